@@ -1,0 +1,117 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from agreements.models import (
+    Agreement,
+    BusinessCalendar,
+    Customer,
+    Holiday,
+    Membership,
+    Service,
+    ServiceCreditTier,
+    ServiceLevelTarget,
+    WorkingPeriod,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "contact_name", "contact_email"]
+    search_fields = ["name", "code", "contact_name", "contact_email"]
+    prepopulated_fields = {"code": ["name"]}
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "customer", "created_at"]
+    list_filter = ["customer"]
+    search_fields = ["user__username", "user__email", "customer__name"]
+    autocomplete_fields = ["user", "customer"]
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "criticality", "status", "owner"]
+    list_filter = ["status", "criticality"]
+    search_fields = ["name", "code", "description"]
+    prepopulated_fields = {"code": ["name"]}
+
+
+class WorkingPeriodInline(admin.TabularInline):
+    model = WorkingPeriod
+    extra = 0
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "time_zone"]
+    list_filter = ["time_zone"]
+    search_fields = ["name", "code"]
+    inlines = [WorkingPeriodInline, HolidayInline]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name", "calendar"]
+    list_filter = ["calendar"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+
+
+class ServiceLevelTargetInline(admin.StackedInline):
+    model = ServiceLevelTarget
+    extra = 0
+    show_change_link = True
+    fields = [
+        ("code", "name"),
+        ("objective", "warning_threshold"),
+        ("window_kind", "calendar_period", "rolling_days"),
+        ("budgeting_method", "slice_minutes", "slice_target", "missing_data"),
+        "service_hours",
+    ]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "title", "kind", "customer", "status", "valid_from", "valid_to", "next_review"]
+    list_filter = ["status", "kind", "customer", "services"]
+    search_fields = ["code", "title", "customer__name", "description"]
+    autocomplete_fields = ["customer", "owner"]
+    filter_horizontal = ["services"]
+    readonly_fields = ["status", "created_at", "updated_at"]
+    date_hierarchy = "valid_from"
+    inlines = [ServiceLevelTargetInline]
+
+
+class ServiceCreditTierInline(admin.TabularInline):
+    model = ServiceCreditTier
+    extra = 0
+
+
+@admin.register(ServiceLevelTarget)
+class ServiceLevelTargetAdmin(SimpleHistoryAdmin):
+    list_display = ["agreement", "code", "name", "objective", "window_kind", "budgeting_method", "service_hours"]
+    list_filter = ["budgeting_method", "window_kind", "agreement__customer", "agreement__status"]
+    search_fields = ["code", "name", "agreement__code", "agreement__title"]
+    autocomplete_fields = ["agreement", "service_hours"]
+    inlines = [ServiceCreditTierInline]
+
+
+@admin.register(ServiceCreditTier)
+class ServiceCreditTierAdmin(SimpleHistoryAdmin):
+    list_display = ["target", "below_attainment", "credit_percent"]
+    list_filter = ["target__agreement__customer"]
+    search_fields = ["target__name", "target__agreement__code"]
+    autocomplete_fields = ["target"]

@@ -1,0 +1,235 @@
+"""Business-hours arithmetic: how much of a span of time falls inside an agreement's working hours.
+
+Plain Python with no Django import, so it can be used from models, tasks and reports alike.
+
+A :class:`WorkingCalendar` describes local wall-clock hours per weekday in one IANA time zone, plus whole
+local days off. Every function takes timezone-aware datetimes and returns UTC datetimes or timedeltas.
+
+Daylight-saving rule (applies everywhere a local wall-clock time is turned into an instant):
+
+* an *ambiguous* local time (the repeated hour when clocks go back) means its first occurrence (fold=0),
+  so an interval that spans the whole repeated hour contains both occurrences;
+* a *non-existent* local time (skipped when clocks go forward) means the instant the clocks jumped, so the
+  skipped wall-clock time contributes no working time.
+
+Both choices keep the local-to-UTC mapping monotonic, so ordered local intervals stay ordered in UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from types import MappingProxyType
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = [
+    "WorkingCalendar",
+    "in_hours_length",
+    "in_hours_length_of_month",
+    "is_working_time",
+    "working_intervals",
+    "working_time_between",
+]
+
+_DAY = timedelta(days=1)
+_TICK = timedelta(microseconds=1)
+
+# Per weekday: ordered, non-overlapping (start, end) offsets from local midnight; end may equal _DAY.
+_Schedule = tuple[tuple[tuple[timedelta, timedelta], ...], ...]
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """Weekly working hours in one time zone, with whole-day holidays.
+
+    ``weekly_hours`` maps a weekday (0 = Monday ... 6 = Sunday) to local ``[start, end)`` intervals of
+    naive :class:`datetime.time`; an end of ``time(0, 0)`` means midnight at the end of that day, so
+    ``(time(0), time(0))`` is the whole day. Weekdays that are missing have no working time.
+    ``holidays`` are local dates with no working time at all.
+
+    The calendar is validated on construction (``ValueError`` on any problem) and stored in a normalised,
+    immutable form: intervals sorted, empty weekdays dropped, ``holidays`` a frozenset. It is hashable.
+    """
+
+    time_zone: str
+    weekly_hours: Mapping[int, Sequence[tuple[time, time]]] = field(hash=False)
+    holidays: frozenset[date] = frozenset()
+    _zone: ZoneInfo = field(init=False, repr=False, compare=False, hash=False)
+    _schedule: _Schedule = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        try:
+            zone = ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+            raise ValueError(f"Unknown time zone {self.time_zone!r}.") from exc
+        if not isinstance(self.weekly_hours, Mapping):
+            raise ValueError("weekly_hours must be a mapping of weekday (0-6) to (start, end) intervals.")
+
+        schedule: list[tuple[tuple[timedelta, timedelta], ...]] = [()] * 7
+        normalised: dict[int, tuple[tuple[time, time], ...]] = {}
+        for weekday, intervals in self.weekly_hours.items():
+            if isinstance(weekday, bool) or not isinstance(weekday, int) or not 0 <= weekday <= 6:
+                raise ValueError(f"Weekday must be an integer 0 (Monday) to 6 (Sunday), got {weekday!r}.")
+            pairs = sorted(_check_interval(weekday, interval) for interval in intervals)
+            for (_, previous_end, first), (start, _, second) in zip(pairs, pairs[1:], strict=False):
+                if start < previous_end:
+                    raise ValueError(f"Weekday {weekday}: intervals {first!r} and {second!r} overlap.")
+            if pairs:
+                schedule[weekday] = tuple((start, end) for start, end, _ in pairs)
+                normalised[weekday] = tuple(interval for _, _, interval in pairs)
+
+        holidays = frozenset(self.holidays)
+        for holiday in holidays:
+            if isinstance(holiday, datetime) or not isinstance(holiday, date):
+                raise ValueError(f"Holidays must be dates, got {holiday!r}.")
+
+        object.__setattr__(self, "weekly_hours", MappingProxyType(dict(sorted(normalised.items()))))
+        object.__setattr__(self, "holidays", holidays)
+        object.__setattr__(self, "_zone", zone)
+        object.__setattr__(self, "_schedule", tuple(schedule))
+
+    def __reduce__(self) -> tuple[type[WorkingCalendar], tuple[object, ...]]:
+        # Rebuild from the public fields: a mappingproxy cannot be pickled or deep-copied as it stands.
+        return type(self), (self.time_zone, dict(self.weekly_hours), self.holidays)
+
+    @classmethod
+    def always(cls, time_zone: str = "UTC") -> WorkingCalendar:
+        """Return a 24x7 calendar with no holidays (every instant is working time)."""
+        return cls(time_zone, {weekday: ((time(0), time(0)),) for weekday in range(7)})
+
+    def _day_intervals(self, day: date) -> Iterator[tuple[datetime, datetime]]:
+        """Yield the UTC working intervals of one local day, in order (possibly touching)."""
+        hours = self._schedule[day.weekday()]
+        if not hours or day in self.holidays:
+            return
+        midnight = datetime(day.year, day.month, day.day)
+        for start, end in hours:
+            utc_start = _local_to_utc(midnight + start, self._zone)
+            utc_end = _local_to_utc(midnight + end, self._zone)
+            if utc_start < utc_end:  # a span lying wholly in a skipped DST gap collapses to nothing
+                yield utc_start, utc_end
+
+
+def _check_interval(weekday: int, interval: object) -> tuple[timedelta, timedelta, tuple[time, time]]:
+    """Validate one (start, end) pair; return its offsets from local midnight and the pair itself."""
+    if not isinstance(interval, Sequence) or isinstance(interval, str) or len(interval) != 2:
+        raise ValueError(f"Weekday {weekday}: each interval must be a (start, end) pair, got {interval!r}.")
+    start, end = interval
+    for moment in (start, end):
+        if not isinstance(moment, time) or moment.tzinfo is not None:
+            raise ValueError(f"Weekday {weekday}: interval bounds must be naive times, got {moment!r}.")
+    start_offset = _offset(start)
+    end_offset = _DAY if end == time(0) else _offset(end)
+    if end_offset <= start_offset:
+        raise ValueError(
+            f"Weekday {weekday}: interval {start.isoformat()}-{end.isoformat()} must end after it starts "
+            "(use time(0, 0) as the end for midnight at the end of the day)."
+        )
+    return start_offset, end_offset, (start, end)
+
+
+def _offset(moment: time) -> timedelta:
+    return timedelta(hours=moment.hour, minutes=moment.minute, seconds=moment.second, microseconds=moment.microsecond)
+
+
+def _local_to_utc(local: datetime, zone: ZoneInfo) -> datetime:
+    """Convert a naive local wall-clock time to an aware UTC instant, by the module's DST rule."""
+    first = local.replace(tzinfo=zone)  # fold=0: the earlier reading of an ambiguous time
+    offset = first.utcoffset()
+    later_offset = first.replace(fold=1).utcoffset()
+    assert offset is not None
+    assert later_offset is not None
+    if later_offset <= offset:  # normal or ambiguous time: fold=0 is the answer
+        return (local - offset).replace(tzinfo=UTC)
+    # In a gap, fold=1 reads the time with the new offset (an instant before the jump) and fold=0 with the
+    # old one (an instant after it); bisect between them for the first instant that has the new offset.
+    before = (local - later_offset).replace(tzinfo=UTC)
+    after = (local - offset).replace(tzinfo=UTC)
+    while after - before > _TICK:
+        middle = before + (after - before) // 2
+        if middle.astimezone(zone).utcoffset() == offset:
+            before = middle
+        else:
+            after = middle
+    return after
+
+
+def _require_aware(name: str, value: datetime) -> datetime:
+    if not isinstance(value, datetime):
+        raise ValueError(f"{name} must be a datetime, got {value!r}.")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, got naive {value.isoformat()}.")
+    return value.astimezone(UTC)
+
+
+def working_intervals(calendar: WorkingCalendar, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+    """Yield the in-hours parts of ``[start, end)`` as ``(start, end)`` pairs of UTC datetimes.
+
+    Pairs come in order, do not overlap, and adjacent ones are merged (so a 24x7 calendar yields one pair).
+    Nothing is yielded when ``end <= start``. ``start`` and ``end`` must be timezone-aware (any zone); they
+    are checked on the call itself, not on first iteration.
+    """
+    return _merged_intervals(calendar, _require_aware("start", start), _require_aware("end", end))
+
+
+def _merged_intervals(calendar: WorkingCalendar, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+    if end <= start:
+        return
+    zone = calendar._zone
+    # One spare local day on each side keeps DST edge cases (a working day's UTC span reaching past the
+    # local date of ``start``/``end``) correct; the extra days are clipped away below.
+    day = start.astimezone(zone).date() - _DAY
+    last_day = end.astimezone(zone).date() + _DAY
+    pending: tuple[datetime, datetime] | None = None
+    while day <= last_day:
+        for interval_start, interval_end in calendar._day_intervals(day):
+            interval_start, interval_end = max(interval_start, start), min(interval_end, end)
+            if interval_start >= interval_end:
+                continue
+            if pending is None:
+                pending = (interval_start, interval_end)
+            elif interval_start <= pending[1]:
+                pending = (pending[0], max(pending[1], interval_end))
+            else:
+                yield pending
+                pending = (interval_start, interval_end)
+        day += _DAY
+    if pending is not None:
+        yield pending
+
+
+def working_time_between(calendar: WorkingCalendar, start: datetime, end: datetime) -> timedelta:
+    """Return how much of ``[start, end)`` is working time; ``timedelta(0)`` when ``end <= start``."""
+    return sum((stop - begin for begin, stop in working_intervals(calendar, start, end)), timedelta(0))
+
+
+def is_working_time(calendar: WorkingCalendar, instant: datetime) -> bool:
+    """Return whether a timezone-aware ``instant`` lies in working hours (interval start in, end out)."""
+    instant = _require_aware("instant", instant)
+    # Datetimes have microsecond resolution, so this one-tick span meets an interval iff the instant does.
+    return any(True for _ in working_intervals(calendar, instant, instant + _TICK))
+
+
+def in_hours_length(calendar: WorkingCalendar, start_date: date, end_date: date) -> timedelta:
+    """Return the working time of the local days ``[start_date, end_date)``.
+
+    Day boundaries are local midnights in the calendar's zone;
+    ``timedelta(0)`` when ``end_date <= start_date``.
+    """
+    for name, value in (("start_date", start_date), ("end_date", end_date)):
+        if isinstance(value, datetime) or not isinstance(value, date):
+            raise ValueError(f"{name} must be a date, got {value!r}.")
+    return working_time_between(
+        calendar,
+        _local_to_utc(datetime(start_date.year, start_date.month, start_date.day), calendar._zone),
+        _local_to_utc(datetime(end_date.year, end_date.month, end_date.day), calendar._zone),
+    )
+
+
+def in_hours_length_of_month(calendar: WorkingCalendar, year: int, month: int) -> timedelta:
+    """Return the working time of one calendar month, its boundaries taken in the calendar's time zone."""
+    if not 1 <= month <= 12:
+        raise ValueError(f"Month must be 1-12, got {month!r}.")
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return in_hours_length(calendar, date(year, month, 1), following)

@@ -1,0 +1,80 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    LIVE = "live", _("Live")
+    RETIRED = "retired", _("Retired")
+
+
+class Criticality(models.IntegerChoices):
+    MISSION_CRITICAL = 1, _("Tier 1 – mission critical")
+    BUSINESS_CRITICAL = 2, _("Tier 2 – business critical")
+    BUSINESS_OPERATIONAL = 3, _("Tier 3 – business operational")
+    ADMINISTRATIVE = 4, _("Tier 4 – administrative")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class AgreementKind(models.TextChoices):
+    SLA = "sla", _("Service level agreement (SLA)")
+    OLA = "ola", _("Operational level agreement (OLA)")
+    UC = "uc", _("Underpinning contract (UC)")
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    TERMINATED = "terminated", _("Terminated")
+
+
+# The only moves an agreement's status may make; anything else is refused.
+AGREEMENT_TRANSITIONS = {
+    AgreementStatus.DRAFT: (AgreementStatus.ACTIVE,),
+    AgreementStatus.ACTIVE: (AgreementStatus.EXPIRED, AgreementStatus.TERMINATED),
+    AgreementStatus.EXPIRED: (),
+    AgreementStatus.TERMINATED: (),
+}
+
+
+class Currency(models.TextChoices):
+    KRW = "KRW", _("Korean won (KRW)")
+    USD = "USD", _("US dollar (USD)")
+    EUR = "EUR", _("Euro (EUR)")
+    JPY = "JPY", _("Japanese yen (JPY)")
+    GBP = "GBP", _("Pound sterling (GBP)")
+    CNY = "CNY", _("Chinese yuan (CNY)")
+
+
+class WindowKind(models.TextChoices):
+    CALENDAR = "calendar", _("Calendar period")
+    ROLLING = "rolling", _("Rolling days")
+
+
+class CalendarPeriod(models.TextChoices):
+    WEEK = "week", _("Week")
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    YEAR = "year", _("Year")
+
+
+class BudgetingMethod(models.TextChoices):
+    OCCURRENCES = "occurrences", _("Occurrences (good events / all events)")
+    TIMESLICES = "timeslices", _("Timeslices (good slices / slices with data)")
+    RATIO_TIMESLICES = "ratio_timeslices", _("Ratio timeslices (mean of slice ratios)")
+
+
+class MissingData(models.TextChoices):
+    IGNORE = "ignore", _("Leave slices with no data out")
+    GOOD = "good", _("Count slices with no data as good")
+    BAD = "bad", _("Count slices with no data as bad")

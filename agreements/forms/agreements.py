@@ -1,0 +1,258 @@
+"""The agreement form: the agreement itself, its targets as an inline formset, each target's credit tiers nested."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from agreements.choices import AgreementStatus, WindowKind
+from agreements.extensions import target_form_extensions
+from agreements.forms.catalogue import CodeLockedOnEditMixin
+from agreements.models import Agreement, ServiceCreditTier, ServiceLevelTarget
+from agreements.tenancy import SERVICE_MANAGERS_GROUP
+
+DATE_WIDGET = {"type": "date"}
+HUNDRED = Decimal(100)
+
+
+def portal_staff():
+    """People who may own agreements and services: service managers and superusers."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=SERVICE_MANAGERS_GROUP))
+        .distinct()
+        .order_by("username")
+    )
+
+
+class AgreementForm(CodeLockedOnEditMixin, forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = [
+            "kind",
+            "code",
+            "title",
+            "customer",
+            "services",
+            "owner",
+            "valid_from",
+            "valid_to",
+            "next_review",
+            "monthly_fee",
+            "currency",
+            "description",
+        ]
+        widgets = {
+            "valid_from": forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
+            "valid_to": forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
+            "next_review": forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
+            "services": forms.SelectMultiple(attrs={"size": 6}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = portal_staff()
+
+    def clean(self):
+        cleaned = super().clean()
+        valid_from, valid_to, review = (cleaned.get(key) for key in ("valid_from", "valid_to", "next_review"))
+        if valid_from and valid_to and valid_to <= valid_from:
+            self.add_error("valid_to", _("The end date must be after the start date."))
+        if review and valid_from and review < valid_from:
+            self.add_error("next_review", _("The review cannot be before the agreement starts."))
+        return cleaned
+
+
+class CreditTierForm(forms.ModelForm):
+    below_attainment = forms.DecimalField(
+        label=_("attainment below (%)"), max_digits=6, decimal_places=3, min_value=Decimal("0.001"), max_value=HUNDRED
+    )
+    credit_percent = forms.DecimalField(
+        label=_("credit (% of monthly fee)"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=HUNDRED,
+    )
+
+    class Meta:
+        model = ServiceCreditTier
+        fields = ["below_attainment", "credit_percent"]
+
+
+class BaseCreditTierFormSet(BaseInlineFormSet):
+    """Tiers of one target: distinct thresholds, and the lower the attainment the larger the credit."""
+
+    # Nested inside a target form whose own template placeholder is __prefix__, so the tier's empty form uses
+    # another placeholder; the page's script fills __prefix__ when it adds a target and __tier__ when it adds a tier.
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__tier__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            **self.get_form_kwargs(None),
+            renderer=self.renderer,
+        )
+        self.add_fields(form, None)
+        return form
+
+    def live_tiers(self):
+        return [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("below_attainment") is not None
+            and form.cleaned_data.get("credit_percent") is not None
+        ]
+
+    def clean(self):
+        super().clean()
+        tiers = sorted(self.live_tiers(), key=lambda form: form.cleaned_data["below_attainment"], reverse=True)
+        seen = set()
+        for form in tiers:
+            threshold = form.cleaned_data["below_attainment"]
+            if threshold in seen:
+                form.add_error("below_attainment", _("Another tier already starts at this attainment."))
+            seen.add(threshold)
+        for higher, lower in zip(tiers, tiers[1:], strict=False):
+            if (
+                lower.cleaned_data["below_attainment"] != higher.cleaned_data["below_attainment"]
+                and lower.cleaned_data["credit_percent"] <= higher.cleaned_data["credit_percent"]
+            ):
+                lower.add_error(
+                    "credit_percent",
+                    _("Tiers overlap: a lower attainment must earn a larger credit than %(credit)s %%.")
+                    % {"credit": higher.cleaned_data["credit_percent"].normalize()},
+                )
+
+
+CreditTierFormSet = inlineformset_factory(
+    ServiceLevelTarget,
+    ServiceCreditTier,
+    form=CreditTierForm,
+    formset=BaseCreditTierFormSet,
+    extra=0,
+    can_delete=True,
+)
+
+
+class TargetForm(CodeLockedOnEditMixin, forms.ModelForm):
+    objective = forms.DecimalField(
+        label=_("objective (%)"),
+        max_digits=6,
+        decimal_places=3,
+        min_value=Decimal("0.001"),
+        max_value=Decimal("99.999"),
+        help_text=_("For example 99.9; more than 0 and less than 100, up to three decimals."),
+    )
+
+    class Meta:
+        model = ServiceLevelTarget
+        fields = [
+            "code",
+            "name",
+            "objective",
+            "window_kind",
+            "calendar_period",
+            "rolling_days",
+            "budgeting_method",
+            "slice_minutes",
+            "slice_target",
+            "missing_data",
+            "service_hours",
+            "warning_threshold",
+            "description",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    # Fields the page lays out by hand; fields added by extensions are rendered after them.
+    core_field_names = Meta.fields
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["calendar_period"].required = False
+        for extension in target_form_extensions():
+            extension.add_fields(self)
+        self.credit_tiers = CreditTierFormSet(
+            data=self.data if self.is_bound else None,
+            instance=self.instance,
+            prefix=f"{self.prefix}-tiers" if self.prefix else "tiers",
+        )
+
+    def has_changed(self):
+        return super().has_changed() or self.credit_tiers.has_changed()
+
+    def clean(self):
+        cleaned = super().clean()
+        window = cleaned.get("window_kind")
+        if window == WindowKind.ROLLING and not cleaned.get("rolling_days"):
+            self.add_error("rolling_days", _("A rolling window needs its number of days."))
+        if window == WindowKind.CALENDAR and not cleaned.get("calendar_period"):
+            self.add_error("calendar_period", _("A calendar window needs its period."))
+        for extension in target_form_extensions():
+            extension.clean(self, cleaned)
+        objective = cleaned.get("objective")
+        if objective is not None and self.credit_tiers.is_valid():
+            for tier in self.credit_tiers.live_tiers():
+                if tier.cleaned_data["below_attainment"] > objective:
+                    tier.add_error(
+                        "below_attainment",
+                        _("A credit tier cannot start above the objective (%(objective)s %%).")
+                        % {"objective": objective.normalize()},
+                    )
+        return cleaned
+
+    def save_credit_tiers(self, target):
+        self.credit_tiers.instance = target
+        self.credit_tiers.save()
+        for extension in target_form_extensions():
+            extension.save(self, target)
+
+
+class BaseTargetFormSet(BaseInlineFormSet):
+    """An agreement's targets; each form carries its credit tiers. Active agreements keep at least one target."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.require_target = bool(self.instance.pk) and self.instance.status == AgreementStatus.ACTIVE
+
+    def live_forms(self):
+        return [
+            form
+            for form in self.forms
+            if not (self.can_delete and self._should_delete_form(form)) and (form.instance.pk or form.has_changed())
+        ]
+
+    def is_valid(self):
+        valid = super().is_valid()
+        return all(form.credit_tiers.is_valid() for form in self.live_forms()) and valid
+
+    def clean(self):
+        super().clean()
+        if self.require_target and not self.live_forms():
+            raise forms.ValidationError(_("An active agreement needs at least one service level target."))
+
+    def save_all(self, agreement):
+        """Save targets, their credit tiers and extension fields; call inside a transaction after is_valid()."""
+        self.instance = agreement
+        self.save()
+        for form in self.live_forms():
+            form.save_credit_tiers(form.instance)
+
+
+TargetFormSet = inlineformset_factory(
+    Agreement,
+    ServiceLevelTarget,
+    form=TargetForm,
+    formset=BaseTargetFormSet,
+    extra=0,
+    can_delete=True,
+)

@@ -1,0 +1,93 @@
+"""Forms for customers, services and business calendars."""
+
+from django import forms
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import BusinessCalendar, Customer, Holiday, Service, WorkingPeriod
+
+
+class CodeLockedOnEditMixin:
+    """Codes appear in URLs, reports and the API: they are set once, at creation, and then shown read-only."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "code" in self.fields:
+            self.fields["code"].disabled = True
+            self.fields["code"].help_text = _("The code cannot change once created.")
+
+
+class CustomerForm(CodeLockedOnEditMixin, forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = ["name", "code", "contact_name", "contact_email", "contact_phone", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class ServiceForm(CodeLockedOnEditMixin, forms.ModelForm):
+    class Meta:
+        model = Service
+        fields = ["name", "code", "description", "owner", "criticality", "status"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class BusinessCalendarForm(CodeLockedOnEditMixin, forms.ModelForm):
+    class Meta:
+        model = BusinessCalendar
+        fields = ["name", "code", "time_zone", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class WorkingPeriodForm(forms.ModelForm):
+    class Meta:
+        model = WorkingPeriod
+        fields = ["weekday", "start", "end"]
+        widgets = {
+            "start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start is not None and end is not None and end <= start and end.hour + end.minute + end.second != 0:
+            self.add_error("end", _("The end must be after the start (00:00 means midnight at the end of the day)."))
+        return cleaned
+
+
+def _minutes(value, end=False):
+    minutes = value.hour * 60 + value.minute + value.second / 60
+    return 24 * 60 if end and minutes == 0 else minutes
+
+
+class BaseWorkingPeriodFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        by_day = {}
+        for form in self.forms:
+            if not getattr(form, "cleaned_data", None) or form.cleaned_data.get("DELETE"):
+                continue
+            day, start, end = (form.cleaned_data.get(key) for key in ("weekday", "start", "end"))
+            if day is None or start is None or end is None:
+                continue
+            by_day.setdefault(day, []).append((_minutes(start), _minutes(end, end=True), form))
+        for periods in by_day.values():
+            periods.sort(key=lambda item: item[0])
+            for (_start, previous_end, _form), (start, _end, form) in zip(periods, periods[1:], strict=False):
+                if start < previous_end:
+                    form.add_error("start", _("This period overlaps another one on the same day."))
+
+
+WorkingPeriodFormSet = inlineformset_factory(
+    BusinessCalendar, WorkingPeriod, form=WorkingPeriodForm, formset=BaseWorkingPeriodFormSet, extra=1, can_delete=True
+)
+
+
+class HolidayForm(forms.ModelForm):
+    class Meta:
+        model = Holiday
+        fields = ["date", "name"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+HolidayFormSet = inlineformset_factory(BusinessCalendar, Holiday, form=HolidayForm, extra=1, can_delete=True)

@@ -1,0 +1,124 @@
+"""The change history shown on an agreement's page: who changed what, when, with old and new values."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import ServiceCreditTier, ServiceLevelTarget
+
+ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class ChangeEntry:
+    when: datetime
+    who: str
+    subject: str
+    action: str
+    changes: list = field(default_factory=list)
+
+
+def _display(model, field_name, value):
+    if value is None or value == "":
+        return "—"
+    try:
+        model_field = model._meta.get_field(field_name)
+    except Exception:  # noqa: BLE001 - m2m diffs name fields the history model does not have
+        return str(value)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(model_field, models.ForeignKey):
+        related = model_field.related_model.objects.filter(pk=value).first()
+        return str(related) if related else f"#{value}"
+    if isinstance(value, list):  # many-to-many rows from simple-history
+        return ", ".join(str(item) for item in value) or "—"
+    return str(value)
+
+
+def _field_label(model, field_name):
+    try:
+        return str(model._meta.get_field(field_name).verbose_name)
+    except Exception:  # noqa: BLE001
+        return field_name
+
+
+def _m2m_display(model, field_name, rows):
+    related = model._meta.get_field(field_name).related_model
+    ids = [row[related._meta.model_name] for row in rows]
+    names = related.objects.filter(pk__in=ids).order_by("name").values_list("name", flat=True)
+    return ", ".join(names) or "—"
+
+
+def _entries(model, records, subject):
+    """Entries for one object's historical records, oldest first, each compared with the record before it."""
+    entries, previous = [], None
+    for record in records:
+        entry = ChangeEntry(
+            when=record.history_date,
+            who=str(record.history_user) if record.history_user_id else _("system"),
+            subject=subject(record),
+            action=str(ACTIONS.get(record.history_type, record.history_type)),
+        )
+        if previous is not None and record.history_type == "~":
+            m2m = {f.name for f in getattr(record, "_history_m2m_fields", ())}
+            for change in record.diff_against(previous).changes:
+                if change.field in m2m:
+                    old = _m2m_display(model, change.field, change.old)
+                    new = _m2m_display(model, change.field, change.new)
+                else:
+                    old = _display(model, change.field, change.old)
+                    new = _display(model, change.field, change.new)
+                entry.changes.append(Change(_field_label(model, change.field), old, new))
+            if not entry.changes:
+                previous = record
+                continue
+        entries.append(entry)
+        previous = record
+    return entries
+
+
+def change_log(agreement, limit=50):
+    """Newest-first changes of the agreement, its targets and their credit tiers (deleted ones included)."""
+    entries = []
+    agreement_model = type(agreement)
+    entries += _entries(
+        agreement_model,
+        agreement.history.select_related("history_user").order_by("history_date", "history_id"),
+        lambda record: str(_("Agreement")),
+    )
+    target_records = (
+        ServiceLevelTarget.history.filter(agreement_id=agreement.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    target_names = {}
+    by_target = {}
+    for record in target_records:
+        by_target.setdefault(record.id, []).append(record)
+        target_names[record.id] = record.name
+    for records in by_target.values():
+        entries += _entries(ServiceLevelTarget, records, lambda record: _("Target %(name)s") % {"name": record.name})
+    by_tier = {}
+    for record in (
+        ServiceCreditTier.history.filter(target_id__in=list(by_target))
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    ):
+        by_tier.setdefault(record.id, []).append(record)
+    for records in by_tier.values():
+        entries += _entries(
+            ServiceCreditTier,
+            records,
+            lambda record: _("Credit tier of %(name)s") % {"name": target_names.get(record.target_id, "?")},
+        )
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]

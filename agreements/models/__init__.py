@@ -1,0 +1,23 @@
+from agreements.models.agreements import (
+    Agreement,
+    ServiceCreditTier,
+    ServiceLevelTarget,
+    TransitionNotAllowed,
+    credit_percent_for,
+)
+from agreements.models.business_calendars import BusinessCalendar, Holiday, WorkingPeriod
+from agreements.models.catalogue import Customer, Membership, Service
+
+__all__ = [
+    "Agreement",
+    "BusinessCalendar",
+    "Customer",
+    "Holiday",
+    "Membership",
+    "Service",
+    "ServiceCreditTier",
+    "ServiceLevelTarget",
+    "TransitionNotAllowed",
+    "WorkingPeriod",
+    "credit_percent_for",
+]

@@ -1,0 +1,349 @@
+"""Agreements (SLA / OLA / UC), their service level targets and service credit tiers."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from agreements.choices import (
+    AGREEMENT_TRANSITIONS,
+    AgreementKind,
+    AgreementStatus,
+    BudgetingMethod,
+    CalendarPeriod,
+    Currency,
+    MissingData,
+    WindowKind,
+)
+from agreements.models.business_calendars import BusinessCalendar
+from agreements.models.catalogue import Customer, Service
+from agreements.tenancy import TenantQuerySet
+from agreements.validators import validate_code_not_reserved
+
+HUNDRED = Decimal(100)
+
+
+class TransitionNotAllowed(ValidationError):
+    """A status change the agreement workflow does not allow, or whose precondition is not met."""
+
+
+class AgreementQuerySet(TenantQuerySet):
+    customer_path = "customer"
+
+    def active(self):
+        return self.filter(status=AgreementStatus.ACTIVE)
+
+
+class Agreement(models.Model):
+    """A service level agreement with a customer (or an OLA / underpinning contract)."""
+
+    kind = models.CharField(_("kind"), max_length=3, choices=AgreementKind.choices, default=AgreementKind.SLA)
+    code = models.SlugField(
+        _("code"),
+        max_length=50,
+        unique=True,
+        validators=[validate_code_not_reserved],
+        help_text=_("Unique code, used in URLs and the API."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("customer")
+    )
+    services = models.ManyToManyField(Service, related_name="agreements", verbose_name=_("services"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_agreements",
+        verbose_name=_("owner"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT, editable=False
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Leave empty for no end date."))
+    next_review = models.DateField(_("next review"), null=True, blank=True)
+    monthly_fee = models.DecimalField(
+        _("monthly fee"), max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.KRW)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[services], excluded_fields=["updated_at"])
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gt=models.F("valid_from")),
+                name="agreement_valid_to_after_valid_from",
+            ),
+            models.CheckConstraint(condition=models.Q(monthly_fee__gte=0), name="agreement_fee_not_negative"),
+            models.CheckConstraint(condition=models.Q(status__in=AgreementStatus.values), name="agreement_status"),
+            models.CheckConstraint(condition=models.Q(kind__in=AgreementKind.values), name="agreement_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} – {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("agreements:agreement_detail", kwargs={"code": self.code})
+
+    def clean(self):
+        if self.valid_from and self.valid_to and self.valid_to <= self.valid_from:
+            raise ValidationError({"valid_to": _("The end date must be after the start date.")})
+
+    @property
+    def allowed_transitions(self):
+        return AGREEMENT_TRANSITIONS[AgreementStatus(self.status)]
+
+    def transition_problems(self, new_status):
+        """Reasons why the agreement cannot move to ``new_status`` now (an empty list when it can)."""
+        if new_status not in self.allowed_transitions:
+            return [
+                _("An agreement cannot go from %(old)s to %(new)s.")
+                % {"old": self.get_status_display(), "new": AgreementStatus(new_status).label}
+            ]
+        problems = []
+        if new_status == AgreementStatus.ACTIVE:
+            if not self.targets.exists():
+                problems.append(_("An agreement needs at least one service level target before it is activated."))
+            if not self.services.exists():
+                problems.append(_("An agreement needs at least one service before it is activated."))
+        return problems
+
+    @transaction.atomic
+    def transition_to(self, new_status):
+        """Move to ``new_status`` if the workflow allows it; raises ``TransitionNotAllowed`` otherwise.
+
+        The row is locked so that two managers pressing buttons at once cannot both move it.
+        """
+        locked = Agreement.objects.select_for_update().get(pk=self.pk)
+        problems = locked.transition_problems(new_status)
+        if problems:
+            raise TransitionNotAllowed(problems)
+        self.status = new_status
+        self.save(update_fields=["status", "updated_at"])
+
+    @property
+    def is_editable(self):
+        return self.status in (AgreementStatus.DRAFT, AgreementStatus.ACTIVE)
+
+    def is_in_force(self, on_date=None):
+        on_date = on_date or timezone.localdate()
+        return (
+            self.status == AgreementStatus.ACTIVE
+            and self.valid_from <= on_date
+            and (self.valid_to is None or on_date < self.valid_to)
+        )
+
+
+class ServiceLevelTargetQuerySet(TenantQuerySet):
+    customer_path = "agreement__customer"
+
+    def of_active_agreements(self):
+        return self.filter(agreement__status=AgreementStatus.ACTIVE)
+
+
+percentage_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(HUNDRED)]
+
+
+class ServiceLevelTarget(models.Model):
+    """One measurable promise of an agreement: an objective over a window, with a budgeting method.
+
+    The indicator a target measures is linked by the monitoring app (a lower app never points up).
+    """
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="targets")
+    code = models.SlugField(_("code"), max_length=50, help_text=_("Unique within the agreement."))
+    name = models.CharField(_("name"), max_length=200)
+    objective = models.DecimalField(
+        _("objective (%)"),
+        max_digits=6,
+        decimal_places=3,
+        help_text=_("For example 99.9; more than 0 and less than 100, up to three decimals."),
+    )
+    window_kind = models.CharField(_("window"), max_length=10, choices=WindowKind.choices, default=WindowKind.CALENDAR)
+    calendar_period = models.CharField(
+        _("calendar period"), max_length=10, choices=CalendarPeriod.choices, default=CalendarPeriod.MONTH, blank=True
+    )
+    rolling_days = models.PositiveSmallIntegerField(
+        _("rolling days"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(366)]
+    )
+    budgeting_method = models.CharField(
+        _("budgeting method"), max_length=20, choices=BudgetingMethod.choices, default=BudgetingMethod.OCCURRENCES
+    )
+    slice_minutes = models.PositiveSmallIntegerField(
+        _("slice length (minutes)"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(1440)],
+        help_text=_("Timeslice methods only."),
+    )
+    slice_target = models.DecimalField(
+        _("slice target (%)"),
+        max_digits=6,
+        decimal_places=3,
+        default=HUNDRED,
+        validators=percentage_validators,
+        help_text=_("Timeslices only: a slice is good when its good/total ratio reaches this."),
+    )
+    missing_data = models.CharField(
+        _("slices with no data"), max_length=10, choices=MissingData.choices, default=MissingData.IGNORE
+    )
+    service_hours = models.ForeignKey(
+        BusinessCalendar,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="targets",
+        verbose_name=_("service hours"),
+        help_text=_("Only time inside this calendar's working hours counts. Empty: around the clock."),
+    )
+    warning_threshold = models.DecimalField(
+        _("warning threshold (% of budget left)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("25"),
+        validators=percentage_validators,
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords()
+    objects = ServiceLevelTargetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agreement", "code"]
+        verbose_name = _("service level target")
+        verbose_name_plural = _("service level targets")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "code"], name="target_code_unique_in_agreement"),
+            models.CheckConstraint(
+                condition=models.Q(objective__gt=0, objective__lt=100), name="target_objective_between_0_and_100"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(window_kind=WindowKind.CALENDAR, calendar_period__in=CalendarPeriod.values)
+                    | models.Q(window_kind=WindowKind.ROLLING, rolling_days__gte=1, rolling_days__lte=366)
+                ),
+                name="target_window_complete",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(slice_minutes__gte=1, slice_minutes__lte=1440), name="target_slice_minutes"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(slice_target__gt=0, slice_target__lte=100), name="target_slice_target"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(warning_threshold__gte=0, warning_threshold__lte=100),
+                name="target_warning_threshold",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budgeting_method__in=BudgetingMethod.values), name="target_budgeting_method"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ≥ {self.objective_display}"
+
+    def save(self, *args, **kwargs):
+        # Keep the unused half of the window empty so the row says one thing.
+        if self.window_kind == WindowKind.ROLLING:
+            self.calendar_period = ""
+        else:
+            self.rolling_days = None
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return self.agreement.get_absolute_url() + f"#target-{self.code}"
+
+    @property
+    def objective_display(self):
+        return f"{self.objective.normalize():f} %"
+
+    @property
+    def objective_fraction(self):
+        """The objective as an exact fraction, 99.9 -> Decimal('0.999')."""
+        return self.objective / HUNDRED
+
+    @property
+    def window_display(self):
+        if self.window_kind == WindowKind.ROLLING:
+            return _("rolling %(days)s days") % {"days": self.rolling_days}
+        return CalendarPeriod(self.calendar_period).label
+
+    def clean(self):
+        errors = {}
+        if self.objective is not None and not (0 < self.objective < HUNDRED):
+            errors["objective"] = _("The objective must be more than 0 % and less than 100 %.")
+        if self.window_kind == WindowKind.ROLLING and not self.rolling_days:
+            errors["rolling_days"] = _("A rolling window needs its number of days.")
+        if self.window_kind == WindowKind.CALENDAR and not self.calendar_period:
+            errors["calendar_period"] = _("A calendar window needs its period.")
+        if self.slice_target is not None and self.slice_target <= 0:
+            errors["slice_target"] = _("The slice target must be more than 0 %.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ServiceCreditTierQuerySet(TenantQuerySet):
+    customer_path = "target__agreement__customer"
+
+
+class ServiceCreditTier(models.Model):
+    """Below ``below_attainment`` % in a closed period, the customer is credited ``credit_percent`` % of the fee.
+
+    Tiers of one target never overlap: each threshold is distinct, and a lower threshold credits more.
+    """
+
+    target = models.ForeignKey(ServiceLevelTarget, on_delete=models.CASCADE, related_name="credit_tiers")
+    below_attainment = models.DecimalField(
+        _("attainment below (%)"), max_digits=6, decimal_places=3, validators=percentage_validators
+    )
+    credit_percent = models.DecimalField(
+        _("credit (% of monthly fee)"), max_digits=5, decimal_places=2, validators=percentage_validators
+    )
+
+    history = HistoricalRecords()
+    objects = ServiceCreditTierQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["target", "-below_attainment"]
+        verbose_name = _("service credit tier")
+        verbose_name_plural = _("service credit tiers")
+        constraints = [
+            models.UniqueConstraint(fields=["target", "below_attainment"], name="credit_tier_unique_threshold"),
+            models.CheckConstraint(
+                condition=models.Q(below_attainment__gt=0, below_attainment__lte=100),
+                name="credit_tier_threshold_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(credit_percent__gt=0, credit_percent__lte=100), name="credit_tier_credit_range"
+            ),
+        ]
+
+    def __str__(self):
+        return _("below %(below)s %%: %(credit)s %% credit") % {
+            "below": self.below_attainment.normalize(),
+            "credit": self.credit_percent.normalize(),
+        }
+
+
+def credit_percent_for(tiers, attainment_percent):
+    """The credit % due at ``attainment_percent``: the tier with the lowest threshold the attainment is under."""
+    due = Decimal("0")
+    for tier in sorted(tiers, key=lambda t: t.below_attainment, reverse=True):
+        if attainment_percent < tier.below_attainment:
+            due = tier.credit_percent
+    return due

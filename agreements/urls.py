@@ -1,0 +1,25 @@
+from django.urls import path
+
+from agreements import views
+
+app_name = "agreements"
+
+urlpatterns = [
+    path("agreements/", views.AgreementListView.as_view(), name="agreement_list"),
+    path("agreements/new/", views.agreement_create, name="agreement_create"),
+    path("agreements/<slug:code>/", views.AgreementDetailView.as_view(), name="agreement_detail"),
+    path("agreements/<slug:code>/edit/", views.agreement_update, name="agreement_update"),
+    path("agreements/<slug:code>/status/<slug:status>/", views.agreement_transition, name="agreement_transition"),
+    path("customers/", views.CustomerListView.as_view(), name="customer_list"),
+    path("customers/new/", views.CustomerCreateView.as_view(), name="customer_create"),
+    path("customers/<slug:code>/", views.CustomerDetailView.as_view(), name="customer_detail"),
+    path("customers/<slug:code>/edit/", views.CustomerUpdateView.as_view(), name="customer_update"),
+    path("services/", views.ServiceListView.as_view(), name="service_list"),
+    path("services/new/", views.ServiceCreateView.as_view(), name="service_create"),
+    path("services/<slug:code>/", views.ServiceDetailView.as_view(), name="service_detail"),
+    path("services/<slug:code>/edit/", views.ServiceUpdateView.as_view(), name="service_update"),
+    path("calendars/", views.CalendarListView.as_view(), name="calendar_list"),
+    path("calendars/new/", views.CalendarCreateView.as_view(), name="calendar_create"),
+    path("calendars/<slug:code>/", views.CalendarDetailView.as_view(), name="calendar_detail"),
+    path("calendars/<slug:code>/edit/", views.CalendarUpdateView.as_view(), name="calendar_update"),
+]

@@ -1,0 +1,41 @@
+from agreements.views.agreements import (
+    AgreementDetailView,
+    AgreementListView,
+    agreement_create,
+    agreement_transition,
+    agreement_update,
+)
+from agreements.views.catalogue import (
+    CalendarCreateView,
+    CalendarDetailView,
+    CalendarListView,
+    CalendarUpdateView,
+    CustomerCreateView,
+    CustomerDetailView,
+    CustomerListView,
+    CustomerUpdateView,
+    ServiceCreateView,
+    ServiceDetailView,
+    ServiceListView,
+    ServiceUpdateView,
+)
+
+__all__ = [
+    "AgreementDetailView",
+    "AgreementListView",
+    "CalendarCreateView",
+    "CalendarDetailView",
+    "CalendarListView",
+    "CalendarUpdateView",
+    "CustomerCreateView",
+    "CustomerDetailView",
+    "CustomerListView",
+    "CustomerUpdateView",
+    "ServiceCreateView",
+    "ServiceDetailView",
+    "ServiceListView",
+    "ServiceUpdateView",
+    "agreement_create",
+    "agreement_transition",
+    "agreement_update",
+]

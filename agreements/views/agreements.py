@@ -1,0 +1,131 @@
+"""Agreement pages: list, detail with history, create and edit with targets and credit tiers, status changes."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView
+
+from agreements.choices import AgreementStatus
+from agreements.filters import AgreementFilter
+from agreements.forms import AgreementForm, TargetFormSet
+from agreements.history import change_log
+from agreements.models import Agreement, ServiceCreditTier, ServiceLevelTarget, TransitionNotAllowed
+from agreements.views.mixins import ForUserMixin, require_permission
+
+
+class AgreementListView(ForUserMixin, ListView):
+    model = Agreement
+    paginate_by = 25
+    template_name = "agreements/agreement_list.html"
+
+    def get_queryset(self):
+        rows = super().get_queryset().select_related("customer").prefetch_related("services")
+        self.filterset = AgreementFilter(self.request.GET or None, queryset=rows, user=self.request.user)
+        return self.filterset.qs if self.filterset.is_bound else rows
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        return context
+
+
+def targets_with_tiers():
+    return Prefetch(
+        "targets",
+        queryset=ServiceLevelTarget.objects.select_related("service_hours").prefetch_related(
+            Prefetch("credit_tiers", queryset=ServiceCreditTier.objects.order_by("-below_attainment"))
+        ),
+    )
+
+
+class AgreementDetailView(ForUserMixin, DetailView):
+    model = Agreement
+    template_name = "agreements/agreement_detail.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("customer", "owner")
+            .prefetch_related("services", targets_with_tiers())
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["can_edit"] = user.has_perm("agreements.change_agreement") and self.object.is_editable
+        context["transitions"] = (
+            [AgreementStatus(status) for status in self.object.allowed_transitions]
+            if user.has_perm("agreements.change_agreement")
+            else []
+        )
+        context["changes"] = change_log(self.object)
+        return context
+
+
+def _agreement_form_page(request, agreement):
+    """Create (agreement is None) or edit an agreement with its targets and their credit tiers, all or nothing."""
+    form = AgreementForm(request.POST or None, instance=agreement)
+    targets = TargetFormSet(request.POST or None, instance=agreement or Agreement(), prefix="targets")
+    if request.method == "POST" and form.is_valid() and targets.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            targets.save_all(saved)
+        messages.success(request, _("Agreement %(code)s saved.") % {"code": saved.code})
+        return redirect(saved)
+    return render(
+        request,
+        "agreements/agreement_form.html",
+        {"form": form, "targets": targets, "agreement": agreement},
+    )
+
+
+@login_required
+def agreement_create(request):
+    require_permission(request.user, "agreements.add_agreement")
+    return _agreement_form_page(request, None)
+
+
+@login_required
+def agreement_update(request, code):
+    agreement = get_object_or_404(Agreement.objects.for_user(request.user), code=code)
+    require_permission(request.user, "agreements.change_agreement")
+    if not agreement.is_editable:
+        messages.error(request, _("An expired or terminated agreement cannot be edited."))
+        return redirect(agreement)
+    return _agreement_form_page(request, agreement)
+
+
+@login_required
+def agreement_transition(request, code, status):
+    """Confirm (GET) and carry out (POST) one status change of the agreement workflow."""
+    agreement = get_object_or_404(Agreement.objects.for_user(request.user), code=code)
+    require_permission(request.user, "agreements.change_agreement")
+    if status not in AgreementStatus.values:
+        raise Http404
+    new_status = AgreementStatus(status)
+    problems = agreement.transition_problems(new_status)
+    if request.method == "POST" and not problems:
+        try:
+            agreement.transition_to(new_status)
+        except TransitionNotAllowed as refusal:
+            problems = refusal.messages
+        else:
+            messages.success(
+                request,
+                _("Agreement %(code)s is now %(status)s.") % {"code": agreement.code, "status": new_status.label},
+            )
+            return redirect(agreement)
+    return render(
+        request,
+        "agreements/agreement_transition.html",
+        {"agreement": agreement, "new_status": new_status, "problems": problems},
+        status=409 if request.method == "POST" and problems else 200,
+    )

@@ -1,0 +1,45 @@
+"""The permission ladder, written once: anonymous -> login, outsider -> 404, read-only -> 403 on writes.
+
+Every object is fetched through the model's ``.for_user()`` checkpoint first, so a row of another customer is
+simply not found (404); only then is the write permission checked (403).
+"""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+
+
+class ForUserMixin(LoginRequiredMixin):
+    """Querysets and objects through ``.for_user()``; objects are looked up by their ``code``."""
+
+    slug_field = "code"
+    slug_url_kwarg = "code"
+
+    def get_queryset(self):
+        return self.model.objects.for_user(self.request.user)
+
+
+def require_permission(user, permission):
+    if not user.has_perm(permission):
+        raise PermissionDenied
+
+
+class WriteObjectMixin(ForUserMixin):
+    """For edit views of an existing object: 404 for rows the user cannot see, then 403 without the permission."""
+
+    write_permission = None
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        require_permission(self.request.user, self.write_permission)
+        return obj
+
+
+class CreateMixin(LoginRequiredMixin):
+    """For create views: 403 without the model's ``add`` permission."""
+
+    write_permission = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            require_permission(request.user, self.write_permission)
+        return super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,1 @@
+"""Celery tasks of the improvement app: thin wrappers around plain functions."""

@@ -1,0 +1,1 @@
+"""Choices of the requirements_analysis app."""

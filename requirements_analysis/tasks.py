@@ -1,0 +1,1 @@
+"""Celery tasks of the requirements_analysis app: thin wrappers around plain functions."""

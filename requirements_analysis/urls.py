@@ -1,0 +1,3 @@
+app_name = "requirements_analysis"
+
+urlpatterns = []

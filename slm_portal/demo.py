@@ -1,0 +1,261 @@
+"""Demo data for a first run: two customers, a service catalogue, a Seoul business calendar, SLAs and people.
+
+Every function is idempotent (rows are found by their code and updated), so `manage.py seed_demo` can run on
+every start.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from agreements.choices import AgreementKind, AgreementStatus, BudgetingMethod, CalendarPeriod, Criticality, WindowKind
+from agreements.models import (
+    Agreement,
+    BusinessCalendar,
+    Customer,
+    Holiday,
+    Membership,
+    Service,
+    ServiceCreditTier,
+    ServiceLevelTarget,
+    WorkingPeriod,
+)
+from agreements.tenancy import SERVICE_MANAGERS_GROUP
+
+# (username, first name, last name, role, customer code)
+DEMO_PEOPLE = [
+    ("admin", "Portal", "Admin", "admin", None),
+    ("manager", "Minsu", "Park", "manager", None),
+    ("hanbit", "Jiyeon", "Kim", "customer", "hanbit-bank"),
+    ("saebyeok", "Hyunwoo", "Lee", "customer", "saebyeok-logistics"),
+]
+
+CUSTOMERS = [
+    ("hanbit-bank", "Hanbit Bank", "Jiyeon Kim", "it-vendor@hanbit-bank.example"),
+    ("saebyeok-logistics", "Saebyeok Logistics", "Hyunwoo Lee", "ops@saebyeok.example"),
+]
+
+SERVICES = [
+    ("internet-banking", "Internet Banking", Criticality.MISSION_CRITICAL, "Retail and corporate online banking."),
+    ("mobile-api", "Mobile App API", Criticality.MISSION_CRITICAL, "The API behind the banking and tracking apps."),
+    ("service-desk", "Service Desk", Criticality.BUSINESS_CRITICAL, "Incident and request handling, phone and web."),
+    ("wms", "Warehouse Management", Criticality.BUSINESS_CRITICAL, "Stock, picking and dispatch for warehouses."),
+    ("email", "Corporate Email", Criticality.BUSINESS_OPERATIONAL, "Mail and calendars for staff."),
+    ("slm-portal", "SLM Portal", Criticality.ADMINISTRATIVE, "This portal, watched by its own probe."),
+]
+
+# Public holidays of the Republic of Korea (with substitute days) used by the demo calendar.
+KOREAN_HOLIDAYS = [
+    ("2026-01-01", "New Year's Day"),
+    ("2026-02-16", "Seollal"),
+    ("2026-02-17", "Seollal"),
+    ("2026-02-18", "Seollal"),
+    ("2026-03-02", "Independence Movement Day (substitute)"),
+    ("2026-05-05", "Children's Day"),
+    ("2026-05-25", "Buddha's Birthday (substitute)"),
+    ("2026-06-03", "Local elections"),
+    ("2026-08-17", "Liberation Day (substitute)"),
+    ("2026-09-24", "Chuseok"),
+    ("2026-09-25", "Chuseok"),
+    ("2026-10-05", "National Foundation Day (substitute)"),
+    ("2026-10-09", "Hangul Day"),
+    ("2026-12-25", "Christmas Day"),
+    ("2027-01-01", "New Year's Day"),
+]
+
+
+def seed_people(password):
+    User = get_user_model()
+    managers = Group.objects.get(name=SERVICE_MANAGERS_GROUP)
+    people = {}
+    for username, first, last, role, customer_code in DEMO_PEOPLE:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com"}
+        )
+        if created:
+            user.set_password(password)
+        user.is_staff = user.is_superuser = role == "admin"
+        user.save()
+        if role == "manager":
+            user.groups.add(managers)
+        if customer_code:
+            Membership.objects.update_or_create(
+                user=user, defaults={"customer": Customer.objects.get(code=customer_code)}
+            )
+        people[username] = user
+    return people
+
+
+def seed_calendar():
+    calendar, _ = BusinessCalendar.objects.update_or_create(
+        code="seoul-business-hours",
+        defaults={
+            "name": "Seoul business hours",
+            "time_zone": "Asia/Seoul",
+            "description": "Weekdays 09:00–18:00 KST, public holidays of Korea excluded.",
+        },
+    )
+    for weekday in range(5):
+        WorkingPeriod.objects.update_or_create(
+            calendar=calendar, weekday=weekday, start=dt.time(9), defaults={"end": dt.time(18)}
+        )
+    for day, name in KOREAN_HOLIDAYS:
+        Holiday.objects.update_or_create(calendar=calendar, date=dt.date.fromisoformat(day), defaults={"name": name})
+    return calendar
+
+
+def _target(agreement, code, name, objective, **fields):
+    target, _ = ServiceLevelTarget.objects.update_or_create(
+        agreement=agreement, code=code, defaults={"name": name, "objective": Decimal(objective), **fields}
+    )
+    return target
+
+
+def _tiers(target, tiers):
+    for below, credit in tiers:
+        ServiceCreditTier.objects.update_or_create(
+            target=target, below_attainment=Decimal(below), defaults={"credit_percent": Decimal(credit)}
+        )
+
+
+def _agreement(code, customer, services, owner, status, **fields):
+    agreement, _ = Agreement.objects.update_or_create(
+        code=code, defaults={"customer": customer, "owner": owner, **fields}
+    )
+    agreement.services.set(services)
+    if agreement.status != status:
+        # Demo rows are placed in their state directly; people go through the workflow buttons.
+        Agreement.objects.filter(pk=agreement.pk).update(status=status)
+        agreement.status = status
+    return agreement
+
+
+def seed_agreements(people, calendar):
+    customers = {code: Customer.objects.get(code=code) for code, *_ in CUSTOMERS}
+    services = {code: Service.objects.get(code=code) for code, *_ in SERVICES}
+    manager = people["manager"]
+    bank_sla = _agreement(
+        "hanbit-digital-sla",
+        customers["hanbit-bank"],
+        [services["internet-banking"], services["mobile-api"]],
+        manager,
+        AgreementStatus.ACTIVE,
+        kind=AgreementKind.SLA,
+        title="Digital banking services",
+        valid_from=dt.date(2026, 1, 1),
+        valid_to=dt.date(2027, 1, 1),
+        next_review=dt.date(2026, 12, 15),
+        monthly_fee=Decimal("42000000"),
+        currency="KRW",
+        description="Availability and speed of internet banking and the mobile API.",
+    )
+    availability = _target(
+        bank_sla,
+        "availability",
+        "Internet banking availability",
+        "99.900",
+        budgeting_method=BudgetingMethod.TIMESLICES,
+        window_kind=WindowKind.CALENDAR,
+        calendar_period=CalendarPeriod.MONTH,
+    )
+    _tiers(availability, [("99.9", "5"), ("99.5", "10"), ("99", "25")])
+    _target(
+        bank_sla,
+        "api-latency",
+        "Mobile API requests under 300 ms",
+        "99.000",
+        budgeting_method=BudgetingMethod.OCCURRENCES,
+        window_kind=WindowKind.CALENDAR,
+        calendar_period=CalendarPeriod.MONTH,
+    )
+    desk_sla = _agreement(
+        "hanbit-desk-sla",
+        customers["hanbit-bank"],
+        [services["service-desk"]],
+        manager,
+        AgreementStatus.ACTIVE,
+        kind=AgreementKind.SLA,
+        title="Service desk",
+        valid_from=dt.date(2026, 1, 1),
+        next_review=dt.date(2027, 3, 1),
+        monthly_fee=Decimal("8500000"),
+        currency="KRW",
+    )
+    _target(
+        desk_sla,
+        "desk-availability",
+        "Service desk reachable in business hours",
+        "99.500",
+        budgeting_method=BudgetingMethod.TIMESLICES,
+        service_hours=calendar,
+        window_kind=WindowKind.CALENDAR,
+        calendar_period=CalendarPeriod.MONTH,
+    )
+    wms_sla = _agreement(
+        "saebyeok-wms-sla",
+        customers["saebyeok-logistics"],
+        [services["wms"], services["mobile-api"]],
+        manager,
+        AgreementStatus.ACTIVE,
+        kind=AgreementKind.SLA,
+        title="Warehouse management",
+        valid_from=dt.date(2026, 3, 1),
+        valid_to=dt.date(2028, 3, 1),
+        next_review=dt.date(2026, 12, 1),
+        monthly_fee=Decimal("25000000"),
+        currency="KRW",
+    )
+    wms_availability = _target(
+        wms_sla,
+        "availability",
+        "WMS availability",
+        "99.500",
+        budgeting_method=BudgetingMethod.TIMESLICES,
+        window_kind=WindowKind.CALENDAR,
+        calendar_period=CalendarPeriod.MONTH,
+    )
+    _tiers(wms_availability, [("99.5", "5"), ("98", "15")])
+    _target(
+        wms_sla,
+        "dispatch-success",
+        "Dispatch requests processed",
+        "99.900",
+        budgeting_method=BudgetingMethod.RATIO_TIMESLICES,
+        window_kind=WindowKind.ROLLING,
+        rolling_days=28,
+        slice_minutes=5,
+    )
+    email_draft = _agreement(
+        "saebyeok-email-sla",
+        customers["saebyeok-logistics"],
+        [services["email"]],
+        manager,
+        AgreementStatus.DRAFT,
+        kind=AgreementKind.SLA,
+        title="Corporate email (in negotiation)",
+        valid_from=dt.date(2027, 1, 1),
+        monthly_fee=Decimal("3000000"),
+        currency="KRW",
+    )
+    _target(email_draft, "availability", "Email availability", "99.500")
+    return [bank_sla, desk_sla, wms_sla, email_draft]
+
+
+@transaction.atomic
+def seed_demo(password):
+    for code, name, contact, email in CUSTOMERS:
+        Customer.objects.update_or_create(
+            code=code, defaults={"name": name, "contact_name": contact, "contact_email": email}
+        )
+    for code, name, tier, description in SERVICES:
+        Service.objects.update_or_create(
+            code=code, defaults={"name": name, "criticality": tier, "description": description}
+        )
+    people = seed_people(password)
+    Service.objects.filter(owner__isnull=True).update(owner=people["manager"])
+    calendar = seed_calendar()
+    agreements = seed_agreements(people, calendar)
+    return {"people": people, "agreements": agreements, "calendar": calendar}

@@ -1,0 +1,91 @@
+"""Settings read from the environment, with helpers that fail loudly on a bad value.
+
+Every helper names the variable in its error, so a typo in a deployment stops start-up with a message that says
+which setting to fix instead of a half-configured portal.
+"""
+
+import os
+import zoneinfo
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def env_str(name, default=None, *, required=False):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        if required:
+            raise ImproperlyConfigured(f"The environment variable {name} must be set.")
+        return default
+    return value
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean; use one of 1/0, true/false, yes/no, on/off.")
+
+
+def env_int(name, default, *, minimum=None):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r} must be at least {minimum}.")
+    return number
+
+
+def env_list(name, default=()):
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_time_zone(name, default):
+    value = env_str(name, default)
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a known IANA time zone (such as Asia/Seoul).") from None
+    return value
+
+
+def env_database(name, default):
+    """A Django DATABASES entry from a URL such as postgres://user@host:5432/db or sqlite:///path."""
+    url = env_str(name, default)
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}={url!r} is not a database URL: {error}") from None
+    if not config.get("ENGINE"):
+        raise ImproperlyConfigured(f"{name}={url!r} names no database engine this portal supports.")
+    if config["ENGINE"].endswith("sqlite3"):
+        config["CONN_MAX_AGE"] = 0
+        # Tests on SQLite use a file so that a Celery worker in another process sees the same test database.
+        config["TEST"] = {"NAME": str(config["NAME"]) + ".test"}
+        config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    return config
+
+
+def env_broker_url(name, default):
+    url = env_str(name, default)
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme not in {"redis", "rediss", "filesystem", "amqp", "amqps", "memory"}:
+        raise ImproperlyConfigured(
+            f"{name}={url!r} is not a broker URL this portal supports (redis://, amqp://, filesystem://)."
+        )
+    return url

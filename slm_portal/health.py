@@ -1,0 +1,67 @@
+"""Checks behind GET /health: database, broker and the age of the last Celery heartbeat."""
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from slm_portal.celery import app as celery_app
+from slm_portal.models import Heartbeat
+from slm_portal.tasks import CELERY_HEARTBEAT
+
+
+def check_database():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # noqa: BLE001 - any failure means "down", and its text is the diagnosis
+        return {"ok": False, "vendor": connection.vendor, "error": str(error)[:200]}
+    return {"ok": True, "vendor": connection.vendor}
+
+
+def check_broker():
+    transport = settings.CELERY_BROKER_URL.split("://", 1)[0]
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as error:  # noqa: BLE001
+        return {"ok": False, "transport": transport, "error": str(error)[:200]}
+    return {"ok": True, "transport": transport}
+
+
+def check_heartbeat(now=None):
+    now = now or timezone.now()
+    stale_after = settings.HEARTBEAT_INTERVAL * 4
+    beat = Heartbeat.objects.filter(name=CELERY_HEARTBEAT).first() if _table_ready() else None
+    if beat is None:
+        return {"ok": False, "age_seconds": None, "last": None, "stale_after_seconds": stale_after.total_seconds()}
+    age = (now - beat.beat_at).total_seconds()
+    return {
+        "ok": age <= stale_after.total_seconds(),
+        "age_seconds": round(age, 1),
+        "last": beat.beat_at.isoformat(),
+        "worker": beat.hostname,
+        "stale_after_seconds": stale_after.total_seconds(),
+    }
+
+
+def _table_ready():
+    try:
+        Heartbeat.objects.exists()
+    except Exception:  # noqa: BLE001 - a database that is down is reported by check_database
+        return False
+    return True
+
+
+def health_report():
+    """The whole report and whether the portal can serve (database and broker up)."""
+    report = {"database": check_database(), "broker": check_broker()}
+    report["heartbeat"] = check_heartbeat() if report["database"]["ok"] else {"ok": False}
+    serving = report["database"]["ok"] and report["broker"]["ok"]
+    if not serving:
+        report["status"] = "down"
+    elif not report["heartbeat"]["ok"]:
+        report["status"] = "degraded"
+    else:
+        report["status"] = "ok"
+    return report, serving

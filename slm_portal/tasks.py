@@ -1,0 +1,26 @@
+from celery import shared_task
+from celery.signals import worker_ready
+from django.utils import timezone
+
+from slm_portal.models import Heartbeat
+
+CELERY_HEARTBEAT = "celery"
+
+
+def record_heartbeat(hostname="", now=None):
+    """Upsert the heartbeat row; returns it."""
+    beat, _ = Heartbeat.objects.update_or_create(
+        name=CELERY_HEARTBEAT, defaults={"beat_at": now or timezone.now(), "hostname": hostname[:255]}
+    )
+    return beat
+
+
+@shared_task(bind=True, time_limit=30, soft_time_limit=20)
+def heartbeat(self):
+    record_heartbeat(hostname=self.request.hostname or "")
+
+
+@worker_ready.connect
+def beat_once_at_start(sender, **kwargs):
+    """A fresh worker reports at once instead of waiting for beat's first tick."""
+    heartbeat.delay()

@@ -1,0 +1,53 @@
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from agreements.choices import AgreementStatus
+from agreements.models import Agreement, ServiceLevelTarget
+from agreements.tenancy import customer_id_of
+from slm_portal.health import health_report
+
+
+@login_required
+def home(request):
+    """A customer's own agreements, or the service manager's view of the whole estate."""
+    agreements = Agreement.objects.for_user(request.user)
+    today = timezone.localdate()
+    context = {
+        "customer_id": customer_id_of(request.user),
+        "active_agreements": agreements.active()
+        .select_related("customer")
+        .prefetch_related("services")
+        .annotate(target_count=Count("targets")),
+        "status_counts": _status_counts(agreements),
+        "reviews_due": agreements.filter(
+            status=AgreementStatus.ACTIVE, next_review__isnull=False, next_review__lte=today + timedelta(days=30)
+        )
+        .select_related("customer")
+        .order_by("next_review")[:10],
+        "expiring": agreements.filter(
+            status=AgreementStatus.ACTIVE, valid_to__isnull=False, valid_to__lte=today + timedelta(days=60)
+        )
+        .select_related("customer")
+        .order_by("valid_to")[:10],
+        "target_count": ServiceLevelTarget.objects.for_user(request.user).of_active_agreements().count(),
+    }
+    return render(request, "slm_portal/home.html", context)
+
+
+def _status_counts(agreements):
+    counts = {row["status"]: row["n"] for row in agreements.values("status").annotate(n=Count("pk")).order_by()}
+    return [(status, status.label, counts.get(status, 0)) for status in AgreementStatus]
+
+
+@never_cache
+@require_GET
+def health(request):
+    report, serving = health_report()
+    return JsonResponse(report, status=200 if serving else 503)
