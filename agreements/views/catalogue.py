@@ -144,6 +144,7 @@ class CalendarListView(ForUserMixin, ListView):
             .get_queryset()
             .with_hours()
             .annotate(target_count=Count("targets", distinct=True), holiday_count=Count("holidays", distinct=True))
+            .order_by("name")
         )
 
     def get_context_data(self, **kwargs):

@@ -1,0 +1,63 @@
+"""The standard cast: a service manager, a customer user of organisation A, one of organisation B (the outsider),
+and an admin; plus an active agreement of A with one target."""
+
+import pytest
+
+from agreements.choices import AgreementStatus
+from tests.factories import (
+    AgreementFactory,
+    CustomerFactory,
+    ManagerFactory,
+    MembershipFactory,
+    TargetFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def manager(db):
+    return ManagerFactory(username="manager", first_name="Minsu", last_name="Park")
+
+
+@pytest.fixture
+def customer_a(db):
+    return CustomerFactory(code="acme", name="Acme Bank")
+
+
+@pytest.fixture
+def customer_b(db):
+    return CustomerFactory(code="globex", name="Globex Logistics")
+
+
+@pytest.fixture
+def alice(customer_a):
+    """A customer user of organisation A: reads A's data, writes none of it."""
+    return MembershipFactory(user=UserFactory(username="alice"), customer=customer_a).user
+
+
+@pytest.fixture
+def bob(customer_b):
+    """A customer user of organisation B: the outsider for everything of A."""
+    return MembershipFactory(user=UserFactory(username="bob"), customer=customer_b).user
+
+
+@pytest.fixture
+def nobody(db):
+    """A logged-in person with no customer and no role."""
+    return UserFactory(username="nobody")
+
+
+@pytest.fixture
+def agreement_a(customer_a):
+    agreement = AgreementFactory(code="acme-sla", title="Acme online banking", customer=customer_a)
+    TargetFactory(agreement=agreement, code="availability", name="Availability")
+    agreement.status = AgreementStatus.ACTIVE
+    agreement.save()
+    return agreement
+
+
+@pytest.fixture
+def agreement_b(customer_b):
+    agreement = AgreementFactory(code="globex-sla", title="Globex warehouse", customer=customer_b)
+    TargetFactory(agreement=agreement, code="availability", name="Availability")
+    return agreement
