@@ -58,6 +58,7 @@ class CustomerListView(FilteredListView):
             .annotate(
                 agreement_count=Count("agreements", distinct=True), member_count=Count("memberships", distinct=True)
             )
+            .order_by("name")
         )
 
 
