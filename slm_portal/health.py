@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from kombu import Connection
 
-from slm_portal.celery import app as celery_app
 from slm_portal.models import Heartbeat
 from slm_portal.tasks import CELERY_HEARTBEAT
 
@@ -21,9 +21,10 @@ def check_database():
 
 def check_broker():
     transport = settings.CELERY_BROKER_URL.split("://", 1)[0]
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
     try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        with Connection(settings.CELERY_BROKER_URL, transport_options=options, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
     except Exception as error:  # noqa: BLE001
         return {"ok": False, "transport": transport, "error": str(error)[:200]}
     return {"ok": True, "transport": transport}

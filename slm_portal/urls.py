@@ -7,6 +7,7 @@ from slm_portal import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("health", views.health, name="health"),
+    path("favicon.ico", views.favicon),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -3,7 +3,8 @@ from datetime import timedelta
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -51,3 +52,7 @@ def _status_counts(agreements):
 def health(request):
     report, serving = health_report()
     return JsonResponse(report, status=200 if serving else 503)
+
+
+def favicon(request):
+    return redirect(static("favicon.svg"), permanent=True)

@@ -21,6 +21,7 @@ from agreements.choices import (
     MissingData,
     WindowKind,
 )
+from agreements.formatting import plain_number
 from agreements.models.business_calendars import BusinessCalendar
 from agreements.models.catalogue import Customer, Service
 from agreements.tenancy import TenantQuerySet
@@ -270,7 +271,7 @@ class ServiceLevelTarget(models.Model):
 
     @property
     def objective_display(self):
-        return f"{self.objective.normalize():f} %"
+        return f"{plain_number(self.objective)} %"
 
     @property
     def objective_fraction(self):
@@ -335,8 +336,8 @@ class ServiceCreditTier(models.Model):
 
     def __str__(self):
         return _("below %(below)s %%: %(credit)s %% credit") % {
-            "below": self.below_attainment.normalize(),
-            "credit": self.credit_percent.normalize(),
+            "below": plain_number(self.below_attainment),
+            "credit": plain_number(self.credit_percent),
         }
 
 

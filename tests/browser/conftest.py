@@ -1,0 +1,69 @@
+"""Playwright on the system Chromium (Debian's package), against pytest-django's live server.
+
+`playwright install` cannot download browsers here, so the tests launch the browser at CHROMIUM_PATH
+(default: `chromium` on PATH). Without it they are skipped on a laptop and fail under CI.
+"""
+
+import os
+import shutil
+
+import pytest
+
+from tests.factories import PASSWORD
+from tests.services import unavailable
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still plain
+# synchronous calls, made between browser steps.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path():
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    path = chromium_path()
+    if not path or not os.path.exists(path):
+        unavailable("no Chromium found (install Debian's chromium or set CHROMIUM_PATH)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(chromium, live_server):
+    """Opens a fresh browser context (its own cookies) on the live server; several may be open at once."""
+    contexts = []
+
+    def open_page(locale="en-US"):
+        context = chromium.new_context(base_url=live_server.url, locale=locale)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def log_in(page, username, password=PASSWORD):
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    return page
