@@ -1,1 +1,50 @@
-"""Celery tasks of the monitoring app: thin wrappers around plain functions."""
+"""Celery tasks of the monitoring app: thin wrappers around plain functions that tests call directly."""
+
+import datetime as dt
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from monitoring import notify
+from monitoring.evaluation import evaluable_targets, evaluate_targets
+from monitoring.probes import run_due_probes
+from slm_portal.tasks import record_named_heartbeat
+
+EVALUATION_HEARTBEAT = "evaluation"
+
+
+def fan_out_evaluation(at=None, chunk_size=None):
+    """Queue one evaluate_chunk task per chunk of targets; returns the number of chunks."""
+    at = at or timezone.now()
+    chunk_size = chunk_size or settings.SLM_EVALUATION_CHUNK
+    ids = list(evaluable_targets().order_by("pk").values_list("pk", flat=True))
+    chunks = [ids[offset : offset + chunk_size] for offset in range(0, len(ids), chunk_size)]
+    for chunk in chunks:
+        evaluate_chunk.delay(chunk, at.isoformat())
+    if not chunks:
+        record_named_heartbeat(EVALUATION_HEARTBEAT, at)
+    return len(chunks)
+
+
+@shared_task(time_limit=60, soft_time_limit=50)
+def evaluate_all():
+    return fan_out_evaluation()
+
+
+@shared_task(time_limit=600, soft_time_limit=540)
+def evaluate_chunk(target_ids, at_iso):
+    at = dt.datetime.fromisoformat(at_iso)
+    summary = evaluate_targets(target_ids, at)
+    record_named_heartbeat(EVALUATION_HEARTBEAT, at)
+    return summary.snapshots
+
+
+@shared_task(time_limit=120, soft_time_limit=100)
+def run_probes():
+    return run_due_probes()
+
+
+@shared_task(time_limit=300, soft_time_limit=280)
+def send_pending_notifications():
+    return notify.send_pending()

@@ -52,6 +52,7 @@ THIRD_PARTY_APPS = [
     "simple_history",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
 ]
 LOCAL_APPS = [
@@ -193,10 +194,19 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL = timedelta(seconds=env_int("HEARTBEAT_INTERVAL_SECONDS", 30, minimum=1))
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "slm_portal.tasks.heartbeat", "schedule": HEARTBEAT_INTERVAL.total_seconds()},
+    "evaluate-slos": {
+        "task": "monitoring.tasks.evaluate_all",
+        "schedule": env_int("SLM_EVALUATION_INTERVAL_SECONDS", 300, minimum=10),
+    },
+    "run-probes": {"task": "monitoring.tasks.run_probes", "schedule": env_int("SLM_PROBE_TICK_SECONDS", 15, minimum=1)},
+    "retry-notifications": {"task": "monitoring.tasks.send_pending_notifications", "schedule": 300},
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "monitoring.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -205,7 +215,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Measurements in, compliance out.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+# A batch of 10,000 samples is about 600 kB of JSON.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
 LOGGING = {
     "version": 1,
@@ -216,3 +231,10 @@ LOGGING = {
 }
 
 PORTAL_NAME = env_str("PORTAL_NAME", "SLM Portal")
+SLM_MAX_FUTURE_SKEW_SECONDS = env_int("SLM_MAX_FUTURE_SKEW_SECONDS", 300, minimum=0)
+SLM_CLOSE_GRACE_MINUTES = env_int("SLM_CLOSE_GRACE_MINUTES", 15, minimum=0)
+SLM_BACKFILL_DAYS = env_int("SLM_BACKFILL_DAYS", 400, minimum=1)
+SLM_ROLLING_BACKFILL_DAYS = env_int("SLM_ROLLING_BACKFILL_DAYS", 35, minimum=1)
+SLM_EVALUATION_CHUNK = env_int("SLM_EVALUATION_CHUNK", 50, minimum=1)
+SLM_WEBHOOK_TIMEOUT_SECONDS = env_int("SLM_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000")

@@ -7,12 +7,16 @@ from slm_portal.models import Heartbeat
 CELERY_HEARTBEAT = "celery"
 
 
-def record_heartbeat(hostname="", now=None):
-    """Upsert the heartbeat row; returns it."""
+def record_named_heartbeat(name, now=None, hostname=""):
+    """Upsert the heartbeat row called ``name``; returns it."""
     beat, _ = Heartbeat.objects.update_or_create(
-        name=CELERY_HEARTBEAT, defaults={"beat_at": now or timezone.now(), "hostname": hostname[:255]}
+        name=name, defaults={"beat_at": now or timezone.now(), "hostname": hostname[:255]}
     )
     return beat
+
+
+def record_heartbeat(hostname="", now=None):
+    return record_named_heartbeat(CELERY_HEARTBEAT, now, hostname)
 
 
 @shared_task(bind=True, time_limit=30, soft_time_limit=20)

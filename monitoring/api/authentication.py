@@ -1,0 +1,55 @@
+"""Bearer tokens for the REST API: data-source tokens (they push measurements) and people's API tokens."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from monitoring.models import ApiToken, DataSource
+from monitoring.models.indicators import DATA_SOURCE_TOKEN_PREFIX, PERSONAL_TOKEN_PREFIX
+
+
+class DataSourcePrincipal(AnonymousUser):
+    """The "user" of a request made with a data-source token: no person, no permissions, just the source."""
+
+    def __init__(self, data_source):
+        super().__init__()
+        self.data_source = data_source
+
+    @property
+    def is_authenticated(self):
+        return True
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Bearer <token>``: a data-source token (slmds_…) or a person's API token (slmpt_…)."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("The Authorization header must be: Bearer <token>."))
+        try:
+            token = header[1].decode()
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(_("The token has characters a token never has.")) from None
+        now = timezone.now()
+        if token.startswith(DATA_SOURCE_TOKEN_PREFIX):
+            source = DataSource.objects.authenticate(token)
+            if source is None:
+                raise exceptions.AuthenticationFailed(_("Unknown or revoked data-source token."))
+            DataSource.objects.filter(pk=source.pk).update(last_used_at=now)
+            return DataSourcePrincipal(source), source
+        if token.startswith(PERSONAL_TOKEN_PREFIX):
+            api_token = ApiToken.objects.authenticate(token)
+            if api_token is None:
+                raise exceptions.AuthenticationFailed(_("Unknown or revoked API token."))
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+            return api_token.user, api_token
+        raise exceptions.AuthenticationFailed(_("Unknown token."))
+
+    def authenticate_header(self, request):
+        return self.keyword

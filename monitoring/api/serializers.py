@@ -1,0 +1,79 @@
+"""Serializers of the monitoring API. The measurement batch is validated by monitoring.ingest (fast, all or
+nothing); its serializers here describe the shape for the OpenAPI schema."""
+
+from rest_framework import serializers
+
+
+class SampleSerializer(serializers.Serializer):
+    t = serializers.DateTimeField(help_text="ISO-8601 instant with a zone (Z or an offset).")
+    value = serializers.FloatField(required=False, help_text="Threshold indicators: the measured value.")
+    good = serializers.IntegerField(required=False, min_value=0, help_text="Ratio indicators: good events.")
+    total = serializers.IntegerField(required=False, min_value=0, help_text="Ratio indicators: all events.")
+
+
+class MeasurementBatchSerializer(serializers.Serializer):
+    indicator = serializers.SlugField(help_text="The indicator's code.")
+    samples = SampleSerializer(many=True, help_text="1 to 10,000 samples of that indicator.")
+
+
+class MeasurementResultSerializer(serializers.Serializer):
+    indicator = serializers.SlugField()
+    received = serializers.IntegerField()
+    new = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+
+
+class BatchErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField(allow_null=True, help_text="The sample's position in the batch (0-based).")
+    field = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class BatchErrorsSerializer(serializers.Serializer):
+    errors = BatchErrorSerializer(many=True)
+
+
+class ErrorBudgetSerializer(serializers.Serializer):
+    unit = serializers.CharField()
+    total = serializers.CharField()
+    consumed = serializers.CharField()
+    left = serializers.CharField()
+    remaining = serializers.CharField(allow_null=True, help_text="Share of the budget left (1 = untouched).")
+
+
+class PeriodSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    closed = serializers.BooleanField()
+
+
+class CreditSerializer(serializers.Serializer):
+    percent = serializers.CharField()
+    amount = serializers.CharField()
+    currency = serializers.CharField()
+
+
+class TargetComplianceSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    indicator = serializers.CharField(allow_null=True)
+    objective_percent = serializers.CharField()
+    window = serializers.CharField()
+    method = serializers.CharField()
+    period = PeriodSerializer(allow_null=True)
+    attainment = serializers.CharField(allow_null=True, help_text="A fraction: 0.999 is 99.9 %.")
+    attainment_percent = serializers.CharField(allow_null=True)
+    status = serializers.CharField()
+    error_budget = ErrorBudgetSerializer(allow_null=True)
+    burn_rates = serializers.DictField(child=serializers.CharField(allow_null=True))
+    credit = CreditSerializer(allow_null=True)
+    evaluated_at = serializers.DateTimeField(allow_null=True)
+
+
+class AgreementComplianceSerializer(serializers.Serializer):
+    agreement = serializers.CharField()
+    title = serializers.CharField()
+    customer = serializers.CharField()
+    period = serializers.CharField()
+    targets = TargetComplianceSerializer(many=True)

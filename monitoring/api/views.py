@@ -1,0 +1,115 @@
+"""The monitoring REST API: measurements in (data-source tokens), compliance out (people, scoped by .for_user())."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import permissions, status
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agreements.models import Agreement
+from monitoring.api.authentication import DataSourcePrincipal
+from monitoring.api.serializers import (
+    AgreementComplianceSerializer,
+    BatchErrorsSerializer,
+    MeasurementBatchSerializer,
+    MeasurementResultSerializer,
+)
+from monitoring.compliance import agreement_compliance, month_bounds
+from monitoring.ingest import BatchInvalid, store_samples, validate_samples
+from monitoring.models import Indicator
+
+
+class IsDataSource(permissions.BasePermission):
+    message = "Measurements are sent with a data-source token (Authorization: Bearer slmds_…)."
+
+    def has_permission(self, request, view):
+        return isinstance(request.user, DataSourcePrincipal)
+
+
+class IsPerson(permissions.BasePermission):
+    message = "This endpoint answers people (session or a personal API token), not data sources."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated) and not isinstance(
+            request.user, DataSourcePrincipal
+        )
+
+
+def batch_errors(errors):
+    return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class MeasurementBatchView(APIView):
+    """Store a batch of samples for one indicator: all or nothing, idempotent on (indicator, t)."""
+
+    permission_classes = [IsDataSource]
+
+    def handle_exception(self, exc):
+        # Malformed JSON (including NaN and Infinity, which JSON does not have) is a batch error like any other.
+        if isinstance(exc, ParseError):
+            return batch_errors([{"index": None, "field": None, "message": str(exc.detail)}])
+        return super().handle_exception(exc)
+
+    @extend_schema(
+        request=MeasurementBatchSerializer,
+        responses={
+            201: MeasurementResultSerializer,
+            400: OpenApiResponse(BatchErrorsSerializer, description="Nothing was stored; every problem is listed."),
+            401: OpenApiResponse(description="No, an unknown or a revoked data-source token."),
+            403: OpenApiResponse(description="The data source may not write to this indicator."),
+        },
+    )
+    def post(self, request):
+        body = request.data
+        if not isinstance(body, dict):
+            return batch_errors([{"index": None, "field": None, "message": "the body must be a JSON object"}])
+        unknown = sorted(set(body) - {"indicator", "samples"})
+        if unknown:
+            return batch_errors([{"index": None, "field": key, "message": "unknown field"} for key in unknown])
+        code = body.get("indicator")
+        indicator = Indicator.objects.filter(code=code).first() if isinstance(code, str) else None
+        if indicator is None:
+            return batch_errors([{"index": None, "field": "indicator", "message": f"no indicator {code!r}"}])
+        source = request.auth
+        if not source.indicators.filter(pk=indicator.pk).exists():
+            self.permission_denied(request, message=f"Data source {source.code} may not write to {indicator.code}.")
+        try:
+            samples = validate_samples(indicator, body.get("samples"))
+        except BatchInvalid as invalid:
+            return batch_errors(invalid.errors)
+        result = store_samples(indicator, samples)
+        return Response(
+            {
+                "indicator": indicator.code,
+                "received": result.received,
+                "new": result.new,
+                "duplicates": result.duplicates,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class AgreementComplianceView(APIView):
+    """Per target of an agreement: objective, attainment, status, error budget, burn rates and credit due."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "period", OpenApiTypes.STR, description="A month, YYYY-MM (default: this month).", required=False
+            )
+        ],
+        responses={200: AgreementComplianceSerializer, 404: OpenApiResponse(description="No such agreement for you.")},
+    )
+    def get(self, request, code):
+        agreement = get_object_or_404(Agreement.objects.for_user(request.user).select_related("customer"), code=code)
+        month = request.query_params.get("period")
+        if month is not None:
+            try:
+                month_bounds(month)
+            except ValueError as error:
+                raise ValidationError({"period": [str(error)]}) from None
+        return Response(AgreementComplianceSerializer(agreement_compliance(agreement, month)).data)

@@ -1,0 +1,131 @@
+"""Reading compliance back: the snapshot that answers "how did this target do in month M?".
+
+The API, the dashboards and the reports all read through here, so they show the same numbers.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from agreements.formatting import plain_number
+from monitoring.models import ComplianceSnapshot
+
+
+def window_label(minutes):
+    """5 -> "5m", 60 -> "1h", 4320 -> "3d"."""
+    minutes = int(minutes)
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440}d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"
+
+
+def month_bounds(label, time_zone=None):
+    """[start, end) of the month "YYYY-MM" in the portal's zone; ValueError when malformed."""
+    zone = ZoneInfo(time_zone or settings.TIME_ZONE)
+    try:
+        first = dt.date.fromisoformat(f"{label}-01")
+    except (TypeError, ValueError):
+        raise ValueError(f"{label!r} is not a month in the form YYYY-MM") from None
+    following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return (
+        dt.datetime(first.year, first.month, 1, tzinfo=zone).astimezone(dt.UTC),
+        dt.datetime(following.year, following.month, 1, tzinfo=zone).astimezone(dt.UTC),
+    )
+
+
+def current_month_label(now=None):
+    return timezone.localtime(now or timezone.now()).strftime("%Y-%m")
+
+
+def snapshot_for_month(snapshots, start, end):
+    """Of one target's snapshots, the one whose period holds the month's last moment (or the latest in it)."""
+    inside = [s for s in snapshots if s.period_start < end and s.period_end > start]
+    if not inside:
+        return None
+    covering = [s for s in inside if s.period_start < end <= s.period_end]
+    return max(covering or inside, key=lambda s: s.period_start)
+
+
+def _number(value):
+    return None if value is None else plain_number(value)
+
+
+def target_compliance(target, snapshot):
+    """The API's and the report's view of one target in one period."""
+    link = getattr(target, "indicator_link", None)
+    base = {
+        "code": target.code,
+        "name": target.name,
+        "indicator": link.indicator.code if link else None,
+        "objective_percent": plain_number(target.objective),
+        "window": target.window_display if target.window_kind == "rolling" else target.calendar_period,
+        "method": target.budgeting_method,
+    }
+    if snapshot is None:
+        return {
+            **base,
+            "period": None,
+            "attainment": None,
+            "attainment_percent": None,
+            "status": "no_data",
+            "error_budget": None,
+            "burn_rates": {},
+            "credit": None,
+            "evaluated_at": None,
+        }
+    return {
+        **base,
+        "objective_percent": plain_number(snapshot.objective),
+        "method": snapshot.method,
+        "period": {
+            "label": snapshot.period_label,
+            "start": snapshot.period_start,
+            "end": snapshot.period_end,
+            "closed": snapshot.is_closed,
+        },
+        "attainment": _number(snapshot.attainment),
+        "attainment_percent": _number(snapshot.attainment_percent),
+        "status": snapshot.status,
+        "error_budget": {
+            "unit": snapshot.budget_unit,
+            "total": plain_number(snapshot.budget_total),
+            "consumed": plain_number(snapshot.budget_consumed),
+            "left": plain_number(snapshot.budget_left),
+            "remaining": _number(snapshot.budget_remaining),
+        },
+        "burn_rates": {
+            window_label(minutes): (None if rate is None else plain_number(rate))
+            for minutes, rate in sorted(snapshot.burn_rates.items(), key=lambda item: int(item[0]))
+        },
+        "credit": {
+            "percent": plain_number(snapshot.credit_percent),
+            "amount": plain_number(snapshot.credit_amount),
+            "currency": snapshot.currency,
+        },
+        "evaluated_at": snapshot.computed_at,
+    }
+
+
+def agreement_compliance(agreement, month=None):
+    """Compliance of every target of ``agreement`` in the month "YYYY-MM" (default: this month)."""
+    month = month or current_month_label()
+    start, end = month_bounds(month)
+    targets = agreement.targets.select_related("indicator_link__indicator").prefetch_related(
+        Prefetch(
+            "snapshots",
+            queryset=ComplianceSnapshot.objects.filter(period_start__lt=end, period_end__gt=start),
+            to_attr="month_snapshots",
+        )
+    )
+    return {
+        "agreement": agreement.code,
+        "title": agreement.title,
+        "customer": agreement.customer.name,
+        "period": month,
+        "targets": [target_compliance(t, snapshot_for_month(t.month_snapshots, start, end)) for t in targets],
+    }

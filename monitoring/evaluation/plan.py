@@ -1,0 +1,129 @@
+"""Which periods of a target to evaluate at an instant, and the spans of time each one counts."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from agreements.calendars import working_intervals
+from agreements.choices import WindowKind
+from monitoring import windows
+from monitoring.evaluation.tally import TallyRequest
+
+
+def target_time_zone(target):
+    """Periods start at local midnight in the service-hours calendar's zone, or else the portal's TIME_ZONE."""
+    return target.service_hours.time_zone if target.service_hours_id else settings.TIME_ZONE
+
+
+@dataclass
+class PeriodJob:
+    """One snapshot to compute: the period (already clipped to the agreement's validity) and what it counts."""
+
+    target: object
+    period_start: dt.datetime  # the snapshot's key: the unclipped period's start (rolling: the local day's start)
+    period: windows.Period  # what the snapshot reports: clipped period, or the rolling window
+    counted_until: dt.datetime  # data is counted in [period.start, counted_until)
+    ended: bool  # the period is over at the evaluation instant
+    frozen: bool  # ...and past the grace for late data: its snapshot becomes history
+    rolling: bool
+    budget_minutes: int  # in-hours length of the whole period, for time-based budgets
+
+    @property
+    def key(self):
+        return (self.target.pk, self.period_start)
+
+
+class TargetPlan:
+    """Everything to evaluate for one target at one instant."""
+
+    def __init__(self, target, at, frozen_starts):
+        self.target = target
+        self.at = at
+        self.time_zone = target_time_zone(target)
+        self.calendar = target.service_hours.as_working_calendar() if target.service_hours_id else None
+        agreement = target.agreement
+        self.valid_from = self._midnight(agreement.valid_from)
+        self.valid_to = self._midnight(agreement.valid_to) if agreement.valid_to else None
+        self.jobs = [job for job in self._jobs() if job.period_start not in frozen_starts]
+
+    def _midnight(self, day):
+        return dt.datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(self.time_zone)).astimezone(dt.UTC)
+
+    def spans(self, start, end):
+        """The in-hours parts of [start, end), minute-aligned."""
+        if end <= start:
+            return ()
+        if self.calendar is None:
+            return ((start, end),)
+        return tuple(working_intervals(self.calendar, start, end))
+
+    def in_hours_minutes(self, start, end):
+        return sum(int((hi - lo).total_seconds() // 60) for lo, hi in self.spans(start, end))
+
+    def _jobs(self):
+        grace = dt.timedelta(minutes=settings.SLM_CLOSE_GRACE_MINUTES)
+        target, at = self.target, self.at
+        if target.window_kind == WindowKind.ROLLING:
+            days = target.rolling_days
+            since = max(self.valid_from, at - dt.timedelta(days=settings.SLM_ROLLING_BACKFILL_DAYS))
+            day = windows.local_day(since, self.time_zone)
+            while day.start < at and (self.valid_to is None or day.start < self.valid_to):
+                end = min(at, day.end, self.valid_to or day.end)
+                window = windows.rolling_window(days, end).clipped(start=self.valid_from)
+                if window:
+                    yield PeriodJob(
+                        target=target,
+                        period_start=day.start,
+                        period=windows.Period(window.start, window.end, day.label),
+                        counted_until=window.end,
+                        ended=at >= day.end,
+                        frozen=at >= day.end + grace,
+                        rolling=True,
+                        budget_minutes=self.in_hours_minutes(end - dt.timedelta(days=days), end),
+                    )
+                day = windows.local_day(day.end, self.time_zone)
+            return
+        since = max(self.valid_from, at - dt.timedelta(days=settings.SLM_BACKFILL_DAYS))
+        until = min(at, self.valid_to) if self.valid_to else at
+        for period in windows.periods_between(target.calendar_period, self.time_zone, since, until):
+            clipped = period.clipped(start=self.valid_from, end=self.valid_to)
+            if clipped is None:
+                continue
+            yield PeriodJob(
+                target=target,
+                period_start=period.start,
+                period=clipped,
+                counted_until=min(clipped.end, at),
+                ended=at >= clipped.end,
+                frozen=at >= clipped.end + grace,
+                rolling=False,
+                budget_minutes=self.in_hours_minutes(clipped.start, clipped.end),
+            )
+
+    @property
+    def open_job(self):
+        """The period still running at the evaluation instant (burn rates and alerts belong to it)."""
+        return next((job for job in self.jobs if not job.ended), None)
+
+    def request(self, key, start, end):
+        target = self.target
+        return TallyRequest(
+            key=key,
+            indicator_id=target.indicator_link.indicator_id,
+            spans=self.spans(start, end),
+            slice_minutes=target.slice_minutes,
+            slice_target=(target.slice_target / Decimal(100))
+            if target.budgeting_method == "timeslices"
+            else Decimal(1),
+        )
+
+    def requests(self, burn_windows):
+        for job in self.jobs:
+            yield self.request(("period", job.key), job.period.start, job.counted_until)
+        if self.open_job:
+            for minutes in burn_windows:
+                start = max(self.at - dt.timedelta(minutes=minutes), self.valid_from)
+                yield self.request(("burn", self.target.pk, minutes), start, self.at)

@@ -1,0 +1,24 @@
+from monitoring.models.alerts import Alert, BurnRateRule, Notification, NotificationChannel
+from monitoring.models.compliance import Breach, ComplianceSnapshot
+from monitoring.models.indicators import ApiToken, DataSource, Indicator, TargetIndicator, hash_token
+from monitoring.models.measurements import HourRollup, Measurement, MinuteRollup
+from monitoring.models.sources import CsvUpload, HttpProbe
+
+__all__ = [
+    "Alert",
+    "ApiToken",
+    "Breach",
+    "BurnRateRule",
+    "ComplianceSnapshot",
+    "CsvUpload",
+    "DataSource",
+    "HourRollup",
+    "HttpProbe",
+    "Indicator",
+    "Measurement",
+    "MinuteRollup",
+    "Notification",
+    "NotificationChannel",
+    "TargetIndicator",
+    "hash_token",
+]

@@ -1,0 +1,165 @@
+"""Burn-rate alert rules (data, editable in admin), alerts, notification channels and notifications."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Agreement, Service, ServiceLevelTarget
+from agreements.tenancy import TenantQuerySet
+from monitoring.choices import AlertState, ChannelKind, NotificationStatus, Severity
+
+
+class BurnRateRuleQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class BurnRateRule(models.Model):
+    """Fires when the burn rate is at or over ``threshold`` in both the long and the short look-back window."""
+
+    name = models.SlugField(_("name"), max_length=50, unique=True)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    long_window_minutes = models.PositiveIntegerField(_("long window (minutes)"), validators=[MinValueValidator(1)])
+    short_window_minutes = models.PositiveIntegerField(_("short window (minutes)"), validators=[MinValueValidator(1)])
+    threshold = models.DecimalField(
+        _("burn rate threshold"), max_digits=8, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))]
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = BurnRateRuleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["long_window_minutes"]
+        verbose_name = _("burn-rate alert rule")
+        verbose_name_plural = _("burn-rate alert rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(short_window_minutes__lt=models.F("long_window_minutes")),
+                name="burn_rule_short_window_shorter",
+            ),
+            models.CheckConstraint(condition=models.Q(threshold__gt=0), name="burn_rule_threshold_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}: {self.threshold}× over {self.long_window_minutes} and {self.short_window_minutes} min"
+
+    def clean(self):
+        if (
+            self.short_window_minutes
+            and self.long_window_minutes
+            and self.short_window_minutes >= self.long_window_minutes
+        ):
+            raise ValidationError({"short_window_minutes": _("The short window must be shorter than the long one.")})
+
+
+class AlertQuerySet(TenantQuerySet):
+    customer_path = "target__agreement__customer"
+
+    def firing(self):
+        return self.filter(state=AlertState.FIRING)
+
+
+class Alert(models.Model):
+    """A burn-rate alert of a target under a rule: firing until the rule's condition no longer holds."""
+
+    target = models.ForeignKey(ServiceLevelTarget, on_delete=models.CASCADE, related_name="alerts")
+    rule = models.ForeignKey(BurnRateRule, on_delete=models.PROTECT, related_name="alerts")
+    state = models.CharField(_("state"), max_length=10, choices=AlertState.choices, default=AlertState.FIRING)
+    started_at = models.DateTimeField(_("started"))
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    long_burn = models.DecimalField(_("burn rate (long window)"), max_digits=20, decimal_places=6, null=True)
+    short_burn = models.DecimalField(_("burn rate (short window)"), max_digits=20, decimal_places=6, null=True)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "rule"],
+                condition=models.Q(state=AlertState.FIRING),
+                name="alert_one_firing_per_target_rule",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rule.name} on {self.target}: {self.get_state_display()}"
+
+
+class NotificationChannel(models.Model):
+    """Where alerts go: an e-mail address or a webhook, for one agreement, one service, or (neither) everything."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=ChannelKind.choices)
+    address = models.CharField(
+        _("address"), max_length=500, help_text=_("An e-mail address, or the webhook's https:// URL.")
+    )
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, null=True, blank=True, related_name="notification_channels"
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, null=True, blank=True, related_name="notification_channels"
+    )
+    minimum_severity = models.CharField(
+        _("minimum severity"), max_length=10, choices=Severity.choices, default=Severity.TICKET
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("notification channel")
+        verbose_name_plural = _("notification channels")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(agreement__isnull=False, service__isnull=False),
+                name="channel_agreement_or_service",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def clean(self):
+        from django.core.validators import EmailValidator, URLValidator
+
+        if self.agreement_id and self.service_id:
+            raise ValidationError(_("A channel serves one agreement or one service, not both."))
+        validator = EmailValidator() if self.kind == ChannelKind.EMAIL else URLValidator(schemes=["http", "https"])
+        try:
+            validator(self.address)
+        except ValidationError as error:
+            raise ValidationError({"address": error.messages}) from None
+
+    def accepts(self, severity):
+        return self.minimum_severity == Severity.TICKET or severity == Severity.PAGE
+
+
+class Notification(models.Model):
+    """One message about one alert event on one channel; never sent twice."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notifications")
+    channel = models.ForeignKey(NotificationChannel, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(_("event"), max_length=10, choices=AlertState.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "channel", "event"], name="notification_once_per_event"),
+        ]
+
+    def __str__(self):
+        return f"{self.alert} → {self.channel}: {self.event} ({self.status})"

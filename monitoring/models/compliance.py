@@ -1,0 +1,112 @@
+"""Results of evaluation: a compliance snapshot per target and period, and breaches."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from agreements.choices import BudgetingMethod, MissingData
+from agreements.models import ServiceLevelTarget
+from agreements.tenancy import TenantQuerySet
+from monitoring.choices import BreachKind, BudgetUnit, SnapshotStatus
+
+
+class ComplianceSnapshotQuerySet(TenantQuerySet):
+    customer_path = "target__agreement__customer"
+
+    def closed(self):
+        return self.filter(is_closed=True)
+
+
+class ComplianceSnapshot(models.Model):
+    """Compliance of one target in one period, with the objective and method it was computed with.
+
+    Snapshots are history: once a period is closed its snapshot is frozen, and editing the target changes only
+    open and future periods. Calendar windows have one snapshot per period; rolling windows one per local day
+    (the window ending at the day's last evaluation).
+    """
+
+    target = models.ForeignKey(ServiceLevelTarget, on_delete=models.CASCADE, related_name="snapshots")
+    period_start = models.DateTimeField(_("period start"))
+    period_end = models.DateTimeField(_("period end"))
+    period_label = models.CharField(_("period"), max_length=40)
+    is_closed = models.BooleanField(_("closed"), default=False)
+    objective = models.DecimalField(_("objective (%)"), max_digits=6, decimal_places=3)
+    method = models.CharField(_("budgeting method"), max_length=20, choices=BudgetingMethod.choices)
+    missing_data = models.CharField(max_length=10, choices=MissingData.choices, default=MissingData.IGNORE)
+    slice_minutes = models.PositiveSmallIntegerField(default=1)
+    good = models.BigIntegerField(_("good events"), default=0)
+    total = models.BigIntegerField(_("events"), default=0)
+    good_slices = models.IntegerField(_("good slices"), default=0)
+    slices_with_data = models.IntegerField(_("slices with data"), default=0)
+    slices_in_scope = models.IntegerField(_("slices in scope"), default=0)
+    ratio_sum = models.FloatField(default=0)
+    attainment = models.DecimalField(_("attainment"), max_digits=15, decimal_places=12, null=True, blank=True)
+    budget_unit = models.CharField(_("budget unit"), max_length=10, choices=BudgetUnit.choices)
+    budget_total = models.DecimalField(_("error budget"), max_digits=24, decimal_places=12, default=0)
+    budget_consumed = models.DecimalField(_("budget consumed"), max_digits=24, decimal_places=12, default=0)
+    budget_remaining = models.DecimalField(
+        _("budget remaining"), max_digits=24, decimal_places=12, null=True, blank=True
+    )
+    burn_rates = models.JSONField(_("burn rates"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=SnapshotStatus.choices)
+    credit_percent = models.DecimalField(_("credit (%)"), max_digits=5, decimal_places=2, default=0)
+    credit_amount = models.DecimalField(_("credit due"), max_digits=16, decimal_places=2, default=0)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    computed_at = models.DateTimeField(_("evaluated at"))
+
+    objects = ComplianceSnapshotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["target", "-period_start"]
+        verbose_name = _("compliance snapshot")
+        verbose_name_plural = _("compliance snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["target", "period_start"], name="snapshot_one_per_target_period"),
+            models.CheckConstraint(condition=models.Q(period_end__gt=models.F("period_start")), name="snapshot_period"),
+        ]
+        indexes = [models.Index(fields=["status", "is_closed"], name="snapshot_status_idx")]
+
+    def __str__(self):
+        return f"{self.target} {self.period_label}: {self.status}"
+
+    @property
+    def attainment_percent(self):
+        return None if self.attainment is None else self.attainment * 100
+
+    @property
+    def budget_left(self):
+        """What is left of the error budget in its unit (minutes or events); negative when overspent."""
+        return self.budget_total - self.budget_consumed
+
+
+class BreachQuerySet(TenantQuerySet):
+    customer_path = "target__agreement__customer"
+
+
+class Breach(models.Model):
+    """A target missed its objective in a period: one row per target and period, however often it is evaluated."""
+
+    target = models.ForeignKey(ServiceLevelTarget, on_delete=models.CASCADE, related_name="breaches")
+    period_start = models.DateTimeField(_("period start"))
+    period_end = models.DateTimeField(_("period end"))
+    period_label = models.CharField(_("period"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=20, choices=BreachKind.choices)
+    detected_at = models.DateTimeField(_("detected"))
+    attainment = models.DecimalField(_("attainment"), max_digits=15, decimal_places=12, null=True)
+    objective = models.DecimalField(_("objective (%)"), max_digits=6, decimal_places=3)
+
+    objects = BreachQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-detected_at"]
+        verbose_name = _("breach")
+        verbose_name_plural = _("breaches")
+        constraints = [
+            models.UniqueConstraint(fields=["target", "period_start"], name="breach_one_per_target_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.target} {self.period_label}: {self.get_kind_display()}"
+
+    @property
+    def attainment_percent(self):
+        return None if self.attainment is None else self.attainment * 100

@@ -1,0 +1,212 @@
+"""Indicators (SLIs), the link from a service level target to the indicator it measures, and data sources."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Service, ServiceLevelTarget
+from agreements.tenancy import TenantQuerySet
+from agreements.validators import validate_code_not_reserved
+from monitoring.choices import IndicatorKind, Operator
+
+DATA_SOURCE_TOKEN_PREFIX = "slmds_"  # noqa: S105 - a visible prefix, not a secret
+PERSONAL_TOKEN_PREFIX = "slmpt_"  # noqa: S105
+
+
+class IndicatorQuerySet(TenantQuerySet):
+    customer_path = "service__agreements__customer"
+    customer_path_is_many = True
+
+
+class Indicator(models.Model):
+    """What is measured for a service: good/total event counts (ratio) or a value against a threshold."""
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("service"))
+    code = models.SlugField(
+        _("code"), max_length=80, unique=True, validators=[validate_code_not_reserved], help_text=_("Used by the API.")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=IndicatorKind.choices, default=IndicatorKind.RATIO)
+    unit = models.CharField(_("unit"), max_length=30, blank=True, help_text=_("For example ms, requests, up/down."))
+    operator = models.CharField(_("operator"), max_length=3, choices=Operator.choices, blank=True)
+    threshold = models.FloatField(_("threshold"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["service__name", "name"]
+        verbose_name = _("indicator (SLI)")
+        verbose_name_plural = _("indicators (SLIs)")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind=IndicatorKind.RATIO)
+                    | models.Q(kind=IndicatorKind.THRESHOLD, operator__in=Operator.values, threshold__isnull=False)
+                ),
+                name="indicator_threshold_complete",
+            ),
+        ]
+
+    def __str__(self):
+        if self.kind == IndicatorKind.THRESHOLD:
+            return f"{self.name} ({self.get_operator_display()} {self.threshold:g} {self.unit})".replace(" )", ")")
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("monitoring:indicator_detail", kwargs={"code": self.code})
+
+    def is_good(self, value):
+        """Whether one value of a threshold indicator is good."""
+        limit = self.threshold
+        return {
+            Operator.LT: value < limit,
+            Operator.LTE: value <= limit,
+            Operator.GT: value > limit,
+            Operator.GTE: value >= limit,
+            Operator.EQ: value == limit,
+        }[self.operator]
+
+
+class TargetIndicatorQuerySet(TenantQuerySet):
+    customer_path = "target__agreement__customer"
+
+
+class TargetIndicator(models.Model):
+    """The indicator a service level target measures (kept here: the agreements app never points up)."""
+
+    target = models.OneToOneField(
+        ServiceLevelTarget, on_delete=models.CASCADE, primary_key=True, related_name="indicator_link"
+    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="target_links")
+
+    objects = TargetIndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("measured target")
+        verbose_name_plural = _("measured targets")
+
+    def __str__(self):
+        return f"{self.target} ← {self.indicator}"
+
+
+def hash_token(token):
+    """Tokens are random and long, so one SHA-256 is enough; only the hash is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class DataSourceQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Data sources are operated by service managers; customers see none."""
+        if getattr(user, "is_authenticated", False) and user.is_active and user.has_perm("monitoring.view_datasource"):
+            return self
+        return self.none()
+
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+    def authenticate(self, token):
+        """The active data source holding ``token``, or None."""
+        if not token or not token.startswith(DATA_SOURCE_TOKEN_PREFIX):
+            return None
+        return self.active().filter(token_hash=hash_token(token)).first()
+
+
+class DataSource(models.Model):
+    """A named origin of measurements (a monitoring tool, a script) with its own API token."""
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.SlugField(_("code"), max_length=50, unique=True, validators=[validate_code_not_reserved])
+    indicators = models.ManyToManyField(
+        Indicator, related_name="data_sources", blank=True, verbose_name=_("may write to")
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hint = models.CharField(_("token begins"), max_length=16, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    objects = DataSourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("data source")
+        verbose_name_plural = _("data sources")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("monitoring:datasource_detail", kwargs={"code": self.code})
+
+    def issue_token(self):
+        """Set a new token and return it; it is shown once and only its hash is kept."""
+        token = DATA_SOURCE_TOKEN_PREFIX + secrets.token_urlsafe(32)
+        self.token_hash = hash_token(token)
+        self.token_hint = token[:12]
+        self.revoked_at = None
+        return token
+
+    def revoke(self):
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """A person sees their own tokens only."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user=user)
+
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+    def authenticate(self, token):
+        if not token or not token.startswith(PERSONAL_TOKEN_PREFIX):
+            return None
+        return self.active().filter(token_hash=hash_token(token), user__is_active=True).select_related("user").first()
+
+
+class ApiToken(models.Model):
+    """A person's token for the REST API: acts as that person, sees what they see. Only its hash is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, help_text=_("What the token is for, e.g. the reporting script."))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hint = models.CharField(_("token begins"), max_length=16, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.token_hint}…)"
+
+    def issue_token(self):
+        token = PERSONAL_TOKEN_PREFIX + secrets.token_urlsafe(32)
+        self.token_hash = hash_token(token)
+        self.token_hint = token[:12]
+        return token
+
+    def revoke(self):
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])

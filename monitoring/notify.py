@@ -1,0 +1,102 @@
+"""Sending alert notifications: e-mail, JSON webhooks and Slack-compatible webhooks.
+
+Each Notification row is claimed with a conditional UPDATE before it is sent, so two workers never send the same
+one, and a row is never sent twice (at most once: a worker that dies between sending and recording leaves it in
+"sending", visible in admin).
+"""
+
+import logging
+
+import requests
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import F
+from django.utils import timezone
+
+from monitoring.choices import AlertState, ChannelKind, NotificationStatus
+from monitoring.models import Notification
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+
+
+def payload(notification):
+    alert = notification.alert
+    target = alert.target
+    agreement = target.agreement
+    return {
+        "event": notification.event,
+        "portal": settings.PORTAL_NAME,
+        "url": settings.PORTAL_URL.rstrip("/") + agreement.get_absolute_url(),
+        "customer": agreement.customer.name,
+        "agreement": agreement.code,
+        "target": {"code": target.code, "name": target.name, "objective_percent": str(target.objective)},
+        "alert": {
+            "rule": alert.rule.name,
+            "severity": alert.rule.severity,
+            "threshold": str(alert.rule.threshold),
+            "long_window_minutes": alert.rule.long_window_minutes,
+            "short_window_minutes": alert.rule.short_window_minutes,
+            "long_burn_rate": None if alert.long_burn is None else str(alert.long_burn),
+            "short_burn_rate": None if alert.short_burn is None else str(alert.short_burn),
+            "started_at": alert.started_at.isoformat(),
+            "resolved_at": alert.resolved_at.isoformat() if alert.resolved_at else None,
+        },
+    }
+
+
+def summary_line(data):
+    verb = "FIRING" if data["event"] == AlertState.FIRING else "resolved"
+    alert = data["alert"]
+    return (
+        f"[{alert['severity'].upper()}] {verb}: {data['agreement']} / {data['target']['name']} "
+        f"burns its error budget at {alert['long_burn_rate']}× ({alert['long_window_minutes']} min) and "
+        f"{alert['short_burn_rate']}× ({alert['short_window_minutes']} min); rule {alert['rule']} "
+        f"fires at {alert['threshold']}×. {data['url']}"
+    )
+
+
+def deliver(notification):
+    """Send one notification on its channel; raises on failure."""
+    channel = notification.channel
+    data = payload(notification)
+    if channel.kind == ChannelKind.EMAIL:
+        subject = summary_line(data).split(": ", 1)[0] + f": {data['agreement']} / {data['target']['name']}"
+        send_mail(subject, summary_line(data), None, [channel.address], fail_silently=False)
+        return
+    body = {"text": summary_line(data)} if channel.kind == ChannelKind.SLACK else data
+    response = requests.post(channel.address, json=body, timeout=settings.SLM_WEBHOOK_TIMEOUT_SECONDS)
+    response.raise_for_status()
+
+
+def send_notification(notification_id):
+    """Claim and send one pending notification; returns True if this call sent it."""
+    claimed = Notification.objects.filter(pk=notification_id, status=NotificationStatus.PENDING).update(
+        status=NotificationStatus.SENDING, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related(
+        "channel", "alert__rule", "alert__target__agreement__customer"
+    ).get(pk=notification_id)
+    try:
+        deliver(notification)
+    except Exception as error:  # noqa: BLE001 - any failure of SMTP or HTTP is recorded on the row
+        logger.warning("notification %s failed: %s", notification_id, error)
+        retry = notification.attempts < MAX_ATTEMPTS
+        Notification.objects.filter(pk=notification_id).update(
+            status=NotificationStatus.PENDING if retry else NotificationStatus.FAILED, error=str(error)[:2000]
+        )
+        return False
+    Notification.objects.filter(pk=notification_id).update(
+        status=NotificationStatus.SENT, sent_at=timezone.now(), error=""
+    )
+    return True
+
+
+def send_pending():
+    """Send every pending notification; returns how many this call sent."""
+    ids = list(
+        Notification.objects.filter(status=NotificationStatus.PENDING).order_by("pk").values_list("pk", flat=True)
+    )
+    return sum(1 for notification_id in ids if send_notification(notification_id))
