@@ -58,6 +58,21 @@ def _m2m_display(model, field_name, rows):
     return ", ".join(names) or "—"
 
 
+def _differences(record, previous):
+    """(field, old, new) for each tracked field that differs between two historical records.
+
+    diff_against() compares editable fields only, but the status is not editable in forms: transitions change it,
+    and a status change is the history's most important line.
+    """
+    changes = [(change.field, change.old, change.new) for change in record.diff_against(previous).changes]
+    for model_field in record.tracked_fields:
+        if not model_field.editable:
+            old, new = getattr(previous, model_field.attname), getattr(record, model_field.attname)
+            if old != new:
+                changes.append((model_field.name, old, new))
+    return changes
+
+
 def _entries(model, records, subject):
     """Entries for one object's historical records, oldest first, each compared with the record before it."""
     entries, previous = [], None
@@ -70,14 +85,14 @@ def _entries(model, records, subject):
         )
         if previous is not None and record.history_type == "~":
             m2m = {f.name for f in getattr(record, "_history_m2m_fields", ())}
-            for change in record.diff_against(previous).changes:
-                if change.field in m2m:
-                    old = _m2m_display(model, change.field, change.old)
-                    new = _m2m_display(model, change.field, change.new)
+            for field_name, old_value, new_value in _differences(record, previous):
+                if field_name in m2m:
+                    old = _m2m_display(model, field_name, old_value)
+                    new = _m2m_display(model, field_name, new_value)
                 else:
-                    old = _display(model, change.field, change.old)
-                    new = _display(model, change.field, change.new)
-                entry.changes.append(Change(_field_label(model, change.field), old, new))
+                    old = _display(model, field_name, old_value)
+                    new = _display(model, field_name, new_value)
+                entry.changes.append(Change(_field_label(model, field_name), old, new))
             if not entry.changes:
                 previous = record
                 continue
@@ -118,7 +133,11 @@ def change_log(agreement, limit=50):
         entries += _entries(
             ServiceCreditTier,
             records,
-            lambda record: _("Credit tier of %(name)s") % {"name": target_names.get(record.target_id, "?")},
+            # A target has several tiers: name the tier itself, or a deleted one could not be told apart.
+            lambda record: (
+                _("Credit tier of %(name)s (%(tier)s)")
+                % {"name": target_names.get(record.target_id, "?"), "tier": record.instance}
+            ),
         )
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries[:limit]

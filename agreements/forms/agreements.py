@@ -8,8 +8,9 @@ from django.db.models import Q
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from agreements.choices import AgreementStatus, WindowKind
+from agreements.choices import AgreementStatus
 from agreements.extensions import target_form_extensions
+from agreements.formatting import plain_number
 from agreements.forms.catalogue import CodeLockedOnEditMixin
 from agreements.models import Agreement, ServiceCreditTier, ServiceLevelTarget
 from agreements.tenancy import SERVICE_MANAGERS_GROUP
@@ -114,24 +115,32 @@ class BaseCreditTierFormSet(BaseInlineFormSet):
         ]
 
     def clean(self):
-        super().clean()
-        tiers = sorted(self.live_tiers(), key=lambda form: form.cleaned_data["below_attainment"], reverse=True)
+        # Before super().clean(): Django's unique check would strip a repeated threshold from cleaned_data and
+        # answer only with a formset-wide "duplicate data" error, never naming the field. add_error() removes a
+        # value from cleaned_data, so the values are read once, up front.
+        tiers = sorted(
+            (
+                (form.cleaned_data["below_attainment"], form.cleaned_data["credit_percent"], form)
+                for form in self.live_tiers()
+            ),
+            key=lambda tier: tier[0],
+            reverse=True,
+        )
         seen = set()
-        for form in tiers:
-            threshold = form.cleaned_data["below_attainment"]
+        for threshold, _credit, form in tiers:
             if threshold in seen:
                 form.add_error("below_attainment", _("Another tier already starts at this attainment."))
             seen.add(threshold)
-        for higher, lower in zip(tiers, tiers[1:], strict=False):
-            if (
-                lower.cleaned_data["below_attainment"] != higher.cleaned_data["below_attainment"]
-                and lower.cleaned_data["credit_percent"] <= higher.cleaned_data["credit_percent"]
-            ):
+        for (higher_threshold, higher_credit, _higher), (lower_threshold, lower_credit, lower) in zip(
+            tiers, tiers[1:], strict=False
+        ):
+            if lower_threshold != higher_threshold and lower_credit <= higher_credit:
                 lower.add_error(
                     "credit_percent",
                     _("Tiers overlap: a lower attainment must earn a larger credit than %(credit)s %%.")
-                    % {"credit": higher.cleaned_data["credit_percent"].normalize()},
+                    % {"credit": plain_number(higher_credit)},
                 )
+        super().clean()
 
 
 CreditTierFormSet = inlineformset_factory(
@@ -192,11 +201,8 @@ class TargetForm(CodeLockedOnEditMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        window = cleaned.get("window_kind")
-        if window == WindowKind.ROLLING and not cleaned.get("rolling_days"):
-            self.add_error("rolling_days", _("A rolling window needs its number of days."))
-        if window == WindowKind.CALENDAR and not cleaned.get("calendar_period"):
-            self.add_error("calendar_period", _("A calendar window needs its period."))
+        # The window's completeness is checked once, by ServiceLevelTarget.clean() (ModelForm runs it after this):
+        # checking it here as well showed "A rolling window needs its number of days." twice under the field.
         for extension in target_form_extensions():
             extension.clean(self, cleaned)
         objective = cleaned.get("objective")
@@ -206,7 +212,7 @@ class TargetForm(CodeLockedOnEditMixin, forms.ModelForm):
                     tier.add_error(
                         "below_attainment",
                         _("A credit tier cannot start above the objective (%(objective)s %%).")
-                        % {"objective": objective.normalize()},
+                        % {"objective": plain_number(objective)},
                     )
         return cleaned
 

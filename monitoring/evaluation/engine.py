@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from agreements.formatting import plain_number
 from agreements.models import ServiceLevelTarget
 from monitoring import slo, windows
 from monitoring.choices import BreachKind, BudgetUnit
@@ -147,7 +148,9 @@ def _snapshot(job, tally, burns, alert_firing, at):
         budget_total=budget.total,
         budget_consumed=budget.consumed,
         budget_remaining=budget.remaining,
-        burn_rates={str(minutes): (None if rate is None else str(rate)) for minutes, rate in sorted(burns.items())},
+        burn_rates={
+            str(minutes): (None if rate is None else plain_number(rate)) for minutes, rate in sorted(burns.items())
+        },
         status=status.value,
         credit_percent=credit_percent,
         credit_amount=credit_amount,

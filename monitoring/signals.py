@@ -1,1 +1,0 @@
-"""Receivers of the monitoring app."""
