@@ -1,6 +1,7 @@
 """The agreement form: the agreement itself, its targets as an inline formset, each target's credit tiers nested."""
 
 from decimal import Decimal
+from itertools import count
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from agreements.choices import AgreementStatus
 from agreements.extensions import target_form_extensions
 from agreements.formatting import plain_number
-from agreements.forms.catalogue import CodeLockedOnEditMixin
+from agreements.forms.catalogue import CodeLockedOnEditMixin, ShiftSafeSaveMixin
 from agreements.models import Agreement, ServiceCreditTier, ServiceLevelTarget
 from agreements.tenancy import SERVICE_MANAGERS_GROUP
 
@@ -86,8 +87,15 @@ class CreditTierForm(forms.ModelForm):
         fields = ["below_attainment", "credit_percent"]
 
 
-class BaseCreditTierFormSet(BaseInlineFormSet):
+class BaseCreditTierFormSet(ShiftSafeSaveMixin, BaseInlineFormSet):
     """Tiers of one target: distinct thresholds, and the lower the attainment the larger the credit."""
+
+    shiftable_fields = ("below_attainment",)
+
+    def parking_places(self):
+        taken = self.taken_values("below_attainment")
+        thresholds = (Decimal(number) / 1000 for number in count(1))
+        return ({"below_attainment": threshold} for threshold in thresholds if threshold not in taken)
 
     # Nested inside a target form whose own template placeholder is __prefix__, so the tier's empty form uses
     # another placeholder; the page's script fills __prefix__ when it adds a target and __tier__ when it adds a tier.

@@ -1,5 +1,8 @@
 """Forms for customers, services and business calendars."""
 
+import datetime as dt
+from itertools import count
+
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +18,42 @@ class CodeLockedOnEditMixin:
         if self.instance.pk and "code" in self.fields:
             self.fields["code"].disabled = True
             self.fields["code"].help_text = _("The code cannot change once created.")
+
+
+class ShiftSafeSaveMixin:
+    """Lets an inline formset shift or swap values its table keeps unique (a tier's threshold, a holiday's date).
+
+    Django saves changed rows one by one in form order: moving one row to 99 while the row at 99 moves to 98.5, or
+    swapping two values, meets a row not yet saved and breaks the unique constraint (a 500 for a valid edit). So
+    deleted rows go first, and the rows whose unique value changes are parked on free values with QuerySet.update()
+    (no signals, so no history entry) before Django saves them with their new values.
+    """
+
+    shiftable_fields = ()
+
+    def parking_places(self):
+        """Endless field updates, each parking one row clear of every saved and submitted value (see taken_values)."""
+        raise NotImplementedError
+
+    def taken_values(self, field_name):
+        submitted = {form.cleaned_data.get(field_name) for form in self.forms if getattr(form, "cleaned_data", None)}
+        return set(self.get_queryset().values_list(field_name, flat=True)) | submitted
+
+    def save(self, commit=True):
+        if commit:
+            for form in self.deleted_forms:
+                if form in self.initial_forms and form.instance.pk is not None:
+                    form.instance.delete()  # clears the pk, so super().save() skips the row
+            moving = [
+                form.instance.pk
+                for form in self.initial_forms
+                if form.instance.pk is not None and set(self.shiftable_fields) & set(form.changed_data)
+            ]
+            if moving:
+                places = self.parking_places()
+                for pk in moving:
+                    self.model._default_manager.filter(pk=pk).update(**next(places))
+        return super().save(commit)
 
 
 class CustomerForm(CodeLockedOnEditMixin, forms.ModelForm):
@@ -60,7 +99,15 @@ def _minutes(value, end=False):
     return 24 * 60 if end and minutes == 0 else minutes
 
 
-class BaseWorkingPeriodFormSet(BaseInlineFormSet):
+class BaseWorkingPeriodFormSet(ShiftSafeSaveMixin, BaseInlineFormSet):
+    shiftable_fields = ("weekday", "start")
+
+    def parking_places(self):
+        # A start with seconds, ending at midnight: passes the table's checks and no HH:MM period starts there.
+        taken = self.taken_values("start")
+        starts = (dt.time(0, minute, second) for minute in range(60) for second in range(1, 60))
+        return ({"start": start, "end": dt.time(0)} for start in starts if start not in taken)
+
     def clean(self):
         super().clean()
         by_day = {}
@@ -90,4 +137,15 @@ class HolidayForm(forms.ModelForm):
         widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
-HolidayFormSet = inlineformset_factory(BusinessCalendar, Holiday, form=HolidayForm, extra=1, can_delete=True)
+class BaseHolidayFormSet(ShiftSafeSaveMixin, BaseInlineFormSet):
+    shiftable_fields = ("date",)
+
+    def parking_places(self):
+        taken = self.taken_values("date")
+        days = (dt.date(1, 1, 1) + dt.timedelta(days=number) for number in count())
+        return ({"date": day} for day in days if day not in taken)
+
+
+HolidayFormSet = inlineformset_factory(
+    BusinessCalendar, Holiday, form=HolidayForm, formset=BaseHolidayFormSet, extra=1, can_delete=True
+)
