@@ -1,7 +1,7 @@
 """The change history shown on an agreement's page: who changed what, when, with old and new values."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from agreements.models import ServiceCreditTier, ServiceLevelTarget
 
 ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+# One save of a page writes several history records: the row, then each many-to-many step (a set() is a removal
+# and an addition). A record that only moves many-to-many fields, by the same person within seconds of the one
+# before, belongs to that save and is shown as part of its entry.
+SAME_SAVE = timedelta(seconds=5)
 
 
 @dataclass
@@ -25,6 +29,29 @@ class ChangeEntry:
     subject: str
     action: str
     changes: list = field(default_factory=list)
+    kind: str = "~"
+    many_to_many_only: bool = False
+
+    def absorbs(self, later):
+        """Whether ``later`` belongs to the same save as this entry (and needs no line of its own)."""
+        return (
+            later.kind == "~"
+            and later.many_to_many_only
+            and self.kind in "+~"
+            and later.who == self.who
+            and later.when - self.when <= SAME_SAVE
+        )
+
+    def absorb(self, later):
+        if self.kind == "+":
+            return  # the creation line stands for the object as it was saved
+        for change in later.changes:
+            earlier = next((c for c in self.changes if c.field == change.field), None)
+            if earlier is None:
+                self.changes.append(change)
+            else:
+                earlier.new = change.new
+        self.changes = [c for c in self.changes if c.old != c.new]
 
 
 def _display(model, field_name, value):
@@ -82,10 +109,13 @@ def _entries(model, records, subject):
             who=str(record.history_user) if record.history_user_id else _("system"),
             subject=subject(record),
             action=str(ACTIONS.get(record.history_type, record.history_type)),
+            kind=record.history_type,
         )
         if previous is not None and record.history_type == "~":
             m2m = {f.name for f in getattr(record, "_history_m2m_fields", ())}
-            for field_name, old_value, new_value in _differences(record, previous):
+            differences = _differences(record, previous)
+            entry.many_to_many_only = bool(differences) and all(name in m2m for name, _old, _new in differences)
+            for field_name, old_value, new_value in differences:
                 if field_name in m2m:
                     old = _m2m_display(model, field_name, old_value)
                     new = _m2m_display(model, field_name, new_value)
@@ -96,9 +126,12 @@ def _entries(model, records, subject):
             if not entry.changes:
                 previous = record
                 continue
-        entries.append(entry)
         previous = record
-    return entries
+        if entries and entries[-1].absorbs(entry):
+            entries[-1].absorb(entry)
+            continue
+        entries.append(entry)
+    return [entry for entry in entries if entry.kind != "~" or entry.changes]
 
 
 def change_log(agreement, limit=50):

@@ -92,6 +92,10 @@ class Agreement(models.Model):
                 name="agreement_valid_to_after_valid_from",
             ),
             models.CheckConstraint(condition=models.Q(monthly_fee__gte=0), name="agreement_fee_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(next_review__isnull=True) | models.Q(next_review__gte=models.F("valid_from")),
+                name="agreement_review_not_before_start",
+            ),
             models.CheckConstraint(condition=models.Q(status__in=AgreementStatus.values), name="agreement_status"),
             models.CheckConstraint(condition=models.Q(kind__in=AgreementKind.values), name="agreement_kind"),
         ]
@@ -236,7 +240,12 @@ class ServiceLevelTarget(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(window_kind=WindowKind.CALENDAR, calendar_period__in=CalendarPeriod.values)
-                    | models.Q(window_kind=WindowKind.ROLLING, rolling_days__gte=1, rolling_days__lte=366)
+                    | models.Q(
+                        window_kind=WindowKind.ROLLING,
+                        rolling_days__isnull=False,
+                        rolling_days__gte=1,
+                        rolling_days__lte=366,
+                    )
                 ),
                 name="target_window_complete",
             ),

@@ -48,6 +48,11 @@ def test_valid_to_not_after_valid_from_is_refused(customer_a, valid_to):
     assert Agreement.objects.count() == 0
 
 
+def test_next_review_before_valid_from_is_refused(customer_a):
+    refused(AgreementFactory, customer=customer_a, valid_from=dt.date(2026, 3, 1), next_review=dt.date(2026, 2, 28))
+    assert AgreementFactory(customer=customer_a, valid_from=dt.date(2026, 3, 1), next_review=dt.date(2026, 3, 1))
+
+
 def test_agreement_code_is_unique(agreement_a, customer_b):
     refused(AgreementFactory, code="acme-sla", customer=customer_b)
     assert Agreement.objects.filter(code="acme-sla").count() == 1
@@ -83,12 +88,6 @@ def test_target_code_is_unique_within_an_agreement(agreement_a, agreement_b):
     assert new_target(agreement_b, code="uptime").agreement == agreement_b
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known bug in agreements/models/agreements.py: target_window_complete checks rolling_days__gte=1, "
-    "which SQL evaluates to NULL (not false) when rolling_days is NULL, so the CHECK passes; "
-    "it needs rolling_days__isnull=False.",
-)
 def test_rolling_window_without_days_is_refused(agreement_a):
     refused(new_target, agreement_a, window_kind=WindowKind.ROLLING, rolling_days=None)
 

@@ -1,6 +1,11 @@
+import os
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from monitoring.demo import seed_monitoring_demo
 from slm_portal.demo import DEMO_PEOPLE, seed_demo
 
 
@@ -12,11 +17,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--allow-production", action="store_true", help="Seed even with DEBUG off (demo logins are public)."
         )
+        parser.add_argument(
+            "--portal-url",
+            default=f"http://127.0.0.1:{os.environ.get('PORT', '8000')}",
+            help="Where the demo probe finds the portal's /health.",
+        )
 
-    def handle(self, *args, password, allow_production, **options):
+    def handle(self, *args, password, allow_production, portal_url, **options):
         if not settings.DEBUG and not allow_production:
             raise CommandError("Refusing to create demo logins with DEBUG off; pass --allow-production to insist.")
+        started = time.monotonic()
         result = seed_demo(password)
+        monitoring = seed_monitoring_demo(timezone.now(), portal_url)
         self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready: {len(result['agreements'])} agreements, {len(DEMO_PEOPLE)} people.")
+            self.style.SUCCESS(
+                f"Demo data ready: {len(result['agreements'])} agreements, {len(DEMO_PEOPLE)} people, "
+                f"{monitoring['samples']} new samples, {monitoring['snapshots']} snapshots "
+                f"({time.monotonic() - started:.1f} s)."
+            )
         )
+        if monitoring["token"]:
+            self.stdout.write(f"Token of the demo data source (shown once): {monitoring['token']}")
