@@ -1,1 +1,165 @@
-"""Admin of the monitoring app."""
+"""Django admin of the monitoring app. Raw measurements and rollups are not listed: they are too many to browse
+(and have composite primary keys, which the admin does not edit); indicators show their latest samples instead."""
+
+from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from monitoring.models import (
+    Alert,
+    ApiToken,
+    Breach,
+    BurnRateRule,
+    ComplianceSnapshot,
+    CsvUpload,
+    DataSource,
+    HttpProbe,
+    Indicator,
+    Measurement,
+    Notification,
+    NotificationChannel,
+    TargetIndicator,
+)
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "service", "kind", "operator", "threshold", "unit"]
+    list_filter = ["kind", "service"]
+    search_fields = ["code", "name", "service__name"]
+    autocomplete_fields = ["service"]
+    readonly_fields = ["latest_samples"]
+
+    @admin.display(description=_("latest samples"))
+    def latest_samples(self, indicator):
+        rows = Measurement.objects.filter(indicator=indicator).order_by("-t")[:10]
+        return (
+            format_html_join(
+                "\n", "<div>{} — {}/{} {}</div>", ((row.t, row.good, row.total, row.value or "") for row in rows)
+            )
+            or "—"
+        )
+
+
+@admin.register(TargetIndicator)
+class TargetIndicatorAdmin(admin.ModelAdmin):
+    list_display = ["target", "indicator"]
+    search_fields = ["target__name", "target__agreement__code", "indicator__code"]
+    autocomplete_fields = ["target", "indicator"]
+
+
+@admin.register(DataSource)
+class DataSourceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "token_hint", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["code", "name"]
+    filter_horizontal = ["indicators"]
+    readonly_fields = ["token_hint", "created_at", "last_used_at", "created_by"]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request):
+        return False  # tokens are issued on the portal's data-source page, where the token is shown once
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "token_hint", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "user__username"]
+    readonly_fields = ["user", "name", "token_hint", "created_at", "last_used_at"]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(HttpProbe)
+class HttpProbeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "url", "interval_seconds", "is_active", "last_run_at", "last_up"]
+    list_filter = ["is_active", "last_up"]
+    search_fields = ["code", "name", "url"]
+    autocomplete_fields = ["availability_indicator", "latency_indicator"]
+    readonly_fields = ["last_run_at", "last_up", "last_latency_ms", "last_error"]
+
+
+@admin.register(CsvUpload)
+class CsvUploadAdmin(admin.ModelAdmin):
+    list_display = ["filename", "indicator", "uploaded_by", "uploaded_at", "status", "sample_count", "new_count"]
+    list_filter = ["status"]
+    search_fields = ["filename", "indicator__code"]
+    readonly_fields = [f.name for f in CsvUpload._meta.fields]
+
+
+@admin.register(BurnRateRule)
+class BurnRateRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "severity", "threshold", "long_window_minutes", "short_window_minutes", "is_active"]
+    list_editable = ["threshold", "is_active"]
+    list_filter = ["severity", "is_active"]
+
+
+@admin.register(ComplianceSnapshot)
+class ComplianceSnapshotAdmin(admin.ModelAdmin):
+    list_display = ["target", "period_label", "status", "attainment", "budget_remaining", "is_closed", "computed_at"]
+    list_filter = ["status", "is_closed", "method", "target__agreement__customer"]
+    search_fields = ["target__name", "target__agreement__code", "period_label"]
+    date_hierarchy = "period_start"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # results of evaluation, never edited by hand
+
+
+@admin.register(Breach)
+class BreachAdmin(admin.ModelAdmin):
+    list_display = ["target", "period_label", "kind", "attainment", "objective", "detected_at"]
+    list_filter = ["kind", "target__agreement__customer"]
+    search_fields = ["target__name", "target__agreement__code"]
+    date_hierarchy = "detected_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class NotificationInline(admin.TabularInline):
+    model = Notification
+    extra = 0
+    can_delete = False
+    readonly_fields = ["channel", "event", "status", "attempts", "sent_at", "error"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    list_display = ["target", "rule", "state", "started_at", "resolved_at", "long_burn", "short_burn"]
+    list_filter = ["state", "rule"]
+    search_fields = ["target__name", "target__agreement__code"]
+    readonly_fields = ["target", "rule", "state", "started_at", "resolved_at", "long_burn", "short_burn"]
+    inlines = [NotificationInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(NotificationChannel)
+class NotificationChannelAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "address", "agreement", "service", "minimum_severity", "is_active"]
+    list_filter = ["kind", "is_active", "minimum_severity"]
+    search_fields = ["name", "address"]
+    autocomplete_fields = ["agreement", "service"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["alert", "channel", "event", "status", "attempts", "sent_at"]
+    list_filter = ["status", "event", "channel"]
+    readonly_fields = ["alert", "channel", "event", "status", "attempts", "created_at", "sent_at", "error"]
+
+    def has_add_permission(self, request):
+        return False

@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agreements.extensions import TargetFormExtension, register_target_form_extension
-from monitoring.models import Indicator, TargetIndicator
+from monitoring.choices import IndicatorKind
+from monitoring.models import ApiToken, DataSource, HttpProbe, Indicator, TargetIndicator
 
 
 class IndicatorOnTargetForm(TargetFormExtension):
@@ -38,3 +39,95 @@ def register_target_extension():
 
 
 INDICATOR_ON_TARGET_FORM = IndicatorOnTargetForm()
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = ["service", "code", "name", "kind", "unit", "operator", "threshold", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Stored samples were judged good or bad by the kind and threshold in force when they arrived.
+            for name in ("code", "kind"):
+                self.fields[name].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == IndicatorKind.THRESHOLD:
+            if not cleaned.get("operator"):
+                self.add_error("operator", _("A threshold indicator needs an operator."))
+            if cleaned.get("threshold") is None:
+                self.add_error("threshold", _("A threshold indicator needs a threshold."))
+        elif cleaned.get("kind") == IndicatorKind.RATIO:
+            cleaned["operator"], cleaned["threshold"] = "", None
+        return cleaned
+
+
+class DataSourceForm(forms.ModelForm):
+    class Meta:
+        model = DataSource
+        fields = ["name", "code", "indicators"]
+        widgets = {"indicators": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicators"].queryset = Indicator.objects.select_related("service").order_by("code")
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+
+
+class HttpProbeForm(forms.ModelForm):
+    class Meta:
+        model = HttpProbe
+        fields = [
+            "name",
+            "code",
+            "url",
+            "interval_seconds",
+            "timeout_seconds",
+            "expected_status",
+            "availability_indicator",
+            "latency_indicator",
+            "is_active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        thresholds = Indicator.objects.filter(kind=IndicatorKind.THRESHOLD).select_related("service")
+        self.fields["availability_indicator"].queryset = thresholds
+        self.fields["latency_indicator"].queryset = thresholds
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("availability_indicator") and not cleaned.get("latency_indicator"):
+            raise forms.ValidationError(_("A probe records into an availability indicator, a latency one, or both."))
+        timeout, interval = cleaned.get("timeout_seconds"), cleaned.get("interval_seconds")
+        if timeout and interval and timeout >= interval:
+            self.add_error("timeout_seconds", _("The timeout must be shorter than the interval."))
+        return cleaned
+
+
+class CsvUploadForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"), help_text=_("Columns t,value or t,good,total; times with a zone."))
+
+    MAX_BYTES = 10 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB; split it."))
+        try:
+            return upload.name, upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
+
+
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["name"]

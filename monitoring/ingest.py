@@ -19,6 +19,9 @@ from monitoring.choices import IndicatorKind
 from monitoring.models import HourRollup, Measurement, MinuteRollup
 
 MAX_BATCH = 10_000
+# Counts are stored as 64-bit integers and summed into the rollups; a trillion events in one sample is far beyond
+# any real source and leaves millions of such samples of headroom in a minute's or an hour's sum.
+MAX_COUNT = 10**12
 RATIO_KEYS = frozenset({"t", "good", "total"})
 THRESHOLD_KEYS = frozenset({"t", "value"})
 
@@ -62,7 +65,10 @@ def _parse_time(raw, index, now, skew):
         return None, _error(index, "t", f"{raw!r} is not an ISO-8601 timestamp")
     if instant.tzinfo is None or instant.utcoffset() is None:
         return None, _error(index, "t", f"{raw!r} has no time zone; add Z or an offset such as +09:00")
-    instant = instant.astimezone(dt.UTC)
+    try:
+        instant = instant.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the first instant a datetime holds
+        return None, _error(index, "t", f"{raw!r} is out of range")
     if instant > now + skew:
         return None, _error(index, "t", f"{raw!r} is in the future")
     return instant, None
@@ -73,6 +79,8 @@ def _whole_number(raw, index, field):
         return None, _error(index, field, "must be a whole number")
     if raw < 0:
         return None, _error(index, field, "must not be negative")
+    if raw > MAX_COUNT:
+        return None, _error(index, field, f"must not be more than {MAX_COUNT:,}")
     return raw, None
 
 
@@ -112,16 +120,20 @@ def _sample(indicator, raw, index, now, skew):
     return Sample(instant, value, good, total), []
 
 
-def validate_samples(indicator, samples, *, now=None):
-    """Check a whole batch; returns the Samples or raises BatchInvalid with every problem found."""
+def validate_samples(indicator, samples, *, now=None, max_batch=MAX_BATCH, describe=None):
+    """Check a whole batch; returns the Samples or raises BatchInvalid with every problem found.
+
+    ``describe(index)`` names a sample in messages (default "sample <index>"; CSV files say "line <n>").
+    """
+    describe = describe or (lambda index: f"sample {index}")
     now = now or timezone.now()
     skew = dt.timedelta(seconds=settings.SLM_MAX_FUTURE_SKEW_SECONDS)
     if not isinstance(samples, list):
         raise BatchInvalid([_error(None, "samples", "must be a list")])
     if not samples:
         raise BatchInvalid([_error(None, "samples", "must not be empty")])
-    if len(samples) > MAX_BATCH:
-        raise BatchInvalid([_error(None, "samples", f"{len(samples)} samples; at most {MAX_BATCH} in one batch")])
+    if len(samples) > max_batch:
+        raise BatchInvalid([_error(None, "samples", f"{len(samples)} samples; at most {max_batch} in one batch")])
     valid, errors, seen = [], [], {}
     for index, raw in enumerate(samples):
         sample, problems = _sample(indicator, raw, index, now, skew)
@@ -129,7 +141,7 @@ def validate_samples(indicator, samples, *, now=None):
             errors += problems
             continue
         if sample.t in seen:
-            errors.append(_error(index, "t", f"the same time as sample {seen[sample.t]}"))
+            errors.append(_error(index, "t", f"the same time as {describe(seen[sample.t])}"))
             continue
         seen[sample.t] = index
         valid.append(sample)
@@ -139,14 +151,12 @@ def validate_samples(indicator, samples, *, now=None):
 
 
 def store_samples(indicator, samples):
-    """Store validated samples; the new ones update the rollups. Returns how many were new."""
-    if not samples:
-        return StoreResult(0, 0)
+    """Store validated samples (in one transaction, MAX_BATCH at a time); returns how many were new."""
+    store = _store_postgresql if connection.vendor == "postgresql" else _store_portable
+    new = 0
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            new = _store_postgresql(indicator.pk, samples)
-        else:
-            new = _store_portable(indicator.pk, samples)
+        for offset in range(0, len(samples), MAX_BATCH):
+            new += store(indicator.pk, samples[offset : offset + MAX_BATCH])
     return StoreResult(len(samples), new)
 
 
@@ -165,10 +175,12 @@ _STAGING = (
 # Data-modifying CTEs see one snapshot: `fresh` holds exactly the rows this batch added, so the rollups grow by
 # exactly those. A minute's old counts are its new counts minus this batch's part, which is what the hour needs to
 # move its "minutes with data", "minutes all good" and ratio sum from the minute's old state to its new one.
+# Each INSERT takes its rows in key order: two batches writing the same keys at once then wait for each other in the
+# same order instead of deadlocking (a conflicting insert waits for the other transaction's uncommitted row).
 _INSERT = """
 WITH fresh AS (
     INSERT INTO monitoring_measurement (indicator_id, t, value, good, total)
-    SELECT %(indicator)s, t, value, good, total FROM slm_staging
+    SELECT %(indicator)s, t, value, good, total FROM slm_staging ORDER BY t
     ON CONFLICT (indicator_id, t) DO NOTHING
     RETURNING t, good, total
 ), minute_delta AS (
@@ -176,7 +188,7 @@ WITH fresh AS (
     FROM fresh GROUP BY 1
 ), minute_new AS (
     INSERT INTO monitoring_minuterollup AS r (indicator_id, minute, good, total, samples)
-    SELECT %(indicator)s, minute, good, total, samples FROM minute_delta
+    SELECT %(indicator)s, minute, good, total, samples FROM minute_delta ORDER BY minute
     ON CONFLICT (indicator_id, minute) DO UPDATE
         SET good = r.good + EXCLUDED.good, total = r.total + EXCLUDED.total, samples = r.samples + EXCLUDED.samples
     RETURNING r.minute, r.good, r.total
@@ -196,7 +208,7 @@ WITH fresh AS (
 ), hour_new AS (
     INSERT INTO monitoring_hourrollup AS h
         (indicator_id, hour, good, total, samples, minutes_with_data, minutes_all_good, ratio_sum)
-    SELECT %(indicator)s, hour, good, total, samples, with_data, all_good, ratio FROM hour_delta
+    SELECT %(indicator)s, hour, good, total, samples, with_data, all_good, ratio FROM hour_delta ORDER BY hour
     ON CONFLICT (indicator_id, hour) DO UPDATE
         SET good = h.good + EXCLUDED.good, total = h.total + EXCLUDED.total, samples = h.samples + EXCLUDED.samples,
             minutes_with_data = h.minutes_with_data + EXCLUDED.minutes_with_data,
@@ -211,6 +223,9 @@ SELECT (SELECT count(*) FROM fresh), (SELECT count(*) FROM hour_new)
 def _store_postgresql(indicator_id, samples):
     with connection.cursor() as cursor:
         cursor.execute(_STAGING)
+        # ON COMMIT DELETE ROWS empties the table only at commit: an earlier batch of the same transaction (a probe's
+        # availability, then its latency) would otherwise be inserted again, under this batch's indicator.
+        cursor.execute("TRUNCATE slm_staging")
         with cursor.cursor.copy("COPY slm_staging (t, value, good, total) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(["timestamptz", "float8", "int8", "int8"])
             for sample in samples:
@@ -234,7 +249,32 @@ def _ratio(good, total):
     return good / total if total > 0 else 0.0
 
 
+_PORTABLE_MEASUREMENT = (
+    "INSERT INTO monitoring_measurement (indicator_id, t, value, good, total) VALUES (%s, %s, %s, %s, %s)"
+)
+_PORTABLE_MINUTE = (
+    "INSERT INTO monitoring_minuterollup (indicator_id, minute, good, total, samples) VALUES (%s, %s, %s, %s, %s) "
+    "ON CONFLICT (indicator_id, minute) DO UPDATE SET good = excluded.good, total = excluded.total, "
+    "samples = excluded.samples"
+)
+_PORTABLE_HOUR = (
+    "INSERT INTO monitoring_hourrollup "
+    "(indicator_id, hour, good, total, samples, minutes_with_data, minutes_all_good, ratio_sum) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (indicator_id, hour) DO UPDATE SET good = excluded.good, total = excluded.total, "
+    "samples = excluded.samples, minutes_with_data = excluded.minutes_with_data, "
+    "minutes_all_good = excluded.minutes_all_good, ratio_sum = excluded.ratio_sum"
+)
+
+
+def _utc_text(instant):
+    """SQLite's form of a UTC datetime, as Django writes it (the generic adapter costs more than the insert)."""
+    return str(instant.replace(tzinfo=None))
+
+
 def _store_portable(indicator_id, samples):
+    # Rows are written with plain executemany: the ORM's per-object work would cost more than the database's.
+    adapt = _utc_text if connection.vendor == "sqlite" else connection.ops.adapt_datetimefield_value
     first, last = min(s.t for s in samples), max(s.t for s in samples)
     existing = set(
         Measurement.objects.filter(indicator_id=indicator_id, t__gte=first, t__lte=last).values_list("t", flat=True)
@@ -242,34 +282,22 @@ def _store_portable(indicator_id, samples):
     fresh = [s for s in samples if s.t not in existing]
     if not fresh:
         return 0
-    Measurement.objects.bulk_create(
-        [Measurement(indicator_id=indicator_id, t=s.t, value=s.value, good=s.good, total=s.total) for s in fresh],
-        batch_size=2000,
-    )
     minute_delta = {}
     for sample in fresh:
-        good, total, count = minute_delta.get(_floor(sample.t, "minute"), (0, 0, 0))
-        minute_delta[_floor(sample.t, "minute")] = (good + sample.good, total + sample.total, count + 1)
+        minute = _floor(sample.t, "minute")
+        good, total, count = minute_delta.get(minute, (0, 0, 0))
+        minute_delta[minute] = (good + sample.good, total + sample.total, count + 1)
     old_minutes = {
-        row.minute: row
-        for row in MinuteRollup.objects.filter(
+        minute: (good, total, count)
+        for minute, good, total, count in MinuteRollup.objects.filter(
             indicator_id=indicator_id, minute__gte=min(minute_delta), minute__lte=max(minute_delta)
-        )
+        ).values_list("minute", "good", "total", "samples")
     }
     minute_rows, hour_delta = [], {}
     for minute, (d_good, d_total, d_samples) in minute_delta.items():
-        old = old_minutes.get(minute)
-        old_good, old_total, old_samples = (old.good, old.total, old.samples) if old else (0, 0, 0)
+        old_good, old_total, old_samples = old_minutes.get(minute, (0, 0, 0))
         new_good, new_total = old_good + d_good, old_total + d_total
-        minute_rows.append(
-            MinuteRollup(
-                indicator_id=indicator_id,
-                minute=minute,
-                good=new_good,
-                total=new_total,
-                samples=old_samples + d_samples,
-            )
-        )
+        minute_rows.append((indicator_id, adapt(minute), new_good, new_total, old_samples + d_samples))
         hour = hour_delta.setdefault(_floor(minute, "hour"), [0, 0, 0, 0, 0, 0.0])
         hour[0] += d_good
         hour[1] += d_total
@@ -277,39 +305,20 @@ def _store_portable(indicator_id, samples):
         hour[3] += int(new_total > 0) - int(old_total > 0)
         hour[4] += int(new_total > 0 and new_good == new_total) - int(old_total > 0 and old_good == old_total)
         hour[5] += _ratio(new_good, new_total) - _ratio(old_good, old_total)
-    MinuteRollup.objects.bulk_create(
-        minute_rows,
-        update_conflicts=True,
-        unique_fields=["indicator", "minute"],
-        update_fields=["good", "total", "samples"],
-        batch_size=2000,
-    )
     old_hours = {
-        row.hour: row
+        row[0]: row[1:]
         for row in HourRollup.objects.filter(
             indicator_id=indicator_id, hour__gte=min(hour_delta), hour__lte=max(hour_delta)
-        )
+        ).values_list("hour", "good", "total", "samples", "minutes_with_data", "minutes_all_good", "ratio_sum")
     }
     hour_rows = []
-    for hour, (good, total, count, with_data, all_good, ratio) in hour_delta.items():
-        old = old_hours.get(hour) or HourRollup(indicator_id=indicator_id, hour=hour)
+    for hour, delta in hour_delta.items():
+        old = old_hours.get(hour, (0, 0, 0, 0, 0, 0.0))
         hour_rows.append(
-            HourRollup(
-                indicator_id=indicator_id,
-                hour=hour,
-                good=old.good + good,
-                total=old.total + total,
-                samples=old.samples + count,
-                minutes_with_data=old.minutes_with_data + with_data,
-                minutes_all_good=old.minutes_all_good + all_good,
-                ratio_sum=old.ratio_sum + ratio,
-            )
+            (indicator_id, adapt(hour), *(before + change for before, change in zip(old, delta, strict=True)))
         )
-    HourRollup.objects.bulk_create(
-        hour_rows,
-        update_conflicts=True,
-        unique_fields=["indicator", "hour"],
-        update_fields=["good", "total", "samples", "minutes_with_data", "minutes_all_good", "ratio_sum"],
-        batch_size=2000,
-    )
+    with connection.cursor() as cursor:
+        cursor.executemany(_PORTABLE_MEASUREMENT, [(indicator_id, adapt(s.t), s.value, s.good, s.total) for s in fresh])
+        cursor.executemany(_PORTABLE_MINUTE, minute_rows)
+        cursor.executemany(_PORTABLE_HOUR, hour_rows)
     return len(fresh)

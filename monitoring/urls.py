@@ -1,3 +1,25 @@
+from django.urls import path
+
+from monitoring import views
+
 app_name = "monitoring"
 
-urlpatterns = []
+urlpatterns = [
+    path("indicators/", views.IndicatorListView.as_view(), name="indicator_list"),
+    path("indicators/new/", views.IndicatorCreateView.as_view(), name="indicator_create"),
+    path("indicators/<slug:code>/", views.IndicatorDetailView.as_view(), name="indicator_detail"),
+    path("indicators/<slug:code>/edit/", views.IndicatorUpdateView.as_view(), name="indicator_update"),
+    path("indicators/<slug:code>/upload/", views.upload_csv, name="upload_csv"),
+    path("uploads/<int:pk>/", views.upload_preview, name="upload_preview"),
+    path("uploads/<int:pk>/confirm/", views.upload_confirm, name="upload_confirm"),
+    path("data-sources/", views.DataSourceListView.as_view(), name="datasource_list"),
+    path("data-sources/new/", views.data_source_create, name="datasource_create"),
+    path("data-sources/<slug:code>/", views.data_source_detail, name="datasource_detail"),
+    path("data-sources/<slug:code>/edit/", views.data_source_edit, name="datasource_update"),
+    path("data-sources/<slug:code>/token/", views.data_source_token, name="datasource_token"),
+    path("probes/", views.ProbeListView.as_view(), name="probe_list"),
+    path("probes/new/", views.ProbeCreateView.as_view(), name="probe_create"),
+    path("probes/<slug:code>/edit/", views.ProbeUpdateView.as_view(), name="probe_update"),
+    path("account/api-tokens/", views.api_tokens, name="api_tokens"),
+    path("account/api-tokens/<int:pk>/revoke/", views.revoke_api_token, name="revoke_api_token"),
+]

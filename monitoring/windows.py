@@ -103,9 +103,11 @@ def period_by_label(kind, label, time_zone):
 
 
 def periods_between(kind, time_zone, since, until):
-    """Calendar periods that overlap [since, until), oldest first."""
+    """Calendar periods that overlap [since, until), oldest first (none when the span is empty)."""
     zone = ZoneInfo(time_zone)
     periods = []
+    if until <= since:
+        return periods
     first = _first_day(kind, since.astimezone(zone).date())
     while True:
         period = _period_from_first_day(kind, first, zone)

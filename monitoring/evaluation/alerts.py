@@ -41,12 +41,20 @@ class AlertBook:
                     self.changed.append(alert)
                 alert.long_burn, alert.short_burn = long_burn, short_burn
             elif alert is not None:
-                alert.state = AlertState.RESOLVED
-                alert.resolved_at = self.at
-                alert.long_burn, alert.short_burn = long_burn, short_burn
-                self.changed.append(alert)
-                self.events.append((alert, AlertState.RESOLVED))
+                self._resolve(alert, long_burn, short_burn)
+        # A rule switched off since its alert fired is no longer evaluated, so nothing else would ever resolve it.
+        active = {rule.pk for rule in self.rules}
+        for (target_id, rule_id), alert in self.firing.items():
+            if target_id == target.pk and rule_id not in active and alert.state == AlertState.FIRING:
+                self._resolve(alert, alert.long_burn, alert.short_burn)
         return any_firing
+
+    def _resolve(self, alert, long_burn, short_burn):
+        alert.state = AlertState.RESOLVED
+        alert.resolved_at = self.at
+        alert.long_burn, alert.short_burn = long_burn, short_burn
+        self.changed.append(alert)
+        self.events.append((alert, AlertState.RESOLVED))
 
     def save(self):
         """Write alert changes and queue one notification per channel and event; returns (fired, resolved)."""

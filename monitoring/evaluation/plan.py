@@ -82,7 +82,7 @@ class TargetPlan:
                         ended=at >= day.end,
                         frozen=at >= day.end + grace,
                         rolling=True,
-                        budget_minutes=self.in_hours_minutes(end - dt.timedelta(days=days), end),
+                        budget_minutes=self.in_hours_minutes(window.start, window.end),
                     )
                 day = windows.local_day(day.end, self.time_zone)
             return

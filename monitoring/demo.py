@@ -1,0 +1,170 @@
+"""Demo measurements: indicators for the demo SLAs, a probe of the portal's own /health, and months of generated
+samples with incidents, so that a first run shows met, at-risk and breached targets.
+
+Samples go through the real ingestion path. Older history is sampled every five minutes, the last week every
+minute; a later run fills the gap from the last stored sample up to now, so the demo stays current.
+"""
+
+import datetime as dt
+import math
+import random
+
+from django.db.models import Max
+
+from agreements.models import Service, ServiceLevelTarget
+from monitoring.choices import IndicatorKind, Operator
+from monitoring.evaluation import evaluable_targets, evaluate_targets
+from monitoring.ingest import Sample, store_samples
+from monitoring.models import DataSource, HttpProbe, Indicator, MinuteRollup, NotificationChannel, TargetIndicator
+
+HISTORY_DAYS = 92
+FINE_DAYS = 7
+
+# code, service, name, kind, unit, operator, threshold
+INDICATORS = [
+    ("ib-availability", "internet-banking", "Internet banking up", IndicatorKind.THRESHOLD, "up", Operator.GTE, 1),
+    ("mobile-api-fast", "mobile-api", "Mobile API requests under 300 ms", IndicatorKind.RATIO, "requests", "", None),
+    ("desk-reachable", "service-desk", "Service desk phone line up", IndicatorKind.THRESHOLD, "up", Operator.GTE, 1),
+    ("wms-availability", "wms", "WMS up", IndicatorKind.THRESHOLD, "up", Operator.GTE, 1),
+    ("wms-dispatch", "wms", "Dispatch requests processed", IndicatorKind.RATIO, "requests", "", None),
+    ("portal-health", "slm-portal", "SLM Portal /health answers", IndicatorKind.THRESHOLD, "up", Operator.GTE, 1),
+    ("portal-latency", "slm-portal", "SLM Portal /health latency", IndicatorKind.THRESHOLD, "ms", Operator.LTE, 500),
+]
+
+# agreement code, target code -> indicator code
+BINDINGS = [
+    ("hanbit-digital-sla", "availability", "ib-availability"),
+    ("hanbit-digital-sla", "api-latency", "mobile-api-fast"),
+    ("hanbit-desk-sla", "desk-availability", "desk-reachable"),
+    ("saebyeok-wms-sla", "availability", "wms-availability"),
+    ("saebyeok-wms-sla", "dispatch-success", "wms-dispatch"),
+]
+
+
+def _month_start(now):
+    local = now.astimezone(dt.timezone(dt.timedelta(hours=9)))  # the demo calendar is Asia/Seoul
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(dt.UTC)
+
+
+def incidents(code, now):
+    """Bad stretches [start, end) of each indicator, placed relative to now so the demo reads the same any day."""
+    this_month = _month_start(now)
+    last_month = _month_start(this_month - dt.timedelta(days=1))
+    two_ago = _month_start(last_month - dt.timedelta(days=1))
+    recent = max(this_month + dt.timedelta(hours=2), now - dt.timedelta(days=3))
+    hour = dt.timedelta(hours=1)
+    minute = dt.timedelta(minutes=1)
+    plans = {
+        # 35 bad minutes this month: 81 % of a 43.2-minute budget spent, so at risk; last month breached.
+        "ib-availability": [
+            (recent, recent + 35 * minute),
+            (last_month + 9 * 24 * hour, last_month + 9 * 24 * hour + 70 * minute),
+        ],
+        # Slow requests: a bad afternoon last month.
+        "mobile-api-fast": [(last_month + 20 * 24 * hour, last_month + 20 * 24 * hour + 10 * hour)],
+        "desk-reachable": [(two_ago + 12 * 24 * hour + 3 * hour, two_ago + 12 * 24 * hour + 4 * hour)],
+        # A long outage two months ago; fine since.
+        "wms-availability": [(two_ago + 5 * 24 * hour, two_ago + 5 * 24 * hour + 6 * hour)],
+        # Dispatch failures in the last two days: the rolling 28-day window burns fast.
+        "wms-dispatch": [(now - 2 * 24 * hour, now - 2 * 24 * hour + 5 * hour)],
+    }
+    return plans.get(code, [])
+
+
+def _inside(instant, spans):
+    return any(start <= instant < end for start, end in spans)
+
+
+def generate(indicator, start, end, now, rng):
+    """Samples of ``indicator`` in [start, end): every 5 minutes, every minute in the last FINE_DAYS."""
+    bad = incidents(indicator.code, now)
+    samples, instant = [], start
+    while instant < end:
+        step = 1 if instant >= now - dt.timedelta(days=FINE_DAYS) else 5
+        in_incident = _inside(instant, bad)
+        if indicator.kind == IndicatorKind.RATIO:
+            # A daily traffic curve, busier in the Seoul daytime.
+            load = 200 + int(150 * (1 + math.sin((instant.hour - 3) / 24 * 2 * math.pi)))
+            total = load * step
+            failure = rng.uniform(0.2, 0.6) if in_incident else rng.uniform(0, 0.002)
+            good = total - int(total * failure)
+            samples.append(Sample(instant, None, good, total))
+        else:
+            value = 0.0 if in_incident else 1.0
+            samples.append(Sample(instant, value, 1 if indicator.is_good(value) else 0, 1))
+        instant += dt.timedelta(minutes=step)
+    return samples
+
+
+def seed_indicators():
+    indicators = {}
+    for code, service, name, kind, unit, operator, threshold in INDICATORS:
+        indicators[code], _ = Indicator.objects.update_or_create(
+            code=code,
+            defaults={
+                "service": Service.objects.get(code=service),
+                "name": name,
+                "kind": kind,
+                "unit": unit,
+                "operator": operator,
+                "threshold": threshold,
+            },
+        )
+    for agreement, target, indicator in BINDINGS:
+        target_row = ServiceLevelTarget.objects.get(agreement__code=agreement, code=target)
+        TargetIndicator.objects.update_or_create(target=target_row, defaults={"indicator": indicators[indicator]})
+    return indicators
+
+
+def seed_probe_and_channels(indicators, portal_url):
+    HttpProbe.objects.update_or_create(
+        code="portal-health",
+        defaults={
+            "name": "SLM Portal health",
+            "url": portal_url.rstrip("/") + "/health",
+            "interval_seconds": 60,
+            "timeout_seconds": 5,
+            "expected_status": 200,
+            "availability_indicator": indicators["portal-health"],
+            "latency_indicator": indicators["portal-latency"],
+        },
+    )
+    NotificationChannel.objects.get_or_create(
+        name="Service desk mailbox", defaults={"kind": "email", "address": "service-desk@example.com"}
+    )
+    source = DataSource.objects.filter(code="demo-feeder").first()
+    token = None
+    if source is None:
+        source = DataSource(code="demo-feeder", name="Demo monitoring feed")
+        token = source.issue_token()
+        source.save()
+    source.indicators.set([indicators[code] for code, *_ in INDICATORS[:5]])
+    return token
+
+
+def seed_measurements(indicators, now, seed=2026):
+    """Fill every demo indicator (except the probe's) from its last sample, or HISTORY_DAYS ago, up to now."""
+    rng = random.Random(seed)  # noqa: S311 - demo data, repeatable on purpose
+    now = now.replace(second=0, microsecond=0)
+    stored = 0
+    for code, *_ in INDICATORS[:5]:
+        indicator = indicators[code]
+        last = MinuteRollup.objects.filter(indicator=indicator).aggregate(last=Max("minute"))["last"]
+        start = (last + dt.timedelta(minutes=1)) if last else now - dt.timedelta(days=HISTORY_DAYS)
+        start = (
+            start.replace(minute=start.minute - start.minute % 5)
+            if start < now - dt.timedelta(days=FINE_DAYS)
+            else start
+        )
+        samples = generate(indicator, start, now, now, rng)
+        stored += store_samples(indicator, samples).new
+    return stored
+
+
+def seed_monitoring_demo(now, portal_url):
+    indicators = seed_indicators()
+    token = seed_probe_and_channels(indicators, portal_url)
+    stored = seed_measurements(indicators, now)
+    ids = list(evaluable_targets().values_list("pk", flat=True))
+    summary = evaluate_targets(ids, now)
+    return {"samples": stored, "snapshots": summary.snapshots, "token": token}

@@ -1,0 +1,41 @@
+from monitoring.views.indicators import (
+    IndicatorCreateView,
+    IndicatorDetailView,
+    IndicatorListView,
+    IndicatorUpdateView,
+    upload_confirm,
+    upload_csv,
+    upload_preview,
+)
+from monitoring.views.sources import (
+    DataSourceListView,
+    ProbeCreateView,
+    ProbeListView,
+    ProbeUpdateView,
+    api_tokens,
+    data_source_create,
+    data_source_detail,
+    data_source_edit,
+    data_source_token,
+    revoke_api_token,
+)
+
+__all__ = [
+    "DataSourceListView",
+    "IndicatorCreateView",
+    "IndicatorDetailView",
+    "IndicatorListView",
+    "IndicatorUpdateView",
+    "ProbeCreateView",
+    "ProbeListView",
+    "ProbeUpdateView",
+    "api_tokens",
+    "data_source_create",
+    "data_source_detail",
+    "data_source_edit",
+    "data_source_token",
+    "revoke_api_token",
+    "upload_confirm",
+    "upload_csv",
+    "upload_preview",
+]

@@ -1,0 +1,129 @@
+"""Indicator pages, and CSV uploads of samples with a preview before anything is stored."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+from django.views.generic import CreateView, DetailView, ListView, UpdateView
+
+from agreements.views.mixins import CreateMixin, ForUserMixin, WriteObjectMixin, require_permission
+from monitoring.choices import UploadStatus
+from monitoring.csv_import import read_csv
+from monitoring.forms import CsvUploadForm, IndicatorForm
+from monitoring.ingest import store_samples
+from monitoring.models import CsvUpload, Indicator, Measurement
+
+
+class IndicatorListView(ForUserMixin, ListView):
+    model = Indicator
+    paginate_by = 50
+    template_name = "monitoring/indicator_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("service").order_by("service__name", "name")
+
+
+class IndicatorDetailView(ForUserMixin, DetailView):
+    model = Indicator
+    template_name = "monitoring/indicator_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["latest"] = Measurement.objects.filter(indicator=self.object).order_by("-t")[:20]
+        context["targets"] = (
+            self.object.target_links.filter(target__agreement__in=_visible_agreements(user))
+            .select_related("target__agreement")
+            .order_by("target__agreement__code")
+        )
+        context["can_edit"] = user.has_perm("monitoring.change_indicator")
+        context["can_upload"] = user.has_perm("monitoring.add_csvupload")
+        context["uploads"] = CsvUpload.objects.for_user(user).filter(indicator=self.object)[:10]
+        return context
+
+
+def _visible_agreements(user):
+    from agreements.models import Agreement
+
+    return Agreement.objects.for_user(user)
+
+
+class IndicatorCreateView(CreateMixin, CreateView):
+    model = Indicator
+    form_class = IndicatorForm
+    write_permission = "monitoring.add_indicator"
+    template_name = "agreements/object_form.html"
+    extra_context = {"form_title": _lazy("New indicator"), "cancel_url": reverse_lazy("monitoring:indicator_list")}
+
+
+class IndicatorUpdateView(WriteObjectMixin, UpdateView):
+    model = Indicator
+    form_class = IndicatorForm
+    write_permission = "monitoring.change_indicator"
+    template_name = "agreements/object_form.html"
+
+
+@login_required
+def upload_csv(request, code):
+    """Step 1: read the file, check every line, and keep it for the preview; nothing is stored yet."""
+    indicator = get_object_or_404(Indicator.objects.for_user(request.user), code=code)
+    require_permission(request.user, "monitoring.add_csvupload")
+    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        filename, content = form.cleaned_data["file"]
+        samples, errors = read_csv(indicator, content)
+        upload = CsvUpload.objects.create(
+            indicator=indicator,
+            uploaded_by=request.user,
+            filename=filename[:255],
+            content=content,
+            sample_count=len(samples),
+            errors=errors[:500],
+        )
+        return redirect("monitoring:upload_preview", pk=upload.pk)
+    return render(request, "monitoring/upload_form.html", {"form": form, "indicator": indicator})
+
+
+@login_required
+def upload_preview(request, pk):
+    """Step 2: the bad lines, or the first samples and a button to store them."""
+    upload = get_object_or_404(CsvUpload.objects.for_user(request.user).select_related("indicator"), pk=pk)
+    preview = []
+    if upload.status == UploadStatus.PREVIEW and not upload.errors:
+        samples, _errors = read_csv(upload.indicator, upload.content)
+        preview = samples[:20]
+    return render(request, "monitoring/upload_preview.html", {"upload": upload, "preview": preview})
+
+
+@login_required
+@require_POST
+def upload_confirm(request, pk):
+    """Step 3: store the samples (checked again: time has passed since the preview) or discard the upload."""
+    upload = get_object_or_404(CsvUpload.objects.for_user(request.user).select_related("indicator"), pk=pk)
+    require_permission(request.user, "monitoring.add_csvupload")
+    # Claim the upload so that a double click stores it once.
+    if not CsvUpload.objects.filter(pk=upload.pk, status=UploadStatus.PREVIEW).update(status=UploadStatus.STORED):
+        messages.info(request, _("This upload was already handled."))
+        return redirect("monitoring:upload_preview", pk=upload.pk)
+    if request.POST.get("action") == "discard":
+        CsvUpload.objects.filter(pk=upload.pk).update(status=UploadStatus.DISCARDED)
+        messages.info(request, _("The upload was discarded; nothing was stored."))
+        return redirect(upload.indicator)
+    samples, errors = read_csv(upload.indicator, upload.content)
+    if errors:
+        CsvUpload.objects.filter(pk=upload.pk).update(status=UploadStatus.PREVIEW, errors=errors[:500])
+        messages.error(request, _("The file has problems now; nothing was stored."))
+        return redirect("monitoring:upload_preview", pk=upload.pk)
+    with transaction.atomic():
+        result = store_samples(upload.indicator, samples)
+        CsvUpload.objects.filter(pk=upload.pk).update(new_count=result.new, duplicate_count=result.duplicates)
+    messages.success(
+        request,
+        _("%(new)s new samples stored, %(duplicates)s already known.")
+        % {"new": result.new, "duplicates": result.duplicates},
+    )
+    return redirect(upload.indicator)

@@ -1,0 +1,150 @@
+"""Data sources and their tokens, HTTP probes, and people's own API tokens."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+from django.views.generic import CreateView, ListView, UpdateView
+
+from agreements.views.mixins import CreateMixin, WriteObjectMixin, require_permission
+from monitoring.forms import ApiTokenForm, DataSourceForm, HttpProbeForm
+from monitoring.models import ApiToken, DataSource, HttpProbe
+
+
+class ManagerListMixin(LoginRequiredMixin):
+    """Lists that only service managers see at all (customers get 403)."""
+
+    view_permission = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            require_permission(request.user, self.view_permission)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class DataSourceListView(ManagerListMixin, ListView):
+    model = DataSource
+    view_permission = "monitoring.view_datasource"
+    template_name = "monitoring/datasource_list.html"
+
+    def get_queryset(self):
+        return DataSource.objects.for_user(self.request.user).prefetch_related("indicators")
+
+
+def _show_token_once(request, owner, token, done_url):
+    messages.warning(request, _("Copy the token now: it is shown only once."))
+    context = {"source": owner, "token": token, "done_url": done_url, "is_data_source": isinstance(owner, DataSource)}
+    return render(request, "monitoring/token_once.html", context, status=201)
+
+
+@login_required
+def data_source_create(request):
+    require_permission(request.user, "monitoring.add_datasource")
+    form = DataSourceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            source = form.save(commit=False)
+            source.created_by = request.user
+            token = source.issue_token()
+            source.save()
+            form.save_m2m()
+        return _show_token_once(request, source, token, source.get_absolute_url())
+    return render(
+        request,
+        "agreements/object_form.html",
+        {"form": form, "form_title": _("New data source"), "cancel_url": reverse_lazy("monitoring:datasource_list")},
+    )
+
+
+@login_required
+def data_source_detail(request, code):
+    source = get_object_or_404(DataSource.objects.for_user(request.user).prefetch_related("indicators"), code=code)
+    return render(
+        request,
+        "monitoring/datasource_detail.html",
+        {"source": source, "can_edit": request.user.has_perm("monitoring.change_datasource")},
+    )
+
+
+@login_required
+def data_source_edit(request, code):
+    source = get_object_or_404(DataSource.objects.for_user(request.user), code=code)
+    require_permission(request.user, "monitoring.change_datasource")
+    form = DataSourceForm(request.POST or None, instance=source)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("%(name)s saved.") % {"name": source})
+        return redirect(source)
+    return render(request, "agreements/object_form.html", {"form": form, "object": source})
+
+
+@login_required
+@require_POST
+def data_source_token(request, code):
+    """Revoke the token (action=revoke) or issue a new one that replaces it (action=rotate)."""
+    source = get_object_or_404(DataSource.objects.for_user(request.user), code=code)
+    require_permission(request.user, "monitoring.change_datasource")
+    if request.POST.get("action") == "rotate":
+        token = source.issue_token()
+        source.save(update_fields=["token_hash", "token_hint", "revoked_at"])
+        return _show_token_once(request, source, token, source.get_absolute_url())
+    source.revoke()
+    messages.success(request, _("The token of %(name)s is revoked; its requests now answer 401.") % {"name": source})
+    return redirect(source)
+
+
+class ProbeListView(ManagerListMixin, ListView):
+    model = HttpProbe
+    view_permission = "monitoring.view_httpprobe"
+    template_name = "monitoring/probe_list.html"
+
+    def get_queryset(self):
+        return HttpProbe.objects.for_user(self.request.user).select_related(
+            "availability_indicator", "latency_indicator"
+        )
+
+
+class ProbeCreateView(CreateMixin, CreateView):
+    model = HttpProbe
+    form_class = HttpProbeForm
+    write_permission = "monitoring.add_httpprobe"
+    template_name = "agreements/object_form.html"
+    extra_context = {"form_title": _lazy("New HTTP probe"), "cancel_url": reverse_lazy("monitoring:probe_list")}
+
+
+class ProbeUpdateView(WriteObjectMixin, UpdateView):
+    model = HttpProbe
+    form_class = HttpProbeForm
+    write_permission = "monitoring.change_httpprobe"
+    template_name = "agreements/object_form.html"
+
+    def get_queryset(self):
+        return HttpProbe.objects.for_user(self.request.user)
+
+
+@login_required
+def api_tokens(request):
+    """A person's own API tokens: list, and create one (shown once)."""
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        api_token = form.save(commit=False)
+        api_token.user = request.user
+        token = api_token.issue_token()
+        api_token.save()
+        return _show_token_once(request, api_token, token, reverse("monitoring:api_tokens"))
+    tokens = ApiToken.objects.for_user(request.user)
+    return render(request, "monitoring/api_tokens.html", {"form": form, "tokens": tokens})
+
+
+@login_required
+@require_POST
+def revoke_api_token(request, pk):
+    api_token = get_object_or_404(ApiToken.objects.for_user(request.user).active(), pk=pk)
+    api_token.revoke()
+    messages.success(request, _("The token %(name)s is revoked.") % {"name": api_token.name})
+    return redirect("monitoring:api_tokens")
