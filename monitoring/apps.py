@@ -29,6 +29,7 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self):
+        from monitoring import receivers  # noqa: F401 - connects the signal receivers
         from monitoring.api import schema  # noqa: F401 - registers the OpenAPI description of bearer tokens
         from monitoring.forms import register_target_extension
 

@@ -29,13 +29,13 @@ def month_bounds(label, time_zone=None):
     zone = ZoneInfo(time_zone or settings.TIME_ZONE)
     try:
         first = dt.date.fromisoformat(f"{label}-01")
-    except (TypeError, ValueError):
+        following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        return (
+            dt.datetime(first.year, first.month, 1, tzinfo=zone).astimezone(dt.UTC),
+            dt.datetime(following.year, following.month, 1, tzinfo=zone).astimezone(dt.UTC),
+        )
+    except (TypeError, ValueError, OverflowError):  # also months at the ends of the calendar (0001-01, 9999-12)
         raise ValueError(f"{label!r} is not a month in the form YYYY-MM") from None
-    following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return (
-        dt.datetime(first.year, first.month, 1, tzinfo=zone).astimezone(dt.UTC),
-        dt.datetime(following.year, following.month, 1, tzinfo=zone).astimezone(dt.UTC),
-    )
 
 
 def current_month_label(now=None):

@@ -80,6 +80,8 @@ class DataSourceForm(forms.ModelForm):
 
 
 class HttpProbeForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+
     class Meta:
         model = HttpProbe
         fields = [

@@ -10,6 +10,7 @@ portable path with the same result.
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from monitoring.choices import IndicatorKind
 from monitoring.models import HourRollup, Measurement, MinuteRollup
+from monitoring.models.indicators import COMPARISONS
 
 MAX_BATCH = 10_000
 # Counts are stored as 64-bit integers and summed into the rollups; a trillion events in one sample is far beyond
@@ -26,8 +28,9 @@ RATIO_KEYS = frozenset({"t", "good", "total"})
 THRESHOLD_KEYS = frozenset({"t", "value"})
 
 
-@dataclass(frozen=True)
-class Sample:
+class Sample(NamedTuple):
+    """One checked sample. A named tuple: a batch makes ten thousand of them, and tuples are cheap to build."""
+
     t: dt.datetime  # aware, UTC
     value: float | None
     good: int
@@ -84,6 +87,13 @@ def _whole_number(raw, index, field):
     return raw, None
 
 
+def _finite(number):
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # an integer beyond any float: JSON allows 1 followed by 400 zeros
+        return False
+
+
 def _sample(indicator, raw, index, now, skew):
     """One validated Sample, or a list of errors for this index."""
     if not isinstance(raw, dict):
@@ -110,7 +120,7 @@ def _sample(indicator, raw, index, now, skew):
         value = raw["value"]
         if isinstance(value, bool) or not isinstance(value, int | float):
             errors.append(_error(index, "value", "must be a number"))
-        elif not math.isfinite(value):
+        elif not _finite(value):
             errors.append(_error(index, "value", "must be a finite number"))
         else:
             value = float(value)
@@ -118,6 +128,59 @@ def _sample(indicator, raw, index, now, skew):
     if errors:
         return None, errors
     return Sample(instant, value, good, total), []
+
+
+def _quick_check(indicator, latest):
+    """A check for the common, well-formed sample: a Sample, or None to send it the thorough way.
+
+    It accepts exactly what ``_sample`` accepts, only faster (a batch of 10,000 spends most of its Python time here).
+    """
+    fromisoformat, utc = dt.datetime.fromisoformat, dt.UTC
+    if indicator.kind == IndicatorKind.RATIO:
+
+        def quick(raw):
+            if type(raw) is not dict or len(raw) != 3:
+                return None
+            t, good, total = raw.get("t"), raw.get("good"), raw.get("total")
+            if type(t) is not str or type(good) is not int or type(total) is not int:
+                return None
+            if not 0 <= good <= total <= MAX_COUNT:
+                return None
+            try:
+                instant = fromisoformat(t)
+                if instant.tzinfo is None or instant.utcoffset() is None:
+                    return None
+                instant = instant.astimezone(utc)
+            except (ValueError, OverflowError):
+                return None
+            return Sample(instant, None, good, total) if instant <= latest else None
+
+        return quick
+
+    compare, limit = COMPARISONS[indicator.operator], indicator.threshold
+
+    def quick(raw):
+        if type(raw) is not dict or len(raw) != 2:
+            return None
+        t, value = raw.get("t"), raw.get("value")
+        if type(t) is not str:
+            return None
+        if type(value) is int and -(2**53) <= value <= 2**53:
+            value = float(value)
+        elif type(value) is not float or not math.isfinite(value):
+            return None
+        try:
+            instant = fromisoformat(t)
+            if instant.tzinfo is None or instant.utcoffset() is None:
+                return None
+            instant = instant.astimezone(utc)
+        except (ValueError, OverflowError):
+            return None
+        if instant > latest:
+            return None
+        return Sample(instant, value, 1 if compare(value, limit) else 0, 1)
+
+    return quick
 
 
 def validate_samples(indicator, samples, *, now=None, max_batch=MAX_BATCH, describe=None):
@@ -135,7 +198,14 @@ def validate_samples(indicator, samples, *, now=None, max_batch=MAX_BATCH, descr
     if len(samples) > max_batch:
         raise BatchInvalid([_error(None, "samples", f"{len(samples)} samples; at most {max_batch} in one batch")])
     valid, errors, seen = [], [], {}
+    quick = _quick_check(indicator, now + skew)
     for index, raw in enumerate(samples):
+        sample = quick(raw)
+        if sample is not None and sample.t not in seen:
+            seen[sample.t] = index
+            valid.append(sample)
+            continue
+        # Anything unusual goes the thorough way, which names every problem.
         sample, problems = _sample(indicator, raw, index, now, skew)
         if problems:
             errors += problems

@@ -97,9 +97,9 @@ def period_by_label(kind, label, time_zone):
             first = dt.date(int(label), 1, 1)
         else:
             raise ValueError(kind)
-    except (TypeError, ValueError):
+        return _period_from_first_day(kind, first, zone)
+    except (TypeError, ValueError, OverflowError):  # also periods at the ends of the calendar (0001-01, 9999-12)
         raise ValueError(f"{label!r} is not a {kind} label") from None
-    return _period_from_first_day(kind, first, zone)
 
 
 def periods_between(kind, time_zone, since, until):

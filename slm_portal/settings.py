@@ -132,8 +132,6 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, adopted now
-
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

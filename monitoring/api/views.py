@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
-from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.exceptions import ParseError, UnsupportedMediaType, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -48,7 +48,7 @@ class MeasurementBatchView(APIView):
 
     def handle_exception(self, exc):
         # Malformed JSON (including NaN and Infinity, which JSON does not have) is a batch error like any other.
-        if isinstance(exc, ParseError):
+        if isinstance(exc, ParseError | UnsupportedMediaType):
             return batch_errors([{"index": None, "field": None, "message": str(exc.detail)}])
         return super().handle_exception(exc)
 

@@ -162,6 +162,8 @@ def _snapshot(job, tally, burns, alert_firing, at):
 def _breach(job, snapshot, at):
     if snapshot.status != slo.Status.BREACHED:
         return None
+    if job.ended and not job.rolling and not job.frozen:
+        return None  # the period is over but late data may still arrive: judge it once the grace has passed
     kind = BreachKind.PERIOD_MISSED if job.ended and not job.rolling else BreachKind.BUDGET_EXHAUSTED
     return Breach(
         target=job.target,

@@ -1,6 +1,7 @@
 """Indicators (SLIs), the link from a service level target to the indicator it measures, and data sources."""
 
 import hashlib
+import operator
 import secrets
 
 from django.conf import settings
@@ -16,6 +17,13 @@ from monitoring.choices import IndicatorKind, Operator
 
 DATA_SOURCE_TOKEN_PREFIX = "slmds_"  # noqa: S105 - a visible prefix, not a secret
 PERSONAL_TOKEN_PREFIX = "slmpt_"  # noqa: S105
+COMPARISONS = {
+    Operator.LT: operator.lt,
+    Operator.LTE: operator.le,
+    Operator.GT: operator.gt,
+    Operator.GTE: operator.ge,
+    Operator.EQ: operator.eq,
+}
 
 
 class IndicatorQuerySet(TenantQuerySet):
@@ -63,14 +71,7 @@ class Indicator(models.Model):
 
     def is_good(self, value):
         """Whether one value of a threshold indicator is good."""
-        limit = self.threshold
-        return {
-            Operator.LT: value < limit,
-            Operator.LTE: value <= limit,
-            Operator.GT: value > limit,
-            Operator.GTE: value >= limit,
-            Operator.EQ: value == limit,
-        }[self.operator]
+        return COMPARISONS[self.operator](value, self.threshold)
 
 
 class TargetIndicatorQuerySet(TenantQuerySet):

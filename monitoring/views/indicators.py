@@ -6,7 +6,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
@@ -57,7 +57,10 @@ class IndicatorCreateView(CreateMixin, CreateView):
     form_class = IndicatorForm
     write_permission = "monitoring.add_indicator"
     template_name = "agreements/object_form.html"
-    extra_context = {"form_title": _lazy("New indicator"), "cancel_url": reverse_lazy("monitoring:indicator_list")}
+    extra_context = {
+        "form_title": gettext_lazy("New indicator"),
+        "cancel_url": reverse_lazy("monitoring:indicator_list"),
+    }
 
 
 class IndicatorUpdateView(WriteObjectMixin, UpdateView):

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
@@ -114,7 +114,7 @@ class ProbeCreateView(CreateMixin, CreateView):
     form_class = HttpProbeForm
     write_permission = "monitoring.add_httpprobe"
     template_name = "agreements/object_form.html"
-    extra_context = {"form_title": _lazy("New HTTP probe"), "cancel_url": reverse_lazy("monitoring:probe_list")}
+    extra_context = {"form_title": gettext_lazy("New HTTP probe"), "cancel_url": reverse_lazy("monitoring:probe_list")}
 
 
 class ProbeUpdateView(WriteObjectMixin, UpdateView):

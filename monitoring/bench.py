@@ -1,0 +1,385 @@
+"""Benchmarks of the monitoring engine on PostgreSQL: `python -m monitoring.bench [phases]` (or `make bench`).
+
+Phases (default: all):
+  driver    COPY of 10,000-row batches with psycopg 3 (binary and text) and psycopg2 (text), rows/s
+  ingest    samples/s through POST /api/v1/measurements in 10,000-sample batches, gunicorn + concurrent clients
+  evaluate  seconds to evaluate N targets over D days of per-minute data, at two raw data sizes
+
+It uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/slm_bench), which it
+creates and migrates; the evaluate phase loads data with SQL and reuses it on later runs unless --reload.
+"""
+
+import argparse
+import datetime as dt
+import http.client
+import io
+import json
+import os
+import platform
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/slm_bench"
+START = dt.datetime(2026, 9, 30, 15, 0, tzinfo=dt.UTC)  # 2026-10-01 00:00 KST
+INGEST_START = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)  # far enough back for 150,000 minutes per client
+
+
+def setup_django(url):
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "slm_portal.settings")
+    os.environ["LOG_LEVEL"] = "WARNING"
+    parsed = urlparse(url)
+    import psycopg
+
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [parsed.path.lstrip("/")]).fetchone():
+            conn.execute(f'CREATE DATABASE "{parsed.path.lstrip("/")}"')
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def machine():
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0]
+    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}, PostgreSQL {server}"
+
+
+# --- driver ---------------------------------------------------------------------------------------------------
+
+
+def bench_driver(url, batches=30, size=10_000):
+    import psycopg
+    import psycopg2
+
+    rows = [(START + dt.timedelta(minutes=i), 1.0, 1, 1) for i in range(size)]
+    ddl = "CREATE TEMP TABLE staging (t timestamptz, value float8, good int8, total int8)"
+    results = {}
+
+    with psycopg.connect(url) as conn:
+        conn.execute(ddl)
+        for label, statement, binary in (
+            ("psycopg 3, binary COPY, write_row", "COPY staging FROM STDIN (FORMAT BINARY)", True),
+            ("psycopg 3, text COPY, write_row", "COPY staging FROM STDIN", False),
+        ):
+            started = time.perf_counter()
+            for _ in range(batches):
+                with conn.cursor() as cursor, cursor.copy(statement) as copy:
+                    if binary:
+                        copy.set_types(["timestamptz", "float8", "int8", "int8"])
+                    for row in rows:
+                        copy.write_row(row)
+                conn.execute("TRUNCATE staging")
+            results[label] = batches * size / (time.perf_counter() - started)
+
+    conn2 = psycopg2.connect(url)
+    with conn2.cursor() as cursor:
+        cursor.execute(ddl)
+        started = time.perf_counter()
+        for _ in range(batches):
+            buffer = io.StringIO("".join(f"{t.isoformat()}\t{v}\t{g}\t{n}\n" for t, v, g, n in rows))
+            cursor.copy_expert("COPY staging FROM STDIN", buffer)
+            cursor.execute("TRUNCATE staging")
+        results["psycopg2, text COPY, copy_expert"] = batches * size / (time.perf_counter() - started)
+    conn2.close()
+    return results
+
+
+# --- ingest through the API -----------------------------------------------------------------------------------
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bench_ingest(url, clients=4, batches_per_client=15, web_workers=3, size=10_000):
+    from agreements.models import Service
+    from monitoring.models import DataSource, Indicator
+
+    service, _ = Service.objects.get_or_create(code="bench", defaults={"name": "Bench"})
+    run = secrets.token_hex(3)
+    indicators = [
+        Indicator.objects.create(
+            service=service,
+            code=f"bench-in-{run}-{i}",
+            name=f"bench {i}",
+            kind="threshold",
+            operator="gte",
+            threshold=1,
+        )
+        for i in range(clients)
+    ]
+    source = DataSource(code=f"bench-{run}", name="bench")
+    token = source.issue_token()
+    source.save()
+    source.indicators.set(indicators)
+
+    # Bodies are built before the clock starts: the benchmark measures the server, not the client's JSON.
+    bodies = []
+    for indicator in indicators:
+        batches = []
+        for batch in range(batches_per_client):
+            first = INGEST_START + dt.timedelta(minutes=batch * size)
+            samples = [
+                {"t": (first + dt.timedelta(minutes=i)).isoformat(), "value": 0 if i % 997 == 0 else 1}
+                for i in range(size)
+            ]
+            batches.append(json.dumps({"indicator": indicator.code, "samples": samples}).encode())
+        bodies.append(batches)
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "slm_portal.wsgi:application", "--workers", str(web_workers),
+         "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--timeout", "120", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                probe.request("GET", "/health")
+                probe.getresponse().read()
+                break
+            except OSError:
+                time.sleep(0.3)
+        failures, new_total = [], [0]
+        lock = threading.Lock()
+
+        def send(batches):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+            for body in batches:
+                conn.request("POST", "/api/v1/measurements", body=body, headers=headers)
+                response = conn.getresponse()
+                answer = response.read()
+                with lock:
+                    if response.status != 201:
+                        failures.append((response.status, answer[:200]))
+                    else:
+                        new_total[0] += json.loads(answer)["new"]
+            conn.close()
+
+        threads = [threading.Thread(target=send, args=(batches,)) for batches in bodies]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    sent = clients * batches_per_client * size
+    if failures or new_total[0] != sent:
+        raise SystemExit(f"ingest failed: {failures[:3]}, {new_total[0]} of {sent} new")
+    return {"samples": sent, "seconds": elapsed, "samples_per_second": sent / elapsed, "clients": clients,
+            "web_workers": web_workers}  # fmt: skip
+
+
+# --- evaluate --------------------------------------------------------------------------------------------------
+
+_LOAD_RAW = """
+INSERT INTO monitoring_measurement (indicator_id, t, value, good, total)
+SELECT i.id, %(start)s::timestamptz + make_interval(mins => m) + make_interval(secs => %(second)s),
+       CASE WHEN (m + i.id * 7) %% 1440 < 3 THEN 0 ELSE 1 END,
+       CASE WHEN (m + i.id * 7) %% 1440 < 3 THEN 0 ELSE 1 END, 1
+FROM monitoring_indicator i, generate_series(0, %(minutes)s - 1) AS m
+WHERE i.code LIKE 'bench-ev-%%'
+"""
+
+
+def load_evaluation_data(targets, days):
+    """N active SLA targets (99.9 %, monthly, timeslices), each with its own indicator and D days of samples."""
+    from django.db import connection
+
+    from agreements.choices import AgreementStatus
+    from agreements.models import Agreement, Customer, Service, ServiceLevelTarget
+    from monitoring.models import Indicator, TargetIndicator
+
+    customer, _ = Customer.objects.get_or_create(code="bench", defaults={"name": "Bench customer"})
+    service, _ = Service.objects.get_or_create(code="bench", defaults={"name": "Bench"})
+    for number in range(targets):
+        agreement, created = Agreement.objects.get_or_create(
+            code=f"bench-ev-{number}",
+            defaults={"title": f"Bench {number}", "customer": customer, "valid_from": dt.date(2026, 10, 1)},
+        )
+        if created:
+            agreement.services.set([service])
+            Agreement.objects.filter(pk=agreement.pk).update(status=AgreementStatus.ACTIVE)
+        indicator, _ = Indicator.objects.get_or_create(
+            code=f"bench-ev-{number}",
+            defaults={"service": service, "name": "up", "kind": "threshold", "operator": "gte", "threshold": 1},
+        )
+        target, _ = ServiceLevelTarget.objects.get_or_create(
+            agreement=agreement,
+            code="availability",
+            defaults={"name": "Availability", "objective": 99.9, "budgeting_method": "timeslices"},
+        )
+        TargetIndicator.objects.update_or_create(target=target, defaults={"indicator": indicator})
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+        cursor.execute("DELETE FROM monitoring_measurement WHERE indicator_id IN "
+                       "(SELECT id FROM monitoring_indicator WHERE code LIKE 'bench-ev-%%')")  # fmt: skip
+        cursor.execute(_LOAD_RAW, {"start": START, "minutes": days * 1440, "second": 0})
+    rebuild_bench_rollups()
+
+
+def add_second_sample_per_minute(days):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+        cursor.execute(_LOAD_RAW, {"start": START, "minutes": days * 1440, "second": 30})
+    rebuild_bench_rollups()
+
+
+def rebuild_bench_rollups():
+    from monitoring.models import Indicator
+    from monitoring.rollups import rebuild_rollups
+
+    for indicator in Indicator.objects.filter(code__startswith="bench-ev-"):
+        rebuild_rollups(indicator)
+
+
+def raw_rows():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM monitoring_measurement")
+        return cursor.fetchone()[0]
+
+
+def _evaluate_ids(args):
+    ids, at, chunk = args
+    from django.db import connections
+
+    connections.close_all()
+    from monitoring.evaluation import evaluate_targets
+
+    for offset in range(0, len(ids), chunk):
+        evaluate_targets(ids[offset : offset + chunk], at)
+    return len(ids)
+
+
+def time_evaluation(at, processes=1, chunk=100):
+    from django.db import connections
+
+    from monitoring.evaluation import evaluable_targets
+
+    ids = list(
+        evaluable_targets().filter(agreement__code__startswith="bench-ev-").order_by("pk").values_list("pk", flat=True)
+    )
+    shares = [ids[index::processes] for index in range(processes)]
+    connections.close_all()
+    started = time.perf_counter()
+    if processes == 1:
+        _evaluate_ids((ids, at, chunk))
+    else:
+        with ProcessPoolExecutor(processes) as pool:
+            list(pool.map(_evaluate_ids, [(share, at, chunk) for share in shares]))
+    return len(ids), time.perf_counter() - started
+
+
+def bench_evaluate(targets, days, reload):
+    from monitoring.models import ComplianceSnapshot
+
+    at = START + dt.timedelta(days=days) - dt.timedelta(minutes=1)
+    report = []
+    from monitoring.evaluation import evaluable_targets
+
+    present = evaluable_targets().filter(agreement__code__startswith="bench-ev-").count()
+    if reload or present != targets:
+        started = time.perf_counter()
+        load_evaluation_data(targets, days)
+        report.append(("load data (SQL) and rebuild rollups", f"{time.perf_counter() - started:.0f} s"))
+    sizes = [("1 sample a minute", None), ("2 samples a minute", add_second_sample_per_minute)]
+    for label, grow in sizes:
+        if grow:
+            started = time.perf_counter()
+            grow(days)
+            report.append((f"grow to {label}", f"{time.perf_counter() - started:.0f} s"))
+        rows = raw_rows()
+        ComplianceSnapshot.objects.filter(target__agreement__code__startswith="bench-ev-").delete()
+        count, first = time_evaluation(at)
+        _, again = time_evaluation(at)
+        _, parallel = time_evaluation(at, processes=2)
+        report.append(
+            (
+                f"{label}: {rows:,} raw rows",
+                f"{count} targets: first evaluation {first:.2f} s, again {again:.2f} s, 2 processes {parallel:.2f} s",
+            )
+        )
+    return report
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("phases", nargs="*", default=["driver", "ingest", "evaluate"])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--targets", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--batches", type=int, default=15, help="batches per client")
+    parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--reload", action="store_true", help="reload the evaluation data even if present")
+    args = parser.parse_args(argv)
+    setup_django(args.database_url)
+    print(f"# SLM Portal monitoring benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
+    print(f"Machine: {machine()}\n")
+    if "driver" in args.phases:
+        print("## COPY of 10,000-row batches")
+        for label, rate in bench_driver(args.database_url).items():
+            print(f"- {label}: {rate:,.0f} rows/s")
+        print()
+    if "ingest" in args.phases:
+        result = bench_ingest(args.database_url, args.clients, args.batches, args.web_workers)
+        print("## Ingestion through POST /api/v1/measurements (10,000-sample batches)")
+        print(
+            f"- {result['samples']:,} samples in {result['seconds']:.2f} s = {result['samples_per_second']:,.0f} "
+            f"samples/s ({result['clients']} clients, gunicorn with {result['web_workers']} workers)\n"
+        )
+    if "evaluate" in args.phases:
+        print(f"## Evaluation of {args.targets} targets over {args.days} days of per-minute data")
+        for label, value in bench_evaluate(args.targets, args.days, args.reload):
+            print(f"- {label}: {value}")
+
+
+if __name__ == "__main__":
+    main()
