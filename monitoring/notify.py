@@ -13,6 +13,7 @@ from django.core.mail import send_mail
 from django.db.models import F
 from django.utils import timezone
 
+from agreements.formatting import plain_number
 from monitoring.choices import AlertState, ChannelKind, NotificationStatus
 from monitoring.models import Notification
 
@@ -30,15 +31,15 @@ def payload(notification):
         "url": settings.PORTAL_URL.rstrip("/") + agreement.get_absolute_url(),
         "customer": agreement.customer.name,
         "agreement": agreement.code,
-        "target": {"code": target.code, "name": target.name, "objective_percent": str(target.objective)},
+        "target": {"code": target.code, "name": target.name, "objective_percent": plain_number(target.objective)},
         "alert": {
             "rule": alert.rule.name,
             "severity": alert.rule.severity,
-            "threshold": str(alert.rule.threshold),
+            "threshold": plain_number(alert.rule.threshold),
             "long_window_minutes": alert.rule.long_window_minutes,
             "short_window_minutes": alert.rule.short_window_minutes,
-            "long_burn_rate": None if alert.long_burn is None else str(alert.long_burn),
-            "short_burn_rate": None if alert.short_burn is None else str(alert.short_burn),
+            "long_burn_rate": None if alert.long_burn is None else plain_number(alert.long_burn),
+            "short_burn_rate": None if alert.short_burn is None else plain_number(alert.short_burn),
             "started_at": alert.started_at.isoformat(),
             "resolved_at": alert.resolved_at.isoformat() if alert.resolved_at else None,
         },

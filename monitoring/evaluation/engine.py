@@ -17,7 +17,7 @@ from django.db import transaction
 from agreements.formatting import plain_number
 from agreements.models import ServiceLevelTarget
 from monitoring import slo, windows
-from monitoring.choices import BreachKind, BudgetUnit
+from monitoring.choices import BreachKind, BudgetUnit, SnapshotStatus
 from monitoring.evaluation.alerts import AlertBook
 from monitoring.evaluation.plan import TargetPlan
 from monitoring.evaluation.tally import floor_minute, tallies
@@ -188,8 +188,12 @@ def evaluate_targets(target_ids, at):
         rules = list(BurnRateRule.objects.active())
         burn_windows = sorted({m for rule in rules for m in (rule.long_window_minutes, rule.short_window_minutes)})
         frozen = {}
-        for target_id, start in ComplianceSnapshot.objects.filter(target__in=targets, is_closed=True).values_list(
-            "target_id", "period_start"
+        # Closed periods are history and are not recomputed, except those that had no data at all: samples
+        # loaded later (a CSV of last quarter, say) must still be able to count there.
+        for target_id, start in (
+            ComplianceSnapshot.objects.filter(target__in=targets, is_closed=True)
+            .exclude(status=SnapshotStatus.NO_DATA)
+            .values_list("target_id", "period_start")
         ):
             frozen.setdefault(target_id, set()).add(start)
         plans = [TargetPlan(target, at, frozen.get(target.pk, set())) for target in targets]

@@ -16,6 +16,16 @@ def parse_instant(value):
     return instant
 
 
+def positive_int(value):
+    try:
+        number = int(value)
+    except ValueError:
+        raise CommandError(f"--chunk {value!r} is not a whole number") from None
+    if number < 1:
+        raise CommandError("--chunk must be at least 1")
+    return number
+
+
 class Command(BaseCommand):
     help = "Evaluate service level targets now or as of an instant, synchronously and deterministically."
 
@@ -28,7 +38,7 @@ class Command(BaseCommand):
             metavar="AGREEMENT/TARGET",
             help="only this target (agreement code / target code); may be repeated",
         )
-        parser.add_argument("--chunk", type=int, default=100, help="targets evaluated per transaction")
+        parser.add_argument("--chunk", type=positive_int, default=100, help="targets evaluated per transaction")
 
     def handle(self, *args, at, target, chunk, **options):
         at = at or timezone.now()

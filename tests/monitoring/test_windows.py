@@ -1,0 +1,166 @@
+"""Evaluation windows (monitoring/windows.py): calendar periods in a time zone, labels, rolling windows."""
+
+import datetime as dt
+
+import pytest
+
+from monitoring import windows
+from monitoring.windows import MONTH, QUARTER, WEEK, YEAR, Period
+
+UTC = dt.UTC
+SEOUL, BERLIN = "Asia/Seoul", "Europe/Berlin"
+
+
+def utc(*args):
+    return dt.datetime(*args, tzinfo=UTC)
+
+
+def test_november_2026_in_seoul_runs_from_local_midnight_and_is_43200_minutes():
+    # Seoul is UTC+9 all year: 2026-11-01 00:00 KST = 2026-10-31 15:00Z; 30 days x 1440 = 43,200 minutes.
+    period = windows.calendar_period(MONTH, utc(2026, 11, 20, 3), SEOUL)
+    assert period == Period(utc(2026, 10, 31, 15), utc(2026, 11, 30, 15), "2026-11")
+    assert period.minutes == 43_200
+
+
+def test_an_instant_just_before_local_midnight_utc_belongs_to_the_next_local_month():
+    # 2026-10-31 15:00Z is already 2026-11-01 00:00 in Seoul; one second earlier is still October.
+    assert windows.calendar_period(MONTH, utc(2026, 10, 31, 15), SEOUL).label == "2026-11"
+    assert windows.calendar_period(MONTH, utc(2026, 10, 31, 14, 59, 59), SEOUL).label == "2026-10"
+
+
+def test_october_in_berlin_is_745_hours_because_the_clocks_go_back():
+    # 1 Oct 00:00 CEST (UTC+2) = 30 Sep 22:00Z; 1 Nov 00:00 CET (UTC+1) = 31 Oct 23:00Z; 31 x 24 + 1 = 745 h.
+    period = windows.calendar_period(MONTH, utc(2026, 10, 15), BERLIN)
+    assert (period.start, period.end) == (utc(2026, 9, 30, 22), utc(2026, 10, 31, 23))
+    assert period.minutes == 745 * 60
+
+
+def test_march_in_berlin_is_743_hours_because_the_clocks_go_forward():
+    # 1 Mar 00:00 CET = 28 Feb 23:00Z; 1 Apr 00:00 CEST = 31 Mar 22:00Z; 31 x 24 - 1 = 743 h.
+    assert windows.calendar_period(MONTH, utc(2026, 3, 15), BERLIN).minutes == 743 * 60
+
+
+@pytest.mark.parametrize(
+    ("instant", "label", "monday"),
+    [
+        # 2026-11-20 is a Friday of ISO week 47; its Monday is 16 Nov.
+        (utc(2026, 11, 20, 3), "2026-W47", dt.date(2026, 11, 16)),
+        # 1 Jan 2026 is a Thursday, so its week (Monday 29 Dec 2025) is 2026-W01.
+        (utc(2026, 1, 1, 3), "2026-W01", dt.date(2025, 12, 29)),
+        # 1 Jan 2027 is a Friday; its week (Monday 28 Dec 2026) is 2026's 53rd.
+        (utc(2027, 1, 1, 3), "2026-W53", dt.date(2026, 12, 28)),
+    ],
+)
+def test_weeks_start_on_monday_and_carry_their_iso_label(instant, label, monday):
+    period = windows.calendar_period(WEEK, instant, SEOUL)
+    assert period.label == label
+    # Local midnight of that Monday in Seoul is 15:00Z of the Sunday before.
+    assert period.start == dt.datetime.combine(monday, dt.time(), UTC) - dt.timedelta(hours=9)
+    assert period.minutes == 7 * 1440
+
+
+def test_the_fourth_quarter_of_2026_in_seoul_is_92_days():
+    # 1 Oct 00:00 KST = 30 Sep 15:00Z .. 1 Jan 2027 00:00 KST = 31 Dec 15:00Z; Oct 31 + Nov 30 + Dec 31 = 92 days.
+    period = windows.calendar_period(QUARTER, utc(2026, 11, 20), SEOUL)
+    assert period == Period(utc(2026, 9, 30, 15), utc(2026, 12, 31, 15), "2026-Q4")
+    assert period.minutes == 92 * 1440
+
+
+def test_the_first_quarter_starts_on_new_year_and_ends_before_april():
+    # Jan 31 + Feb 28 + Mar 31 = 90 days.
+    period = windows.calendar_period(QUARTER, utc(2026, 2, 10), SEOUL)
+    assert (period.label, period.start, period.minutes) == ("2026-Q1", utc(2025, 12, 31, 15), 90 * 1440)
+
+
+@pytest.mark.parametrize(("year", "days"), [(2026, 365), (2028, 366)])
+def test_a_year_is_365_or_366_days_from_local_new_year(year, days):
+    period = windows.calendar_period(YEAR, utc(year, 6, 1), SEOUL)
+    assert (period.label, period.start, period.end) == (str(year), utc(year - 1, 12, 31, 15), utc(year, 12, 31, 15))
+    assert period.minutes == days * 1440
+
+
+@pytest.mark.parametrize(
+    ("kind", "instant"),
+    [(WEEK, utc(2026, 11, 20)), (MONTH, utc(2026, 11, 20)), (QUARTER, utc(2026, 11, 20)), (YEAR, utc(2026, 11, 20))],
+)
+def test_a_period_found_by_its_label_is_the_period_that_carries_the_label(kind, instant):
+    period = windows.calendar_period(kind, instant, SEOUL)
+    assert windows.period_by_label(kind, period.label, SEOUL) == period
+
+
+def test_period_by_label_reads_each_kind_of_label():
+    assert windows.period_by_label(MONTH, "2026-11", SEOUL).start == utc(2026, 10, 31, 15)
+    assert windows.period_by_label(QUARTER, "2026-Q4", SEOUL).start == utc(2026, 9, 30, 15)
+    assert windows.period_by_label(WEEK, "2026-W47", SEOUL).start == utc(2026, 11, 15, 15)
+    assert windows.period_by_label(YEAR, "2026", SEOUL).start == utc(2025, 12, 31, 15)
+    assert windows.period_by_label(MONTH, "2026-10", BERLIN).minutes == 745 * 60
+
+
+@pytest.mark.parametrize(
+    ("kind", "label"),
+    [
+        (MONTH, "2026-13"),
+        (MONTH, "2026-1"),
+        (MONTH, "November"),
+        (MONTH, ""),
+        (QUARTER, "2026-Q5"),
+        (QUARTER, "2026-Q0"),
+        (QUARTER, "2026-4"),
+        (WEEK, "2025-W53"),  # 2025 has 52 ISO weeks
+        (WEEK, "2026-W00"),
+        (YEAR, "twenty"),
+        (YEAR, "0"),
+        (MONTH, "0001-01"),  # starts before year 1 in UTC
+        (YEAR, "9999"),  # ends after year 9999
+        ("fortnight", "2026-11"),
+    ],
+)
+def test_a_malformed_or_impossible_label_is_refused(kind, label):
+    with pytest.raises(ValueError, match="is not a"):
+        windows.period_by_label(kind, label, SEOUL)
+
+
+def test_periods_between_lists_every_period_overlapping_the_span_oldest_first():
+    periods = windows.periods_between(MONTH, SEOUL, utc(2026, 9, 20), utc(2026, 11, 20))
+    assert [p.label for p in periods] == ["2026-09", "2026-10", "2026-11"]
+    # Consecutive periods touch: each one starts where the one before ended.
+    assert all(a.end == b.start for a, b in zip(periods, periods[1:], strict=False))
+
+
+def test_periods_between_stops_before_a_period_that_starts_at_the_end_of_the_span():
+    # [1 Oct 00:00 KST, 1 Nov 00:00 KST) overlaps October only: November starts exactly at the end.
+    periods = windows.periods_between(MONTH, SEOUL, utc(2026, 9, 30, 15), utc(2026, 10, 31, 15))
+    assert [p.label for p in periods] == ["2026-10"]
+
+
+def test_periods_between_an_empty_or_reversed_span_is_empty():
+    # Nothing overlaps [t, t) or a span that ends before it starts (an agreement that is not yet in force).
+    assert windows.periods_between(MONTH, SEOUL, utc(2026, 11, 20), utc(2026, 11, 20)) == []
+    assert windows.periods_between(MONTH, SEOUL, utc(2026, 11, 20), utc(2026, 11, 10)) == []
+
+
+def test_periods_between_weeks_crosses_the_year_with_iso_labels():
+    periods = windows.periods_between(WEEK, SEOUL, utc(2026, 12, 25), utc(2027, 1, 6))
+    assert [p.label for p in periods] == ["2026-W52", "2026-W53", "2027-W01"]
+
+
+def test_a_period_clipped_to_a_validity_keeps_its_label_and_only_the_inside_part():
+    november = windows.period_by_label(MONTH, "2026-11", SEOUL)
+    clipped = november.clipped(start=utc(2026, 11, 15, 15))
+    assert clipped == Period(utc(2026, 11, 15, 15), utc(2026, 11, 30, 15), "2026-11")
+    assert clipped.minutes == 15 * 1440
+    assert november.clipped(start=utc(2026, 12, 1)) is None
+    assert november.clipped(end=utc(2026, 10, 1)) is None
+
+
+def test_a_local_day_runs_from_local_midnight_to_local_midnight():
+    day = windows.local_day(utc(2026, 11, 20, 16), SEOUL)  # 21 Nov 01:00 in Seoul
+    assert day == Period(utc(2026, 11, 20, 15), utc(2026, 11, 21, 15), "2026-11-21")
+    # The Berlin day the clocks go back has 25 hours.
+    assert windows.local_day(utc(2026, 10, 25, 12), BERLIN).minutes == 25 * 60
+
+
+def test_a_rolling_window_is_the_last_n_days_up_to_its_end():
+    end = utc(2026, 11, 20, 3, 30)
+    assert windows.rolling_window(7, end) == Period(utc(2026, 11, 13, 3, 30), end, "7d")
+    assert windows.rolling_window(30, end).minutes == 43_200
