@@ -75,6 +75,7 @@ class CreditTierForm(forms.ModelForm):
         label=_("attainment below (%)"), max_digits=6, decimal_places=3, min_value=Decimal("0.001"), max_value=HUNDRED
     )
     credit_percent = forms.DecimalField(
+        # xgettext:no-python-format
         label=_("credit (% of monthly fee)"),
         max_digits=5,
         decimal_places=2,

@@ -217,6 +217,7 @@ class ServiceLevelTarget(models.Model):
         help_text=_("Only time inside this calendar's working hours counts. Empty: around the clock."),
     )
     warning_threshold = models.DecimalField(
+        # xgettext:no-python-format
         _("warning threshold (% of budget left)"),
         max_digits=5,
         decimal_places=2,
@@ -322,7 +323,11 @@ class ServiceCreditTier(models.Model):
         _("attainment below (%)"), max_digits=6, decimal_places=3, validators=percentage_validators
     )
     credit_percent = models.DecimalField(
-        _("credit (% of monthly fee)"), max_digits=5, decimal_places=2, validators=percentage_validators
+        # xgettext:no-python-format
+        _("credit (% of monthly fee)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=percentage_validators,
     )
 
     history = HistoricalRecords()

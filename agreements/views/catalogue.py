@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from agreements.filters import CustomerFilter, ServiceFilter
@@ -81,7 +81,7 @@ class CustomerCreateView(CreateMixin, SavedMessageMixin, CreateView):
     form_class = CustomerForm
     write_permission = "agreements.add_customer"
     template_name = "agreements/object_form.html"
-    extra_context = {"form_title": _lazy("New customer"), "cancel_url": reverse_lazy("agreements:customer_list")}
+    extra_context = {"form_title": gettext_lazy("New customer"), "cancel_url": reverse_lazy("agreements:customer_list")}
 
 
 class CustomerUpdateView(WriteObjectMixin, SavedMessageMixin, UpdateView):
@@ -121,7 +121,7 @@ class ServiceCreateView(CreateMixin, SavedMessageMixin, CreateView):
     form_class = ServiceForm
     write_permission = "agreements.add_service"
     template_name = "agreements/object_form.html"
-    extra_context = {"form_title": _lazy("New service"), "cancel_url": reverse_lazy("agreements:service_list")}
+    extra_context = {"form_title": gettext_lazy("New service"), "cancel_url": reverse_lazy("agreements:service_list")}
 
 
 class ServiceUpdateView(WriteObjectMixin, SavedMessageMixin, UpdateView):
