@@ -2,7 +2,8 @@
 
 Phases (default: all):
   driver    COPY of 10,000-row batches with psycopg 3 (binary and text) and psycopg2 (text), rows/s
-  ingest    samples/s through POST /api/v1/measurements in 10,000-sample batches, gunicorn + concurrent clients
+  ingest    samples/s through POST /api/v1/measurements in 10,000-sample batches, gunicorn + concurrent clients,
+            batches in time order (a live feed) and newest first (a backfill)
   evaluate  seconds to evaluate N targets over D days of per-minute data, at two raw data sizes
 
 It uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/slm_bench), which it
@@ -17,6 +18,7 @@ import json
 import os
 import platform
 import secrets
+import statistics
 import subprocess
 import sys
 import threading
@@ -120,7 +122,7 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def bench_ingest(url, clients=4, batches_per_client=15, web_workers=3, size=10_000):
+def bench_ingest(url, clients=3, batches_per_client=14, web_workers=3, size=10_000, newest_first=False):
     from agreements.models import Service
     from monitoring.models import DataSource, Indicator
 
@@ -153,7 +155,8 @@ def bench_ingest(url, clients=4, batches_per_client=15, web_workers=3, size=10_0
                 for i in range(size)
             ]
             batches.append(json.dumps({"indicator": indicator.code, "samples": samples}).encode())
-        bodies.append(batches)
+        # Newest first: every batch lands before data already stored, the path of a backfill.
+        bodies.append(batches[::-1] if newest_first else batches)
 
     port = _free_port()
     env = {
@@ -210,7 +213,7 @@ def bench_ingest(url, clients=4, batches_per_client=15, web_workers=3, size=10_0
     if failures or new_total[0] != sent:
         raise SystemExit(f"ingest failed: {failures[:3]}, {new_total[0]} of {sent} new")
     return {"samples": sent, "seconds": elapsed, "samples_per_second": sent / elapsed, "clients": clients,
-            "web_workers": web_workers}  # fmt: skip
+            "web_workers": web_workers, "order": "newest first" if newest_first else "in time order"}  # fmt: skip
 
 
 # --- evaluate --------------------------------------------------------------------------------------------------
@@ -355,9 +358,10 @@ def main(argv=None):
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--targets", type=int, default=1000)
     parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--batches", type=int, default=15, help="batches per client")
+    parser.add_argument("--clients", type=int, default=3)
+    parser.add_argument("--batches", type=int, default=20, help="batches per client")
     parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3, help="ingestion runs per variant (the median is reported)")
     parser.add_argument("--reload", action="store_true", help="reload the evaluation data even if present")
     args = parser.parse_args(argv)
     setup_django(args.database_url)
@@ -369,12 +373,20 @@ def main(argv=None):
             print(f"- {label}: {rate:,.0f} rows/s")
         print()
     if "ingest" in args.phases:
-        result = bench_ingest(args.database_url, args.clients, args.batches, args.web_workers)
         print("## Ingestion through POST /api/v1/measurements (10,000-sample batches)")
-        print(
-            f"- {result['samples']:,} samples in {result['seconds']:.2f} s = {result['samples_per_second']:,.0f} "
-            f"samples/s ({result['clients']} clients, gunicorn with {result['web_workers']} workers)\n"
-        )
+        for newest_first in (False, True):
+            rates = []
+            for _ in range(args.repeat):
+                result = bench_ingest(
+                    args.database_url, args.clients, args.batches, args.web_workers, newest_first=newest_first
+                )
+                rates.append(result["samples_per_second"])
+            print(
+                f"- {result['order']}: {result['samples']:,} samples a run, median of {args.repeat} runs "
+                f"{statistics.median(rates):,.0f} samples/s (runs: {', '.join(f'{rate:,.0f}' for rate in rates)}; "
+                f"{result['clients']} clients, gunicorn with {result['web_workers']} workers)"
+            )
+        print()
     if "evaluate" in args.phases:
         print(f"## Evaluation of {args.targets} targets over {args.days} days of per-minute data")
         for label, value in bench_evaluate(args.targets, args.days, args.reload):

@@ -15,7 +15,7 @@ from agreements.models import Service, ServiceLevelTarget
 from monitoring.choices import IndicatorKind, Operator
 from monitoring.evaluation import evaluable_targets, evaluate_targets
 from monitoring.ingest import Sample, store_samples
-from monitoring.models import DataSource, HttpProbe, Indicator, MinuteRollup, NotificationChannel, TargetIndicator
+from monitoring.models import DataSource, HttpProbe, Indicator, Measurement, NotificationChannel, TargetIndicator
 
 HISTORY_DAYS = 92
 FINE_DAYS = 7
@@ -149,8 +149,12 @@ def seed_measurements(indicators, now, seed=2026):
     stored = 0
     for code, *_ in INDICATORS[:5]:
         indicator = indicators[code]
-        last = MinuteRollup.objects.filter(indicator=indicator).aggregate(last=Max("minute"))["last"]
-        start = (last + dt.timedelta(minutes=1)) if last else now - dt.timedelta(days=HISTORY_DAYS)
+        last = Measurement.objects.filter(indicator=indicator).aggregate(last=Max("t"))["last"]
+        start = (
+            (last.replace(second=0, microsecond=0) + dt.timedelta(minutes=1))
+            if last
+            else now - dt.timedelta(days=HISTORY_DAYS)
+        )
         start = (
             start.replace(minute=start.minute - start.minute % 5)
             if start < now - dt.timedelta(days=FINE_DAYS)

@@ -3,8 +3,8 @@
 Every way in (the API, CSV uploads, HTTP probes, the demo data) goes through ``validate_samples`` and
 ``store_samples``. Storing is idempotent on (indicator, t): a sample sent again is counted as a duplicate and
 changes nothing. On PostgreSQL the batch is written with one binary COPY into a temporary table and one statement
-that inserts the new rows and updates the minute and hour rollups from exactly those rows; other databases take a
-portable path with the same result.
+that inserts the new rows and returns their per-minute counts; other databases take a portable path with the same
+result. Either way the counts of exactly the new samples are merged into the hour rollups (monitoring/rollups.py).
 """
 
 import datetime as dt
@@ -17,8 +17,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from monitoring.choices import IndicatorKind
-from monitoring.models import HourRollup, Measurement, MinuteRollup
+from monitoring.models import Measurement
 from monitoring.models.indicators import COMPARISONS
+from monitoring.rollups import apply_minute_deltas, lock_indicator
 
 MAX_BATCH = 10_000
 # Counts are stored as 64-bit integers and summed into the rollups; a trillion events in one sample is far beyond
@@ -148,9 +149,10 @@ def _quick_check(indicator, latest):
                 return None
             try:
                 instant = fromisoformat(t)
-                if instant.tzinfo is None or instant.utcoffset() is None:
-                    return None
-                instant = instant.astimezone(utc)
+                if instant.tzinfo is not utc:
+                    if instant.tzinfo is None or instant.utcoffset() is None:
+                        return None
+                    instant = instant.astimezone(utc)
             except (ValueError, OverflowError):
                 return None
             return Sample(instant, None, good, total) if instant <= latest else None
@@ -171,9 +173,10 @@ def _quick_check(indicator, latest):
             return None
         try:
             instant = fromisoformat(t)
-            if instant.tzinfo is None or instant.utcoffset() is None:
-                return None
-            instant = instant.astimezone(utc)
+            if instant.tzinfo is not utc:
+                if instant.tzinfo is None or instant.utcoffset() is None:
+                    return None
+                instant = instant.astimezone(utc)
         except (ValueError, OverflowError):
             return None
         if instant > latest:
@@ -225,6 +228,7 @@ def store_samples(indicator, samples):
     store = _store_postgresql if connection.vendor == "postgresql" else _store_portable
     new = 0
     with transaction.atomic():
+        lock_indicator(indicator.pk)
         for offset in range(0, len(samples), MAX_BATCH):
             new += store(indicator.pk, samples[offset : offset + MAX_BATCH])
     return StoreResult(len(samples), new)
@@ -242,51 +246,25 @@ _STAGING = (
     "(t timestamptz, value double precision, good bigint, total bigint) ON COMMIT DELETE ROWS"
 )
 
-# Data-modifying CTEs see one snapshot: `fresh` holds exactly the rows this batch added, so the rollups grow by
-# exactly those. A minute's old counts are its new counts minus this batch's part, which is what the hour needs to
-# move its "minutes with data", "minutes all good" and ratio sum from the minute's old state to its new one.
-# Each INSERT takes its rows in key order: two batches writing the same keys at once then wait for each other in the
-# same order instead of deadlocking (a conflicting insert waits for the other transaction's uncommitted row).
-_INSERT = """
+# Batches of one indicator hold its advisory lock (rollups.lock_indicator), so the rows already stored cannot change
+# underneath. A batch entirely later than the indicator's last stored sample (a live feed's usual batch) is all
+# new: a plain INSERT, and the per-minute counts come from the samples in hand (returning 10,000 rows would cost
+# more than counting them here). Any other batch finds its new samples with an anti-join (cheaper than ON CONFLICT's
+# speculative insertion) and has their per-minute counts handed back by the same statement.
+_INSERT_APPEND = """
+INSERT INTO monitoring_measurement (indicator_id, t, value, good, total)
+SELECT %(indicator)s, t, value, good, total FROM slm_staging ORDER BY t
+"""
+_INSERT_NEW = """
 WITH fresh AS (
     INSERT INTO monitoring_measurement (indicator_id, t, value, good, total)
-    SELECT %(indicator)s, t, value, good, total FROM slm_staging ORDER BY t
-    ON CONFLICT (indicator_id, t) DO NOTHING
+    SELECT %(indicator)s, s.t, s.value, s.good, s.total FROM slm_staging s
+    WHERE NOT EXISTS (SELECT 1 FROM monitoring_measurement m WHERE m.indicator_id = %(indicator)s AND m.t = s.t)
+    ORDER BY s.t
     RETURNING t, good, total
-), minute_delta AS (
-    SELECT date_trunc('minute', t) AS minute, sum(good) AS good, sum(total) AS total, count(*) AS samples
-    FROM fresh GROUP BY 1
-), minute_new AS (
-    INSERT INTO monitoring_minuterollup AS r (indicator_id, minute, good, total, samples)
-    SELECT %(indicator)s, minute, good, total, samples FROM minute_delta ORDER BY minute
-    ON CONFLICT (indicator_id, minute) DO UPDATE
-        SET good = r.good + EXCLUDED.good, total = r.total + EXCLUDED.total, samples = r.samples + EXCLUDED.samples
-    RETURNING r.minute, r.good, r.total
-), minute_change AS (
-    SELECT n.minute, d.good AS d_good, d.total AS d_total, d.samples AS d_samples,
-           n.good AS new_good, n.total AS new_total, n.good - d.good AS old_good, n.total - d.total AS old_total
-    FROM minute_new n JOIN minute_delta d USING (minute)
-), hour_delta AS (
-    SELECT date_trunc('hour', minute) AS hour,
-           sum(d_good) AS good, sum(d_total) AS total, sum(d_samples) AS samples,
-           sum((new_total > 0)::int - (old_total > 0)::int) AS with_data,
-           sum((new_total > 0 AND new_good = new_total)::int - (old_total > 0 AND old_good = old_total)::int)
-               AS all_good,
-           sum(CASE WHEN new_total > 0 THEN new_good::float8 / new_total ELSE 0 END
-               - CASE WHEN old_total > 0 THEN old_good::float8 / old_total ELSE 0 END) AS ratio
-    FROM minute_change GROUP BY 1
-), hour_new AS (
-    INSERT INTO monitoring_hourrollup AS h
-        (indicator_id, hour, good, total, samples, minutes_with_data, minutes_all_good, ratio_sum)
-    SELECT %(indicator)s, hour, good, total, samples, with_data, all_good, ratio FROM hour_delta ORDER BY hour
-    ON CONFLICT (indicator_id, hour) DO UPDATE
-        SET good = h.good + EXCLUDED.good, total = h.total + EXCLUDED.total, samples = h.samples + EXCLUDED.samples,
-            minutes_with_data = h.minutes_with_data + EXCLUDED.minutes_with_data,
-            minutes_all_good = h.minutes_all_good + EXCLUDED.minutes_all_good,
-            ratio_sum = h.ratio_sum + EXCLUDED.ratio_sum
-    RETURNING 1
 )
-SELECT (SELECT count(*) FROM fresh), (SELECT count(*) FROM hour_new)
+SELECT floor(extract(epoch FROM t) / 60)::bigint, sum(good)::bigint, sum(total)::bigint, count(*)::int
+FROM fresh GROUP BY 1
 """
 
 
@@ -299,41 +277,39 @@ def _store_postgresql(indicator_id, samples):
         with cursor.cursor.copy("COPY slm_staging (t, value, good, total) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(["timestamptz", "float8", "int8", "int8"])
             for sample in samples:
-                copy.write_row((sample.t, sample.value, sample.good, sample.total))
-        cursor.execute(_INSERT, {"indicator": indicator_id})
-        new, _hours = cursor.fetchone()
-    return new
+                copy.write_row(sample)
+        cursor.execute("SELECT max(t) FROM monitoring_measurement WHERE indicator_id = %s", [indicator_id])
+        (last,) = cursor.fetchone()
+        if last is None or min(sample.t for sample in samples) > last:
+            cursor.execute(_INSERT_APPEND, {"indicator": indicator_id})
+            deltas = _minute_deltas(samples)
+        else:
+            cursor.execute(_INSERT_NEW, {"indicator": indicator_id})
+            deltas = cursor.fetchall()
+    apply_minute_deltas(indicator_id, deltas)
+    return sum(count for *_, count in deltas)
 
 
-# Any other database (SQLite for the embedded default): the same result with the ORM, inside the caller's
-# transaction (SQLite serialises writers, so reading then writing the rollups is safe).
+def _minute_deltas(samples):
+    """(minute number, good, total, samples) of each minute the samples fall in (minutes since 1970, UTC)."""
+    deltas = {}
+    for t, _value, good, total in samples:
+        minute = math.floor(t.timestamp()) // 60
+        counts = deltas.get(minute)
+        if counts is None:
+            deltas[minute] = [good, total, 1]
+        else:
+            counts[0] += good
+            counts[1] += total
+            counts[2] += 1
+    return [(minute, *counts) for minute, counts in deltas.items()]
 
 
-def _floor(instant, unit):
-    if unit == "minute":
-        return instant.replace(second=0, microsecond=0)
-    return instant.replace(minute=0, second=0, microsecond=0)
-
-
-def _ratio(good, total):
-    return good / total if total > 0 else 0.0
-
+# Any other database (SQLite for the embedded default), inside the caller's transaction (SQLite serialises
+# writers, so reading which samples exist and then writing is safe).
 
 _PORTABLE_MEASUREMENT = (
     "INSERT INTO monitoring_measurement (indicator_id, t, value, good, total) VALUES (%s, %s, %s, %s, %s)"
-)
-_PORTABLE_MINUTE = (
-    "INSERT INTO monitoring_minuterollup (indicator_id, minute, good, total, samples) VALUES (%s, %s, %s, %s, %s) "
-    "ON CONFLICT (indicator_id, minute) DO UPDATE SET good = excluded.good, total = excluded.total, "
-    "samples = excluded.samples"
-)
-_PORTABLE_HOUR = (
-    "INSERT INTO monitoring_hourrollup "
-    "(indicator_id, hour, good, total, samples, minutes_with_data, minutes_all_good, ratio_sum) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-    "ON CONFLICT (indicator_id, hour) DO UPDATE SET good = excluded.good, total = excluded.total, "
-    "samples = excluded.samples, minutes_with_data = excluded.minutes_with_data, "
-    "minutes_all_good = excluded.minutes_all_good, ratio_sum = excluded.ratio_sum"
 )
 
 
@@ -352,43 +328,7 @@ def _store_portable(indicator_id, samples):
     fresh = [s for s in samples if s.t not in existing]
     if not fresh:
         return 0
-    minute_delta = {}
-    for sample in fresh:
-        minute = _floor(sample.t, "minute")
-        good, total, count = minute_delta.get(minute, (0, 0, 0))
-        minute_delta[minute] = (good + sample.good, total + sample.total, count + 1)
-    old_minutes = {
-        minute: (good, total, count)
-        for minute, good, total, count in MinuteRollup.objects.filter(
-            indicator_id=indicator_id, minute__gte=min(minute_delta), minute__lte=max(minute_delta)
-        ).values_list("minute", "good", "total", "samples")
-    }
-    minute_rows, hour_delta = [], {}
-    for minute, (d_good, d_total, d_samples) in minute_delta.items():
-        old_good, old_total, old_samples = old_minutes.get(minute, (0, 0, 0))
-        new_good, new_total = old_good + d_good, old_total + d_total
-        minute_rows.append((indicator_id, adapt(minute), new_good, new_total, old_samples + d_samples))
-        hour = hour_delta.setdefault(_floor(minute, "hour"), [0, 0, 0, 0, 0, 0.0])
-        hour[0] += d_good
-        hour[1] += d_total
-        hour[2] += d_samples
-        hour[3] += int(new_total > 0) - int(old_total > 0)
-        hour[4] += int(new_total > 0 and new_good == new_total) - int(old_total > 0 and old_good == old_total)
-        hour[5] += _ratio(new_good, new_total) - _ratio(old_good, old_total)
-    old_hours = {
-        row[0]: row[1:]
-        for row in HourRollup.objects.filter(
-            indicator_id=indicator_id, hour__gte=min(hour_delta), hour__lte=max(hour_delta)
-        ).values_list("hour", "good", "total", "samples", "minutes_with_data", "minutes_all_good", "ratio_sum")
-    }
-    hour_rows = []
-    for hour, delta in hour_delta.items():
-        old = old_hours.get(hour, (0, 0, 0, 0, 0, 0.0))
-        hour_rows.append(
-            (indicator_id, adapt(hour), *(before + change for before, change in zip(old, delta, strict=True)))
-        )
     with connection.cursor() as cursor:
         cursor.executemany(_PORTABLE_MEASUREMENT, [(indicator_id, adapt(s.t), s.value, s.good, s.total) for s in fresh])
-        cursor.executemany(_PORTABLE_MINUTE, minute_rows)
-        cursor.executemany(_PORTABLE_HOUR, hour_rows)
+    apply_minute_deltas(indicator_id, _minute_deltas(fresh))
     return len(fresh)

@@ -1,60 +1,185 @@
-"""Rebuilding rollups from raw measurements, for when an indicator's threshold changes or data was loaded by hand.
+"""Hour rollups: per indicator and hour, the good and total counts of each of its 60 minutes, and what evaluation
+needs of them (good, total, minutes with data, minutes whose events were all good, the sum of minute ratios).
 
-Ingestion keeps the rollups current; this recomputes them from scratch (and, for threshold indicators, first
-judges every stored value again against the indicator's current threshold), inside one transaction.
+Ingestion hands over, for the samples a batch really added, their per-minute counts (``apply_minute_deltas``);
+this module merges them into the hour rows and recomputes each touched hour's figures from its minutes. The same
+code serves PostgreSQL and SQLite. ``rebuild_rollups`` recomputes an indicator's rows from its raw measurements.
 """
+
+import datetime as dt
+import json
+from collections import defaultdict
 
 from django.db import connection, transaction
 
 from monitoring.choices import IndicatorKind, Operator
-from monitoring.ingest import Sample, _store_portable
-from monitoring.models import HourRollup, Measurement, MinuteRollup
+from monitoring.models import HourRollup
 
-SQL_OPERATORS = {Operator.LT: "<", Operator.LTE: "<=", Operator.GT: ">", Operator.GTE: ">=", Operator.EQ: "="}
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+HOUR_FIELDS = [
+    "good",
+    "total",
+    "samples",
+    "minutes_with_data",
+    "minutes_all_good",
+    "ratio_sum",
+    "minute_good",
+    "minute_total",
+    "minute_samples",
+]
+# Batches of one indicator are merged one at a time (on PostgreSQL; SQLite serialises all writers anyway).
+LOCK_NAMESPACE = 20261127
 
-_REJUDGE = (
-    "UPDATE monitoring_measurement SET good = CASE WHEN value {op} %s THEN 1 ELSE 0 END, total = 1 "
-    "WHERE indicator_id = %s"
+
+def minute_number(instant):
+    """Minutes since 1970 of an aware datetime (the unit the deltas are keyed by)."""
+    return (instant - EPOCH) // dt.timedelta(minutes=1)
+
+
+def lock_indicator(indicator_id):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, indicator_id])
+
+
+def _encode(counts):
+    return json.dumps(counts, separators=(",", ":"))
+
+
+def decode(text):
+    """A stored minute list (JSON text) as a list of ints; an empty one for rows written before any sample."""
+    return json.loads(text) if text else []
+
+
+def _hour_row(hour_number, good, total, samples):
+    """An hour's figures from its minutes' counts (lists of 60): every figure is recomputed, none carried over."""
+    with_data = all_good = 0
+    ratio_sum = 0.0
+    for minute_good, minute_total in zip(good, total, strict=True):
+        if minute_total > 0:
+            with_data += 1
+            all_good += minute_good == minute_total
+            ratio_sum += minute_good / minute_total
+    return (
+        EPOCH + dt.timedelta(hours=hour_number),
+        sum(good),
+        sum(total),
+        sum(samples),
+        with_data,
+        all_good,
+        ratio_sum,
+        _encode(good),
+        _encode(total),
+        _encode(samples),
+    )
+
+
+_HOUR_COLUMNS = "hour, good, total, samples, minutes_with_data, minutes_all_good, ratio_sum, " + (
+    "minute_good, minute_total, minute_samples"
+)
+_HOUR_UPSERT = (
+    "INSERT INTO monitoring_hourrollup (indicator_id, {columns}) {source} "
+    "ON CONFLICT (indicator_id, hour) DO UPDATE SET " + ", ".join(f"{name} = excluded.{name}" for name in HOUR_FIELDS)
+)
+_STAGING_HOURS = (
+    "CREATE TEMP TABLE IF NOT EXISTS slm_staging_hours (hour timestamptz, good bigint, total bigint, samples bigint, "
+    "minutes_with_data int, minutes_all_good int, ratio_sum float8, minute_good text, minute_total text, "
+    "minute_samples text) ON COMMIT DELETE ROWS"
 )
 
-_MINUTES = """
-INSERT INTO monitoring_minuterollup (indicator_id, minute, good, total, samples)
-SELECT indicator_id, date_trunc('minute', t), sum(good), sum(total), count(*)
-FROM monitoring_measurement WHERE indicator_id = %s GROUP BY 1, 2
-"""
 
-_HOURS = """
-INSERT INTO monitoring_hourrollup
-    (indicator_id, hour, good, total, samples, minutes_with_data, minutes_all_good, ratio_sum)
-SELECT indicator_id, date_trunc('hour', minute), sum(good), sum(total), sum(samples),
-       sum((total > 0)::int), sum((total > 0 AND good = total)::int),
-       sum(CASE WHEN total > 0 THEN good::float8 / total ELSE 0 END)
-FROM monitoring_minuterollup WHERE indicator_id = %s GROUP BY 1, 2
-"""
+def _write_hours(indicator_id, rows):
+    """Upsert the hour rows: one COPY and one statement on PostgreSQL, executemany elsewhere."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_STAGING_HOURS)
+            cursor.execute("TRUNCATE slm_staging_hours")
+            with cursor.cursor.copy(f"COPY slm_staging_hours ({_HOUR_COLUMNS}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            source = f"SELECT %s, {_HOUR_COLUMNS} FROM slm_staging_hours ORDER BY hour"  # noqa: S608 - constants
+            cursor.execute(_HOUR_UPSERT.format(columns=_HOUR_COLUMNS, source=source), [indicator_id])
+        else:
+            adapt = connection.ops.adapt_datetimefield_value
+            source = "VALUES (" + ", ".join(["%s"] * 11) + ")"
+            cursor.executemany(
+                _HOUR_UPSERT.format(columns=_HOUR_COLUMNS, source=source),
+                [(indicator_id, adapt(row[0]), *row[1:]) for row in rows],
+            )
+
+
+def apply_minute_deltas(indicator_id, deltas):
+    """Add ``deltas`` — (minute number, good, total, samples) — to the indicator's hour rollups.
+
+    Call inside the transaction that stored the samples, after ``lock_indicator``.
+    """
+    by_hour = defaultdict(list)
+    for minute, good, total, samples in deltas:
+        by_hour[minute // 60].append((minute % 60, good, total, samples))
+    if not by_hour:
+        return 0
+    hours = [EPOCH + dt.timedelta(hours=number) for number in by_hour]
+    existing = {
+        minute_number(hour) // 60: (decode(good), decode(total), decode(samples))
+        for hour, good, total, samples in HourRollup.objects.filter(
+            indicator_id=indicator_id, hour__in=hours
+        ).values_list("hour", "minute_good", "minute_total", "minute_samples")
+    }
+    rows = []
+    for hour_number, changes in sorted(by_hour.items()):
+        good, total, samples = existing.get(hour_number) or ([0] * 60, [0] * 60, [0] * 60)
+        for index, minute_good, minute_total, minute_samples in changes:
+            good[index] += minute_good
+            total[index] += minute_total
+            samples[index] += minute_samples
+        rows.append(_hour_row(hour_number, good, total, samples))
+    _write_hours(indicator_id, rows)
+    return len(rows)
+
+
+SQL_OPERATORS = {Operator.LT: "<", Operator.LTE: "<=", Operator.GT: ">", Operator.GTE: ">=", Operator.EQ: "="}
+_MINUTES_SQL = {
+    "postgresql": "SELECT floor(extract(epoch FROM t) / 60)::bigint, sum(good)::bigint, sum(total)::bigint, count(*) "
+    "FROM monitoring_measurement WHERE indicator_id = %s GROUP BY 1",
+    "sqlite": "SELECT CAST(strftime('%%s', t) AS INTEGER) / 60, sum(good), sum(total), count(*) "
+    "FROM monitoring_measurement WHERE indicator_id = %s GROUP BY 1",
+}
 
 
 def rebuild_rollups(indicator):
-    """Recompute the minute and hour rollups of ``indicator`` from its raw measurements."""
+    """Recompute ``indicator``'s hour rollups from its raw measurements.
+
+    Threshold samples are judged again against the indicator's current operator and threshold first: run this after
+    changing them (`manage.py rebuild_rollups`).
+    """
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        lock_indicator(indicator.pk)
+        if indicator.kind == IndicatorKind.THRESHOLD:
             with connection.cursor() as cursor:
-                if indicator.kind == IndicatorKind.THRESHOLD:
-                    cursor.execute(
-                        _REJUDGE.format(op=SQL_OPERATORS[indicator.operator]), [indicator.threshold, indicator.pk]
-                    )
-                cursor.execute("DELETE FROM monitoring_minuterollup WHERE indicator_id = %s", [indicator.pk])
-                cursor.execute("DELETE FROM monitoring_hourrollup WHERE indicator_id = %s", [indicator.pk])
-                cursor.execute(_MINUTES, [indicator.pk])
-                cursor.execute(_HOURS, [indicator.pk])
-            return
-        rows = list(Measurement.objects.filter(indicator=indicator).values_list("t", "value", "good", "total"))
-        Measurement.objects.filter(indicator=indicator).delete()
-        MinuteRollup.objects.filter(indicator=indicator).delete()
+                cursor.execute(
+                    f"UPDATE monitoring_measurement SET good = CASE WHEN value {SQL_OPERATORS[indicator.operator]} %s "  # noqa: S608 - operator from a fixed table
+                    "THEN 1 ELSE 0 END, total = 1 WHERE indicator_id = %s",
+                    [indicator.threshold, indicator.pk],
+                )
         HourRollup.objects.filter(indicator=indicator).delete()
-        samples = []
-        for t, value, good, total in rows:
-            if indicator.kind == IndicatorKind.THRESHOLD:
-                good, total = (1 if indicator.is_good(value) else 0), 1
-            samples.append(Sample(t, value, good, total))
-        for offset in range(0, len(samples), 10_000):
-            _store_portable(indicator.pk, samples[offset : offset + 10_000])
+        with connection.cursor() as cursor:
+            cursor.execute(_MINUTES_SQL[connection.vendor], [indicator.pk])
+            apply_minute_deltas(indicator.pk, cursor.fetchall())
+
+
+def minute_counts(indicator_id, start, end):
+    """{minute start: (good, total, samples)} of the minutes in [start, end) that had samples."""
+    first, last = minute_number(start), minute_number(end)
+    counts = {}
+    rows = HourRollup.objects.filter(
+        indicator_id=indicator_id,
+        hour__gte=EPOCH + dt.timedelta(hours=first // 60),
+        hour__lt=end,
+    ).values_list("hour", "minute_good", "minute_total", "minute_samples")
+    for hour, good, total, samples in rows:
+        good, total, samples = decode(good), decode(total), decode(samples)
+        base = minute_number(hour)
+        for index in range(60):
+            if first <= base + index < last and samples[index]:
+                counts[EPOCH + dt.timedelta(minutes=base + index)] = (good[index], total[index], samples[index])
+    return counts

@@ -1,5 +1,7 @@
 """Bearer tokens for the REST API: data-source tokens (they push measurements) and people's API tokens."""
 
+import datetime as dt
+
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,17 @@ class DataSourcePrincipal(AnonymousUser):
         return True
 
 
+LAST_USED_PRECISION = dt.timedelta(minutes=1)
+
+
+def _touch(holder):
+    """Record when a token was last used, at most once a minute (a busy feed would otherwise write every call)."""
+    now = timezone.now()
+    if holder.last_used_at is None or now - holder.last_used_at >= LAST_USED_PRECISION:
+        type(holder).objects.filter(pk=holder.pk).update(last_used_at=now)
+        holder.last_used_at = now
+
+
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     """``Authorization: Bearer <token>``: a data-source token (slmds_…) or a person's API token (slmpt_…)."""
 
@@ -36,18 +49,17 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             token = header[1].decode()
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("The token has characters a token never has.")) from None
-        now = timezone.now()
         if token.startswith(DATA_SOURCE_TOKEN_PREFIX):
             source = DataSource.objects.authenticate(token)
             if source is None:
                 raise exceptions.AuthenticationFailed(_("Unknown or revoked data-source token."))
-            DataSource.objects.filter(pk=source.pk).update(last_used_at=now)
+            _touch(source)
             return DataSourcePrincipal(source), source
         if token.startswith(PERSONAL_TOKEN_PREFIX):
             api_token = ApiToken.objects.authenticate(token)
             if api_token is None:
                 raise exceptions.AuthenticationFailed(_("Unknown or revoked API token."))
-            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+            _touch(api_token)
             return api_token.user, api_token
         raise exceptions.AuthenticationFailed(_("Unknown token."))
 

@@ -1,8 +1,8 @@
 """What was measured in a set of time spans, read from the rollups (never from raw measurements).
 
 Common targets (one-minute slices, and for timeslices a slice target of 100 %) take whole hours from the hour
-rollups and only the minutes at the edges of each span from the minute rollups, so a month costs a few hundred rows
-per target. Other slice settings bucket the minute rollups of the spans into slices.
+rollups' figures and only the minutes at the edges of each span from the hours' per-minute counts, so a month costs
+a few hundred rows per target. Other slice settings bucket the spans' per-minute counts into slices.
 """
 
 import datetime as dt
@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from monitoring.models import MinuteRollup
+from monitoring.rollups import decode, minute_counts
 from monitoring.slo import Tally
 
 HOUR = dt.timedelta(hours=1)
@@ -53,12 +53,12 @@ def _ceil_hour(instant):
 
 
 def _split(start, end):
-    """Cut a span into minute-rollup edges and a run of whole hours: (minute_parts, hour_parts)."""
+    """Cut a span into minute runs inside single hours (edges) and a run of whole hours: (minute_parts, hour_parts)."""
     first_hour, last_hour = _ceil_hour(start), _floor_hour(end)
-    if first_hour >= last_hour:
+    if first_hour > last_hour:  # the span lies inside one hour
         return [(start, end)], []
     minutes = [(lo, hi) for lo, hi in ((start, first_hour), (last_hour, end)) if lo < hi]
-    return minutes, [(first_hour, last_hour)]
+    return minutes, ([(first_hour, last_hour)] if first_hour < last_hour else [])
 
 
 _HOUR_SQL = """
@@ -68,14 +68,10 @@ FROM parts p JOIN monitoring_hourrollup r ON r.indicator_id = p.ind AND r.hour >
 GROUP BY p.k
 """
 
-_MINUTE_SQL = """
-WITH parts (k, ind, lo, hi) AS (VALUES {values})
-SELECT p.k, SUM(r.good), SUM(r.total),
-       SUM(CASE WHEN r.total > 0 THEN 1 ELSE 0 END),
-       SUM(CASE WHEN r.total > 0 AND r.good = r.total THEN 1 ELSE 0 END),
-       SUM(CASE WHEN r.total > 0 THEN r.good * 1.0 / r.total ELSE 0 END)
-FROM parts p JOIN monitoring_minuterollup r ON r.indicator_id = p.ind AND r.minute >= p.lo AND r.minute < p.hi
-GROUP BY p.k
+_EDGE_SQL = """
+WITH parts (k, ind, hr) AS (VALUES {values})
+SELECT p.k, r.hour, r.minute_good, r.minute_total
+FROM parts p JOIN monitoring_hourrollup r ON r.indicator_id = p.ind AND r.hour = p.hr
 """
 
 
@@ -97,16 +93,45 @@ def _sum_parts(sql, parts, sums):
                 bucket[4] += float(ratio or 0)
 
 
+def _sum_edges(edges, sums):
+    """Add the minutes [lo, hi) of each edge's hour: edges are (index, indicator, hour, lo, hi)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    wanted = defaultdict(list)
+    for index, indicator, hour, lo, hi in edges:
+        wanted[(indicator, hour)].append((index, lo, hi))
+    keys = list(wanted)
+    for offset in range(0, len(keys), PARTS_PER_QUERY):
+        batch = keys[offset : offset + PARTS_PER_QUERY]
+        values = ", ".join(["(%s, %s, %s)"] * len(batch))
+        params = [item for number, (ind, hour) in enumerate(batch) for item in (number, ind, adapt(hour))]
+        with connection.cursor() as cursor:
+            cursor.execute(_EDGE_SQL.format(values=values), params)
+            rows = cursor.fetchall()
+        for number, _hour, good, total in rows:
+            good, total = decode(good), decode(total)
+            for index, lo, hi in wanted[batch[number]]:
+                bucket = sums[index]
+                for minute in range(lo, hi):
+                    if total[minute] > 0:
+                        bucket[2] += 1
+                        bucket[3] += good[minute] == total[minute]
+                        bucket[4] += good[minute] / total[minute]
+                    bucket[0] += good[minute]
+                    bucket[1] += total[minute]
+
+
 def _fast_tallies(requests):
-    minute_parts, hour_parts = [], []
+    edges, hour_parts = [], []
     for index, request in enumerate(requests):
         for start, end in request.spans:
             minutes, hours = _split(start, end)
-            minute_parts += [(index, request.indicator_id, lo, hi) for lo, hi in minutes]
+            for lo, hi in minutes:
+                hour = _floor_hour(lo)
+                edges.append((index, request.indicator_id, hour, lo.minute, (hi - hour) // MINUTE))
             hour_parts += [(index, request.indicator_id, lo, hi) for lo, hi in hours]
     sums = defaultdict(lambda: [0, 0, 0, 0, 0.0])
     _sum_parts(_HOUR_SQL, hour_parts, sums)
-    _sum_parts(_MINUTE_SQL, minute_parts, sums)
+    _sum_edges(edges, sums)
     results = {}
     for index, request in enumerate(requests):
         good, total, with_data, all_good, ratio = sums.get(index, (0, 0, 0, 0, 0.0))
@@ -123,7 +148,7 @@ def _fast_tallies(requests):
 
 
 def _slice_tally(request):
-    """Bucket the spans' minute rollups into slices of ``slice_minutes`` on the UTC clock grid."""
+    """Bucket the spans' per-minute counts into slices of ``slice_minutes`` on the UTC clock grid."""
     width = request.slice_minutes
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -134,10 +159,7 @@ def _slice_tally(request):
     sums = defaultdict(lambda: [0, 0])
     for start, end in request.spans:
         in_scope.update(range(slice_of(start), slice_of(end - MINUTE) + 1))
-        rows = MinuteRollup.objects.filter(
-            indicator_id=request.indicator_id, minute__gte=start, minute__lt=end
-        ).values_list("minute", "good", "total")
-        for minute, good, total in rows:
+        for minute, (good, total, _samples) in minute_counts(request.indicator_id, start, end).items():
             bucket = sums[slice_of(minute)]
             bucket[0] += good
             bucket[1] += total

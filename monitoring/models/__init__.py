@@ -1,7 +1,7 @@
 from monitoring.models.alerts import Alert, BurnRateRule, Notification, NotificationChannel
 from monitoring.models.compliance import Breach, ComplianceSnapshot
 from monitoring.models.indicators import ApiToken, DataSource, Indicator, TargetIndicator, hash_token
-from monitoring.models.measurements import HourRollup, Measurement, MinuteRollup
+from monitoring.models.measurements import HourRollup, Measurement
 from monitoring.models.sources import CsvUpload, HttpProbe
 
 __all__ = [
@@ -16,7 +16,6 @@ __all__ = [
     "HttpProbe",
     "Indicator",
     "Measurement",
-    "MinuteRollup",
     "Notification",
     "NotificationChannel",
     "TargetIndicator",

@@ -1,12 +1,13 @@
 """Raw measurements and the rollups that evaluation reads.
 
 Raw samples are written in bulk (PostgreSQL COPY) and are idempotent on (indicator, t). Every new sample also
-updates, in the same transaction, a per-minute rollup (good and total counts) and a per-hour rollup that
-additionally counts the minutes that had data, the minutes whose events were all good, and the sum of the minutes'
-good/total ratios. Evaluation of the common targets reads hour rollups for whole hours and minute rollups only at
-the edges of a window, so its cost does not grow with the number of raw samples.
+updates, in the same transaction, its hour's rollup: the good and total counts of each of the hour's 60 minutes,
+and from them the hour's totals, the minutes that had data, the minutes whose events were all good, and the sum of
+the minutes' good/total ratios. Evaluation reads whole hours from those figures and the minutes at a window's edges
+from the per-minute counts, so its cost does not grow with the number of raw samples. (One row an hour rather than
+one a minute: a one-sample-a-minute feed would otherwise write two rows per sample.)
 
-These three tables take every sample, so they carry no foreign-key constraint to the indicator (checking it cost a
+These tables take every sample, so they carry no foreign-key constraint to the indicator (checking it cost a
 third of the database's time per batch, measured with `python -m monitoring.bench ingest`); an indicator's rows are
 deleted with it by a pre_delete receiver instead (monitoring/receivers.py).
 """
@@ -40,22 +41,6 @@ class Measurement(models.Model):
         return f"{self.indicator_id} @ {self.t:%Y-%m-%d %H:%M:%S}: {self.good}/{self.total}"
 
 
-class MinuteRollup(models.Model):
-    pk = models.CompositePrimaryKey("indicator", "minute")
-    indicator = models.ForeignKey(Indicator, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
-    minute = models.DateTimeField()
-    good = models.BigIntegerField(default=0)
-    total = models.BigIntegerField(default=0)
-    samples = models.IntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("minute rollup")
-        verbose_name_plural = _("minute rollups")
-
-    def __str__(self):
-        return f"{self.indicator_id} @ {self.minute:%Y-%m-%d %H:%M}: {self.good}/{self.total}"
-
-
 class HourRollup(models.Model):
     pk = models.CompositePrimaryKey("indicator", "hour")
     indicator = models.ForeignKey(Indicator, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
@@ -66,6 +51,11 @@ class HourRollup(models.Model):
     minutes_with_data = models.SmallIntegerField(default=0)
     minutes_all_good = models.SmallIntegerField(default=0)
     ratio_sum = models.FloatField(default=0)
+    # The hour's 60 minutes, in order: the per-minute rollup that window edges are read from. JSON lists kept as
+    # text: the database never looks inside, and parsing them as jsonb cost more than the rest of the hour's row.
+    minute_good = models.TextField(default="[]")
+    minute_total = models.TextField(default="[]")
+    minute_samples = models.TextField(default="[]")
 
     class Meta:
         verbose_name = _("hour rollup")

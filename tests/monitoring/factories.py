@@ -11,7 +11,8 @@ import random
 import factory
 
 from monitoring.choices import IndicatorKind, Operator
-from monitoring.models import ApiToken, DataSource, HourRollup, Indicator, Measurement, MinuteRollup, TargetIndicator
+from monitoring.models import ApiToken, DataSource, HourRollup, Indicator, Measurement, TargetIndicator
+from monitoring.rollups import minute_counts
 from tests.factories import ServiceFactory, TargetFactory
 
 UTC = dt.UTC
@@ -118,14 +119,17 @@ def random_batches(seed, *, batches=4, size=1500, start=None, span_minutes=180):
 
 
 def stored_counts():
-    """(measurements, minute rollups, hour rollups): what "nothing stored" is checked against."""
-    return Measurement.objects.count(), MinuteRollup.objects.count(), HourRollup.objects.count()
+    """(measurements, hour rollups, minutes with samples): what "nothing stored" is checked against."""
+    minutes = sum(
+        sum(1 for count in row if count) for row in HourRollup.objects.values_list("minute_samples", flat=True)
+    )
+    return Measurement.objects.count(), HourRollup.objects.count(), minutes
 
 
 def minute_rollups(indicator):
-    """{minute: (good, total, samples)} of one indicator."""
-    rows = MinuteRollup.objects.filter(indicator=indicator).values_list("minute", "good", "total", "samples")
-    return {minute.astimezone(UTC): (good, total, samples) for minute, good, total, samples in rows}
+    """{minute: (good, total, samples)} of one indicator, read from its hours' per-minute counts."""
+    start, end = dt.datetime(1970, 1, 1, tzinfo=UTC), dt.datetime(2100, 1, 1, tzinfo=UTC)
+    return {minute.astimezone(UTC): counts for minute, counts in minute_counts(indicator.pk, start, end).items()}
 
 
 def hour_rollups(indicator):
