@@ -46,6 +46,10 @@ migrate: install
 demo: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
 
+# Benchmarks of ingestion and evaluation on PostgreSQL (BENCH_DATABASE_URL); results go to docs/benchmarks.md.
+bench: install
+	$(BIN)/python -m monitoring.bench $(BENCH_ARGS)
+
 # Rebuild the Korean catalogue's .mo from its .po (pure Python, no gettext needed).
 messages: install
 	$(BIN)/python -m slm_portal.i18n compile

@@ -9,9 +9,7 @@ from django.utils import timezone
 from monitoring import notify
 from monitoring.evaluation import evaluable_targets, evaluate_targets
 from monitoring.probes import run_due_probes
-from slm_portal.tasks import record_named_heartbeat
-
-EVALUATION_HEARTBEAT = "evaluation"
+from monitoring.signals import evaluation_finished
 
 
 def fan_out_evaluation(at=None, chunk_size=None):
@@ -23,7 +21,7 @@ def fan_out_evaluation(at=None, chunk_size=None):
     for chunk in chunks:
         evaluate_chunk.delay(chunk, at.isoformat())
     if not chunks:
-        record_named_heartbeat(EVALUATION_HEARTBEAT, at)
+        evaluation_finished.send(sender=fan_out_evaluation, at=at, summary=None)
     return len(chunks)
 
 
@@ -35,9 +33,7 @@ def evaluate_all():
 @shared_task(time_limit=600, soft_time_limit=540)
 def evaluate_chunk(target_ids, at_iso):
     at = dt.datetime.fromisoformat(at_iso)
-    summary = evaluate_targets(target_ids, at)
-    record_named_heartbeat(EVALUATION_HEARTBEAT, at)
-    return summary.snapshots
+    return evaluate_targets(target_ids, at).snapshots
 
 
 @shared_task(time_limit=120, soft_time_limit=100)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from kombu import Connection
 
 from slm_portal.models import Heartbeat
-from slm_portal.tasks import CELERY_HEARTBEAT
+from slm_portal.tasks import CELERY_HEARTBEAT, EVALUATION_HEARTBEAT
 
 
 def check_database():
@@ -46,6 +46,22 @@ def check_heartbeat(now=None):
     }
 
 
+def check_evaluation(now=None):
+    """How long ago targets were last evaluated; stale after three evaluation intervals."""
+    now = now or timezone.now()
+    stale_after = 3 * settings.CELERY_BEAT_SCHEDULE["evaluate-slos"]["schedule"]
+    run = Heartbeat.objects.filter(name=EVALUATION_HEARTBEAT).first()
+    if run is None:
+        return {"ok": False, "age_seconds": None, "last": None, "stale_after_seconds": float(stale_after)}
+    age = (now - run.beat_at).total_seconds()
+    return {
+        "ok": age <= stale_after,
+        "age_seconds": round(age, 1),
+        "last": run.beat_at.isoformat(),
+        "stale_after_seconds": float(stale_after),
+    }
+
+
 def _table_ready():
     try:
         Heartbeat.objects.exists()
@@ -57,7 +73,10 @@ def _table_ready():
 def health_report():
     """The whole report and whether the portal can serve (database and broker up)."""
     report = {"database": check_database(), "broker": check_broker()}
-    report["heartbeat"] = check_heartbeat() if report["database"]["ok"] else {"ok": False}
+    database_up = report["database"]["ok"]
+    report["heartbeat"] = check_heartbeat() if database_up else {"ok": False}
+    # Reported, not part of the status: a fresh installation has not evaluated anything yet.
+    report["evaluation"] = check_evaluation() if database_up and _table_ready() else {"ok": False}
     serving = report["database"]["ok"] and report["broker"]["ok"]
     if not serving:
         report["status"] = "down"

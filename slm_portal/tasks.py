@@ -5,6 +5,7 @@ from django.utils import timezone
 from slm_portal.models import Heartbeat
 
 CELERY_HEARTBEAT = "celery"
+EVALUATION_HEARTBEAT = "evaluation"
 
 
 def record_named_heartbeat(name, now=None, hostname=""):
@@ -17,6 +18,11 @@ def record_named_heartbeat(name, now=None, hostname=""):
 
 def record_heartbeat(hostname="", now=None):
     return record_named_heartbeat(CELERY_HEARTBEAT, now, hostname)
+
+
+def record_evaluation(sender, **kwargs):
+    """Receiver of monitoring's evaluation_finished: the health page reports how long ago evaluation last ran."""
+    record_named_heartbeat(EVALUATION_HEARTBEAT)
 
 
 @shared_task(bind=True, time_limit=30, soft_time_limit=20)

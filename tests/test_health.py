@@ -67,3 +67,16 @@ def test_heartbeat_task_upserts_one_row():
 
 def test_health_refuses_writes(client):
     assert client.post("/health").status_code == 405
+
+
+@pytest.mark.django_db
+def test_health_reports_how_long_ago_targets_were_evaluated(client):
+    assert client.get("/health").json()["evaluation"]["last"] is None
+    from monitoring.signals import evaluation_finished
+
+    evaluation_finished.send(sender=None, at=timezone.now(), summary=None)
+    report = client.get("/health").json()
+    assert report["evaluation"]["ok"] is True
+    assert report["evaluation"]["age_seconds"] < 5
+    assert report["evaluation"]["stale_after_seconds"] == 900.0
+    assert Heartbeat.objects.filter(name="evaluation").count() == 1

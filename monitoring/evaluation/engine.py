@@ -22,6 +22,7 @@ from monitoring.evaluation.alerts import AlertBook
 from monitoring.evaluation.plan import TargetPlan
 from monitoring.evaluation.tally import floor_minute, tallies
 from monitoring.models import Breach, BurnRateRule, ComplianceSnapshot
+from monitoring.signals import evaluation_finished
 
 logger = logging.getLogger(__name__)
 HUNDRED = Decimal(100)
@@ -236,4 +237,5 @@ def evaluate_targets(target_ids, at):
     summary.snapshots = len(snapshots)
     summary.breaches = len(breaches)
     summary.alerts_fired, summary.alerts_resolved = fired, resolved
+    evaluation_finished.send(sender=evaluate_targets, at=at, summary=summary)
     return summary
