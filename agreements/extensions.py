@@ -34,3 +34,24 @@ def unregister_target_form_extension(extension):
 
 def target_form_extensions():
     return tuple(_target_form_extensions)
+
+
+_target_panel_extensions = []
+
+
+class TargetPanelExtension:
+    """Adds a block of HTML to each target's card on the agreement page (the monitoring app shows compliance)."""
+
+    def panels(self, targets, request):
+        """{target id: safe HTML} for the given targets; called once per page with all of them."""
+        return {}
+
+
+def register_target_panel_extension(extension):
+    if extension not in _target_panel_extensions:
+        _target_panel_extensions.append(extension)
+    return extension
+
+
+def target_panel_extensions():
+    return tuple(_target_panel_extensions)

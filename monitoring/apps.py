@@ -29,9 +29,13 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self):
-        from monitoring import receivers  # noqa: F401 - connects the signal receivers
+        from monitoring import (
+            panels,
+            receivers,  # noqa: F401 - connects the signal receivers
+        )
         from monitoring.api import schema  # noqa: F401 - registers the OpenAPI description of bearer tokens
         from monitoring.forms import register_target_extension
 
         register_target_extension()
+        panels.register()
         post_migrate.connect(grant_service_manager_permissions, sender=self, dispatch_uid="monitoring-manager-perms")

@@ -27,8 +27,9 @@ def read_csv(indicator, content, *, now=None):
     """Returns (samples, errors); each error is {"line", "field", "message"} and samples is empty when any."""
     expected = {"t", "good", "total"} if indicator.kind == IndicatorKind.RATIO else {"t", "value"}
     reader = csv.DictReader(io.StringIO(content))
-    header = {name.strip() for name in (reader.fieldnames or []) if name is not None}
-    if header != expected:
+    header = [name.strip() for name in reader.fieldnames or []]
+    # A list, not a set: a column named twice would otherwise pass, and the row keep only its last cell.
+    if sorted(header) != sorted(expected):
         columns = ",".join(sorted(expected, key=["t", "value", "good", "total"].index))
         return [], [{"line": 1, "field": None, "message": f"the header must name the columns {columns}"}]
     raw, lines, errors = [], [], []

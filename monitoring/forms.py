@@ -1,6 +1,7 @@
 """Forms of the monitoring app, and the indicator choice it adds to the agreement page's target forms."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from agreements.extensions import TargetFormExtension, register_target_form_extension
@@ -17,7 +18,7 @@ class IndicatorOnTargetForm(TargetFormExtension):
         form.fields[self.field_name] = forms.ModelChoiceField(
             queryset=Indicator.objects.select_related("service").order_by("service__name", "name"),
             required=False,
-            label=_("indicator (SLI)"),
+            label=capfirst(_("indicator (SLI)")),
             help_text=_("What this target measures. Without one the target is not evaluated."),
         )
         if form.instance.pk:
@@ -107,7 +108,8 @@ class HttpProbeForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("availability_indicator") and not cleaned.get("latency_indicator"):
-            raise forms.ValidationError(_("A probe records into an availability indicator, a latency one, or both."))
+            # Added, not raised: the timeout is checked too, so that every problem shows at once.
+            self.add_error(None, _("A probe records into an availability indicator, a latency one, or both."))
         timeout, interval = cleaned.get("timeout_seconds"), cleaned.get("interval_seconds")
         if timeout and interval and timeout >= interval:
             self.add_error("timeout_seconds", _("The timeout must be shorter than the interval."))

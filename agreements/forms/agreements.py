@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import AgreementStatus
@@ -72,11 +73,15 @@ class AgreementForm(CodeLockedOnEditMixin, forms.ModelForm):
 
 class CreditTierForm(forms.ModelForm):
     below_attainment = forms.DecimalField(
-        label=_("attainment below (%)"), max_digits=6, decimal_places=3, min_value=Decimal("0.001"), max_value=HUNDRED
+        label=capfirst(_("attainment below (%)")),
+        max_digits=6,
+        decimal_places=3,
+        min_value=Decimal("0.001"),
+        max_value=HUNDRED,
     )
     credit_percent = forms.DecimalField(
         # xgettext:no-python-format
-        label=_("credit (% of monthly fee)"),
+        label=capfirst(_("credit (% of monthly fee)")),
         max_digits=5,
         decimal_places=2,
         min_value=Decimal("0.01"),
@@ -164,7 +169,7 @@ CreditTierFormSet = inlineformset_factory(
 
 class TargetForm(CodeLockedOnEditMixin, forms.ModelForm):
     objective = forms.DecimalField(
-        label=_("objective (%)"),
+        label=capfirst(_("objective (%)")),
         max_digits=6,
         decimal_places=3,
         min_value=Decimal("0.001"),

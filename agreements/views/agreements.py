@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
 from agreements.choices import AgreementStatus
+from agreements.extensions import target_panel_extensions
 from agreements.filters import AgreementFilter
 from agreements.forms import AgreementForm, TargetFormSet
 from agreements.history import change_log
@@ -67,6 +68,15 @@ class AgreementDetailView(ForUserMixin, DetailView):
             else []
         )
         context["changes"] = change_log(self.object)
+        targets = list(self.object.targets.all())
+        for target in targets:
+            target.extra_panels = []
+        for extension in target_panel_extensions():
+            panels = extension.panels(targets, self.request)
+            for target in targets:
+                if target.pk in panels:
+                    target.extra_panels.append(panels[target.pk])
+        context["targets"] = targets
         return context
 
 

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
@@ -89,10 +90,14 @@ def data_source_token(request, code):
     """Revoke the token (action=revoke) or issue a new one that replaces it (action=rotate)."""
     source = get_object_or_404(DataSource.objects.for_user(request.user), code=code)
     require_permission(request.user, "monitoring.change_datasource")
-    if request.POST.get("action") == "rotate":
+    action = request.POST.get("action")
+    if action == "rotate":
         token = source.issue_token()
         source.save(update_fields=["token_hash", "token_hint", "revoked_at"])
         return _show_token_once(request, source, token, source.get_absolute_url())
+    if action != "revoke":
+        # Revoking stops a live feed: it takes the explicit button, never a missing or mistyped action.
+        return HttpResponseBadRequest()
     source.revoke()
     messages.success(request, _("The token of %(name)s is revoked; its requests now answer 401.") % {"name": source})
     return redirect(source)

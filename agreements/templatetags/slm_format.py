@@ -1,0 +1,20 @@
+"""Number formats of the portal's pages: plain decimals, percentages and grouped thousands."""
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+
+from agreements.formatting import plain_number
+
+register = template.Library()
+
+
+@register.filter
+def plain(value):
+    """99.900 -> 99.9; 10.00 -> 10."""
+    return "" if value is None else plain_number(value)
+
+
+@register.filter
+def grouped(value):
+    """42000000.00 -> 42,000,000 (trailing zeros dropped, thousands grouped as the language groups them)."""
+    return "" if value is None else intcomma(plain_number(value))

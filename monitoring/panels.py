@@ -1,0 +1,33 @@
+"""The compliance block on each target's card of the agreement page (registered with agreements.extensions)."""
+
+from django.template.loader import render_to_string
+
+from agreements.extensions import TargetPanelExtension, register_target_panel_extension
+from monitoring.models import ComplianceSnapshot, TargetIndicator
+
+
+class CompliancePanel(TargetPanelExtension):
+    def panels(self, targets, request):
+        ids = [target.pk for target in targets]
+        links = {
+            link.target_id: link.indicator
+            for link in TargetIndicator.objects.filter(target_id__in=ids).select_related("indicator")
+        }
+        latest = {}
+        for snapshot in ComplianceSnapshot.objects.filter(target_id__in=ids).order_by("target_id", "-period_start"):
+            latest.setdefault(snapshot.target_id, snapshot)
+        return {
+            target.pk: render_to_string(
+                "monitoring/includes/target_panel.html",
+                {"indicator": links.get(target.pk), "snapshot": latest.get(target.pk), "target": target},
+                request=request,
+            )
+            for target in targets
+        }
+
+
+def register():
+    register_target_panel_extension(COMPLIANCE_PANEL)
+
+
+COMPLIANCE_PANEL = CompliancePanel()
