@@ -278,7 +278,7 @@ def rebuild_bench_rollups():
     from monitoring.rollups import rebuild_rollups
 
     for indicator in Indicator.objects.filter(code__startswith="bench-ev-"):
-        rebuild_rollups(indicator)
+        rebuild_rollups(indicator, rejudge=False)  # loaded with the right good/total already
 
 
 def raw_rows():

@@ -110,6 +110,10 @@ class HttpProbeForm(forms.ModelForm):
         if not cleaned.get("availability_indicator") and not cleaned.get("latency_indicator"):
             # Added, not raised: the timeout is checked too, so that every problem shows at once.
             self.add_error(None, _("A probe records into an availability indicator, a latency one, or both."))
+        availability, latency = cleaned.get("availability_indicator"), cleaned.get("latency_indicator")
+        if availability and latency and availability == latency:
+            # Both samples of a run share its time: the second would be dropped as a duplicate.
+            self.add_error("latency_indicator", _("Availability and latency need two different indicators."))
         timeout, interval = cleaned.get("timeout_seconds"), cleaned.get("interval_seconds")
         if timeout and interval and timeout >= interval:
             self.add_error("timeout_seconds", _("The timeout must be shorter than the interval."))

@@ -146,15 +146,15 @@ _MINUTES_SQL = {
 }
 
 
-def rebuild_rollups(indicator):
+def rebuild_rollups(indicator, rejudge=True):
     """Recompute ``indicator``'s hour rollups from its raw measurements.
 
-    Threshold samples are judged again against the indicator's current operator and threshold first: run this after
-    changing them (`manage.py rebuild_rollups`).
+    With ``rejudge``, threshold samples are first judged again against the indicator's current operator and
+    threshold: run this after changing them (`manage.py rebuild_rollups`).
     """
     with transaction.atomic():
         lock_indicator(indicator.pk)
-        if indicator.kind == IndicatorKind.THRESHOLD:
+        if rejudge and indicator.kind == IndicatorKind.THRESHOLD:
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"UPDATE monitoring_measurement SET good = CASE WHEN value {SQL_OPERATORS[indicator.operator]} %s "  # noqa: S608 - operator from a fixed table

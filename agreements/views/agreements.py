@@ -15,7 +15,7 @@ from agreements.filters import AgreementFilter
 from agreements.forms import AgreementForm, TargetFormSet
 from agreements.history import change_log
 from agreements.models import Agreement, ServiceCreditTier, ServiceLevelTarget, TransitionNotAllowed
-from agreements.views.mixins import ForUserMixin, require_permission
+from agreements.views.mixins import ForUserMixin, posted, require_permission
 
 
 class AgreementListView(ForUserMixin, ListView):
@@ -82,8 +82,8 @@ class AgreementDetailView(ForUserMixin, DetailView):
 
 def _agreement_form_page(request, agreement):
     """Create (agreement is None) or edit an agreement with its targets and their credit tiers, all or nothing."""
-    form = AgreementForm(request.POST or None, instance=agreement)
-    targets = TargetFormSet(request.POST or None, instance=agreement or Agreement(), prefix="targets")
+    form = AgreementForm(posted(request), instance=agreement)
+    targets = TargetFormSet(posted(request), instance=agreement or Agreement(), prefix="targets")
     if request.method == "POST" and form.is_valid() and targets.is_valid():
         with transaction.atomic():
             saved = form.save()

@@ -43,3 +43,8 @@ class CreateMixin(LoginRequiredMixin):
         if request.user.is_authenticated:
             require_permission(request.user, self.write_permission)
         return super().dispatch(request, *args, **kwargs)
+
+
+def posted(request):
+    """The form data of a POST (even an empty one, which must show "required" errors), or None for a GET."""
+    return request.POST if request.method == "POST" else None

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
-from agreements.views.mixins import CreateMixin, ForUserMixin, WriteObjectMixin, require_permission
+from agreements.views.mixins import CreateMixin, ForUserMixin, WriteObjectMixin, posted, require_permission
 from monitoring.choices import UploadStatus
 from monitoring.csv_import import read_csv
 from monitoring.forms import CsvUploadForm, IndicatorForm
@@ -75,7 +76,7 @@ def upload_csv(request, code):
     """Step 1: read the file, check every line, and keep it for the preview; nothing is stored yet."""
     indicator = get_object_or_404(Indicator.objects.for_user(request.user), code=code)
     require_permission(request.user, "monitoring.add_csvupload")
-    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    form = CsvUploadForm(posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         filename, content = form.cleaned_data["file"]
         samples, errors = read_csv(indicator, content)
@@ -108,11 +109,14 @@ def upload_confirm(request, pk):
     """Step 3: store the samples (checked again: time has passed since the preview) or discard the upload."""
     upload = get_object_or_404(CsvUpload.objects.for_user(request.user).select_related("indicator"), pk=pk)
     require_permission(request.user, "monitoring.add_csvupload")
+    action = request.POST.get("action")
+    if action not in {"store", "discard"}:
+        return HttpResponseBadRequest(_("Choose to store the samples or to discard the upload."))
     # Claim the upload so that a double click stores it once.
     if not CsvUpload.objects.filter(pk=upload.pk, status=UploadStatus.PREVIEW).update(status=UploadStatus.STORED):
         messages.info(request, _("This upload was already handled."))
         return redirect("monitoring:upload_preview", pk=upload.pk)
-    if request.POST.get("action") == "discard":
+    if action == "discard":
         CsvUpload.objects.filter(pk=upload.pk).update(status=UploadStatus.DISCARDED)
         messages.info(request, _("The upload was discarded; nothing was stored."))
         return redirect(upload.indicator)

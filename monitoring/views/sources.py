@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
-from agreements.views.mixins import CreateMixin, WriteObjectMixin, require_permission
+from agreements.views.mixins import CreateMixin, WriteObjectMixin, posted, require_permission
 from monitoring.forms import ApiTokenForm, DataSourceForm, HttpProbeForm
 from monitoring.models import ApiToken, DataSource, HttpProbe
 
@@ -46,7 +46,7 @@ def _show_token_once(request, owner, token, done_url):
 @login_required
 def data_source_create(request):
     require_permission(request.user, "monitoring.add_datasource")
-    form = DataSourceForm(request.POST or None)
+    form = DataSourceForm(posted(request))
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             source = form.save(commit=False)
@@ -76,7 +76,7 @@ def data_source_detail(request, code):
 def data_source_edit(request, code):
     source = get_object_or_404(DataSource.objects.for_user(request.user), code=code)
     require_permission(request.user, "monitoring.change_datasource")
-    form = DataSourceForm(request.POST or None, instance=source)
+    form = DataSourceForm(posted(request), instance=source)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("%(name)s saved.") % {"name": source})
@@ -135,7 +135,7 @@ class ProbeUpdateView(WriteObjectMixin, UpdateView):
 @login_required
 def api_tokens(request):
     """A person's own API tokens: list, and create one (shown once)."""
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(posted(request))
     if request.method == "POST" and form.is_valid():
         api_token = form.save(commit=False)
         api_token.user = request.user

@@ -6,7 +6,15 @@ import json
 import pytest
 from django.db import connection
 
-from tests.monitoring.factories import IndicatorFactory, ThresholdIndicatorFactory, data_source_with_token
+from monitoring.choices import Operator
+from tests.factories import ServiceFactory
+from tests.monitoring.factories import (
+    IndicatorFactory,
+    TargetIndicatorFactory,
+    ThresholdIndicatorFactory,
+    csv_file,
+    data_source_with_token,
+)
 from tests.services import unavailable
 
 MEASUREMENTS_URL = "/api/v1/measurements"
@@ -49,3 +57,45 @@ def postgresql():
     """Skip (or, under CI, fail) a test that needs PostgreSQL when the suite runs on another database."""
     if connection.vendor != "postgresql":
         unavailable(f"needs PostgreSQL (DATABASE_URL); this run uses {connection.vendor}")
+
+
+# The monitoring pages' estate: an indicator of a service only customer A uses, measured by A's target.
+
+
+@pytest.fixture
+def acme_service(agreement_a):
+    """A service only customer A's agreement uses: its indicators are A's to read and unknown to B."""
+    service = ServiceFactory(code="acme-only", name="Acme online banking")
+    agreement_a.services.add(service)
+    return service
+
+
+@pytest.fixture
+def acme_indicator(acme_service, agreement_a):
+    """A threshold indicator of A's service (good when latency <= 300 ms), measured by A's availability target."""
+    indicator = ThresholdIndicatorFactory(
+        code="acme-latency",
+        name="Acme latency",
+        service=acme_service,
+        operator=Operator.LTE,
+        threshold=300.0,
+        unit="ms",
+    )
+    TargetIndicatorFactory(target=agreement_a.targets.get(code="availability"), indicator=indicator)
+    return indicator
+
+
+@pytest.fixture
+def acme_requests(acme_service):
+    """A ratio indicator of A's service (good and total request counts)."""
+    return IndicatorFactory(code="acme-requests", name="Acme requests", service=acme_service)
+
+
+@pytest.fixture
+def upload_csv(client):
+    """``upload_csv(indicator, text)``: POST a CSV file to the indicator's upload page (str is sent as UTF-8)."""
+
+    def upload(indicator, content, filename="samples.csv"):
+        return client.post(f"/indicators/{indicator.code}/upload/", {"file": csv_file(content, filename)})
+
+    return upload

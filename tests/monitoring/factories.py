@@ -7,8 +7,11 @@ row together with its plaintext token: ``source, token = data_source_with_token(
 import datetime as dt
 import itertools
 import random
+import re
+from html import unescape
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from monitoring.choices import IndicatorKind, Operator
 from monitoring.models import ApiToken, DataSource, HourRollup, Indicator, Measurement, TargetIndicator
@@ -165,3 +168,20 @@ def assert_hours_equal(actual, expected, tolerance=1e-9):
     for hour in expected:
         assert actual[hour][:5] == expected[hour][:5], hour
         assert abs(actual[hour][5] - expected[hour][5]) <= tolerance, hour
+
+
+def csv_file(content, filename="samples.csv"):
+    """An uploaded CSV file: a str is encoded as UTF-8, bytes are sent as they are (a BOM, another encoding)."""
+    data = content.encode() if isinstance(content, str) else content
+    return SimpleUploadedFile(filename, data, content_type="text/csv")
+
+
+def table_rows(html, table_id):
+    """The text of each body row's cells in the page's table ``id="table_id"``: [["2", "t", "…"], …]."""
+    body = re.search(rf'id="{table_id}">.*?<tbody>(.*?)</tbody>', html, re.S)
+    assert body, f"no table {table_id!r} on the page"
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body.group(1), re.S)
+    return [
+        [unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in rows
+    ]
