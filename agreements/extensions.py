@@ -20,6 +20,10 @@ class TargetFormExtension:
     def save(self, form, target):
         """Store the extra fields for the saved ``target``."""
 
+    def render(self, form):
+        """Safe HTML shown in the target's card under its objective (empty by default)."""
+        return ""
+
 
 def register_target_form_extension(extension):
     if extension not in _target_form_extensions:
@@ -55,3 +59,24 @@ def register_target_panel_extension(extension):
 
 def target_panel_extensions():
     return tuple(_target_panel_extensions)
+
+
+_agreement_link_extensions = []
+
+
+class AgreementLinkExtension:
+    """Adds buttons to the agreement page's header (the monitoring app links its report)."""
+
+    def links(self, agreement, request):
+        """[(label, url)] to show for this agreement."""
+        return []
+
+
+def register_agreement_link_extension(extension):
+    if extension not in _agreement_link_extensions:
+        _agreement_link_extensions.append(extension)
+    return extension
+
+
+def agreement_link_extensions():
+    return tuple(_agreement_link_extensions)

@@ -10,6 +10,7 @@ MANAGED_MODELS = [
     "csvupload",
     "notificationchannel",
     "burnraterule",
+    "reportcomment",
 ]
 READ_ONLY_MODELS = ["compliancesnapshot", "breach", "alert", "notification"]
 
@@ -38,4 +39,8 @@ class MonitoringConfig(AppConfig):
 
         register_target_extension()
         panels.register()
+        from monitoring.dashboards import bump_generation
+        from monitoring.signals import evaluation_finished
+
+        evaluation_finished.connect(bump_generation, dispatch_uid="monitoring-dashboard-cache")
         post_migrate.connect(grant_service_manager_permissions, sender=self, dispatch_uid="monitoring-manager-perms")

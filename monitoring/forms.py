@@ -1,6 +1,8 @@
 """Forms of the monitoring app, and the indicator choice it adds to the agreement page's target forms."""
 
 from django import forms
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +28,14 @@ class IndicatorOnTargetForm(TargetFormExtension):
             if link:
                 form.initial.setdefault(self.field_name, link.indicator_id)
                 form.fields[self.field_name].initial = link.indicator_id
+
+    def render(self, form):
+        """For a saved target: how its last closed periods would have ended at the objective being typed."""
+        target = form.instance
+        if not target.pk or not target.agreement_id:
+            return ""
+        url = reverse("monitoring:what_if", kwargs={"code": target.agreement.code, "target": target.code})
+        return render_to_string("monitoring/includes/what_if.html", {"url": url, "prefix": form.prefix})
 
     def save(self, form, target):
         indicator = form.cleaned_data.get(self.field_name)

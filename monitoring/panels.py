@@ -1,8 +1,15 @@
 """The compliance block on each target's card of the agreement page (registered with agreements.extensions)."""
 
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from agreements.extensions import TargetPanelExtension, register_target_panel_extension
+from agreements.extensions import (
+    AgreementLinkExtension,
+    TargetPanelExtension,
+    register_agreement_link_extension,
+    register_target_panel_extension,
+)
 from monitoring.models import ComplianceSnapshot, TargetIndicator
 
 
@@ -26,8 +33,15 @@ class CompliancePanel(TargetPanelExtension):
         }
 
 
+class ReportLink(AgreementLinkExtension):
+    def links(self, agreement, request):
+        return [(_("SLA report"), reverse("monitoring:report", kwargs={"code": agreement.code}))]
+
+
 def register():
     register_target_panel_extension(COMPLIANCE_PANEL)
+    register_agreement_link_extension(REPORT_LINK)
 
 
 COMPLIANCE_PANEL = CompliancePanel()
+REPORT_LINK = ReportLink()

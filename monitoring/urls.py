@@ -22,4 +22,12 @@ urlpatterns = [
     path("probes/<slug:code>/edit/", views.ProbeUpdateView.as_view(), name="probe_update"),
     path("account/api-tokens/", views.api_tokens, name="api_tokens"),
     path("account/api-tokens/<int:pk>/revoke/", views.revoke_api_token, name="revoke_api_token"),
+    path("overview/", views.overview, name="overview"),
+    path("customers/<slug:code>/dashboard/", views.customer_dashboard, name="customer_dashboard"),
+    path("agreements/<slug:code>/targets/<slug:target>/", views.target_detail, name="target_detail"),
+    path("agreements/<slug:code>/targets/<slug:target>/bad-minutes/", views.bad_minutes, name="bad_minutes"),
+    path("agreements/<slug:code>/targets/<slug:target>/what-if/", views.what_if, name="what_if"),
+    path("agreements/<slug:code>/report/", views.report, name="report"),
+    path("agreements/<slug:code>/report.csv", views.report_csv_view, name="report_csv"),
+    path("agreements/<slug:code>/report/comment/", views.report_comment, name="report_comment"),
 ]

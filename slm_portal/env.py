@@ -89,3 +89,13 @@ def env_broker_url(name, default):
             f"{name}={url!r} is not a broker URL this portal supports (redis://, amqp://, filesystem://)."
         )
     return url
+
+
+def env_cache(name, default):
+    """A Django CACHES entry: locmem:// (one process) or redis://host:port/db (shared by web and workers)."""
+    url = env_str(name, default)
+    if url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "slm-portal"}
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "slm"}
+    raise ImproperlyConfigured(f"{name}={url!r} is not a cache URL this portal supports (locmem://, redis://).")

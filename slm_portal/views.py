@@ -10,14 +10,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from agreements.choices import AgreementStatus
-from agreements.models import Agreement, ServiceLevelTarget
+from agreements.models import Agreement, Customer, ServiceLevelTarget
 from agreements.tenancy import customer_id_of
+from monitoring.views import overview, render_customer_dashboard
 from slm_portal.health import health_report
 
 
 @login_required
 def home(request):
-    """A customer's own agreements, or the service manager's view of the whole estate."""
+    """A customer user's dashboard, the service manager's overview, or (anyone else) what they may see."""
+    customer_id = customer_id_of(request.user)
+    if customer_id is not None:
+        return render_customer_dashboard(request, Customer.objects.get(pk=customer_id))
+    if request.user.has_perm("monitoring.view_compliancesnapshot"):
+        return overview(request)
     agreements = Agreement.objects.for_user(request.user)
     today = timezone.localdate()
     context = {

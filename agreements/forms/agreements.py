@@ -204,6 +204,7 @@ class TargetForm(CodeLockedOnEditMixin, forms.ModelForm):
         self.fields["calendar_period"].required = False
         for extension in target_form_extensions():
             extension.add_fields(self)
+        self.extension_html = [html for extension in target_form_extensions() if (html := extension.render(self))]
         self.credit_tiers = CreditTierFormSet(
             data=self.data if self.is_bound else None,
             instance=self.instance,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
 from agreements.choices import AgreementStatus
-from agreements.extensions import target_panel_extensions
+from agreements.extensions import agreement_link_extensions, target_panel_extensions
 from agreements.filters import AgreementFilter
 from agreements.forms import AgreementForm, TargetFormSet
 from agreements.history import change_log
@@ -77,6 +77,9 @@ class AgreementDetailView(ForUserMixin, DetailView):
                 if target.pk in panels:
                     target.extra_panels.append(panels[target.pk])
         context["targets"] = targets
+        context["extra_links"] = [
+            link for extension in agreement_link_extensions() for link in extension.links(self.object, self.request)
+        ]
         return context
 
 

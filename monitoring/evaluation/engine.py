@@ -53,6 +53,8 @@ SNAPSHOT_FIELDS = [
     "credit_amount",
     "currency",
     "computed_at",
+    "is_current",
+    "fastest_burn",
 ]
 
 
@@ -105,7 +107,7 @@ def _credit(job, attainment):
     return percent, amount
 
 
-def _snapshot(job, tally, burns, alert_firing, at):
+def _snapshot(job, tally, burns, alert_firing, at, long_windows=(), current=False):
     target = job.target
     method = slo.Method(target.budgeting_method)
     missing = slo.MissingData(target.missing_data)
@@ -157,6 +159,8 @@ def _snapshot(job, tally, burns, alert_firing, at):
         credit_amount=credit_amount,
         currency=target.agreement.currency,
         computed_at=at,
+        is_current=current,
+        fastest_burn=max((burns[m] for m in long_windows if burns.get(m) is not None), default=None),
     )
 
 
@@ -188,6 +192,7 @@ def evaluate_targets(target_ids, at):
             return summary
         rules = list(BurnRateRule.objects.active())
         burn_windows = sorted({m for rule in rules for m in (rule.long_window_minutes, rule.short_window_minutes)})
+        long_windows = sorted({rule.long_window_minutes for rule in rules})
         frozen = {}
         # Closed periods are history and are not recomputed, except those that had no data at all: samples
         # loaded later (a CSV of last quarter, say) must still be able to count there.
@@ -217,13 +222,17 @@ def evaluate_targets(target_ids, at):
                         for minutes in burn_windows
                     }
                     firing = alerts.update(job.target, burns)
-                snapshot = _snapshot(job, measured[("period", job.key)], burns, firing, at)
+                snapshot = _snapshot(
+                    job, measured[("period", job.key)], burns, firing, at, long_windows, current=job is open_job
+                )
                 snapshots.append(snapshot)
                 breach = _breach(job, snapshot, at)
                 if breach:
                     breaches.append(breach)
             if open_job is None:
                 alerts.update(plan.target, None)
+        # The open period's snapshot becomes the target's current one (dashboards read "current" snapshots only).
+        ComplianceSnapshot.objects.filter(target__in=targets, is_current=True).update(is_current=False)
         ComplianceSnapshot.objects.bulk_create(
             snapshots,
             update_conflicts=True,

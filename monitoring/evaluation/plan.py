@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -47,7 +48,11 @@ class TargetPlan:
         agreement = target.agreement
         self.valid_from = self._midnight(agreement.valid_from)
         self.valid_to = self._midnight(agreement.valid_to) if agreement.valid_to else None
-        self.jobs = [job for job in self._jobs() if job.period_start not in frozen_starts]
+        self.frozen_starts = frozen_starts
+
+    @cached_property
+    def jobs(self):
+        return [job for job in self._jobs() if job.period_start not in self.frozen_starts]
 
     def _midnight(self, day):
         return dt.datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(self.time_zone)).astimezone(dt.UTC)
@@ -103,7 +108,7 @@ class TargetPlan:
                 budget_minutes=self.in_hours_minutes(clipped.start, clipped.end),
             )
 
-    @property
+    @cached_property
     def open_job(self):
         """The period still running at the evaluation instant (burn rates and alerts belong to it)."""
         return next((job for job in self.jobs if not job.ended), None)

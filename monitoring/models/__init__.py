@@ -1,5 +1,5 @@
 from monitoring.models.alerts import Alert, BurnRateRule, Notification, NotificationChannel
-from monitoring.models.compliance import Breach, ComplianceSnapshot
+from monitoring.models.compliance import Breach, ComplianceSnapshot, ReportComment
 from monitoring.models.indicators import ApiToken, DataSource, Indicator, TargetIndicator, hash_token
 from monitoring.models.measurements import HourRollup, Measurement
 from monitoring.models.sources import CsvUpload, HttpProbe
@@ -18,6 +18,7 @@ __all__ = [
     "Measurement",
     "Notification",
     "NotificationChannel",
+    "ReportComment",
     "TargetIndicator",
     "hash_token",
 ]

@@ -1,10 +1,11 @@
 """Results of evaluation: a compliance snapshot per target and period, and breaches."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import BudgetingMethod, MissingData
-from agreements.models import ServiceLevelTarget
+from agreements.models import Agreement, ServiceLevelTarget
 from agreements.tenancy import TenantQuerySet
 from monitoring.choices import BreachKind, BudgetUnit, SnapshotStatus
 
@@ -14,6 +15,10 @@ class ComplianceSnapshotQuerySet(TenantQuerySet):
 
     def closed(self):
         return self.filter(is_closed=True)
+
+    def current(self):
+        """One snapshot per evaluated target: the period running at its last evaluation."""
+        return self.filter(is_current=True)
 
 
 class ComplianceSnapshot(models.Model):
@@ -52,6 +57,19 @@ class ComplianceSnapshot(models.Model):
     credit_amount = models.DecimalField(_("credit due"), max_digits=16, decimal_places=2, default=0)
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     computed_at = models.DateTimeField(_("evaluated at"))
+    is_current = models.BooleanField(
+        _("current"),
+        default=False,
+        help_text=_("The snapshot of the period running when the target was last evaluated."),
+    )
+    fastest_burn = models.DecimalField(
+        _("fastest burn rate"),
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_("The highest burn rate over the alert rules' long windows (open periods only)."),
+    )
 
     objects = ComplianceSnapshotQuerySet.as_manager()
 
@@ -63,7 +81,10 @@ class ComplianceSnapshot(models.Model):
             models.UniqueConstraint(fields=["target", "period_start"], name="snapshot_one_per_target_period"),
             models.CheckConstraint(condition=models.Q(period_end__gt=models.F("period_start")), name="snapshot_period"),
         ]
-        indexes = [models.Index(fields=["status", "is_closed"], name="snapshot_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "is_closed"], name="snapshot_status_idx"),
+            models.Index(fields=["is_current", "status"], name="snapshot_current_idx"),
+        ]
 
     def __str__(self):
         return f"{self.target} {self.period_label}: {self.status}"
@@ -110,3 +131,29 @@ class Breach(models.Model):
     @property
     def attainment_percent(self):
         return None if self.attainment is None else self.attainment * 100
+
+
+class ReportCommentQuerySet(TenantQuerySet):
+    customer_path = "agreement__customer"
+
+
+class ReportComment(models.Model):
+    """The service manager's words on an agreement's SLA report for one period (a month or a quarter)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="report_comments")
+    period_label = models.CharField(_("period"), max_length=10)
+    text = models.TextField(_("comment"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ReportCommentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report comment")
+        verbose_name_plural = _("report comments")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "period_label"], name="report_comment_one_per_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.agreement.code} {self.period_label}"

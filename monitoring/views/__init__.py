@@ -1,3 +1,11 @@
+from monitoring.views.dashboards import (
+    bad_minutes,
+    customer_dashboard,
+    overview,
+    render_customer_dashboard,
+    target_detail,
+    what_if,
+)
 from monitoring.views.indicators import (
     IndicatorCreateView,
     IndicatorDetailView,
@@ -7,6 +15,7 @@ from monitoring.views.indicators import (
     upload_csv,
     upload_preview,
 )
+from monitoring.views.reports import report, report_comment, report_csv_view
 from monitoring.views.sources import (
     DataSourceListView,
     ProbeCreateView,
@@ -21,6 +30,15 @@ from monitoring.views.sources import (
 )
 
 __all__ = [
+    "bad_minutes",
+    "customer_dashboard",
+    "overview",
+    "render_customer_dashboard",
+    "report",
+    "report_comment",
+    "report_csv_view",
+    "target_detail",
+    "what_if",
     "DataSourceListView",
     "IndicatorCreateView",
     "IndicatorDetailView",

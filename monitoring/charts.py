@@ -1,0 +1,202 @@
+"""Chart figures as plain dicts for plotly.js (rendered in the browser from JSON; no figure objects are built).
+
+Every figure comes with the rows of its accessible data table, so the numbers are readable without the chart.
+"""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from agreements.formatting import plain_number
+
+HUNDRED = Decimal(100)
+COLOURS = {"met": "#198754", "at_risk": "#ffc107", "breached": "#dc3545", "no_data": "#6c757d"}
+BASE_LAYOUT = {
+    "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
+    "height": 260,
+    "showlegend": True,
+    "legend": {"orientation": "h", "y": -0.25},
+    "hovermode": "x unified",
+}
+
+
+def _number(value, places=3):
+    return None if value is None else float(round(Decimal(value), places))
+
+
+def attainment_history(target, snapshots):
+    """Attainment of each period (bars coloured by status) against the objective (a line)."""
+    labels = [snapshot.period_label for snapshot in snapshots]
+    values = [_number(None if s.attainment is None else s.attainment * HUNDRED) for s in snapshots]
+    objective = [_number(s.objective) for s in snapshots]
+    figure = {
+        "data": [
+            {
+                "type": "bar",
+                "name": _("Attainment (%)"),
+                "x": labels,
+                "y": values,
+                "marker": {"color": [COLOURS.get(s.status, "#6c757d") for s in snapshots]},
+            },
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": _("Objective (%)"),
+                "x": labels,
+                "y": objective,
+                "line": {"color": "#212529", "dash": "dash"},
+            },
+        ],
+        "layout": {
+            **BASE_LAYOUT,
+            "yaxis": {"title": {"text": "%"}, "range": _percent_range(values + objective)},
+            "xaxis": {"type": "category"},
+        },
+    }
+    rows = [
+        (
+            s.period_label,
+            _shown(s.attainment * HUNDRED if s.attainment is not None else None),
+            plain_number(s.objective),
+        )
+        for s in snapshots
+    ]
+    return figure, {"headers": [_("Period"), _("Attainment (%)"), _("Objective (%)")], "rows": rows}
+
+
+def _percent_range(values):
+    present = [value for value in values if value is not None]
+    if not present:
+        return [0, 100]
+    low = min(present)
+    return [max(0, low - (100 - low) * 0.5 - 0.01), 100]
+
+
+def _shown(value, places=3):
+    return "—" if value is None else f"{Decimal(value):.{places}f}"
+
+
+def burn_down(days, budget_labels):
+    """Error budget left (%) day by day through the period, against the ideal straight line to zero at its end.
+
+    ``days``: [(label, remaining fraction or None, ideal fraction)].
+    """
+    labels = [label for label, _remaining, _ideal in days]
+    actual = [_number(None if remaining is None else remaining * HUNDRED, 2) for _label, remaining, _ideal in days]
+    ideal = [_number(ideal * HUNDRED, 2) for _label, _remaining, ideal in days]
+    figure = {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": _("Budget left (%)"),
+                "x": labels,
+                "y": actual,
+                "line": {"color": "#0d6efd"},
+            },
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": _("Even spending"),
+                "x": labels,
+                "y": ideal,
+                "line": {"color": "#adb5bd", "dash": "dot"},
+            },
+        ],
+        "layout": {**BASE_LAYOUT, "yaxis": {"title": {"text": "%"}}, "xaxis": {"type": "category"}},
+    }
+    rows = [(label, _shown(a, 2), _shown(i, 2)) for label, a, i in zip(labels, actual, ideal, strict=True)]
+    return figure, {"headers": [_("Day"), *budget_labels], "rows": rows}
+
+
+def daily_bars(days, unit_label):
+    """Good and bad per day, stacked. ``days``: [(label, good, bad)]."""
+    labels = [label for label, _good, _bad in days]
+    figure = {
+        "data": [
+            {
+                "type": "bar",
+                "name": _("Good"),
+                "x": labels,
+                "y": [good for _l, good, _b in days],
+                "marker": {"color": COLOURS["met"]},
+            },
+            {
+                "type": "bar",
+                "name": _("Bad"),
+                "x": labels,
+                "y": [bad for _l, _g, bad in days],
+                "marker": {"color": COLOURS["breached"]},
+            },
+        ],  # fmt: skip
+        "layout": {
+            **BASE_LAYOUT,
+            "barmode": "stack",
+            "yaxis": {"title": {"text": unit_label}},
+            "xaxis": {"type": "category"},
+        },
+    }
+    rows = [(label, good, bad) for label, good, bad in days]
+    return figure, {"headers": [_("Day"), _("Good"), _("Bad")], "rows": rows}
+
+
+def target_trends(targets):
+    """One line per target: attainment over its last periods (the customer dashboard's chart of an agreement)."""
+    data, rows = [], []
+    for target in targets:
+        points = [s for s in target.trend if s.attainment is not None]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": target.name,
+                "x": [s.period_label for s in points],
+                "y": [_number(s.attainment * HUNDRED) for s in points],
+            }
+        )
+        rows += [
+            (target.name, s.period_label, _shown(s.attainment * HUNDRED), plain_number(s.objective)) for s in points
+        ]
+    figure = {"data": data, "layout": {**BASE_LAYOUT, "yaxis": {"title": {"text": "%"}}, "xaxis": {"type": "category"}}}
+    return figure, {"headers": [_("Target"), _("Period"), _("Attainment (%)"), _("Objective (%)")], "rows": rows}
+
+
+def heatmap(matrix):
+    """Services × months; colour = worst margin over the objective (points), text = worst attainment."""
+    services, months, cells = matrix["services"], matrix["months"], matrix["cells"]
+    z, text = [], []
+    for service in services:
+        z.append(
+            [_number(cells[(service, month)]["margin"], 3) if (service, month) in cells else None for month in months]
+        )
+        text.append(
+            [_shown(cells[(service, month)]["attainment"]) if (service, month) in cells else "" for month in months]
+        )
+    figure = {
+        "data": [
+            {
+                "type": "heatmap",
+                "x": months,
+                "y": services,
+                "z": z,
+                "text": text,
+                "texttemplate": "%{text}",
+                "hovertemplate": "%{y} %{x}: %{text} %<extra></extra>",
+                "zmid": 0,
+                "zmin": -1,
+                "zmax": 1,
+                "colorscale": [[0, "#dc3545"], [0.5, "#ffc107"], [1, "#198754"]],
+                "colorbar": {"title": {"text": _("points over objective")}},
+            }
+        ],
+        "layout": {
+            **BASE_LAYOUT,
+            "height": max(200, 40 * len(services) + 80),
+            "showlegend": False,
+            "hovermode": "closest",
+            "xaxis": {"type": "category"},
+            "yaxis": {"type": "category", "automargin": True},
+        },
+    }
+    rows = [(service, *row) for service, row in zip(services, text, strict=True)]
+    return figure, {"headers": [_("Service"), *months], "rows": rows}

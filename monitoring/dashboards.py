@@ -1,0 +1,231 @@
+"""What the dashboards show, read in a fixed number of queries whatever the data size.
+
+Every function takes the viewing user and reads through the `.for_user()` checkpoint.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Case, Count, F, IntegerField, Min, Prefetch, Value, When, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from agreements.models import Agreement, ServiceLevelTarget
+from monitoring.choices import SnapshotStatus
+from monitoring.models import Breach, ComplianceSnapshot
+
+TREND_PERIODS = 12
+HUNDRED = Decimal(100)
+# Worst first: what needs attention leads every list.
+STATUS_ORDER = Case(
+    When(status=SnapshotStatus.BREACHED, then=Value(0)),
+    When(status=SnapshotStatus.AT_RISK, then=Value(1)),
+    When(status=SnapshotStatus.NO_DATA, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
+
+def recent_snapshots(target_ids, periods=TREND_PERIODS):
+    """{target id: [snapshots, oldest first]}: each target's last ``periods`` snapshots, in one query."""
+    rows = (
+        ComplianceSnapshot.objects.filter(target_id__in=target_ids)
+        .annotate(rank=Window(RowNumber(), partition_by=F("target_id"), order_by=F("period_start").desc()))
+        .filter(rank__lte=periods)
+        .only(
+            "target_id",
+            "period_start",
+            "period_end",
+            "period_label",
+            "status",
+            "attainment",
+            "objective",
+            "budget_unit",
+            "budget_total",
+            "budget_consumed",
+            "budget_remaining",
+            "is_closed",
+            "computed_at",
+        )
+    )
+    history = defaultdict(list)
+    for snapshot in sorted(rows, key=lambda s: (s.target_id, s.period_start)):
+        history[snapshot.target_id].append(snapshot)
+    return history
+
+
+def customer_dashboard(user, customer):
+    """The customer's active agreements, each target with its current status and the trend of its last periods."""
+    agreements = list(
+        Agreement.objects.for_user(user)
+        .filter(customer=customer)
+        .active()
+        .prefetch_related(
+            "services",
+            Prefetch(
+                "targets",
+                queryset=ServiceLevelTarget.objects.select_related("indicator_link__indicator").order_by("code"),
+            ),
+        )
+        .order_by("code")
+    )
+    target_ids = [target.pk for agreement in agreements for target in agreement.targets.all()]
+    history = recent_snapshots(target_ids)
+    for agreement in agreements:
+        for target in agreement.targets.all():
+            target.trend = history.get(target.pk, [])
+            target.current = target.trend[-1] if target.trend else None
+        agreement.worst = _worst(target.current for target in agreement.targets.all())
+        agreement.worst_label = SnapshotStatus(agreement.worst).label
+    return agreements
+
+
+def _worst(snapshots):
+    rank = {"breached": 0, "at_risk": 1, "no_data": 2, "met": 3}
+    statuses = [snapshot.status for snapshot in snapshots if snapshot is not None]
+    return min(statuses, key=rank.__getitem__) if statuses else SnapshotStatus.NO_DATA
+
+
+def current_targets(user, agreements):
+    """Current snapshots of the agreements' targets, worst first (breached, at risk, no data, met)."""
+    return (
+        ComplianceSnapshot.objects.for_user(user)
+        .current()
+        .filter(target__agreement__in=agreements)
+        .select_related("target__agreement__customer")
+        .annotate(severity=STATUS_ORDER)
+        .order_by("severity", F("budget_remaining").asc(nulls_last=True), "target__agreement__code", "target__code")
+    )
+
+
+def status_counts(snapshots):
+    """{status: number of targets} of a queryset of current snapshots."""
+    counts = dict.fromkeys(SnapshotStatus.values, 0)
+    for row in snapshots.order_by().values("status").annotate(n=Count("pk")):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def fastest_burning(user, agreements, limit=10):
+    return (
+        ComplianceSnapshot.objects.for_user(user)
+        .current()
+        .filter(target__agreement__in=agreements, fastest_burn__isnull=False, fastest_burn__gt=0)
+        .select_related("target__agreement__customer")
+        .order_by("-fastest_burn")[:limit]
+    )
+
+
+def recent_breaches(user, agreements, limit=10):
+    return (
+        Breach.objects.for_user(user)
+        .filter(target__agreement__in=agreements)
+        .select_related("target__agreement__customer")
+        .order_by("-detected_at")[:limit]
+    )
+
+
+def month_labels(now=None, months=TREND_PERIODS):
+    """The last ``months`` month labels, oldest first, in the portal's zone ("2026-11" last)."""
+    local = timezone.localtime(now or timezone.now()).date().replace(day=1)
+    labels = []
+    for _ in range(months):
+        labels.append(f"{local:%Y-%m}")
+        local = (local - dt.timedelta(days=1)).replace(day=1)
+    return labels[::-1]
+
+
+def service_heatmap(user, agreements, months=None):
+    """Services × months: the worst attainment of the monthly targets measuring each service (through their
+    indicator), and its margin over the objective (which colours the cell).
+
+    Returns {"services": [...], "months": [...], "cells": {(service, month): {"attainment", "margin"}}}.
+    """
+    months = months or month_labels()
+    rows = (
+        ComplianceSnapshot.objects.for_user(user)
+        .filter(
+            target__agreement__in=agreements,
+            target__window_kind="calendar",
+            target__calendar_period="month",
+            period_label__in=months,
+            attainment__isnull=False,
+        )
+        .values("target__indicator_link__indicator__service__name", "period_label")
+        .annotate(worst=Min("attainment"), worst_margin=Min(F("attainment") * HUNDRED - F("objective")))
+        .order_by()
+    )
+    cells, services = {}, set()
+    for row in rows:
+        service = row["target__indicator_link__indicator__service__name"]
+        if service is None:
+            continue
+        services.add(service)
+        cells[(service, row["period_label"])] = {
+            "attainment": row["worst"] * HUNDRED,
+            "margin": row["worst_margin"],
+        }
+    return {"services": sorted(services), "months": months, "cells": cells}
+
+
+GENERATION_KEY = "slm:evaluation-generation"
+
+
+def bump_generation(sender=None, **kwargs):
+    """Receiver of evaluation_finished: every cached dashboard figure is now out of date."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def cached(key_parts, compute, seconds=120):
+    """``compute()`` cached until the next evaluation (or ``seconds``, for caches a worker cannot reach)."""
+    generation = cache.get(GENERATION_KEY, 0)
+    key = "slm:" + ":".join(str(part) for part in (*key_parts, generation))
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
+def parse_objective(text):
+    """An objective typed in the target form ("99.95"): a Decimal percentage in (0, 100) with up to 3 decimals."""
+    try:
+        objective = Decimal(str(text).strip())
+    except (ArithmeticError, ValueError):
+        raise ValueError("the objective must be a number such as 99.9") from None
+    if not objective.is_finite() or not 0 < objective < HUNDRED:
+        raise ValueError("the objective must be more than 0 and less than 100")
+    if -objective.as_tuple().exponent > 3:
+        raise ValueError("the objective has at most three decimals")
+    return objective
+
+
+def what_if(target, objective, periods=TREND_PERIODS):
+    """The last ``periods`` closed periods of ``target``: how each ended, and how it would have at ``objective``."""
+    closed = list(
+        ComplianceSnapshot.objects.filter(target=target, is_closed=True)
+        .order_by("-period_start")
+        .only("period_label", "attainment", "status", "objective")[:periods]
+    )
+    rows = []
+    for snapshot in reversed(closed):
+        attainment = None if snapshot.attainment is None else snapshot.attainment * HUNDRED
+        if attainment is None:
+            would_be = SnapshotStatus.NO_DATA
+        else:
+            would_be = SnapshotStatus.MET if attainment >= objective else SnapshotStatus.BREACHED
+        rows.append(
+            {
+                "period": snapshot.period_label,
+                "attainment": None if attainment is None else f"{attainment:.3f}",
+                "objective_then": str(snapshot.objective.normalize()),
+                "was": snapshot.status,
+                "would_be": would_be.value if hasattr(would_be, "value") else would_be,
+            }
+        )
+    return rows

@@ -1,0 +1,148 @@
+"""SLA reports: an agreement's compliance in a month or a quarter, for the printable page and the CSV export.
+
+Each target's month is read with the very function the compliance API uses (monitoring.compliance), so a report and
+the API agree to the digit for the same month.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from monitoring.choices import SnapshotStatus
+from monitoring.compliance import month_bounds, snapshot_for_month, target_compliance
+from monitoring.models import Breach, ComplianceSnapshot, ReportComment
+
+QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    label: str  # "2026-11" or "2026-Q4"
+    months: tuple  # the month labels it covers
+
+    @property
+    def is_quarter(self):
+        return len(self.months) == 3
+
+
+def parse_period(label):
+    """A report period from "YYYY-MM" or "YYYY-Qn"; ValueError otherwise."""
+    label = (label or "").strip()
+    if MONTH.match(label):
+        return ReportPeriod(label, (label,))
+    match = QUARTER.match(label)
+    if match:
+        year, quarter = int(match.group(1)), int(match.group(2))
+        months = tuple(f"{year}-{3 * (quarter - 1) + offset:02d}" for offset in (1, 2, 3))
+        return ReportPeriod(label, months)
+    raise ValueError(f"{label!r} is not a month (YYYY-MM) or a quarter (YYYY-Qn)")
+
+
+def agreement_report(agreement, period):
+    """{"targets": [{target, months: [API-shaped rows]}], "breaches", "credit_total", "comment"} for the period."""
+    start = month_bounds(period.months[0])[0]
+    end = month_bounds(period.months[-1])[1]
+    targets = list(
+        agreement.targets.select_related("indicator_link__indicator")
+        .prefetch_related(
+            Prefetch(
+                "snapshots",
+                queryset=ComplianceSnapshot.objects.filter(period_start__lt=end, period_end__gt=start),
+                to_attr="report_snapshots",
+            )
+        )
+        .order_by("code")
+    )
+    rows, credit_total, seen = [], Decimal(0), set()
+    for target in targets:
+        months = []
+        for month in period.months:
+            month_start, month_end = month_bounds(month)
+            snapshot = snapshot_for_month(target.report_snapshots, month_start, month_end)
+            row = {"month": month, **target_compliance(target, snapshot)}
+            row["status_label"] = SnapshotStatus(row["status"]).label
+            months.append(row)
+            # A quarter of a quarterly target is one snapshot: count its credit once.
+            if snapshot is not None and snapshot.is_closed and snapshot.pk not in seen:
+                seen.add(snapshot.pk)
+                credit_total += snapshot.credit_amount
+        rows.append({"target": target, "months": months})
+    breaches = list(
+        Breach.objects.filter(target__agreement=agreement, period_start__lt=end, period_end__gt=start)
+        .select_related("target")
+        .order_by("period_start", "target__code")
+    )
+    budgets = {
+        (s.target_id, s.period_start): s for t in targets for s in t.report_snapshots
+    }  # the bad time of each breached period
+    for breach in breaches:
+        snapshot = budgets.get((breach.target_id, breach.period_start))
+        breach.bad_amount = snapshot.budget_consumed if snapshot else None
+        breach.bad_unit = snapshot.budget_unit if snapshot else ""
+    comment = ReportComment.objects.filter(agreement=agreement, period_label=period.label).select_related("author")
+    return {
+        "targets": rows,
+        "breaches": breaches,
+        "credit_total": credit_total,
+        "currency": agreement.currency,
+        "comment": comment.first(),
+    }
+
+
+CSV_HEADER = [
+    "agreement",
+    "customer",
+    "report_period",
+    "month",
+    "target",
+    "indicator",
+    "objective_percent",
+    "attainment_percent",
+    "status",
+    "budget_unit",
+    "budget_total",
+    "budget_consumed",
+    "budget_remaining",
+    "credit_percent",
+    "credit_amount",
+    "currency",
+    "closed",
+]
+
+
+def report_csv(agreement, period, report):
+    """The report as CSV text: one line per target and month, numbers as plain decimals."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    for row in report["targets"]:
+        for month in row["months"]:
+            budget = month["error_budget"] or {}
+            credit = month["credit"] or {}
+            writer.writerow(
+                [
+                    agreement.code,
+                    agreement.customer.name,
+                    period.label,
+                    month["month"],
+                    row["target"].code,
+                    month["indicator"] or "",
+                    month["objective_percent"],
+                    month["attainment_percent"] or "",
+                    month["status"],
+                    budget.get("unit", ""),
+                    budget.get("total", ""),
+                    budget.get("consumed", ""),
+                    budget.get("remaining") or "",
+                    credit.get("percent", ""),
+                    credit.get("amount", ""),
+                    credit.get("currency", agreement.currency),
+                    "yes" if (month["period"] or {}).get("closed") else "no",
+                ]
+            )
+    return buffer.getvalue()

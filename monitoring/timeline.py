@@ -1,0 +1,87 @@
+"""A target's period day by day: what each day measured, the error budget left at each day's end, and the bad
+minutes of one day. Read from the rollups through the evaluation's own plan and tally code, so it agrees with the
+snapshots."""
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from monitoring import slo, windows
+from monitoring.evaluation.plan import TargetPlan
+from monitoring.evaluation.tally import floor_minute, tallies
+from monitoring.rollups import minute_counts
+from monitoring.slo import Tally
+
+
+def _plan(target, at):
+    return TargetPlan(target, at, frozen_starts=set())
+
+
+def period_days(target, snapshot, now=None):
+    """[(day Period, Tally)] for each local day of the snapshot's period up to now (or its end)."""
+    now = floor_minute(now or timezone.now())
+    until = min(now, snapshot.period_end)
+    plan = _plan(target, until)
+    start = snapshot.period_start
+    if target.window_kind == "rolling":
+        start = until - dt.timedelta(days=target.rolling_days)
+    days, day = [], windows.local_day(start, plan.time_zone)
+    while day.start < until:
+        days.append(day)
+        day = windows.local_day(day.end, plan.time_zone)
+    requests = [plan.request(index, max(day.start, start), min(day.end, until)) for index, day in enumerate(days)]
+    measured = tallies(requests) if requests else {}
+    return [(day, measured.get(index, Tally())) for index, day in enumerate(days)], plan, start, until
+
+
+def daily_figures(target, snapshot, now=None):
+    """Per day: (label, good, bad) for the bars and (label, budget left, ideal left) for the burn-down."""
+    days, plan, start, until = period_days(target, snapshot, now)
+    method = slo.Method(target.budgeting_method)
+    missing = slo.MissingData(target.missing_data)
+    objective = target.objective_fraction
+    period_minutes = plan.in_hours_minutes(start, snapshot.period_end if target.window_kind != "rolling" else until)
+    elapsed_total = Decimal(max(period_minutes, 1))
+    bars, burn = [], []
+    running, elapsed = Tally(), 0
+    for day, tally in days:
+        label = day.label[5:]  # MM-DD
+        if method == slo.Method.OCCURRENCES:
+            bars.append((label, tally.good, tally.bad))
+        else:
+            good, counted = slo.counted_slices(tally, missing)
+            bars.append((label, good, counted - good))
+        running = running + tally
+        elapsed += plan.in_hours_minutes(max(day.start, start), min(day.end, until))
+        budget = slo.error_budget(
+            method,
+            running,
+            objective,
+            period_minutes=period_minutes,
+            slice_minutes=target.slice_minutes,
+            missing=missing,
+        )
+        ideal = max(Decimal(0), 1 - Decimal(elapsed) / elapsed_total)
+        burn.append((label, budget.remaining, ideal))
+    return bars, burn
+
+
+def bad_minutes(target, day_label, now=None):
+    """(day, [(minute, good, total)], time zone): the minutes of one local day (YYYY-MM-DD) that had bad events,
+    inside service hours; None for a malformed day."""
+    plan = _plan(target, floor_minute(now or timezone.now()))
+    try:
+        date = dt.date.fromisoformat(day_label)
+    except (TypeError, ValueError):
+        return None
+    noon = dt.datetime.combine(date, dt.time(12), tzinfo=ZoneInfo(plan.time_zone))
+    day = windows.local_day(noon, plan.time_zone)
+    indicator_id = target.indicator_link.indicator_id
+    rows = []
+    for start, end in plan.spans(day.start, day.end):
+        for minute, (good, total, _samples) in sorted(minute_counts(indicator_id, start, end).items()):
+            if total > good:
+                rows.append((minute, good, total))
+    return day, rows, plan.time_zone
