@@ -8,7 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Case, Count, F, IntegerField, Min, Prefetch, Value, When, Window
+from django.db.models import Case, Count, F, IntegerField, Max, Min, Prefetch, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -143,16 +143,15 @@ def service_heatmap(user, agreements, months=None):
 
     Returns {"services": [...], "months": [...], "cells": {(service, month): {"attainment", "margin"}}}.
     """
-    months = months or month_labels()
+    monthly = ComplianceSnapshot.objects.for_user(user).filter(
+        target__agreement__in=agreements, target__window_kind="calendar", target__calendar_period="month"
+    )
+    if months is None:
+        # The twelve months up to the newest evaluated one: what the data shows, whatever today's date.
+        newest = monthly.filter(is_current=True).aggregate(newest=Max("period_end"))["newest"]
+        months = month_labels(newest - dt.timedelta(minutes=1) if newest else None)
     rows = (
-        ComplianceSnapshot.objects.for_user(user)
-        .filter(
-            target__agreement__in=agreements,
-            target__window_kind="calendar",
-            target__calendar_period="month",
-            period_label__in=months,
-            attainment__isnull=False,
-        )
+        monthly.filter(period_label__in=months, attainment__isnull=False)
         .values("target__indicator_link__indicator__service__name", "period_label")
         .annotate(worst=Min("attainment"), worst_margin=Min(F("attainment") * HUNDRED - F("objective")))
         .order_by()
