@@ -1,1 +1,54 @@
-"""Choices of the requirements_analysis app."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    AVAILABILITY = "availability", _("Availability")
+    PERFORMANCE = "performance", _("Performance")
+    RESPONSIVENESS = "responsiveness", _("Responsiveness")
+    CAPACITY = "capacity", _("Capacity")
+    CONTINUITY = "continuity", _("Continuity")
+    SECURITY = "security", _("Security")
+    USABILITY = "usability", _("Usability")
+    OTHER = "other", _("Other")
+
+
+class Source(models.TextChoices):
+    INTERVIEW = "interview", _("Interview")
+    SURVEY = "survey", _("Survey")
+    INCIDENT_TREND = "incident_trend", _("Incident trend")
+    COMPLAINT = "complaint", _("Complaint")
+    CONTRACT_REVIEW = "contract_review", _("Contract review")
+
+
+class RequirementStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    ANALYSED = "analysed", _("Analysed")
+    AGREED = "agreed", _("Agreed")
+    REJECTED = "rejected", _("Rejected")
+    DEFERRED = "deferred", _("Deferred")
+
+
+# The only moves a requirement's status may make. Rejecting or deferring needs a reason.
+REQUIREMENT_TRANSITIONS = {
+    RequirementStatus.PROPOSED: (RequirementStatus.ANALYSED, RequirementStatus.REJECTED),
+    RequirementStatus.ANALYSED: (RequirementStatus.AGREED, RequirementStatus.REJECTED, RequirementStatus.DEFERRED),
+    RequirementStatus.DEFERRED: (RequirementStatus.ANALYSED,),
+    RequirementStatus.AGREED: (),
+    RequirementStatus.REJECTED: (),
+}
+NEEDS_REASON = (RequirementStatus.REJECTED, RequirementStatus.DEFERRED)
+OPEN_STATUSES = (RequirementStatus.PROPOSED, RequirementStatus.ANALYSED, RequirementStatus.DEFERRED)
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class Quadrant(models.TextChoices):
+    CONCENTRATE = "concentrate", _("Concentrate here")
+    KEEP_UP = "keep_up", _("Keep up the good work")
+    LOW_PRIORITY = "low_priority", _("Low priority")
+    OVERKILL = "overkill", _("Possible overkill")

@@ -1,0 +1,268 @@
+"""Service requirements analysis: each service's measured record (from monitoring), requirement and service scores,
+the Importance-Performance Analysis points, satisfaction results and watermelon flags.
+
+Every reader takes the viewing user and goes through `.for_user()`; each runs a fixed number of queries.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Avg, Count, F, Window
+from django.db.models.functions import RowNumber
+
+from agreements.models import Service
+from monitoring.choices import SnapshotStatus
+from monitoring.models import ComplianceSnapshot
+from requirements_analysis import scoring
+from requirements_analysis.choices import OPEN_STATUSES, RequirementStatus
+from requirements_analysis.models import (
+    CategoryRating,
+    PriorityWeights,
+    ServiceLevelRequirement,
+    ServiceRating,
+    SurveyInvitation,
+    SurveyResponse,
+)
+
+ONE, HUNDRED = Decimal(1), Decimal(100)
+
+
+@dataclass
+class Record:
+    """A service's last closed periods, over every target measuring it (for one customer, or all)."""
+
+    periods: int = 0
+    breaches: int = 0
+    spent: list = field(default_factory=list)  # each period's share of error budget used
+    current_breached: bool = False
+
+    @property
+    def budget_spent(self):
+        return sum(self.spent, Decimal(0)) / len(self.spent) if self.spent else None
+
+    @property
+    def sla_met(self):
+        """True when no recent period breached, False when one did, None without any result."""
+        if not self.periods and not self.current_breached:
+            return None
+        return self.breaches == 0 and not self.current_breached
+
+
+def service_records(user, service_ids, customer_id=None, periods=3):
+    """{service id: Record} from each measuring target's last ``periods`` closed snapshots and its current one."""
+    snapshots = ComplianceSnapshot.objects.for_user(user).filter(
+        target__indicator_link__indicator__service_id__in=service_ids
+    )
+    if customer_id is not None:
+        snapshots = snapshots.filter(target__agreement__customer_id=customer_id)
+    closed = (
+        snapshots.filter(is_closed=True)
+        .annotate(rank=Window(RowNumber(), partition_by=F("target_id"), order_by=F("period_start").desc()))
+        .filter(rank__lte=periods)
+        .values("target__indicator_link__indicator__service_id", "status", "budget_remaining")
+    )
+    records = defaultdict(Record)
+    for row in closed:
+        record = records[row["target__indicator_link__indicator__service_id"]]
+        record.periods += 1
+        record.breaches += row["status"] == SnapshotStatus.BREACHED
+        if row["budget_remaining"] is not None:
+            record.spent.append(max(Decimal(0), ONE - row["budget_remaining"]))
+    current = snapshots.filter(is_current=True, status=SnapshotStatus.BREACHED).values_list(
+        "target__indicator_link__indicator__service_id", flat=True
+    )
+    for service_id in current:
+        records[service_id].current_breached = True
+    return records
+
+
+def _score(weights, record, importance, performance, tier):
+    return scoring.score(
+        weights,
+        importance=importance,
+        performance=performance,
+        tier=tier,
+        breaches=record.breaches,
+        periods=record.periods,
+        budget_spent=record.budget_spent,
+    )
+
+
+def requirement_scores(user, requirements, weights=None):
+    """[(requirement, Score)] best first; ``requirements`` a queryset (already for_user)."""
+    weights_row = weights or PriorityWeights.current()
+    rows = list(requirements.select_related("customer", "service"))
+    records = {}
+    for customer_id in {row.customer_id for row in rows}:
+        services = {row.service_id for row in rows if row.customer_id == customer_id}
+        for service_id, record in service_records(user, services, customer_id, weights_row.record_periods).items():
+            records[(customer_id, service_id)] = record
+    scored = [
+        (
+            row,
+            _score(
+                weights_row.as_weights(),
+                records.get((row.customer_id, row.service_id), Record()),
+                row.importance,
+                row.performance,
+                row.service.criticality,
+            ),
+        )
+        for row in rows
+    ]
+    return sorted(scored, key=lambda item: (-item[1].total, item[0].created_at))
+
+
+@dataclass
+class ServiceView:
+    service: Service
+    importance: Decimal
+    performance: Decimal
+    requirements: int
+    ratings: int
+    csat: Decimal | None
+    record: Record
+    score: scoring.Score
+    flag: str | None
+
+
+def _mean(values):
+    values = [Decimal(value) for value in values]
+    return sum(values, Decimal(0)) / len(values) if values else None
+
+
+def service_views(user, customer_id=None, weights=None):
+    """Every service with open requirements or survey ratings: its score and its watermelon flag, best first.
+
+    importance: the mean importance of its open requirements (3, the middle, when none);
+    performance: the mean of its open requirements' performance and of its survey satisfaction (CSAT) ratings.
+    """
+    weights_row = weights or PriorityWeights.current()
+    requirements = ServiceLevelRequirement.objects.for_user(user).filter(status__in=OPEN_STATUSES)
+    ratings = ServiceRating.objects.filter(response__invitation__campaign__in=_campaigns(user, customer_id))
+    if customer_id is not None:
+        requirements = requirements.filter(customer_id=customer_id)
+    importance, performance, counts = defaultdict(list), defaultdict(list), defaultdict(int)
+    for service_id, imp, perf in requirements.values_list("service_id", "importance", "performance"):
+        importance[service_id].append(imp)
+        performance[service_id].append(perf)
+        counts[service_id] += 1
+    csat = defaultdict(list)
+    for service_id, value in ratings.values_list("service_id", "csat"):
+        csat[service_id].append(value)
+    service_ids = set(importance) | set(csat)
+    records = service_records(user, service_ids, customer_id, weights_row.record_periods)
+    views = []
+    for service in Service.objects.filter(pk__in=service_ids):
+        mean_importance = _mean(importance[service.pk]) or Decimal(3)
+        mean_performance = _mean(performance[service.pk] + csat[service.pk]) or Decimal(3)
+        record = records.get(service.pk, Record())
+        mean_csat = _mean(csat[service.pk])
+        views.append(
+            ServiceView(
+                service=service,
+                importance=mean_importance.quantize(Decimal("0.01")),
+                performance=mean_performance.quantize(Decimal("0.01")),
+                requirements=counts[service.pk],
+                ratings=len(csat[service.pk]),
+                csat=None if mean_csat is None else mean_csat.quantize(Decimal("0.01")),
+                record=record,
+                score=_score(
+                    weights_row.as_weights(),
+                    record,
+                    mean_importance,
+                    mean_performance,
+                    service.criticality,
+                ),
+                flag=scoring.watermelon(record.sla_met, mean_csat),
+            )
+        )
+    return sorted(views, key=lambda view: (-view.score.total, view.service.name))
+
+
+def _campaigns(user, customer_id=None):
+    from requirements_analysis.models import SurveyCampaign
+
+    campaigns = SurveyCampaign.objects.for_user(user)
+    return campaigns.filter(customer_id=customer_id) if customer_id is not None else campaigns
+
+
+def ipa_points(user, customer_id=None):
+    """[{category, importance, performance, ratings, quadrant}] from survey category ratings and open or agreed
+    requirements (each requirement counts as one rating of its category)."""
+    sums = defaultdict(lambda: [[], []])
+    ratings = CategoryRating.objects.filter(response__invitation__campaign__in=_campaigns(user, customer_id))
+    for category, importance, performance in ratings.values_list("category", "importance", "performance"):
+        sums[category][0].append(importance)
+        sums[category][1].append(performance)
+    requirements = ServiceLevelRequirement.objects.for_user(user).exclude(status=RequirementStatus.REJECTED)
+    if customer_id is not None:
+        requirements = requirements.filter(customer_id=customer_id)
+    for category, importance, performance in requirements.values_list("category", "importance", "performance"):
+        sums[category][0].append(importance)
+        sums[category][1].append(performance)
+    points = []
+    for category, (importances, performances) in sorted(sums.items()):
+        importance, performance = _mean(importances), _mean(performances)
+        points.append(
+            {
+                "category": category,
+                "importance": importance.quantize(Decimal("0.01")),
+                "performance": performance.quantize(Decimal("0.01")),
+                "ratings": len(importances),
+                "quadrant": scoring.quadrant(importance, performance),
+            }
+        )
+    return points
+
+
+def campaign_results(campaign):
+    """Response rate, CSAT per service, category means and the comments of one campaign."""
+    invited = SurveyInvitation.objects.filter(campaign=campaign).count()
+    responses = SurveyResponse.objects.filter(invitation__campaign=campaign)
+    answered = responses.count()
+    per_service = (
+        ServiceRating.objects.filter(response__in=responses)
+        .values("service__name")
+        .annotate(csat=Avg("csat"), ratings=Count("pk"))
+        .order_by("service__name")
+    )
+    per_category = (
+        CategoryRating.objects.filter(response__in=responses)
+        .values("category")
+        .annotate(importance=Avg("importance"), performance=Avg("performance"), ratings=Count("pk"))
+        .order_by("category")
+    )
+    comments = list(responses.exclude(comment="").order_by("-updated_at").values_list("comment", "updated_at"))
+    return {
+        "invited": invited,
+        "answered": answered,
+        "response_rate": (Decimal(answered) * HUNDRED / invited).quantize(Decimal("0.1")) if invited else None,
+        "services": [
+            {
+                "service": row["service__name"],
+                "csat": Decimal(str(row["csat"])).quantize(Decimal("0.01")),
+                "ratings": row["ratings"],
+            }
+            for row in per_service
+        ],
+        "categories": list(per_category),
+        "comments": comments,
+    }
+
+
+def csat_trend(user, customer_id=None):
+    """{service name: [(period label, mean CSAT)]} across campaigns, oldest period first."""
+    rows = (
+        ServiceRating.objects.filter(response__invitation__campaign__in=_campaigns(user, customer_id))
+        .values("service__name", "response__invitation__campaign__period_label")
+        .annotate(csat=Avg("csat"))
+        .order_by("response__invitation__campaign__period_label")
+    )
+    trend = defaultdict(list)
+    for row in rows:
+        trend[row["service__name"]].append(
+            (row["response__invitation__campaign__period_label"], Decimal(str(row["csat"])).quantize(Decimal("0.01")))
+        )
+    return dict(trend)

@@ -1,0 +1,43 @@
+"""Sending survey invitations: each person gets a personal link, by e-mail, exactly once per sending."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from requirements_analysis.models import SurveyInvitation
+
+
+def send_invitations(campaign_id, resend=False):
+    """E-mail every invitation of the campaign not sent yet (or all, with ``resend``: their old links stop working).
+
+    Each invitation is claimed with a conditional UPDATE that also sets its new token's hash, so a task that runs
+    twice sends each e-mail once. Returns how many were sent.
+    """
+    invitations = SurveyInvitation.objects.filter(campaign_id=campaign_id).select_related("campaign__customer")
+    if not resend:
+        invitations = invitations.filter(sent_at__isnull=True)
+    sent = 0
+    for invitation in invitations:
+        previous = invitation.sent_at
+        token = invitation.issue_token()
+        claimed = SurveyInvitation.objects.filter(pk=invitation.pk, sent_at=previous).update(
+            token_hash=invitation.token_hash, sent_at=timezone.now()
+        )
+        if not claimed:
+            continue
+        campaign = invitation.campaign
+        with override(settings.LANGUAGE_CODE):
+            body = render_to_string(
+                "requirements_analysis/email/invitation.txt",
+                {"invitation": invitation, "campaign": campaign, "link": SurveyInvitation.link(token)},
+            )
+            subject = _("%(portal)s: how do you rate our services? (%(period)s)") % {
+                "portal": settings.PORTAL_NAME,
+                "period": campaign.period_label,
+            }
+        send_mail(subject, body, None, [invitation.email], fail_silently=False)
+        sent += 1
+    return sent

@@ -1,0 +1,161 @@
+"""Satisfaction surveys: a campaign for a customer and period over chosen services, personal invitations with an
+unguessable link (no login), and the answers: CSAT per service, importance and performance per category."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Customer, Service
+from agreements.tenancy import TenantQuerySet
+from agreements.validators import validate_code_not_reserved
+from requirements_analysis.choices import CampaignStatus, Category
+
+one_to_five = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+def hash_survey_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class CampaignQuerySet(TenantQuerySet):
+    customer_path = "customer"
+
+
+class SurveyCampaign(models.Model):
+    """A satisfaction survey of one customer's people about chosen services, for a period (e.g. "2026-Q4")."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="survey_campaigns")
+    code = models.SlugField(_("code"), max_length=50, unique=True, validators=[validate_code_not_reserved])
+    title = models.CharField(_("title"), max_length=200)
+    period_label = models.CharField(_("period"), max_length=20, help_text=_('For example "2026-Q4" or "2026-11".'))
+    services = models.ManyToManyField(Service, related_name="survey_campaigns", verbose_name=_("services"))
+    message = models.TextField(_("message to the invited"), blank=True)
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("closes"), help_text=_("Answers can be given and changed until then."))
+    status = models.CharField(
+        _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT, editable=False
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_at"]
+        verbose_name = _("survey campaign")
+        verbose_name_plural = _("survey campaigns")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")), name="campaign_closes_after"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("requirements_analysis:campaign_detail", kwargs={"code": self.code})
+
+    def accepts_answers(self, now=None):
+        now = now or timezone.now()
+        return self.status == CampaignStatus.OPEN and self.opens_at <= now < self.closes_at
+
+
+class InvitationQuerySet(TenantQuerySet):
+    customer_path = "campaign__customer"
+
+    def by_token(self, token, now=None):
+        """The invitation a survey link belongs to, if its campaign takes answers now; else None."""
+        if not token or len(token) > 100:
+            return None
+        invitation = self.select_related("campaign__customer").filter(token_hash=hash_survey_token(token)).first()
+        if invitation is None or not invitation.campaign.accepts_answers(now):
+            return None
+        return invitation
+
+
+class SurveyInvitation(models.Model):
+    """One invited person and their personal link (only its hash is stored; the link is in the e-mail)."""
+
+    campaign = models.ForeignKey(SurveyCampaign, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+        constraints = [models.UniqueConstraint(fields=["campaign", "email"], name="invitation_once_per_campaign")]
+
+    def __str__(self):
+        return f"{self.email} ({self.campaign})"
+
+    def issue_token(self):
+        """A new personal link token (a previous link stops working); returns the token."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = hash_survey_token(token)
+        return token
+
+    @staticmethod
+    def link(token):
+        return settings.PORTAL_URL.rstrip("/") + reverse("requirements_analysis:survey_answer", kwargs={"token": token})
+
+
+class SurveyResponse(models.Model):
+    """An invited person's answers: one per invitation, changeable while the campaign is open."""
+
+    invitation = models.OneToOneField(SurveyInvitation, on_delete=models.CASCADE, related_name="response")
+    comment = models.TextField(_("comment"), blank=True)
+    submitted_at = models.DateTimeField(_("first submitted"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+
+    def __str__(self):
+        return f"{self.invitation}"
+
+
+class ServiceRating(models.Model):
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="service_ratings")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    csat = models.PositiveSmallIntegerField(_("satisfaction (1-5)"), validators=one_to_five)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "service"], name="service_rating_once"),
+            models.CheckConstraint(condition=models.Q(csat__gte=1, csat__lte=5), name="service_rating_one_to_five"),
+        ]
+
+    def __str__(self):
+        return f"{self.service_id}: {self.csat}"
+
+
+class CategoryRating(models.Model):
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="category_ratings")
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    importance = models.PositiveSmallIntegerField(_("importance (1-5)"), validators=one_to_five)
+    performance = models.PositiveSmallIntegerField(_("performance (1-5)"), validators=one_to_five)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "category"], name="category_rating_once"),
+            models.CheckConstraint(
+                condition=models.Q(importance__gte=1, importance__lte=5, performance__gte=1, performance__lte=5),
+                name="category_rating_one_to_five",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.category}: {self.importance}/{self.performance}"
