@@ -1,1 +1,40 @@
-"""Choices of the improvement app."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    VERIFIED = "verified", _("Verified")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# The only moves a plan's status may make; verifying also needs an effect review on record.
+PLAN_TRANSITIONS = {
+    PlanStatus.PROPOSED: (PlanStatus.APPROVED, PlanStatus.CANCELLED),
+    PlanStatus.APPROVED: (PlanStatus.IN_PROGRESS, PlanStatus.CANCELLED),
+    PlanStatus.IN_PROGRESS: (PlanStatus.COMPLETED, PlanStatus.CANCELLED),
+    PlanStatus.COMPLETED: (PlanStatus.VERIFIED, PlanStatus.IN_PROGRESS),
+    PlanStatus.VERIFIED: (),
+    PlanStatus.CANCELLED: (),
+}
+OPEN_PLAN_STATUSES = (PlanStatus.PROPOSED, PlanStatus.APPROVED, PlanStatus.IN_PROGRESS)
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+class Verdict(models.TextChoices):
+    IMPROVED = "improved", _("Improved")
+    NO_CHANGE = "no_change", _("No change")
+    WORSE = "worse", _("Worse")
+    NOT_ENOUGH_DATA = "not_enough_data", _("Not enough data")

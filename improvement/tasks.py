@@ -1,1 +1,10 @@
-"""Celery tasks of the improvement app: thin wrappers around plain functions."""
+"""Celery tasks of service level improvement: thin wrappers around plain functions."""
+
+from celery import shared_task
+
+from improvement.digest import send_digests
+
+
+@shared_task(time_limit=300, soft_time_limit=280)
+def send_action_digests():
+    return send_digests()

@@ -7,6 +7,7 @@ var/. Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and ALLOWED_HO
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -196,7 +197,7 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=1)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=1)
 if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be lower than CELERY_TASK_TIME_LIMIT.")
-CELERY_TIMEZONE = "UTC"
+CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL = timedelta(seconds=env_int("HEARTBEAT_INTERVAL_SECONDS", 30, minimum=1))
 CELERY_BEAT_SCHEDULE = {
@@ -207,6 +208,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "run-probes": {"task": "monitoring.tasks.run_probes", "schedule": env_int("SLM_PROBE_TICK_SECONDS", 15, minimum=1)},
     "retry-notifications": {"task": "monitoring.tasks.send_pending_notifications", "schedule": 300},
+    # 08:00 in the portal's time zone (CELERY_TIMEZONE); a second run the same day sends nothing.
+    "action-digests": {"task": "improvement.tasks.send_action_digests", "schedule": crontab(hour=8, minute=0)},
 }
 
 REST_FRAMEWORK = {

@@ -4,7 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django_filters import ChoiceFilter
 
 from agreements.filters import AgreementFilter
 from agreements.formatting import plain_number
@@ -12,15 +16,42 @@ from agreements.models import Agreement, Customer, ServiceLevelTarget
 from agreements.views.mixins import require_permission
 from monitoring import charts, dashboards, timeline
 from monitoring.choices import SnapshotStatus
+from monitoring.extensions import target_page_actions
 from monitoring.models import Alert, Breach, ComplianceSnapshot
 
 OVERVIEW_PAGE_SIZE = 50
+SECTION_TEMPLATE = "monitoring/includes/agreement_section.html"
+
+
+class OverviewFilter(AgreementFilter):
+    """The agreement filter, except that "status" is the targets' compliance status: the overview lists active
+    agreements only, so their own status would narrow nothing (or everything)."""
+
+    status = ChoiceFilter(choices=SnapshotStatus.choices, label=gettext_lazy("Status"), method="by_compliance")
+
+    def by_compliance(self, queryset, name, value):
+        return queryset  # the view applies it to the targets' current snapshots
 
 
 def render_customer_dashboard(request, customer):
-    agreements = dashboards.customer_dashboard(request.user, customer)
-    for agreement in agreements:
-        agreement.chart = charts.target_trends(agreement.targets.all())
+    """Each agreement's section is cached as HTML until the next evaluation (or an edit of the agreement or its
+    targets, which changes its key): only the sections not cached read their compliance and are drawn."""
+    agreements = dashboards.dashboard_agreements(request.user, customer)
+    language = get_language()
+
+    def draw(numbers):
+        missing = dashboards.attach_trends([agreements[number] for number in numbers])
+        for agreement in missing:
+            agreement.chart = charts.target_trends(agreement.targets.all())
+        return {
+            number: render_to_string(SECTION_TEMPLATE, {"agreement": agreement}, request)
+            for number, agreement in zip(numbers, missing, strict=True)
+        }
+
+    keys = {number: dashboards.section_key(agreement, language) for number, agreement in enumerate(agreements)}
+    sections = dashboards.cached_many(keys, draw)
+    for number, agreement in enumerate(agreements):
+        agreement.section = mark_safe(sections[number])  # noqa: S308 - HTML rendered by our own template
     return render(request, "monitoring/customer_dashboard.html", {"customer": customer, "agreements": agreements})
 
 
@@ -36,16 +67,25 @@ def overview(request):
     """The service manager's view of the whole estate: what is breached or at risk first."""
     require_permission(request.user, "monitoring.view_compliancesnapshot")
     agreements = Agreement.objects.for_user(request.user).active()
-    filterset = AgreementFilter(request.GET or None, queryset=agreements, user=request.user)
+    filterset = OverviewFilter(request.GET or None, queryset=agreements, user=request.user)
+    status = ""
     if filterset.is_bound and filterset.is_valid():
         agreements = filterset.qs
-    current = dashboards.current_targets(request.user, agreements)
-    page = Paginator(current, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    scope = request.GET.urlencode()
-    matrix = dashboards.cached(("heatmap", scope), lambda: dashboards.service_heatmap(request.user, agreements))
-    counts = dashboards.cached(("counts", scope), lambda: dashboards.status_counts(current))
+        status = filterset.form.cleaned_data.get("status")
+    scoped = dashboards.current_targets(request.user, agreements)
+    current = scoped.filter(status=status) if status else scoped
     query = request.GET.copy()
     query.pop("page", None)
+    scope = query.urlencode()  # every page of a listing shares its cached figures
+    # The order of the current snapshots changes only with evaluations: their keys are cached, the page's rows read.
+    ranked = dashboards.cached(("overview", scope), lambda: list(current.values_list("pk", flat=True)))
+    page = Paginator(ranked, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = dashboards.rows_in_order(current, page.object_list)
+    matrix = dashboards.cached(("heatmap", scope), lambda: dashboards.service_heatmap(request.user, agreements))
+    # The counts are of every status in the scope, so they still show what the status filter left out.
+    counts = dashboards.cached(("counts", scope), lambda: dashboards.status_counts(scoped))
+    snapshots = ComplianceSnapshot.objects.for_user(request.user).select_related("target__agreement__customer")
+    breaches = Breach.objects.for_user(request.user).select_related("target__agreement__customer")
     return render(
         request,
         "monitoring/overview.html",
@@ -57,8 +97,12 @@ def overview(request):
             "query_string": query.urlencode(),
             "status_rows": [(status, label, counts[status]) for status, label in SnapshotStatus.choices],
             "heatmap": charts.heatmap(matrix),
-            "fastest": dashboards.fastest_burning(request.user, agreements),
-            "breaches": dashboards.recent_breaches(request.user, agreements),
+            "fastest": dashboards.cached_in_order(
+                ("fastest", scope), dashboards.fastest_burning(request.user, agreements), snapshots
+            ),
+            "breaches": dashboards.cached_in_order(
+                ("breaches", scope), dashboards.recent_breaches(request.user, agreements), breaches
+            ),
         },
     )
 
@@ -86,26 +130,27 @@ def target_detail(request, code, target):
             raise Http404(_("No such period for this target."))
     elif snapshots:
         selected = next((s for s in reversed(snapshots) if s.is_current), snapshots[-1])
+    breaches = list(Breach.objects.filter(target=target).order_by("-period_start")[:24])
+    for breach in breaches:
+        breach.actions = [a for hook in target_page_actions() for a in hook.breach_actions(breach, request.user)]
     context = {
         "agreement": agreement,
         "target": target,
+        "target_actions": [a for hook in target_page_actions() for a in hook.target_actions(target, request.user)],
         "snapshots": snapshots,
         "selected": selected,
         "history_chart": charts.attainment_history(target, snapshots[-12:]),
-        "breaches": Breach.objects.filter(target=target).order_by("-period_start")[:24],
+        "breaches": breaches,
         "alerts": Alert.objects.filter(target=target).select_related("rule").order_by("-started_at")[:24],
         "credits": [s for s in snapshots if s.is_closed and s.credit_amount],
     }
     if selected is not None and hasattr(target, "indicator_link"):
-        bars, burn = timeline.daily_figures(target, selected)
+        bars, burn, days = timeline.daily_figures(target, selected)
         unit = _("minutes") if target.budgeting_method != "occurrences" else _("events")
         context["bars_chart"] = charts.daily_bars(bars, unit)
         context["burn_chart"] = charts.burn_down(burn, [_("Budget left (%)"), _("Even spending (%)")])
-        context["bad_days"] = [
-            day.label
-            for (day, _tally), (_label, _good, bad) in zip(timeline.period_days(target, selected)[0], bars, strict=True)
-            if bad
-        ]
+        # From the same reading as the bars: a second one could see another day begun (and read the rollups twice).
+        context["bad_days"] = [day for day, (_label, _good, bad) in zip(days, bars, strict=True) if bad]
     return render(request, "monitoring/target_detail.html", context)
 
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from improvement.demo import seed_improvement_demo
 from monitoring.demo import seed_monitoring_demo
 from requirements_analysis.demo import seed_requirements_demo
 from slm_portal.demo import DEMO_PEOPLE, seed_demo
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         result = seed_demo(password)
         monitoring = seed_monitoring_demo(timezone.now(), portal_url)
         seed_requirements_demo(result["people"])
+        seed_improvement_demo(result["people"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(result['agreements'])} agreements, {len(DEMO_PEOPLE)} people, "

@@ -1,0 +1,38 @@
+""" "Start an improvement plan" links on the lower apps' pages, registered with their hooks."""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from monitoring.extensions import TargetPageAction, register_target_page_action
+from requirements_analysis.extensions import PriorityRowAction, register_priority_row_action
+
+
+def _start(**params):
+    return reverse("improvement:plan_create") + "?" + urlencode(params)
+
+
+class StartFromPriorities(PriorityRowAction):
+    def requirement_actions(self, requirement):
+        return [(_("Start a plan"), _start(requirement=requirement.code))]
+
+    def service_actions(self, service):
+        return [(_("Start a plan"), _start(service=service.code))]
+
+
+class StartFromTarget(TargetPageAction):
+    def target_actions(self, target, user):
+        if not user.has_perm("improvement.add_improvementplan"):
+            return []
+        return [(_("Start an improvement plan"), _start(target=f"{target.agreement.code}/{target.code}"))]
+
+    def breach_actions(self, breach, user):
+        if not user.has_perm("improvement.add_improvementplan"):
+            return []
+        return [(_("Start a plan"), _start(breach=breach.pk))]
+
+
+def register():
+    register_priority_row_action(StartFromPriorities())
+    register_target_page_action(StartFromTarget())

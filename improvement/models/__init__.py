@@ -1,0 +1,9 @@
+from improvement.models.plans import (
+    Action,
+    DigestDelivery,
+    EffectReview,
+    ImprovementPlan,
+    PlanStatusChange,
+)
+
+__all__ = ["Action", "DigestDelivery", "EffectReview", "ImprovementPlan", "PlanStatusChange"]

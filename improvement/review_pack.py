@@ -1,0 +1,92 @@
+"""The service review pack of a customer for a period (the ITIL service review meeting): compliance, breaches,
+credits, improvement plans and their progress, satisfaction results and open requirements — all read through the
+lower apps' own functions, so the pack shows the numbers the reports and the API show."""
+
+import csv
+import io
+from decimal import Decimal
+
+from django.db.models import Count, Q
+
+from agreements.models import Agreement
+from improvement.choices import ActionStatus
+from improvement.models import ImprovementPlan
+from monitoring.reports import agreement_report
+from requirements_analysis.analysis import campaign_results
+from requirements_analysis.models import ServiceLevelRequirement, SurveyCampaign
+
+
+def review_pack(user, customer, period):
+    agreements = list(Agreement.objects.for_user(user).filter(customer=customer).active().order_by("code"))
+    reports = [(agreement, agreement_report(agreement, period)) for agreement in agreements]
+    credits = sum((report["credit_total"] for _agreement, report in reports), Decimal(0))
+    breaches = [breach for _agreement, report in reports for breach in report["breaches"]]
+    plans = (
+        ImprovementPlan.objects.for_user(user)
+        .filter(Q(customer=customer) | Q(services__agreements__customer=customer))
+        .distinct()
+        .annotate(
+            actions_total=Count("actions", distinct=True),
+            actions_done=Count("actions", filter=Q(actions__status=ActionStatus.DONE), distinct=True),
+        )
+        .select_related("owner")
+        .order_by("status", "-created_at")
+    )
+    campaigns = SurveyCampaign.objects.for_user(user).filter(customer=customer, period_label__in=_labels(period))
+    requirements = (
+        ServiceLevelRequirement.objects.for_user(user).filter(customer=customer).open().select_related("service")
+    )
+    return {
+        "customer": customer,
+        "period": period,
+        "reports": reports,
+        "credits": credits,
+        "currency": agreements[0].currency if agreements else "",
+        "breaches": breaches,
+        "plans": list(plans),
+        "surveys": [(campaign, campaign_results(campaign)) for campaign in campaigns],
+        "requirements": list(requirements),
+    }
+
+
+def _labels(period):
+    """Survey periods that fall in the review period: its label, its months, and the quarter of its months."""
+    labels = {period.label, *period.months}
+    for month in period.months:
+        year, number = month.split("-")
+        labels.add(f"{year}-Q{(int(number) - 1) // 3 + 1}")
+    return labels
+
+
+def review_pack_csv(pack):
+    """The pack as CSV: one line per item, the first column naming its section."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["section", "item", "detail", "value", "status"])
+    for agreement, report in pack["reports"]:
+        for row in report["targets"]:
+            for month in row["months"]:
+                writer.writerow(
+                    [
+                        "compliance",
+                        f"{agreement.code}/{row['target'].code}",
+                        month["month"],
+                        month["attainment_percent"] or "",
+                        month["status"],
+                    ]
+                )
+    for breach in pack["breaches"]:
+        writer.writerow(
+            ["breach", f"{breach.target.agreement.code}/{breach.target.code}", breach.period_label, breach.kind, ""]
+        )
+    writer.writerow(["credits", pack["customer"].code, pack["period"].label, pack["credits"], pack["currency"]])
+    for plan in pack["plans"]:
+        writer.writerow(["plan", plan.code, plan.title, f"{plan.actions_done}/{plan.actions_total}", plan.status])
+    for campaign, results in pack["surveys"]:
+        for service in results["services"]:
+            writer.writerow(["satisfaction", campaign.code, service["service"], service["csat"], ""])
+    for requirement in pack["requirements"]:
+        writer.writerow(
+            ["requirement", requirement.code, requirement.service.name, requirement.importance, requirement.status]
+        )
+    return buffer.getvalue()

@@ -1,0 +1,24 @@
+from improvement.views.plans import (
+    action_add,
+    action_edit,
+    board,
+    plan_create,
+    plan_detail,
+    plan_edit,
+    plan_review,
+    plan_transition,
+)
+from improvement.views.review_pack import review_pack_csv_view, review_pack_page
+
+__all__ = [
+    "action_add",
+    "action_edit",
+    "board",
+    "plan_create",
+    "plan_detail",
+    "plan_edit",
+    "plan_review",
+    "plan_transition",
+    "review_pack_csv_view",
+    "review_pack_page",
+]

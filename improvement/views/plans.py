@@ -1,0 +1,186 @@
+"""Improvement plans: the board, a plan's page, creating one from what it addresses, its workflow and actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agreements.models import Customer, Service
+from agreements.views.mixins import posted, require_permission
+from improvement import prefill, reviews
+from improvement.choices import ActionStatus, PlanStatus
+from improvement.forms import ActionForm, PlanForm
+from improvement.models import Action, ImprovementPlan
+
+BOARD_COLUMNS = [
+    PlanStatus.PROPOSED,
+    PlanStatus.APPROVED,
+    PlanStatus.IN_PROGRESS,
+    PlanStatus.COMPLETED,
+    PlanStatus.VERIFIED,
+]
+
+
+@login_required
+def board(request):
+    """Plans by status. Customers see the plans that concern their services, read-only."""
+    plans = (
+        ImprovementPlan.objects.for_user(request.user)
+        .select_related("owner", "customer")
+        .prefetch_related("services")
+        .order_by("-created_at")
+    )
+    customer, service, owner = request.GET.get("customer"), request.GET.get("service"), request.GET.get("owner")
+    if customer:
+        plans = plans.filter(customer__code=customer)
+    if service:
+        plans = plans.filter(services__code=service).distinct()
+    if owner:
+        plans = plans.filter(owner__username=owner)
+    columns = {status: [] for status in [*BOARD_COLUMNS, PlanStatus.CANCELLED]}
+    for plan in plans:
+        columns[PlanStatus(plan.status)].append(plan)
+    return render(
+        request,
+        "improvement/board.html",
+        {
+            "columns": [(status, columns[status]) for status in BOARD_COLUMNS],
+            "cancelled": columns[PlanStatus.CANCELLED],
+            "customers": Customer.objects.for_user(request.user),
+            "services": Service.objects.for_user(request.user),
+            "can_add": request.user.has_perm("improvement.add_improvementplan"),
+        },
+    )
+
+
+@login_required
+def plan_create(request):
+    require_permission(request.user, "improvement.add_improvementplan")
+    initial = prefill.initial_for(request.user, request.GET)
+    if initial is None:
+        raise Http404(_("What the plan should start from was not found."))
+    form = PlanForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            plan = form.save(commit=False)
+            plan.priority_score = initial.get("priority_score")
+            plan.save()
+            form.save_m2m()
+        messages.success(request, _("Plan %(code)s proposed.") % {"code": plan.code})
+        return redirect(plan)
+    return render(request, "improvement/plan_form.html", {"form": form, "plan": None})
+
+
+@login_required
+def plan_edit(request, code):
+    plan = get_object_or_404(ImprovementPlan.objects.for_user(request.user), code=code)
+    require_permission(request.user, "improvement.change_improvementplan")
+    form = PlanForm(posted(request), instance=plan)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Plan %(code)s saved.") % {"code": plan.code})
+        return redirect(plan)
+    return render(request, "improvement/plan_form.html", {"form": form, "plan": plan})
+
+
+@login_required
+def plan_detail(request, code):
+    plan = get_object_or_404(
+        ImprovementPlan.objects.for_user(request.user).select_related("owner", "customer", "goal_target__agreement"),
+        code=code,
+    )
+    can_edit = request.user.has_perm("improvement.change_improvementplan")
+    latest = plan.reviews.select_related("reviewed_by").first()
+    return render(
+        request,
+        "improvement/plan_detail.html",
+        {
+            "plan": plan,
+            "can_edit": can_edit,
+            "transitions": [PlanStatus(s) for s in plan.allowed_transitions] if can_edit else [],
+            "actions": plan.actions.select_related("owner"),
+            "action_form": ActionForm() if can_edit else None,
+            "changes": plan.status_changes.select_related("changed_by"),
+            "review": latest,
+            "review_chart": reviews.review_chart(latest) if latest else None,
+            "breaches": plan.breaches.select_related("target__agreement"),
+            "targets": plan.targets.select_related("agreement"),
+            "requirements": plan.requirements.all(),
+            "can_review": can_edit and plan.status in (PlanStatus.COMPLETED, PlanStatus.VERIFIED),
+        },
+    )
+
+
+@login_required
+def plan_transition(request, code, status):
+    plan = get_object_or_404(ImprovementPlan.objects.for_user(request.user), code=code)
+    require_permission(request.user, "improvement.change_improvementplan")
+    if status not in PlanStatus.values:
+        raise Http404
+    new_status = PlanStatus(status)
+    problems = plan.transition_problems(new_status)
+    if request.method == "POST" and not problems:
+        try:
+            plan.transition_to(new_status, request.user, request.POST.get("note", ""))
+        except ValidationError as refusal:
+            problems = refusal.messages
+        else:
+            messages.success(
+                request, _("Plan %(code)s is now %(status)s.") % {"code": plan.code, "status": new_status.label}
+            )
+            return redirect(plan)
+    return render(
+        request,
+        "improvement/plan_transition.html",
+        {"plan": plan, "new_status": new_status, "problems": problems},
+        status=409 if request.method == "POST" and problems else 200,
+    )
+
+
+@login_required
+@require_POST
+def plan_review(request, code):
+    """Record an effect review now (a completed plan, or a verified one reviewed again)."""
+    plan = get_object_or_404(ImprovementPlan.objects.for_user(request.user), code=code)
+    require_permission(request.user, "improvement.add_effectreview")
+    if plan.status not in (PlanStatus.COMPLETED, PlanStatus.VERIFIED):
+        messages.error(request, _("Only a completed plan can be reviewed."))
+        return redirect(plan)
+    review = reviews.review(plan, request.user)
+    messages.success(request, _("Effect review recorded: %(verdict)s.") % {"verdict": review.get_verdict_display()})
+    return redirect(plan)
+
+
+@login_required
+def action_add(request, code):
+    plan = get_object_or_404(ImprovementPlan.objects.for_user(request.user), code=code)
+    require_permission(request.user, "improvement.add_action")
+    form = ActionForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        action = form.save(commit=False)
+        action.plan = plan
+        action.save()
+        messages.success(request, _("Action added."))
+        return redirect(plan)
+    return render(request, "improvement/action_form.html", {"form": form, "plan": plan, "action": None})
+
+
+@login_required
+def action_edit(request, code, pk):
+    plan = get_object_or_404(ImprovementPlan.objects.for_user(request.user), code=code)
+    action = get_object_or_404(Action, plan=plan, pk=pk)
+    require_permission(request.user, "improvement.change_action")
+    form = ActionForm(posted(request), instance=action)
+    if request.method == "POST" and form.is_valid():
+        action = form.save(commit=False)
+        if action.status == ActionStatus.DONE and action.completed_at is None:
+            action.completed_at = timezone.now()
+        action.save()
+        messages.success(request, _("Action saved."))
+        return redirect(plan)
+    return render(request, "improvement/action_form.html", {"form": form, "plan": plan, "action": action})
