@@ -6,7 +6,26 @@ from agreements.choices import AgreementKind, AgreementStatus
 from agreements.models import Agreement, Customer, Service
 
 
-class AgreementFilter(django_filters.FilterSet):
+class ScopedFilterSet(django_filters.FilterSet):
+    """Offers only the customers and services the user may see, and searches ``search_fields`` for ``q``."""
+
+    search_fields = ()
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "customer" in self.filters:
+            self.filters["customer"].queryset = Customer.objects.for_user(user)
+        if "service" in self.filters:
+            self.filters["service"].queryset = Service.objects.for_user(user)
+
+    def search(self, queryset, name, value):
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+
+class AgreementFilter(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     customer = django_filters.ModelChoiceFilter(
         queryset=Customer.objects.none(), field_name="customer", to_field_name="code", label=_("Customer")
@@ -17,39 +36,26 @@ class AgreementFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=AgreementStatus.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=AgreementKind.choices, label=_("Kind"))
 
+    search_fields = ("code", "title", "customer__name")
+
     class Meta:
         model = Agreement
         fields = ["q", "customer", "service", "status", "kind"]
 
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The choices offered are only what the user may see.
-        self.filters["customer"].queryset = Customer.objects.for_user(user)
-        self.filters["service"].queryset = Service.objects.for_user(user)
 
-    def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(code__icontains=value) | Q(title__icontains=value) | Q(customer__name__icontains=value)
-        )
-
-
-class ServiceFilter(django_filters.FilterSet):
+class ServiceFilter(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
+    search_fields = ("code", "name", "description")
 
     class Meta:
         model = Service
         fields = ["q", "status", "criticality"]
 
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value) | Q(description__icontains=value))
 
-
-class CustomerFilter(django_filters.FilterSet):
+class CustomerFilter(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
+    search_fields = ("code", "name", "contact_name")
 
     class Meta:
         model = Customer
         fields = ["q"]
-
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value) | Q(contact_name__icontains=value))

@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView
 
 from agreements.choices import AgreementStatus
 from agreements.extensions import agreement_link_extensions, target_panel_extensions
@@ -15,26 +15,16 @@ from agreements.filters import AgreementFilter
 from agreements.forms import AgreementForm, TargetFormSet
 from agreements.history import change_log
 from agreements.models import Agreement, ServiceCreditTier, ServiceLevelTarget, TransitionNotAllowed
-from agreements.views.mixins import ForUserMixin, posted, require_permission
+from agreements.views.mixins import FilteredListView, ForUserMixin, posted, require_permission
 
 
-class AgreementListView(ForUserMixin, ListView):
+class AgreementListView(FilteredListView):
     model = Agreement
-    paginate_by = 25
+    filterset_class = AgreementFilter
     template_name = "agreements/agreement_list.html"
 
-    def get_queryset(self):
-        rows = super().get_queryset().select_related("customer").prefetch_related("services")
-        self.filterset = AgreementFilter(self.request.GET or None, queryset=rows, user=self.request.user)
-        return self.filterset.qs if self.filterset.is_bound else rows
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["filter"] = self.filterset
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
-        return context
+    def rows(self, queryset):
+        return queryset.select_related("customer").prefetch_related("services")
 
 
 def targets_with_tiers():

@@ -12,28 +12,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from agreements.filters import CustomerFilter, ServiceFilter
 from agreements.forms import BusinessCalendarForm, CustomerForm, HolidayFormSet, ServiceForm, WorkingPeriodFormSet
 from agreements.models import Agreement, BusinessCalendar, Customer, Service
-from agreements.views.mixins import CreateMixin, ForUserMixin, WriteObjectMixin
-
-
-class FilteredListView(ForUserMixin, ListView):
-    paginate_by = 25
-    filterset_class = None
-
-    def get_queryset(self):
-        rows = super().get_queryset()
-        self.filterset = self.filterset_class(self.request.GET or None, queryset=rows)
-        return self.filterset.qs if self.filterset.is_bound else rows
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["filter"] = self.filterset
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
-        context["can_add"] = self.request.user.has_perm(
-            f"{self.model._meta.app_label}.add_{self.model._meta.model_name}"
-        )
-        return context
+from agreements.views.mixins import CreateMixin, FilteredListView, ForUserMixin, WriteObjectMixin
 
 
 class SavedMessageMixin:
@@ -51,15 +30,10 @@ class CustomerListView(FilteredListView):
     filterset_class = CustomerFilter
     template_name = "agreements/customer_list.html"
 
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .annotate(
-                agreement_count=Count("agreements", distinct=True), member_count=Count("memberships", distinct=True)
-            )
-            .order_by("name")
-        )
+    def rows(self, queryset):
+        return queryset.annotate(
+            agreement_count=Count("agreements", distinct=True), member_count=Count("memberships", distinct=True)
+        ).order_by("name")
 
 
 class CustomerDetailView(ForUserMixin, DetailView):
@@ -99,8 +73,8 @@ class ServiceListView(FilteredListView):
     filterset_class = ServiceFilter
     template_name = "agreements/service_list.html"
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("owner")
+    def rows(self, queryset):
+        return queryset.select_related("owner")
 
 
 class ServiceDetailView(ForUserMixin, DetailView):

@@ -6,6 +6,7 @@ simply not found (404); only then is the write permission checked (403).
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.views.generic import ListView
 
 
 class ForUserMixin(LoginRequiredMixin):
@@ -48,3 +49,29 @@ class CreateMixin(LoginRequiredMixin):
 def posted(request):
     """The form data of a POST (even an empty one, which must show "required" errors), or None for a GET."""
     return request.POST if request.method == "POST" else None
+
+
+class FilteredListView(ForUserMixin, ListView):
+    """A paginated list through ``.for_user()`` with a django-filter form (``filterset_class``, given the user)."""
+
+    paginate_by = 25
+    filterset_class = None
+
+    def rows(self, queryset):
+        """The queryset before filtering (add select_related / annotations here)."""
+        return queryset
+
+    def get_queryset(self):
+        rows = self.rows(super().get_queryset())
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=rows, user=self.request.user)
+        return self.filterset.qs if self.filterset.is_bound else rows
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        opts = self.model._meta
+        context["can_add"] = self.request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}")
+        return context

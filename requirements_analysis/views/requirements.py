@@ -8,34 +8,27 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.generic import ListView
 
 from agreements.choices import BudgetingMethod
 from agreements.models import ServiceLevelTarget
 from agreements.tenancy import customer_id_of
-from agreements.views.mixins import ForUserMixin, posted, require_permission
+from agreements.views.mixins import FilteredListView, posted, require_permission
 from requirements_analysis.choices import Category, RequirementStatus
 from requirements_analysis.filters import RequirementFilter
 from requirements_analysis.forms import DecisionForm, RequirementForm, RequirementTargetsForm, objective_from
 from requirements_analysis.models import ServiceLevelRequirement
 
 
-class RequirementListView(ForUserMixin, ListView):
+class RequirementListView(FilteredListView):
     model = ServiceLevelRequirement
-    paginate_by = 25
+    filterset_class = RequirementFilter
     template_name = "requirements_analysis/requirement_list.html"
 
-    def get_queryset(self):
-        rows = super().get_queryset().select_related("customer", "service")
-        self.filterset = RequirementFilter(self.request.GET or None, queryset=rows, user=self.request.user)
-        return self.filterset.qs if self.filterset.is_bound else rows
+    def rows(self, queryset):
+        return queryset.select_related("customer", "service")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["filter"] = self.filterset
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
         context["can_submit"] = can_submit(self.request.user)
         return context
 
