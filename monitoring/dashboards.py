@@ -4,6 +4,7 @@ Every function takes the viewing user and reads through the `.for_user()` checkp
 """
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, Max, Min, Prefetch, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from agreements.models import Agreement, ServiceLevelTarget
 from monitoring.choices import SnapshotStatus
@@ -71,6 +73,25 @@ def customer_dashboard(user, customer):
         )
         .order_by("code")
     )
+    attach_trends(agreements)
+    return agreements
+
+
+def dashboard_agreements(user, customer):
+    """The customer's active agreements and their targets, without compliance: what the dashboard's cached sections
+    are found by (see ``section_key``); ``attach_trends`` adds the compliance of those that must be drawn."""
+    return list(
+        Agreement.objects.for_user(user)
+        .filter(customer=customer)
+        .active()
+        .prefetch_related(Prefetch("targets", queryset=ServiceLevelTarget.objects.order_by("code")))
+        .order_by("code")
+    )
+
+
+def attach_trends(agreements):
+    """Each target's ``trend`` (its last periods' snapshots, oldest first) and ``current`` snapshot, and each
+    agreement's ``worst`` status (and its label), in one query for all of them."""
     target_ids = [target.pk for agreement in agreements for target in agreement.targets.all()]
     history = recent_snapshots(target_ids)
     for agreement in agreements:
@@ -80,6 +101,15 @@ def customer_dashboard(user, customer):
         agreement.worst = _worst(target.current for target in agreement.targets.all())
         agreement.worst_label = SnapshotStatus(agreement.worst).label
     return agreements
+
+
+def section_key(agreement, language):
+    """Cache key parts of an agreement's section of the customer dashboard. The section shows the agreement's code
+    and title, its targets' codes, names and objectives (all in the digest: an edit finds a new entry at once) and
+    their compliance, which changes only when an evaluation finishes (``cached_many`` adds the generation)."""
+    targets = [(target.pk, target.code, target.name, str(target.objective)) for target in agreement.targets.all()]
+    digest = hashlib.blake2b(repr((agreement.code, agreement.title, targets)).encode(), digest_size=12).hexdigest()
+    return ("dashboard-section", agreement.pk, language, digest)
 
 
 def _worst(snapshots):
@@ -109,10 +139,12 @@ def status_counts(snapshots):
 
 
 def fastest_burning(user, agreements, limit=10):
+    # "fastest_burn > 0" leaves NULL out already; naming "IS NOT NULL" as well made PostgreSQL count the rows twice
+    # as rare (only current snapshots have a burn rate) and pick a nested loop that read them 50 times over.
     return (
         ComplianceSnapshot.objects.for_user(user)
         .current()
-        .filter(target__agreement__in=agreements, fastest_burn__isnull=False, fastest_burn__gt=0)
+        .filter(target__agreement__in=agreements, fastest_burn__gt=0)
         .select_related("target__agreement__customer")
         .order_by("-fastest_burn")[:limit]
     )
@@ -189,6 +221,84 @@ def cached(key_parts, compute, seconds=120):
         value = compute()
         cache.set(key, value, seconds)
     return value
+
+
+def cached_many(keys, compute, seconds=120):
+    """``cached`` for many values in one round trip: ``keys`` maps names to key parts; ``compute(names)`` returns
+    {name: value} for the names not cached, which are then stored. Returns {name: value} for every name."""
+    generation = cache.get(GENERATION_KEY, 0)
+    full = {name: "slm:" + ":".join(str(part) for part in (*parts, generation)) for name, parts in keys.items()}
+    found = cache.get_many(list(full.values()))
+    values = {name: found[key] for name, key in full.items() if found.get(key) is not None}
+    missing = [name for name in keys if name not in values]
+    if missing:
+        computed = compute(missing)
+        cache.set_many({full[name]: computed[name] for name in missing}, seconds)
+        values.update(computed)
+    return values
+
+
+# What a listed snapshot (or breach) shows besides its compliance: names and codes, which edits change, not
+# evaluations. A cached rendering of a list is found by a digest of these, read afresh for every request.
+SHOWN = ("target__code", "target__name", "target__agreement__code", "target__agreement__customer__name")
+
+
+def _digest(shown):
+    return hashlib.blake2b(repr(shown).encode(), digest_size=12).hexdigest()
+
+
+def _shown(row):
+    target = row.target
+    return (row.pk, target.code, target.name, target.agreement.code, target.agreement.customer.name)
+
+
+def rows_in_order(queryset, ids):
+    """The rows of ``queryset`` with the primary keys ``ids``, in that order, read now (so names and codes are
+    today's); a row no longer in ``queryset`` is left out."""
+    found = queryset.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def ranked_keys(key_parts, ranked, seconds=120):
+    """The primary keys of ``ranked`` in its order, cached like ``cached`` (until the next evaluation), and the
+    ``SHOWN`` values of its rows ({pk: values}) when they had to be read, None when the keys were cached."""
+    key = "slm:" + ":".join(str(part) for part in (*key_parts, cache.get(GENERATION_KEY, 0)))
+    ids = cache.get(key)
+    if ids is not None:
+        return ids, None
+    shown = {row[0]: row for row in ranked.values_list("pk", *SHOWN)}
+    ids = list(shown)
+    cache.set(key, ids, seconds)
+    return ids, shown
+
+
+def shown_digest(rows, ids, shown=None):
+    """A digest of the ``SHOWN`` values of the rows with the keys ``ids``, in that order: read from ``rows`` (one
+    light query) unless ``shown`` holds them."""
+    if shown is None:
+        shown = {row[0]: row for row in rows.filter(pk__in=ids).values_list("pk", *SHOWN)}
+    return _digest([shown[pk] for pk in ids if pk in shown])
+
+
+def cached_rows(key_parts, ranked, rows, seconds=120):
+    """The rows of ``ranked`` (a short, sliced queryset) in its order, and the digest of what they show.
+
+    Their keys are cached like ``cached``, until the next evaluation. When they are not, the rows are read from
+    ``ranked``; when they are, only what the rows show is read (one light query) and the rows are read from
+    ``rows`` by key if and when the list is used (a cached rendering of it does not use it)."""
+    key = "slm:" + ":".join(str(part) for part in (*key_parts, cache.get(GENERATION_KEY, 0)))
+    ids = cache.get(key)
+    if ids is None:
+        found = list(ranked)
+        cache.set(key, [row.pk for row in found], seconds)
+        return found, _digest([_shown(row) for row in found])
+    return SimpleLazyObject(lambda: rows_in_order(rows, ids)), shown_digest(rows, ids)
+
+
+def fragment_key(*parts):
+    """The key a ``{% cache %}`` tag files a rendered fragment of evaluation results under: the generation is part
+    of it, so that, like ``cached``, it changes when an evaluation finishes."""
+    return ":".join(str(part) for part in (*parts, cache.get(GENERATION_KEY, 0)))
 
 
 def parse_objective(text):

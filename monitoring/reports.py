@@ -33,14 +33,19 @@ class ReportPeriod:
 def parse_period(label):
     """A report period from "YYYY-MM" or "YYYY-Qn"; ValueError otherwise."""
     label = (label or "").strip()
-    if MONTH.match(label):
-        return ReportPeriod(label, (label,))
     match = QUARTER.match(label)
-    if match:
+    if MONTH.match(label):
+        period = ReportPeriod(label, (label,))
+    elif match:
         year, quarter = int(match.group(1)), int(match.group(2))
         months = tuple(f"{year}-{3 * (quarter - 1) + offset:02d}" for offset in (1, 2, 3))
-        return ReportPeriod(label, months)
-    raise ValueError(f"{label!r} is not a month (YYYY-MM) or a quarter (YYYY-Qn)")
+        period = ReportPeriod(label, months)
+    else:
+        raise ValueError(f"{label!r} is not a month (YYYY-MM) or a quarter (YYYY-Qn)")
+    # The pattern lets through months the calendar has no bounds for (0000-01, 9999-12): refuse them here too.
+    month_bounds(period.months[0])
+    month_bounds(period.months[-1])
+    return period
 
 
 def agreement_report(agreement, period):

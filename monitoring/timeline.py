@@ -27,6 +27,9 @@ def period_days(target, snapshot, now=None):
     start = snapshot.period_start
     if target.window_kind == "rolling":
         start = until - dt.timedelta(days=target.rolling_days)
+    # A snapshot is keyed by the unclipped period's start, but it counts only from the agreement's first day (as
+    # the evaluation does): an agreement starting mid-month has neither days nor budget before that.
+    start = max(start, plan.valid_from)
     days, day = [], windows.local_day(start, plan.time_zone)
     while day.start < until:
         days.append(day)
@@ -37,7 +40,8 @@ def period_days(target, snapshot, now=None):
 
 
 def daily_figures(target, snapshot, now=None):
-    """Per day: (label, good, bad) for the bars and (label, budget left, ideal left) for the burn-down."""
+    """Per day: (label, good, bad) for the bars, (label, budget left, ideal left) for the burn-down, and the days'
+    full labels (YYYY-MM-DD), all from one reading of the rollups."""
     days, plan, start, until = period_days(target, snapshot, now)
     method = slo.Method(target.budgeting_method)
     missing = slo.MissingData(target.missing_data)
@@ -65,7 +69,7 @@ def daily_figures(target, snapshot, now=None):
         )
         ideal = max(Decimal(0), 1 - Decimal(elapsed) / elapsed_total)
         burn.append((label, budget.remaining, ideal))
-    return bars, burn
+    return bars, burn, [day.label for day, _tally in days]
 
 
 def bad_minutes(target, day_label, now=None):

@@ -15,7 +15,7 @@ from agreements.models import Service
 from monitoring.choices import SnapshotStatus
 from monitoring.models import ComplianceSnapshot
 from requirements_analysis import scoring
-from requirements_analysis.choices import OPEN_STATUSES, RequirementStatus
+from requirements_analysis.choices import OPEN_STATUSES, Category, RequirementStatus
 from requirements_analysis.models import (
     CategoryRating,
     PriorityWeights,
@@ -56,8 +56,11 @@ def service_records(user, service_ids, customer_id=None, periods=3):
     )
     if customer_id is not None:
         snapshots = snapshots.filter(target__agreement__customer_id=customer_id)
+    # A closed period with no data at all has no result: it is neither met nor breached, and counting it would make a
+    # service that was never measured look like one that always meets its SLA.
     closed = (
         snapshots.filter(is_closed=True)
+        .exclude(status=SnapshotStatus.NO_DATA)
         .annotate(rank=Window(RowNumber(), partition_by=F("target_id"), order_by=F("period_start").desc()))
         .filter(rank__lte=periods)
         .values("target__indicator_link__indicator__service_id", "status", "budget_remaining")
@@ -68,7 +71,9 @@ def service_records(user, service_ids, customer_id=None, periods=3):
         record.periods += 1
         record.breaches += row["status"] == SnapshotStatus.BREACHED
         if row["budget_remaining"] is not None:
-            record.spent.append(max(Decimal(0), ONE - row["budget_remaining"]))
+            # Each period's share of budget used, capped at all of it: one disastrous month counts as one spent
+            # budget, not as three.
+            record.spent.append(min(ONE, max(Decimal(0), ONE - row["budget_remaining"])))
     current = snapshots.filter(is_current=True, status=SnapshotStatus.BREACHED).values_list(
         "target__indicator_link__indicator__service_id", flat=True
     )
@@ -247,7 +252,7 @@ def campaign_results(campaign):
             }
             for row in per_service
         ],
-        "categories": list(per_category),
+        "categories": [{**row, "label": Category(row["category"]).label} for row in per_category],
         "comments": comments,
     }
 

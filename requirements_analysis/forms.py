@@ -14,7 +14,8 @@ from requirements_analysis.choices import NEEDS_REASON, Category, RequirementSta
 from requirements_analysis.models import ServiceLevelRequirement, SurveyCampaign
 
 RATING_CHOICES = [(value, str(value)) for value in range(1, 6)]
-PERCENT = re.compile(r"(\d{1,2}(?:\.\d{1,3})?)\s*%")
+# A whole number (not the tail of a longer one: "99.9999 %" is not 99 %) followed by a per cent sign.
+PERCENT = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,3})?)\s*%")
 
 
 class RequirementForm(forms.ModelForm):

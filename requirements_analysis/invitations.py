@@ -38,6 +38,12 @@ def send_invitations(campaign_id, resend=False):
                 "portal": settings.PORTAL_NAME,
                 "period": campaign.period_label,
             }
-        send_mail(subject, body, None, [invitation.email], fail_silently=False)
+        try:
+            send_mail(subject, body, None, [invitation.email], fail_silently=False)
+        except Exception:
+            # Not delivered to the mail server: release the claim, or this person would count as invited and never
+            # get a link; the next sending tries again.
+            SurveyInvitation.objects.filter(pk=invitation.pk).update(sent_at=previous)
+            raise
         sent += 1
     return sent

@@ -77,15 +77,30 @@ def overview(request):
     query = request.GET.copy()
     query.pop("page", None)
     scope = query.urlencode()  # every page of a listing shares its cached figures
-    # The order of the current snapshots changes only with evaluations: their keys are cached, the page's rows read.
-    ranked = dashboards.cached(("overview", scope), lambda: list(current.values_list("pk", flat=True)))
+    language = get_language()
+    # What changes only when an evaluation finishes is cached (see dashboards.cached): the order of the current
+    # snapshots (their keys), the counts, the heatmap, the keys of the fastest burners and latest breaches, and the
+    # rendered table rows and lists, filed under a digest of the names and codes they show (read for every request,
+    # so that an edited name shows at once). The rows themselves are read only when their rendering is not cached.
+    ranked, shown = dashboards.ranked_keys(("overview", scope), current)
     page = Paginator(ranked, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = dashboards.rows_in_order(current, page.object_list)
-    matrix = dashboards.cached(("heatmap", scope), lambda: dashboards.service_heatmap(request.user, agreements))
+    on_page = list(page.object_list)
+    page.object_list = current.filter(pk__in=on_page)  # in the order of the ranking (the same ORDER BY)
     # The counts are of every status in the scope, so they still show what the status filter left out.
     counts = dashboards.cached(("counts", scope), lambda: dashboards.status_counts(scoped))
     snapshots = ComplianceSnapshot.objects.for_user(request.user).select_related("target__agreement__customer")
     breaches = Breach.objects.for_user(request.user).select_related("target__agreement__customer")
+    fastest, fastest_shown = dashboards.cached_rows(
+        ("fastest", scope), dashboards.fastest_burning(request.user, agreements), snapshots
+    )
+    latest, latest_shown = dashboards.cached_rows(
+        ("breaches", scope), dashboards.recent_breaches(request.user, agreements), breaches
+    )
+
+    def heatmap():  # drawn only when its rendering is not cached
+        matrix = dashboards.cached(("heatmap", scope), lambda: dashboards.service_heatmap(request.user, agreements))
+        return charts.heatmap(matrix)
+
     return render(
         request,
         "monitoring/overview.html",
@@ -96,13 +111,16 @@ def overview(request):
             "paginator": page.paginator,
             "query_string": query.urlencode(),
             "status_rows": [(status, label, counts[status]) for status, label in SnapshotStatus.choices],
-            "heatmap": charts.heatmap(matrix),
-            "fastest": dashboards.cached_in_order(
-                ("fastest", scope), dashboards.fastest_burning(request.user, agreements), snapshots
-            ),
-            "breaches": dashboards.cached_in_order(
-                ("breaches", scope), dashboards.recent_breaches(request.user, agreements), breaches
-            ),
+            "heatmap": heatmap,
+            "fastest": fastest,
+            "breaches": latest,
+            "fragment_keys": {
+                "rows": dashboards.fragment_key(
+                    scope, page.number, language, dashboards.shown_digest(current, on_page, shown)
+                ),
+                "heatmap": dashboards.fragment_key(scope, language),
+                "lists": dashboards.fragment_key(scope, language, fastest_shown, latest_shown),
+            },
         },
     )
 

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -133,20 +133,24 @@ def requirement_decide(request, code, status):
     new_status = RequirementStatus(status)
     form = DecisionForm(posted(request), requirement=requirement, new_status=new_status)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            requirement.transition_to(new_status, form.cleaned_data.get("reason", ""))
-            agreement = form.cleaned_data.get("create_target_on")
+        try:
+            with transaction.atomic():
+                requirement.transition_to(new_status, form.cleaned_data.get("reason", ""))
+                agreement = form.cleaned_data.get("create_target_on")
+                if agreement is not None:
+                    requirement.targets.add(draft_target(requirement, agreement))
+        except ValidationError as refusal:  # someone else moved it in the meantime
+            for problem in refusal.messages:
+                form.add_error(None, problem)
+        else:
+            messages.success(
+                request,
+                _("Requirement %(code)s is now %(status)s.") % {"code": requirement.code, "status": new_status.label},
+            )
             if agreement is not None:
-                target = draft_target(requirement, agreement)
-                requirement.targets.add(target)
-        messages.success(
-            request,
-            _("Requirement %(code)s is now %(status)s.") % {"code": requirement.code, "status": new_status.label},
-        )
-        if agreement is not None:
-            messages.info(request, _("A draft target was added; choose its indicator on the agreement form."))
-            return redirect("agreements:agreement_update", code=agreement.code)
-        return redirect(requirement)
+                messages.info(request, _("A draft target was added; choose its indicator on the agreement form."))
+                return redirect("agreements:agreement_update", code=agreement.code)
+            return redirect(requirement)
     return render(
         request,
         "requirements_analysis/requirement_decide.html",

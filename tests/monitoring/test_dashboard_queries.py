@@ -1,0 +1,114 @@
+"""The dashboards and reports read in a fixed number of queries, whatever the data size.
+
+Each test measures a page on a small estate (2 agreements x 2 measured targets x 3 monthly periods), then adds a
+larger one (6 agreements x 5 measured targets x 14 periods: more customers' agreements, services, snapshots,
+breaches, alerts, credits and comments) and measures the same kind of page again. The counts must be equal, and
+under these ceilings (a request's own reads included: session, user, permissions, membership, group):
+
+    customer dashboard 11 · overview 18 · target page 13 · report (month or quarter) 12 · CSV 10
+
+(measured on SQLite and PostgreSQL: 10, 17, 12, 11 and 9; the ceilings leave one query of room).
+Every measurement starts with an empty cache, so what the overview and the dashboard cache is read and counted.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+
+from monitoring.choices import AlertState
+from monitoring.evaluation import evaluate_targets
+from monitoring.models import Alert, BurnRateRule, ReportComment
+from tests.factories import CreditTierFactory, TargetFactory
+from tests.monitoring.dashboard_helpers import NOW, agreement_since, frozen_at_now, month_labels, monthly_target
+
+pytestmark = pytest.mark.django_db
+
+SMALL = {"agreements": 2, "targets": 2, "periods": 3}
+LARGE = {"agreements": 6, "targets": 5, "periods": 14}
+CEILINGS = {"dashboard": 11, "overview": 18, "target": 13, "report": 12, "quarter": 12, "csv": 10}
+
+
+@pytest.fixture(autouse=True)
+def now(time_machine):
+    yield from frozen_at_now(time_machine)
+
+
+def build_estate(tag, customers, author, *, agreements, targets, periods):
+    """``agreements`` agreements alternating between ``customers``, each with ``targets`` measured monthly targets
+    over the last ``periods`` months (99.0 % to 100 %: most months breached at 99.9 %), a target measuring
+    nothing, a credit tier, a comment on October's report, and a resolved alert a month on its first target."""
+    months = month_labels("2025-10", 14)[-periods:]  # up to November 2026; evaluation reaches back 400 days
+    rule = BurnRateRule.objects.order_by("pk").first()
+    measured = []
+    for number in range(agreements):
+        agreement = agreement_since(months[0], customer=customers[number % 2], code=f"{tag}-{number}")
+        TargetFactory(agreement=agreement, code="unmeasured")
+        for index in range(targets):
+            data = {month: (990 + (offset + index) % 11, 1000) for offset, month in enumerate(months)}
+            target = monthly_target(agreement, data, code=f"t{index}", name=f"Target {index}")
+            CreditTierFactory(target=target, below_attainment=Decimal("99.5"), credit_percent=Decimal("5"))
+            measured.append(target)
+        ReportComment.objects.create(agreement=agreement, period_label="2026-10", text="Reviewed.", author=author)
+        first = agreement.targets.get(code="t0")
+        for offset in range(periods):
+            started = NOW - dt.timedelta(days=30 * offset + 1)
+            Alert.objects.create(
+                target=first, rule=rule, state=AlertState.RESOLVED, started_at=started, resolved_at=started
+            )
+    evaluate_targets([target.pk for target in measured], NOW)
+
+
+PAGES = {
+    "dashboard": ("alice", "/customers/acme/dashboard/"),
+    "overview": ("manager", "/overview/"),
+    "target": ("manager", "/agreements/{tag}-0/targets/t0/"),
+    "report": ("manager", "/agreements/{tag}-0/report/"),
+    "quarter": ("manager", "/agreements/{tag}-0/report/?period=2026-Q4"),
+    "csv": ("manager", "/agreements/{tag}-0/report.csv?period=2026-Q4"),
+}
+
+
+def count_queries(client, user, url, assert_max_num_queries, ceiling):
+    client.force_login(user)
+    cache.clear()
+    with assert_max_num_queries(ceiling) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_page_reads_in_as_many_queries_for_a_large_estate_as_for_a_small_one(
+    client, page, customer_a, customer_b, alice, manager, django_assert_max_num_queries
+):
+    who, url = PAGES[page]
+    user = {"alice": alice, "manager": manager}[who]
+    ceiling = CEILINGS[page]
+
+    build_estate("small", [customer_a, customer_b], manager, **SMALL)
+    small = count_queries(client, user, url.format(tag="small"), django_assert_max_num_queries, ceiling)
+    build_estate("large", [customer_a, customer_b], manager, **LARGE)
+    large = count_queries(client, user, url.format(tag="large"), django_assert_max_num_queries, ceiling)
+
+    assert large == small
+
+
+def test_the_large_estate_is_what_the_pages_show(client, customer_a, customer_b, alice, manager):
+    # The measurements above are only worth something if the large estate is really on the pages.
+    build_estate("large", [customer_a, customer_b], manager, **LARGE)
+    client.force_login(alice)
+    dashboard = client.get("/customers/acme/dashboard/").text
+    client.force_login(manager)
+    overview = client.get("/overview/").text
+    target = client.get("/agreements/large-0/targets/t0/").text
+    report = client.get("/agreements/large-0/report/?period=2026-Q4").text
+
+    assert dashboard.count('<section class="card mb-4"') == 3  # Acme's half of the six
+    assert dashboard.count("<tr id=") == 3 * 6
+    assert overview.count("<tr data-status=") == 30
+    assert target.split('id="period-select"', 1)[1].split("</select>", 1)[0].count("<option") == 14
+    assert target.count('<li class="list-group-item small">') >= 14 + 12  # alerts, breaches
+    assert report.count("<tr data-target=") == 6 * 3
+    assert "Reviewed." not in report  # October's comment belongs to the month, not the quarter

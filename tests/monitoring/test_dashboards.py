@@ -1,0 +1,323 @@
+"""The customer's dashboard, the service manager's overview, and the home page that leads to each.
+
+Everything is evaluated and rendered at NOW, 16 Nov 2026 12:00 KST (see dashboard_helpers): November is the open
+period of the monthly targets, the months before it are closed.
+"""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+
+from monitoring.evaluation import evaluate_targets
+from tests.factories import AgreementFactory, ServiceFactory, TargetFactory
+from tests.ladder import Rung, climb
+from tests.monitoring.dashboard_helpers import (
+    NOW,
+    agreement_since,
+    chart_table,
+    figure,
+    frozen_at_now,
+    list_items,
+    month_labels,
+    monthly_target,
+    table_rows,
+)
+from tests.monitoring.evaluation_helpers import (
+    BURN_AT,
+    burning_target,
+    evaluate,
+    kst,
+    measured_target,
+    record_probe_minutes,
+    slowly_burning_target,
+)
+
+pytestmark = pytest.mark.django_db
+LOGIN_URL = resolve_url(settings.LOGIN_URL)
+
+
+@pytest.fixture(autouse=True)
+def now(time_machine):
+    yield from frozen_at_now(time_machine)
+
+
+def sections(page):
+    return re.findall(r'<section class="card mb-4" id="agreement-([\w-]+)"', page)
+
+
+# --- who may open them ---------------------------------------------------------------------------------------------
+
+
+def test_a_customer_dashboard_climbs_the_permission_ladder(client, alice, bob, manager):
+    climb(client, Rung("/customers/acme/dashboard/"), owner=alice, outsider=bob, manager=manager)
+
+
+def test_the_overview_is_the_service_managers_and_every_customer_user_is_refused(client, alice, bob, nobody, manager):
+    # Not the standard ladder: the overview names no customer's row, so no one is "not found"; it is refused (403)
+    # to everyone without the view permission on snapshots, the customer's own users included.
+    response = client.get("/overview/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN_URL)
+    for person in (alice, bob, nobody):
+        client.force_login(person)
+        assert client.get("/overview/").status_code == 403, person.username
+    client.force_login(manager)
+    assert client.get("/overview/").status_code == 200
+
+
+def test_home_shows_the_customer_their_dashboard_and_the_manager_the_overview(client, agreement_a, alice, manager):
+    client.force_login(alice)
+    page = client.get("/").text
+    assert "Acme Bank: service levels" in page
+    assert sections(page) == ["acme-sla"]
+
+    client.force_login(manager)
+    page = client.get("/").text
+    assert "Service level overview" in page
+    assert 'id="overview-targets"' in page
+
+
+# --- the customer's dashboard --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def acme_portal(customer_a, customer_b):
+    """Acme's portal SLA since August: "requests" (occurrences) and "uptime" (a probe, timeslices) measured every
+    month, "tickets" measuring nothing. Acme also has a draft agreement, Globex an active one of its own."""
+    agreement = agreement_since("2026-08", customer=customer_a, code="acme-portal", title="Acme portal")
+    requests = monthly_target(
+        agreement,
+        {"2026-08": (995, 1000), "2026-09": (1000, 1000), "2026-10": (98, 100), "2026-11": (99_960, 100_000)},
+        code="requests",
+        name="Requests",
+    )
+    uptime = measured_target(agreement=agreement, code="uptime", name="Uptime")
+    # 1,000 minutes a month from the 2nd: 5 down in August, none in September, 20 in October, 35 in November.
+    for month, down in ((8, range(5)), (9, ()), (10, range(20)), (11, range(100, 135))):
+        record_probe_minutes(uptime, kst(2026, month, 2), 1000, bad=down)
+    TargetFactory(agreement=agreement, code="tickets", name="Tickets")
+    draft = AgreementFactory(customer=customer_a, code="acme-draft")
+    draft_target = monthly_target(draft, {"2026-11": (1, 1)}, code="draft")
+    globex = agreement_since("2026-11", customer=customer_b, code="globex-ops", title="Globex operations")
+    globex_target = monthly_target(globex, {"2026-11": (10, 10)}, code="ops", name="Operations")
+    evaluate_targets([requests.pk, uptime.pk, draft_target.pk, globex_target.pk], NOW)
+    return agreement
+
+
+def test_the_dashboard_lists_only_the_customers_active_agreements(client, acme_portal, alice, bob, manager):
+    client.force_login(alice)
+    page = client.get("/customers/acme/dashboard/").text
+    assert sections(page) == ["acme-portal"]
+    assert "acme-draft" not in page
+    assert "globex" not in page.lower()
+
+    client.force_login(manager)
+    assert sections(client.get("/customers/acme/dashboard/").text) == ["acme-portal"]
+
+    client.force_login(bob)
+    page = client.get("/customers/globex/dashboard/").text
+    assert sections(page) == ["globex-ops"]
+    assert "acme" not in page.lower()
+
+
+def test_each_target_shows_its_status_attainment_objective_and_budget_left(client, acme_portal, alice):
+    client.force_login(alice)
+    page = client.get("/customers/acme/dashboard/").text
+
+    assert table_rows(page, 'data-targets="acme-portal"') == [
+        # 99,960 of 100,000 good: 40 bad events of the 100 that 99.9 % allows.
+        ["Requests", "Met", "99.960 %", "99.9 %", "60 of 100 bad events left", "2026-11"],
+        ["Tickets", "No data", "—", "99.9 %", "—", "—"],
+        # 965 of 1,000 minutes good; 35 of the month's 43.2 budget minutes spent: 19 % left, under the 25 % warning.
+        ["Uptime", "At risk", "96.500 %", "99.9 %", "8.2 min of 43.2 min left", "2026-11"],
+    ]
+    header = page.split('id="agreement-acme-portal"', 1)[1].split('<div class="card-body">', 1)[0]
+    assert "compliance-at_risk" in header  # the agreement's worst target
+
+
+def test_the_trend_chart_has_one_line_per_target_with_each_periods_attainment(client, acme_portal, alice):
+    client.force_login(alice)
+    page = client.get("/customers/acme/dashboard/").text
+
+    months = ["2026-08", "2026-09", "2026-10", "2026-11"]
+    traces = figure(page, "trend-acme-portal-figure")["data"]
+    assert [(trace["name"], trace["x"], trace["y"]) for trace in traces] == [
+        ("Requests", months, [99.5, 100.0, 98.0, 99.96]),
+        ("Tickets", [], []),
+        ("Uptime", months, [99.5, 100.0, 98.0, 96.5]),
+    ]
+    assert chart_table(page, "trend-acme-portal") == [
+        ["Requests", "2026-08", "99.500", "99.9"],
+        ["Requests", "2026-09", "100.000", "99.9"],
+        ["Requests", "2026-10", "98.000", "99.9"],
+        ["Requests", "2026-11", "99.960", "99.9"],
+        ["Uptime", "2026-08", "99.500", "99.9"],
+        ["Uptime", "2026-09", "100.000", "99.9"],
+        ["Uptime", "2026-10", "98.000", "99.9"],
+        ["Uptime", "2026-11", "96.500", "99.9"],
+    ]
+
+
+def test_the_trend_holds_the_last_twelve_periods(client, customer_a, alice):
+    # Evaluation reaches 400 days back: October 2025 to November 2026 are 14 monthly periods.
+    months = month_labels("2025-10", 14)
+    agreement = agreement_since("2025-10", customer=customer_a, code="acme-long")
+    target = monthly_target(agreement, {month: (900 + i, 1000) for i, month in enumerate(months)}, name="Long")
+    evaluate(target, NOW)
+    client.force_login(alice)
+
+    (trace,) = figure(client.get("/customers/acme/dashboard/").text, "trend-acme-long-figure")["data"]
+
+    assert trace["x"] == months[2:]
+    assert trace["y"] == [(902 + i) / 10 for i in range(12)]  # 90.2 % .. 91.3 %
+
+
+# --- the overview --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def estate(customer_a, customer_b):
+    """Since October, a target in every state of November. Acme's payments SLA: "cards" breached (100 bad events
+    against a budget of 1), "transfers" at risk (80 of 100 spent). Globex's logistics SLA: "tracking" with no
+    November data (its indicator belongs to the warehouse service), "pickup" and "dispatch" met with half and all
+    of their budget left."""
+    payments = ServiceFactory(code="payments", name="Payments")
+    logistics = ServiceFactory(code="logistics", name="Logistics")
+    warehouse = ServiceFactory(code="warehouse", name="Warehouse")
+    pay = agreement_since("2026-10", customer=customer_a, code="acme-pay", services=[payments])
+    ops = agreement_since("2026-10", customer=customer_b, code="globex-ops", services=[logistics])
+    targets = [
+        monthly_target(ops, {"2026-10": (1000, 1000), "2026-11": (1000, 1000)}, code="dispatch", name="Dispatch"),
+        monthly_target(ops, {"2026-10": (1000, 1000), "2026-11": (99_950, 100_000)}, code="pickup", name="Pickup"),
+        monthly_target(
+            pay, {"2026-10": (1000, 1000), "2026-11": (99_920, 100_000)}, code="transfers", name="Transfers"
+        ),
+        monthly_target(ops, {"2026-10": (98, 100)}, service=warehouse, code="tracking", name="Tracking"),
+        monthly_target(pay, {"2026-10": (99_500, 100_000), "2026-11": (900, 1000)}, code="cards", name="Cards"),
+    ]
+    evaluate_targets([target.pk for target in targets], NOW)
+
+
+def overview(client, manager, query=""):
+    client.force_login(manager)
+    response = client.get("/overview/" + query)
+    assert response.status_code == 200
+    return response.text
+
+
+def listed(page):
+    """(status, agreement, target) of each row of the overview's table."""
+    return [
+        (status, row[2], row[3])
+        for status, row in zip(
+            re.findall(r'<tr data-status="(\w+)">', page), table_rows(page, 'id="overview-targets"'), strict=True
+        )
+    ]
+
+
+def counts(page):
+    return {status: int(count) for status, count in re.findall(r'data-count="(\w+)">(\d+)<', page)}
+
+
+def test_the_overview_lists_breached_then_at_risk_then_no_data_then_met(client, estate, manager):
+    assert listed(overview(client, manager)) == [
+        ("breached", "acme-pay", "Cards"),
+        ("at_risk", "acme-pay", "Transfers"),
+        ("no_data", "globex-ops", "Tracking"),
+        ("met", "globex-ops", "Pickup"),  # half its budget left: before the one with all of it
+        ("met", "globex-ops", "Dispatch"),
+    ]
+
+
+def test_the_overview_counts_the_targets_in_each_status(client, estate, manager):
+    assert counts(overview(client, manager)) == {"met": 2, "at_risk": 1, "breached": 1, "no_data": 1}
+
+
+def test_the_customer_and_service_filters_narrow_the_list_and_the_counts(client, estate, manager):
+    page = overview(client, manager, "?customer=acme")
+    assert [target for _, _, target in listed(page)] == ["Cards", "Transfers"]
+    assert counts(page) == {"met": 0, "at_risk": 1, "breached": 1, "no_data": 0}
+
+    page = overview(client, manager, "?service=logistics")
+    assert [target for _, _, target in listed(page)] == ["Tracking", "Pickup", "Dispatch"]
+    assert counts(page) == {"met": 2, "at_risk": 0, "breached": 0, "no_data": 1}
+
+
+def test_the_status_filter_narrows_the_list_to_targets_in_that_compliance_status(client, estate, manager):
+    page = overview(client, manager, "?status=met")
+    assert listed(page) == [("met", "globex-ops", "Pickup"), ("met", "globex-ops", "Dispatch")]
+    # The counts still show the whole scope, so what the filter left out stays in view.
+    assert counts(page) == {"met": 2, "at_risk": 1, "breached": 1, "no_data": 1}
+
+    assert listed(overview(client, manager, "?customer=globex&status=no_data")) == [
+        ("no_data", "globex-ops", "Tracking")
+    ]
+
+
+def test_the_overview_shows_fifty_targets_a_page(client, customer_a, manager):
+    agreement = agreement_since("2026-11", customer=customer_a, code="acme-many")
+    targets = [monthly_target(agreement, {}, code=f"t{number:02d}") for number in range(51)]
+    evaluate_targets([target.pk for target in targets], NOW)
+
+    first = overview(client, manager, "?customer=acme")
+    second = overview(client, manager, "?customer=acme&page=2")
+
+    assert len(listed(first)) == 50
+    assert "Page 1 of 2" in first
+    assert 'href="?customer=acme&amp;page=2"' in first
+    assert [target for _, _, target in listed(second)] == [targets[50].name]
+
+
+def test_the_heatmap_shows_each_service_and_months_worst_attainment_and_margin(client, estate, manager):
+    heatmap = figure(overview(client, manager), "heatmap-figure")["data"][0]
+
+    months = month_labels("2025-12", 12)  # the twelve months up to the newest evaluated one
+    assert heatmap["x"] == months
+    # The services of the targets' indicators: tracking counts for the warehouse, not for its agreement's logistics.
+    assert heatmap["y"] == ["Logistics", "Payments", "Warehouse"]
+    before = [None] * 10
+    assert heatmap["z"] == [
+        before + [0.1, 0.05],  # October: all 100 % (+0.1); November: pickup's 99.95 % is the worst (+0.05)
+        before + [-0.4, -9.9],  # October: cards' 99.5 % (-0.4 points); November: cards' 90 % (-9.9)
+        before + [-1.9, None],  # tracking's 98 % in October (-1.9); no data in November
+    ]
+    blank = [""] * 10
+    assert heatmap["text"] == [
+        blank + ["100.000", "99.950"],
+        blank + ["99.500", "90.000"],
+        blank + ["98.000", ""],
+    ]
+
+
+def test_fastest_burning_lists_current_snapshots_with_the_highest_burn_rate_first(client, manager):
+    fast = burning_target(code="fast", name="Fast")  # page-1h: 2 bad of the last 60 minutes, 33.3x
+    slow = slowly_burning_target(code="slow", name="Slow")  # 1 bad of the last 6 h, 2.8x
+    steady = measured_target(agreement=fast.agreement, code="steady", name="Steady")
+    record_probe_minutes(steady, kst(2026, 11, 1), 3 * 1440)  # every minute good: burns nothing
+    evaluate_targets([fast.pk, slow.pk, steady.pk], BURN_AT)
+
+    items = list_items(overview(client, manager), "fastest-burning")
+
+    assert items == [f"{fast.agreement.code} · Fast 33.3×", f"{slow.agreement.code} · Slow 2.8×"]
+
+
+def test_recent_breaches_are_listed_newest_first(client, customer_a, manager):
+    agreement = agreement_since("2026-10", customer=customer_a, code="acme-late")
+    early, latest, middle = (
+        monthly_target(agreement, {"2026-10": (98, 100)}, code=code, name=code.title())
+        for code in ("early", "latest", "middle")
+    )
+    evaluate(early, kst(2026, 11, 3))  # October's breach is found when each target is first evaluated
+    evaluate(middle, kst(2026, 11, 9))
+    evaluate(latest, NOW)
+
+    items = list_items(overview(client, manager), "recent-breaches")
+
+    assert [item.split(" 2026-10 ")[0] for item in items] == [
+        "acme-late · Latest",
+        "acme-late · Middle",
+        "acme-late · Early",
+    ]
+    assert all("Period ended under the objective" in item for item in items)
