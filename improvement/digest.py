@@ -16,10 +16,10 @@ SOON_DAYS = 7
 
 
 def due_actions(today, soon_days=SOON_DAYS):
-    """{owner: [actions]} of open actions overdue or due within ``soon_days``, for owners with an e-mail address."""
+    """{owner: [actions]} of open actions overdue or due within ``soon_days``, for active owners with an e-mail."""
     actions = (
         Action.objects.open()
-        .filter(due_date__isnull=False, due_date__lte=today + dt.timedelta(days=soon_days), owner__isnull=False)
+        .filter(due_date__isnull=False, due_date__lte=today + dt.timedelta(days=soon_days), owner__is_active=True)
         .exclude(owner__email="")
         .select_related("owner", "plan")
         .order_by("due_date", "pk")

@@ -4,8 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agreements.forms.agreements import portal_staff
+from agreements.models import Customer, Service, ServiceLevelTarget
 from improvement.models import Action, ImprovementPlan
 from monitoring.models import Breach
+from requirements_analysis.models import ServiceLevelRequirement
 
 
 class PlanForm(forms.ModelForm):
@@ -39,15 +41,21 @@ class PlanForm(forms.ModelForm):
             "goal_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = portal_staff()
-        self.fields["breaches"].queryset = Breach.objects.select_related("target__agreement").order_by("-detected_at")
+        # Choices through the .for_user() checkpoint: whoever may start plans is offered only rows they may see.
+        self.fields["customer"].queryset = Customer.objects.for_user(user)
+        self.fields["services"].queryset = Service.objects.for_user(user)
+        self.fields["requirements"].queryset = ServiceLevelRequirement.objects.for_user(user)
+        self.fields["breaches"].queryset = (
+            Breach.objects.for_user(user).select_related("target__agreement").order_by("-detected_at")
+        )
         self.fields["breaches"].label_from_instance = lambda b: (
             f"{b.target.agreement.code} · {b.target.name} · {b.period_label}"
         )
         for name in ("targets", "goal_target"):
-            self.fields[name].queryset = self.fields[name].queryset.select_related("agreement")
+            self.fields[name].queryset = ServiceLevelTarget.objects.for_user(user).select_related("agreement")
             self.fields[name].label_from_instance = lambda t: f"{t.agreement.code} · {t.name}"
         self.fields["priority_score"].disabled = True
 

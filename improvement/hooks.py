@@ -14,10 +14,14 @@ def _start(**params):
 
 
 class StartFromPriorities(PriorityRowAction):
-    def requirement_actions(self, requirement):
+    def requirement_actions(self, requirement, user):
+        if not user.has_perm("improvement.add_improvementplan"):
+            return []
         return [(_("Start a plan"), _start(requirement=requirement.code))]
 
-    def service_actions(self, service):
+    def service_actions(self, service, user):
+        if not user.has_perm("improvement.add_improvementplan"):
+            return []
         return [(_("Start a plan"), _start(service=service.code))]
 
 

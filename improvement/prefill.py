@@ -63,6 +63,11 @@ def from_target(user, agreement_code, target_code):
         return None
     current = ComplianceSnapshot.objects.filter(target=target, is_current=True).first()
     status = current.get_status_display() if current else _("no data")
+    baseline = _percent(current.attainment) if current else None
+    if baseline is not None and baseline >= target.objective:
+        # At risk but still over the objective: the plan protects the objective rather than climbing to it, and a
+        # baseline over the goal would make the pre-filled form fail its own check (the goal above the baseline).
+        baseline = None
     return {
         "title": _("Protect %(target)s") % {"target": target.name},
         "customer": target.agreement.customer,
@@ -76,7 +81,7 @@ def from_target(user, agreement_code, target_code):
         },
         "targets": [target],
         "goal_target": target,
-        "baseline_attainment": _percent(current.attainment) if current else None,
+        "baseline_attainment": baseline,
         "desired_attainment": target.objective,
     }
 

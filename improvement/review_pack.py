@@ -19,12 +19,13 @@ from requirements_analysis.models import ServiceLevelRequirement, SurveyCampaign
 def review_pack(user, customer, period):
     agreements = list(Agreement.objects.for_user(user).filter(customer=customer).active().order_by("code"))
     reports = [(agreement, agreement_report(agreement, period)) for agreement in agreements]
-    credits = sum((report["credit_total"] for _agreement, report in reports), Decimal(0))
+    credits = {}
+    for agreement, report in reports:  # agreements may bill in different currencies: never add them up
+        credits[agreement.currency] = credits.get(agreement.currency, Decimal(0)) + report["credit_total"]
     breaches = [breach for _agreement, report in reports for breach in report["breaches"]]
     plans = (
         ImprovementPlan.objects.for_user(user)
-        .filter(Q(customer=customer) | Q(services__agreements__customer=customer))
-        .distinct()
+        .concerning(customer)
         .annotate(
             actions_total=Count("actions", distinct=True),
             actions_done=Count("actions", filter=Q(actions__status=ActionStatus.DONE), distinct=True),
@@ -40,8 +41,7 @@ def review_pack(user, customer, period):
         "customer": customer,
         "period": period,
         "reports": reports,
-        "credits": credits,
-        "currency": agreements[0].currency if agreements else "",
+        "credits": sorted(credits.items()),
         "breaches": breaches,
         "plans": list(plans),
         "surveys": [(campaign, campaign_results(campaign)) for campaign in campaigns],
@@ -79,7 +79,8 @@ def review_pack_csv(pack):
         writer.writerow(
             ["breach", f"{breach.target.agreement.code}/{breach.target.code}", breach.period_label, breach.kind, ""]
         )
-    writer.writerow(["credits", pack["customer"].code, pack["period"].label, pack["credits"], pack["currency"]])
+    for currency, amount in pack["credits"]:
+        writer.writerow(["credits", pack["customer"].code, pack["period"].label, amount, currency])
     for plan in pack["plans"]:
         writer.writerow(["plan", plan.code, plan.title, f"{plan.actions_done}/{plan.actions_total}", plan.status])
     for campaign, results in pack["surveys"]:

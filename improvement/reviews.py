@@ -79,17 +79,18 @@ def review_chart(review_row):
     for target in review_row.details:
         for side, colour in (("before", "#6c757d"), ("after", "#0d6efd")):
             points = target[side]
+            label = _("before") if side == "before" else _("after")
             data.append(
                 {
                     "type": "bar",
-                    "name": f"{target['name']} · {_('before') if side == 'before' else _('after')}",
+                    "name": f"{target['name']} · {label}",
                     "x": [p["label"] for p in points],
                     "y": [None if p["attainment"] is None else float(p["attainment"]) for p in points],
                     "marker": {"color": colour},
                 }
             )
             rows += [
-                (target["name"], _(side), p["label"], p["attainment"] or "—", _("yes") if p["breached"] else "")
+                (target["name"], label, p["label"], p["attainment"] or "—", _("yes") if p["breached"] else "")
                 for p in points
             ]
     values = [y for trace in data for y in trace["y"] if y is not None]

@@ -4,12 +4,12 @@ _priority_row_actions = []
 
 
 class PriorityRowAction:
-    def requirement_actions(self, requirement):
-        """[(label, url)] for a requirement's row."""
+    def requirement_actions(self, requirement, user):
+        """[(label, url)] for a requirement's row, as shown to ``user``."""
         return []
 
-    def service_actions(self, service):
-        """[(label, url)] for a service's row."""
+    def service_actions(self, service, user):
+        """[(label, url)] for a service's row, as shown to ``user``."""
         return []
 
 

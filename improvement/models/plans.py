@@ -31,7 +31,7 @@ def new_plan_code():
 
 
 class PlanQuerySet(TenantQuerySet):
-    """Customers see the plans that concern their services (a service of one of their agreements) or them."""
+    """Customers see the plans that concern them: see ``concerning``."""
 
     customer_path = "services__agreements__customer"
     customer_path_is_many = True
@@ -44,8 +44,14 @@ class PlanQuerySet(TenantQuerySet):
         customer_id = customer_id_of(user)
         if customer_id is None:
             return self.none()
+        return self.concerning(customer_id)
+
+    def concerning(self, customer):
+        """Plans for the customer (a Customer or its id), and plans for no one customer on a service of its agreements.
+        A plan for another customer stays that customer's even on a catalogue service both use: its problem and
+        breaches are the other customer's."""
         return self.filter(
-            models.Q(services__agreements__customer_id=customer_id) | models.Q(customer_id=customer_id)
+            models.Q(customer=customer) | models.Q(customer__isnull=True, services__agreements__customer=customer)
         ).distinct()
 
 
@@ -137,9 +143,15 @@ class ImprovementPlan(models.Model):
                 _("A plan cannot go from %(old)s to %(new)s.")
                 % {"old": self.get_status_display(), "new": PlanStatus(new_status).label}
             ]
-        if new_status == PlanStatus.VERIFIED and not self.reviews.exists():
+        if new_status == PlanStatus.VERIFIED and not self.reviews_since_completion().exists():
             return [_("A plan is verified only with an effect review on record.")]
         return []
+
+    def reviews_since_completion(self):
+        """The effect reviews recorded since the plan was last completed: a review from before it was reopened
+        measured another completion."""
+        completed = self.status_changes.filter(to_status=PlanStatus.COMPLETED).order_by("-changed_at", "-pk").first()
+        return self.reviews.filter(reviewed_at__gte=completed.changed_at) if completed else self.reviews.all()
 
     @transaction.atomic
     def transition_to(self, new_status, user, note=""):
@@ -147,6 +159,8 @@ class ImprovementPlan(models.Model):
         problems = locked.transition_problems(new_status)
         if problems:
             raise ValidationError(problems)
+        # Move from what the locked row holds, not from this copy, which another request may have moved since.
+        self.status, self.started_at, self.completed_at = locked.status, locked.started_at, locked.completed_at
         now = timezone.now()
         if new_status == PlanStatus.IN_PROGRESS and self.started_at is None:
             self.started_at = now

@@ -37,7 +37,9 @@ def board(request):
     )
     customer, service, owner = request.GET.get("customer"), request.GET.get("service"), request.GET.get("owner")
     if customer:
-        plans = plans.filter(customer__code=customer)
+        # The plans that customer's people see: its own, and those for no one customer on its services.
+        chosen = Customer.objects.for_user(request.user).filter(code=customer).first()
+        plans = plans.concerning(chosen) if chosen else plans.none()
     if service:
         plans = plans.filter(services__code=service).distinct()
     if owner:
@@ -64,7 +66,7 @@ def plan_create(request):
     initial = prefill.initial_for(request.user, request.GET)
     if initial is None:
         raise Http404(_("What the plan should start from was not found."))
-    form = PlanForm(posted(request), initial=initial)
+    form = PlanForm(posted(request), initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             plan = form.save(commit=False)
@@ -80,7 +82,7 @@ def plan_create(request):
 def plan_edit(request, code):
     plan = get_object_or_404(ImprovementPlan.objects.for_user(request.user), code=code)
     require_permission(request.user, "improvement.change_improvementplan")
-    form = PlanForm(posted(request), instance=plan)
+    form = PlanForm(posted(request), instance=plan, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Plan %(code)s saved.") % {"code": plan.code})
@@ -164,6 +166,7 @@ def action_add(request, code):
     if request.method == "POST" and form.is_valid():
         action = form.save(commit=False)
         action.plan = plan
+        _stamp_completion(action)
         action.save()
         messages.success(request, _("Action added."))
         return redirect(plan)
@@ -178,9 +181,16 @@ def action_edit(request, code, pk):
     form = ActionForm(posted(request), instance=action)
     if request.method == "POST" and form.is_valid():
         action = form.save(commit=False)
-        if action.status == ActionStatus.DONE and action.completed_at is None:
-            action.completed_at = timezone.now()
+        _stamp_completion(action)
         action.save()
         messages.success(request, _("Action saved."))
         return redirect(plan)
     return render(request, "improvement/action_form.html", {"form": form, "plan": plan, "action": action})
+
+
+def _stamp_completion(action):
+    """Done actions carry when they were done (also when added as done); reopened ones no longer do."""
+    if action.status != ActionStatus.DONE:
+        action.completed_at = None
+    elif action.completed_at is None:
+        action.completed_at = timezone.now()

@@ -25,11 +25,15 @@ def priorities(request):
     services = analysis.service_views(request.user, customer_id, weights)
     for requirement, _score in ranked:
         requirement.actions = [
-            action for extension in priority_row_actions() for action in extension.requirement_actions(requirement)
+            action
+            for extension in priority_row_actions()
+            for action in extension.requirement_actions(requirement, request.user)
         ]
     for view in services:
         view.actions = [
-            action for extension in priority_row_actions() for action in extension.service_actions(view.service)
+            action
+            for extension in priority_row_actions()
+            for action in extension.service_actions(view.service, request.user)
         ]
     return render(
         request,
