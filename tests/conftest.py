@@ -12,6 +12,7 @@ from tests.factories import (
     TargetFactory,
     UserFactory,
 )
+from tests.smtp import send_mail_to, smtp_server
 
 
 @pytest.fixture
@@ -61,3 +62,11 @@ def agreement_b(customer_b):
     agreement = AgreementFactory(code="globex-sla", title="Globex warehouse", customer=customer_b)
     TargetFactory(agreement=agreement, code="availability", name="Availability")
     return agreement
+
+
+@pytest.fixture
+def smtp_inbox(settings):
+    """A real SMTP server on 127.0.0.1, and Django's SMTP backend pointed at it; yields its Inbox."""
+    with smtp_server() as inbox:
+        send_mail_to(settings, inbox)
+        yield inbox

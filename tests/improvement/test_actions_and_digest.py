@@ -6,13 +6,9 @@ server on loopback, and the Celery task is called with the clock at 08:00 in Seo
 """
 
 import datetime as dt
-import email
-import email.policy
 import re
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.utils import timezone
 
@@ -239,38 +235,10 @@ def test_the_daily_task_takes_today_in_the_portals_time_zone(owners, actions, ti
     assert digests() == {("manager", TODAY, 4), ("dana", TODAY, 1)}
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps every message it is given."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((envelope.rcpt_tos, message))
-        return "250 Message accepted for delivery"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.mark.integration
-def test_digests_go_through_a_real_smtp_server(owners, actions, settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        assert digest.send_digests(today=TODAY) == 2
-    finally:
-        controller.stop()
-    received = {tuple(recipients): message for recipients, message in inbox.messages}
+def test_digests_go_through_a_real_smtp_server(owners, actions, smtp_inbox, settings):
+    assert digest.send_digests(today=TODAY) == 2
+    received = {tuple(recipients): message for recipients, message in smtp_inbox.messages}
     assert sorted(received) == [("dana@example.com",), ("manager@example.com",)]
     message = received[("manager@example.com",)]
     assert message["Subject"] == "SLM Portal: 2 overdue and 2 soon-due improvement actions"

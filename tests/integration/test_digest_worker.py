@@ -8,14 +8,10 @@ the worker at the SMTP server this test runs.
 """
 
 import datetime as dt
-import email
-import email.policy
 import os
 import re
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from improvement.choices import ActionStatus, PlanStatus
@@ -25,6 +21,7 @@ from slm_portal.models import Heartbeat
 from tests.factories import UserFactory
 from tests.improvement.factories import ActionFactory, plan_in
 from tests.integration.conftest import ROOT, wait_for
+from tests.smtp import smtp_server
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -35,32 +32,11 @@ EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 '''
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps every message it is given."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((envelope.rcpt_tos, message))
-        return "250 Message accepted for delivery"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def inbox():
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    handler.port = controller.port
-    yield handler
-    controller.stop()
+    """An SMTP server for the worker (a separate process: it gets the port through its environment)."""
+    with smtp_server() as inbox:
+        yield inbox
 
 
 @pytest.fixture

@@ -6,15 +6,11 @@ The alert comes from the burn scene of the evaluation helpers: at BURN_AT only t
 """
 
 import datetime as dt
-import email
-import email.policy
 import json
 import re
-import socket
 from decimal import Decimal
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from monitoring import notify
 from monitoring.models import Notification, NotificationChannel
@@ -28,40 +24,9 @@ from tests.monitoring.evaluation_helpers import (
     record_probe_minutes,
     slowly_burning_target,
 )
+from tests.smtp import free_port
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it is given."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((envelope.rcpt_tos, message))
-        return "250 Message accepted for delivery"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def inbox(settings):
-    """A real SMTP server on 127.0.0.1, and Django's SMTP backend pointed at it."""
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield handler
-    controller.stop()
 
 
 @pytest.fixture
@@ -115,10 +80,10 @@ def test_a_firing_alert_queues_one_notification_per_channel(target, channels):
     assert {n.alert.rule.name for n in queued} == {"page-1h"}
 
 
-def test_send_pending_mails_the_channel_through_a_real_smtp_server(target, channels, inbox, webhooks, settings):
+def test_send_pending_mails_the_channel_through_a_real_smtp_server(target, channels, smtp_inbox, webhooks, settings):
     evaluate(target, BURN_AT)
     assert notify.send_pending() == 3
-    ((recipients, message),) = inbox.messages
+    ((recipients, message),) = smtp_inbox.messages
     assert recipients == ["ops@acme.example"]
     assert message["Subject"] == "[PAGE] FIRING: acme-sla / Availability"
     text = message.get_content()
@@ -127,7 +92,7 @@ def test_send_pending_mails_the_channel_through_a_real_smtp_server(target, chann
     assert settings.PORTAL_URL + target.agreement.get_absolute_url() in text
 
 
-def test_send_pending_posts_the_alert_as_json_to_a_real_webhook(target, channels, inbox, webhooks):
+def test_send_pending_posts_the_alert_as_json_to_a_real_webhook(target, channels, smtp_inbox, webhooks):
     evaluate(target, BURN_AT)
     notify.send_pending()
     (body,) = bodies_sent_to(webhooks, "/json")
@@ -146,7 +111,7 @@ def test_send_pending_posts_the_alert_as_json_to_a_real_webhook(target, channels
     assert alert["resolved_at"] is None
 
 
-def test_a_slack_channel_gets_one_line_of_text(target, channels, inbox, webhooks):
+def test_a_slack_channel_gets_one_line_of_text(target, channels, smtp_inbox, webhooks):
     evaluate(target, BURN_AT)
     notify.send_pending()
     (body,) = bodies_sent_to(webhooks, "/slack")
@@ -155,7 +120,7 @@ def test_a_slack_channel_gets_one_line_of_text(target, channels, inbox, webhooks
     assert burn_rates_in(body["text"]) == (Decimal("33.333333"), Decimal(400))
 
 
-def test_sent_notifications_are_marked_and_never_sent_twice(target, channels, inbox, webhooks):
+def test_sent_notifications_are_marked_and_never_sent_twice(target, channels, smtp_inbox, webhooks):
     evaluate(target, BURN_AT)
     notify.send_pending()
     assert set(Notification.objects.values_list("status", "attempts")) == {("sent", 1)}
@@ -163,17 +128,17 @@ def test_sent_notifications_are_marked_and_never_sent_twice(target, channels, in
     assert notify.send_pending() == 0
     evaluate(target, BURN_AT)  # still firing: no new event
     assert notify.send_pending() == 0
-    assert (len(inbox.messages), len(webhooks.requests)) == (1, 2)
+    assert (len(smtp_inbox.messages), len(webhooks.requests)) == (1, 2)
 
 
-def test_the_resolution_is_announced_on_every_channel_too(target, channels, inbox, webhooks):
+def test_the_resolution_is_announced_on_every_channel_too(target, channels, smtp_inbox, webhooks):
     evaluate(target, BURN_AT)
     notify.send_pending()
     record_probe_minutes(target, BURN_AT, 10)
     resolved_at = BURN_AT + dt.timedelta(minutes=10)
     evaluate(target, resolved_at)
     assert notify.send_pending() == 3
-    assert inbox.messages[-1][1]["Subject"] == "[PAGE] resolved: acme-sla / Availability"
+    assert smtp_inbox.messages[-1][1]["Subject"] == "[PAGE] resolved: acme-sla / Availability"
     firing, resolved = bodies_sent_to(webhooks, "/json")
     assert (firing["event"], firing["alert"]["started_at"]) == ("firing", resolved["alert"]["started_at"])
     assert (resolved["event"], dt.datetime.fromisoformat(resolved["alert"]["resolved_at"])) == ("resolved", resolved_at)

@@ -2,14 +2,10 @@
 personal links by e-mail (once each; a resend replaces the links), through Django's test outbox and a real SMTP
 server on loopback. Answering through the links is in test_survey_answers.py."""
 
-import email
-import email.policy
 import re
 import smtplib
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 
 from requirements_analysis.choices import CampaignStatus
@@ -285,45 +281,6 @@ def test_a_draft_campaign_sends_nothing(client, manager, campaign, two_invited, 
 
 
 # --- a real SMTP server ----------------------------------------------------------------------------------------------
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it is given, and refuses the recipients in ``refused``."""
-
-    def __init__(self):
-        self.messages = []
-        self.refused = set()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook
-        if address in self.refused:
-            return "550 5.1.1 No such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((envelope.rcpt_tos, message))
-        return "250 Message accepted for delivery"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_inbox(settings):
-    """A real SMTP server on 127.0.0.1, and Django's SMTP backend pointed at it."""
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield handler
-    controller.stop()
 
 
 @pytest.mark.integration
