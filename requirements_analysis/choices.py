@@ -1,10 +1,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Category(models.TextChoices):
     AVAILABILITY = "availability", _("Availability")
-    PERFORMANCE = "performance", _("Performance")
+    PERFORMANCE = "performance", pgettext_lazy("requirement category", "Performance")
     RESPONSIVENESS = "responsiveness", _("Responsiveness")
     CAPACITY = "capacity", _("Capacity")
     CONTINUITY = "continuity", _("Continuity")
@@ -43,7 +44,7 @@ OPEN_STATUSES = (RequirementStatus.PROPOSED, RequirementStatus.ANALYSED, Require
 
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("survey status", "Open")
     CLOSED = "closed", _("Closed")
 
 
