@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from agreements.formatting import plain_number
 from improvement import effect
@@ -101,4 +102,13 @@ def review_chart(review_row):
                    "yaxis": {"title": {"text": "%"}, "range": [max(0.0, low - (100 - low) * 0.5 - 0.01), 100]},
                    "legend": {"orientation": "h", "y": -0.25}},
     }  # fmt: skip
-    return figure, {"headers": [_("Target"), _("When"), _("Period"), _("Attainment (%)"), _("Breached")], "rows": rows}
+    return figure, {
+        "headers": [
+            _("Target"),
+            pgettext("before or after the plan", "When"),
+            _("Period"),
+            _("Attainment (%)"),
+            _("Breached"),
+        ],
+        "rows": rows,
+    }

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.validators import validate_email
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import AgreementStatus
@@ -156,7 +157,7 @@ class InvitationsForm(forms.Form):
     people = forms.CharField(
         label=_("People to invite"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_('One a line: an e-mail address, or "Name <e-mail>".'),
+        help_text=escape(_('One per line: an e-mail address, or "Name <e-mail>".')),  # help text is not escaped
     )
 
     LINE = re.compile(r"^\s*(?:(?P<name>[^<]+?)\s*<(?P<bracketed>[^>]+)>|(?P<plain>\S+))\s*$")

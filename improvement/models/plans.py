@@ -60,7 +60,7 @@ class ImprovementPlan(models.Model):
     title = models.CharField(_("title"), max_length=200)
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="improvement_plans",
-        help_text=_("When the plan is for one customer."),
+        verbose_name=_("customer"), help_text=_("When the plan is for one customer."),
     )  # fmt: skip
     services = models.ManyToManyField(Service, related_name="improvement_plans", verbose_name=_("services"))
     problem = models.TextField(_("problem statement"))

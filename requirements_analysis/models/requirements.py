@@ -41,8 +41,12 @@ class ServiceLevelRequirement(models.Model):
     """What a customer needs from a service, in their own words, how much it matters and how well it is met."""
 
     code = models.SlugField(_("reference"), max_length=20, unique=True, default=new_code, editable=False)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="requirements")
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="requirements")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="requirements", verbose_name=_("customer")
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="requirements", verbose_name=_("service")
+    )
     statement = models.TextField(_("statement"), help_text=_("The need in the user's own words."))
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     importance = models.PositiveSmallIntegerField(

@@ -30,7 +30,9 @@ class CampaignQuerySet(TenantQuerySet):
 class SurveyCampaign(models.Model):
     """A satisfaction survey of one customer's people about chosen services, for a period (e.g. "2026-Q4")."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="survey_campaigns")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="survey_campaigns", verbose_name=_("customer")
+    )
     code = models.SlugField(_("code"), max_length=50, unique=True, validators=[validate_code_not_reserved])
     title = models.CharField(_("title"), max_length=200)
     period_label = models.CharField(_("period"), max_length=20, help_text=_('For example "2026-Q4" or "2026-11".'))

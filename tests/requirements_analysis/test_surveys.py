@@ -151,6 +151,12 @@ def invited(campaign):
     return list(SurveyInvitation.objects.filter(campaign=campaign).order_by("email").values_list("name", "email"))
 
 
+def test_the_hint_shows_the_name_and_address_form_as_text(client, manager, campaign):
+    client.force_login(manager)
+    page = client.get("/surveys/acme-2026-q4/").text
+    assert "One per line: an e-mail address, or &quot;Name &lt;e-mail&gt;&quot;." in page
+
+
 def test_manager_adds_people_as_plain_addresses_or_name_and_address(client, manager, campaign):
     client.force_login(manager)
 
