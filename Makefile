@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install lint format lock migrate demo messages bench clean
+.PHONY: run test install lint format lock migrate demo messages bench loadbench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ demo: install
 # Benchmarks of ingestion and evaluation on PostgreSQL (BENCH_DATABASE_URL); results go to docs/benchmarks.md.
 bench: install
 	$(BIN)/python -m monitoring.bench $(BENCH_ARGS)
+
+# Load benchmark of the dashboards with wrk (LOADBENCH_DATABASE_URL, Redis cache); results go to docs/benchmarks.md.
+loadbench: install
+	$(BIN)/python -m monitoring.loadbench $(LOADBENCH_ARGS)
 
 # Rebuild the Korean catalogue's .mo from its .po (pure Python, no gettext needed).
 messages: install

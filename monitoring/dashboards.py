@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from agreements.models import Agreement, ServiceLevelTarget
+from agreements.tenancy import customer_id_of
 from monitoring.choices import SnapshotStatus
 from monitoring.models import Breach, ComplianceSnapshot
 
@@ -104,18 +105,30 @@ def attach_trends(agreements):
 
 
 def section_key(agreement, language):
-    """Cache key parts of an agreement's section of the customer dashboard. The section shows the agreement's code
-    and title, its targets' codes, names and objectives (all in the digest: an edit finds a new entry at once) and
-    their compliance, which changes only when an evaluation finishes (``cached_many`` adds the generation)."""
-    targets = [(target.pk, target.code, target.name, str(target.objective)) for target in agreement.targets.all()]
-    digest = hashlib.blake2b(repr((agreement.code, agreement.title, targets)).encode(), digest_size=12).hexdigest()
+    """Cache key parts of an agreement's section of the customer dashboard. The section shows the agreement and its
+    targets as edited (every field of their rows is in the digest: an edit finds a new entry at once) and their
+    compliance, which changes only when an evaluation finishes (``cached_many`` adds the generation)."""
+    rows = [_fields(agreement)] + [_fields(target) for target in agreement.targets.all()]
+    digest = hashlib.blake2b(repr(rows).encode(), digest_size=12).hexdigest()
     return ("dashboard-section", agreement.pk, language, digest)
+
+
+def _fields(instance):
+    return tuple(getattr(instance, field.attname) for field in instance._meta.concrete_fields)
 
 
 def _worst(snapshots):
     rank = {"breached": 0, "at_risk": 1, "no_data": 2, "met": 3}
     statuses = [snapshot.status for snapshot in snapshots if snapshot is not None]
     return min(statuses, key=rank.__getitem__) if statuses else SnapshotStatus.NO_DATA
+
+
+def visibility(user):
+    """What decides which rows ``.for_user()`` gives the user on the overview: the view permissions of the models it
+    reads and the customer the user belongs to. People alike in these share the overview's cached figures."""
+    models = ("agreements.view_agreement", "monitoring.view_compliancesnapshot", "monitoring.view_breach")
+    seen = "".join("1" if user.has_perm(model) else "0" for model in models)
+    return f"{seen}-{customer_id_of(user) or 0}"
 
 
 def current_targets(user, agreements):
@@ -139,8 +152,9 @@ def status_counts(snapshots):
 
 
 def fastest_burning(user, agreements, limit=10):
-    # "fastest_burn > 0" leaves NULL out already; naming "IS NOT NULL" as well made PostgreSQL count the rows twice
-    # as rare (only current snapshots have a burn rate) and pick a nested loop that read them 50 times over.
+    # "fastest_burn > 0" leaves NULL out already. Naming "IS NOT NULL" as well made PostgreSQL think the rows twice as
+    # rare (only current snapshots have a burn rate: ~9 estimated of ~5,000) and join the customers by a nested loop
+    # over all of them, once per customer.
     return (
         ComplianceSnapshot.objects.for_user(user)
         .current()
@@ -238,18 +252,22 @@ def cached_many(keys, compute, seconds=120):
     return values
 
 
-# What a listed snapshot (or breach) shows besides its compliance: names and codes, which edits change, not
-# evaluations. A cached rendering of a list is found by a digest of these, read afresh for every request.
-SHOWN = ("target__code", "target__name", "target__agreement__code", "target__agreement__customer__name")
-
-
-def _digest(shown):
-    return hashlib.blake2b(repr(shown).encode(), digest_size=12).hexdigest()
+# What a listed snapshot (or breach) shows besides its compliance: names, codes and whether its agreement is still
+# active, which edits change, not evaluations. A cached rendering of a list is filed under a digest of these, read
+# afresh for every request, so that an edit shows at once.
+SHOWN = (
+    "target__code",
+    "target__name",
+    "target__agreement__code",
+    "target__agreement__status",
+    "target__agreement__customer__name",
+)
 
 
 def _shown(row):
     target = row.target
-    return (row.pk, target.code, target.name, target.agreement.code, target.agreement.customer.name)
+    agreement = target.agreement
+    return (row.pk, target.code, target.name, agreement.code, agreement.status, agreement.customer.name)
 
 
 def rows_in_order(queryset, ids):
@@ -259,40 +277,50 @@ def rows_in_order(queryset, ids):
     return [found[pk] for pk in ids if pk in found]
 
 
+def _generation_key(key_parts):
+    return "slm:" + ":".join(str(part) for part in (*key_parts, cache.get(GENERATION_KEY, 0)))
+
+
 def ranked_keys(key_parts, ranked, seconds=120):
     """The primary keys of ``ranked`` in its order, cached like ``cached`` (until the next evaluation), and the
-    ``SHOWN`` values of its rows ({pk: values}) when they had to be read, None when the keys were cached."""
-    key = "slm:" + ":".join(str(part) for part in (*key_parts, cache.get(GENERATION_KEY, 0)))
+    ``SHOWN`` values of its rows ({pk: values}) if they had to be read now ({} when the keys were cached)."""
+    key = _generation_key(key_parts)
     ids = cache.get(key)
     if ids is not None:
-        return ids, None
+        return ids, {}
     shown = {row[0]: row for row in ranked.values_list("pk", *SHOWN)}
-    ids = list(shown)
-    cache.set(key, ids, seconds)
-    return ids, shown
-
-
-def shown_digest(rows, ids, shown=None):
-    """A digest of the ``SHOWN`` values of the rows with the keys ``ids``, in that order: read from ``rows`` (one
-    light query) unless ``shown`` holds them."""
-    if shown is None:
-        shown = {row[0]: row for row in rows.filter(pk__in=ids).values_list("pk", *SHOWN)}
-    return _digest([shown[pk] for pk in ids if pk in shown])
+    cache.set(key, list(shown), seconds)
+    return list(shown), shown
 
 
 def cached_rows(key_parts, ranked, rows, seconds=120):
-    """The rows of ``ranked`` (a short, sliced queryset) in its order, and the digest of what they show.
+    """(keys, rows, ``SHOWN`` values read now) of ``ranked``, a short, sliced queryset, in its order.
 
-    Their keys are cached like ``cached``, until the next evaluation. When they are not, the rows are read from
-    ``ranked``; when they are, only what the rows show is read (one light query) and the rows are read from
-    ``rows`` by key if and when the list is used (a cached rendering of it does not use it)."""
-    key = "slm:" + ":".join(str(part) for part in (*key_parts, cache.get(GENERATION_KEY, 0)))
+    The keys are cached like ``cached``, until the next evaluation. When they are not, the rows are read from
+    ``ranked`` (one query). When they are, the rows are read from ``rows`` by key if and when they are used: not
+    at all while their rendering is cached."""
+    key = _generation_key(key_parts)
     ids = cache.get(key)
     if ids is None:
         found = list(ranked)
         cache.set(key, [row.pk for row in found], seconds)
-        return found, _digest([_shown(row) for row in found])
-    return SimpleLazyObject(lambda: rows_in_order(rows, ids)), shown_digest(rows, ids)
+        return [row.pk for row in found], found, {row.pk: _shown(row) for row in found}
+    return ids, SimpleLazyObject(lambda: rows_in_order(rows, ids)), {}
+
+
+def shown_of(model, ids, known):
+    """``known`` ({pk: ``SHOWN`` values}) completed with the rows of ``model`` among ``ids`` it lacks (one light
+    query, if any)."""
+    missing = [pk for pk in ids if pk not in known]
+    if not missing:
+        return known
+    found = model.objects.filter(pk__in=missing).order_by().values_list("pk", *SHOWN)
+    return {**known, **{row[0]: row for row in found}}
+
+
+def shown_digest(ids, shown):
+    """The digest of the ``SHOWN`` values of the rows with the keys ``ids``, in that order."""
+    return hashlib.blake2b(repr([shown.get(pk) for pk in ids]).encode(), digest_size=12).hexdigest()
 
 
 def fragment_key(*parts):

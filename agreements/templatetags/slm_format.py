@@ -18,3 +18,9 @@ def plain(value):
 def grouped(value):
     """42000000.00 -> 42,000,000 (trailing zeros dropped, thousands grouped as the language groups them)."""
     return "" if value is None else intcomma(plain_number(value))
+
+
+@register.filter
+def absolute(value):
+    """-12.5 -> 12.5: the size of an overspent budget, told in words as "over"."""
+    return "" if value is None else abs(value)

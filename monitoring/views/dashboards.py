@@ -1,5 +1,7 @@
 """Compliance dashboards: the customer's own view, the manager's overview, and a target's page with its charts."""
 
+import hashlib
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
@@ -76,26 +78,36 @@ def overview(request):
     current = scoped.filter(status=status) if status else scoped
     query = request.GET.copy()
     query.pop("page", None)
-    scope = query.urlencode()  # every page of a listing shares its cached figures
+    # Every page of a listing shares its cached figures, and so do the people who see the same rows.
+    # Every page of a listing shares its cached figures, and so do the people who see the same rows.
+    scope = f"{dashboards.visibility(request.user)}?{query.urlencode()}"
     language = get_language()
     # What changes only when an evaluation finishes is cached (see dashboards.cached): the order of the current
     # snapshots (their keys), the counts, the heatmap, the keys of the fastest burners and latest breaches, and the
     # rendered table rows and lists, filed under a digest of the names and codes they show (read for every request,
     # so that an edited name shows at once). The rows themselves are read only when their rendering is not cached.
+    # The filter form is cached too, under a key made of everything it shows (_filter_form_key).
     ranked, shown = dashboards.ranked_keys(("overview", scope), current)
     page = Paginator(ranked, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     on_page = list(page.object_list)
     page.object_list = current.filter(pk__in=on_page)  # in the order of the ranking (the same ORDER BY)
     # The counts are of every status in the scope, so they still show what the status filter left out.
     counts = dashboards.cached(("counts", scope), lambda: dashboards.status_counts(scoped))
-    snapshots = ComplianceSnapshot.objects.for_user(request.user).select_related("target__agreement__customer")
-    breaches = Breach.objects.for_user(request.user).select_related("target__agreement__customer")
-    fastest, fastest_shown = dashboards.cached_rows(
-        ("fastest", scope), dashboards.fastest_burning(request.user, agreements), snapshots
+    in_scope = {"target__agreement__in": agreements}
+    snapshots = ComplianceSnapshot.objects.for_user(request.user).filter(**in_scope)
+    breaches = Breach.objects.for_user(request.user).filter(**in_scope)
+    fastest_ids, fastest, fastest_shown = dashboards.cached_rows(
+        ("fastest", scope),
+        dashboards.fastest_burning(request.user, agreements),
+        snapshots.select_related("target__agreement__customer"),
     )
-    latest, latest_shown = dashboards.cached_rows(
-        ("breaches", scope), dashboards.recent_breaches(request.user, agreements), breaches
+    breach_ids, latest, breach_shown = dashboards.cached_rows(
+        ("breaches", scope),
+        dashboards.recent_breaches(request.user, agreements),
+        breaches.select_related("target__agreement__customer"),
     )
+    shown = dashboards.shown_of(ComplianceSnapshot, on_page + fastest_ids, {**shown, **fastest_shown})
+    breach_shown = dashboards.shown_of(Breach, breach_ids, breach_shown)
 
     def heatmap():  # drawn only when its rendering is not cached
         matrix = dashboards.cached(("heatmap", scope), lambda: dashboards.service_heatmap(request.user, agreements))
@@ -115,14 +127,34 @@ def overview(request):
             "fastest": fastest,
             "breaches": latest,
             "fragment_keys": {
-                "rows": dashboards.fragment_key(
-                    scope, page.number, language, dashboards.shown_digest(current, on_page, shown)
-                ),
+                "filter_form": _filter_form_key(request, filterset, language),
+                "rows": dashboards.fragment_key(scope, page.number, language, dashboards.shown_digest(on_page, shown)),
                 "heatmap": dashboards.fragment_key(scope, language),
-                "lists": dashboards.fragment_key(scope, language, fastest_shown, latest_shown),
+                "lists": dashboards.fragment_key(
+                    scope,
+                    language,
+                    dashboards.shown_digest(fastest_ids, shown),
+                    dashboards.shown_digest(breach_ids, breach_shown),
+                ),
             },
         },
     )
+
+
+def _filter_form_key(request, filterset, language):
+    """A digest of everything the overview's filter form shows: the query string (the values and any errors), the
+    language, and each field's options as the form offers them now (what this user may see, as named now). Drawing
+    the form (80-odd options through crispy and the widget templates) cost as much as all the rest of the page; its
+    rendering is cached under this key, which changes at once with a new or renamed customer or service."""
+    options = []
+    for name, field in filterset.form.fields.items():
+        widget = field.widget
+        if hasattr(widget, "choices"):
+            # Read once, for the key and for the form if it is drawn (not list(): it would count the rows first).
+            widget.choices = [choice for choice in widget.choices]  # noqa: C416
+            options.append((name, [(str(value), str(label)) for value, label in widget.choices]))
+    shown = repr((request.GET.urlencode(), language, options))
+    return hashlib.blake2b(shown.encode(), digest_size=12).hexdigest()
 
 
 def _target(request, code, target_code):

@@ -321,3 +321,15 @@ def test_recent_breaches_are_listed_newest_first(client, customer_a, manager):
         "acme-late · Early",
     ]
     assert all("Period ended under the objective" in item for item in items)
+
+
+def test_an_overspent_budget_says_by_how_much(client, customer_a, alice):
+    agreement = agreement_since("2026-11", customer=customer_a, code="acme-portal")
+    uptime = measured_target(agreement=agreement, code="uptime", name="Uptime")
+    record_probe_minutes(uptime, kst(2026, 11, 2), 1000, bad=range(60))  # 60 bad minutes of November's 43.2
+    evaluate_targets([uptime.pk], NOW)
+    client.force_login(alice)
+
+    rows = table_rows(client.get("/customers/acme/dashboard/").text, 'data-targets="acme-portal"')
+
+    assert rows == [["Uptime", "Breached", "94.000 %", "99.9 %", "16.8 min over the 43.2 min budget", "2026-11"]]
