@@ -1,4 +1,4 @@
-"""Compliance arithmetic: attainment, error budgets, burn rates, status and service credits (DESIGN.md §3).
+"""Compliance arithmetic: attainment, error budgets, burn rates, status and service credits (docs/compliance.md).
 
 Plain Python on purpose (no Django): the evaluation, the API, dashboards and reports all call these functions, so
 the numbers they show agree. Every result is an exact ``int`` or a ``Decimal``: divisions run in a private decimal
