@@ -11,9 +11,10 @@ import json
 from collections import defaultdict
 
 from django.db import connection, transaction
+from django.db.models import Min
 
 from monitoring.choices import IndicatorKind, Operator
-from monitoring.models import HourRollup
+from monitoring.models import HourRollup, Measurement
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 HOUR_FIELDS = [
@@ -147,13 +148,19 @@ _MINUTES_SQL = {
 
 
 def rebuild_rollups(indicator, rejudge=True):
-    """Recompute ``indicator``'s hour rollups from its raw measurements.
+    """Recompute ``indicator``'s hour rollups from its raw measurements; returns the hour from which they were
+    recomputed (None when there are no raw rows left: nothing is changed).
 
     With ``rejudge``, threshold samples are first judged again against the indicator's current operator and
-    threshold: run this after changing them (`manage.py rebuild_rollups`).
+    threshold: run this after changing them (`manage.py rebuild_rollups`). Hours before the first raw row kept are
+    left as they are: their raw rows were pruned (``prune_measurements`` cuts on whole hours), so only their rollups
+    still hold what was measured.
     """
     with transaction.atomic():
         lock_indicator(indicator.pk)
+        first = Measurement.objects.filter(indicator=indicator).aggregate(first=Min("t"))["first"]
+        if first is None:
+            return None
         if rejudge and indicator.kind == IndicatorKind.THRESHOLD:
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -161,10 +168,12 @@ def rebuild_rollups(indicator, rejudge=True):
                     "THEN 1 ELSE 0 END, total = 1 WHERE indicator_id = %s",
                     [indicator.threshold, indicator.pk],
                 )
-        HourRollup.objects.filter(indicator=indicator).delete()
+        since = first.replace(minute=0, second=0, microsecond=0)
+        HourRollup.objects.filter(indicator=indicator, hour__gte=since).delete()
         with connection.cursor() as cursor:
             cursor.execute(_MINUTES_SQL[connection.vendor], [indicator.pk])
             apply_minute_deltas(indicator.pk, cursor.fetchall())
+        return since
 
 
 def minute_counts(indicator_id, start, end):

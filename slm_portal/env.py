@@ -48,6 +48,15 @@ def env_int(name, default, *, minimum=None):
     return number
 
 
+def env_choice(name, default, choices):
+    """One of ``choices`` (compared without regard to case; returned as the choice is spelled)."""
+    value = env_str(name, default)
+    for choice in choices:
+        if value.strip().lower() == choice.lower():
+            return choice
+    raise ImproperlyConfigured(f"{name}={value!r} is not one of {', '.join(choices)}.")
+
+
 def env_list(name, default=()):
     value = os.environ.get(name)
     if value is None or value.strip() == "":

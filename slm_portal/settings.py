@@ -15,6 +15,7 @@ from slm_portal.env import (
     env_bool,
     env_broker_url,
     env_cache,
+    env_choice,
     env_database,
     env_int,
     env_list,
@@ -113,7 +114,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
+LANGUAGE_CODE = env_choice("LANGUAGE_CODE", "en", ("en", "ko"))
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_time_zone("TIME_ZONE", "Asia/Seoul")
@@ -232,12 +233,13 @@ SPECTACULAR_SETTINGS = {
 # A batch of 10,000 samples is about 600 kB of JSON.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
 PORTAL_NAME = env_str("PORTAL_NAME", "SLM Portal")

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from monitoring.choices import Operator
 from monitoring.ingest import record_samples
 from monitoring.models import ComplianceSnapshot, HourRollup, Measurement, TargetIndicator
 from tests.agreements.forms_data import agreement_post, target
@@ -46,6 +47,85 @@ def test_pruning_keeps_recent_raw_rows():
     record_samples(indicator, [{"t": (now - dt.timedelta(hours=1)).isoformat(), "value": 1}])
     call_command("prune_measurements", "--older-than", "2", stdout=StringIO())
     assert Measurement.objects.count() == 1
+
+
+def test_pruning_cuts_on_a_whole_hour(time_machine):
+    # Now is 2 Nov 15:30 UTC: a day back is 1 Nov 15:30, cut at 15:00 so that an hour is kept or pruned whole.
+    time_machine.move_to(dt.datetime(2026, 11, 2, 15, 30, tzinfo=dt.UTC), tick=False)
+    indicator = ThresholdIndicatorFactory()
+    samples = [dt.datetime(2026, 11, 1, 14, 50, tzinfo=dt.UTC), dt.datetime(2026, 11, 1, 15, 10, tzinfo=dt.UTC)]
+    record_samples(indicator, [{"t": t.isoformat(), "value": 1} for t in samples])
+    out = StringIO()
+
+    call_command("prune_measurements", "--older-than", "1", stdout=out)
+
+    assert list(Measurement.objects.values_list("t", flat=True)) == samples[1:]
+    assert "Deleted 1 raw measurements from before 2026-11-01 15:00 UTC." in out.getvalue()
+
+
+def hour_counts(indicator):
+    return list(HourRollup.objects.filter(indicator=indicator).order_by("hour").values_list("hour", "good", "total"))
+
+
+@pytest.fixture
+def latency():
+    """A latency indicator (good at or under 300 ms) with four samples in the 10:00 UTC hour of 2 November."""
+    indicator = ThresholdIndicatorFactory(code="api-latency", unit="ms", operator=Operator.LTE, threshold=300)
+    values = [100, 200, 250, 400]
+    record_samples(
+        indicator,
+        [{"t": f"2026-11-02T10:0{minute}:00Z", "value": value} for minute, value in enumerate(values)],
+        now=dt.datetime(2026, 11, 2, 11, tzinfo=dt.UTC),
+    )
+    return indicator
+
+
+def test_rebuilding_judges_the_stored_values_again_against_a_changed_threshold(latency):
+    ten = dt.datetime(2026, 11, 2, 10, tzinfo=dt.UTC)
+    assert hour_counts(latency) == [(ten, 3, 4)]
+    latency.threshold = 220
+    latency.save()
+    out = StringIO()
+
+    call_command("rebuild_rollups", "api-latency", stdout=out)
+
+    assert hour_counts(latency) == [(ten, 2, 4)]  # 100 and 200 ms are still good; 250 ms no longer is
+    assert list(Measurement.objects.order_by("t").values_list("good", flat=True)) == [1, 1, 0, 0]
+    assert out.getvalue() == "Rebuilt the rollups of api-latency from 2026-11-02 10:00 UTC.\n"
+
+
+def test_rebuilding_an_unknown_indicator_changes_nothing(latency):
+    latency.threshold = 220
+    latency.save()
+    with pytest.raises(CommandError, match="No indicator nope"):
+        call_command("rebuild_rollups", "api-latency", "nope", stdout=StringIO())
+    assert hour_counts(latency)[0][1:] == (3, 4)
+
+
+def test_rebuilding_after_pruning_keeps_the_pruned_hours_rollups(time_machine):
+    target = measured_target()
+    record_probe_minutes(target, kst(2026, 11, 2), 120, bad=range(10))  # 1 Nov 15:00-17:00 UTC, 10 bad minutes
+    time_machine.move_to(kst(2026, 11, 4), tick=False)
+    record_probe_minutes(target, kst(2026, 11, 3, 23), 30)  # 3 Nov 14:00-14:30 UTC, all good
+    evaluate(target, kst(2026, 11, 4))
+    before = snapshot(target)
+    indicator = target.indicator_link.indicator
+    call_command("prune_measurements", "--older-than", "1", stdout=StringIO())
+    assert Measurement.objects.count() == 30
+
+    out = StringIO()
+    call_command("rebuild_rollups", indicator.code, stdout=out)
+
+    assert f"Rebuilt the rollups of {indicator.code} from 2026-11-03 14:00 UTC." in out.getvalue()
+    assert [counts[1:] for counts in hour_counts(indicator)] == [(50, 60), (60, 60), (30, 30)]
+    ComplianceSnapshot.objects.all().delete()
+    evaluate(target, kst(2026, 11, 4))
+    assert (snapshot(target).good_slices, snapshot(target).slices_with_data) == (before.good_slices, 150)
+
+    Measurement.objects.all().delete()
+    call_command("rebuild_rollups", indicator.code, stdout=out)
+    assert f"{indicator.code}: no raw measurements; its rollups were left as they are." in out.getvalue()
+    assert len(hour_counts(indicator)) == 3
 
 
 @pytest.mark.parametrize("days", ["0", "-3", "soon"])

@@ -26,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--older-than", type=positive_days, required=True, metavar="DAYS")
 
     def handle(self, *args, older_than, **options):
-        cutoff = timezone.now() - dt.timedelta(days=older_than)
+        # On a whole hour, so that an hour's raw rows are all kept or all gone (rebuild_rollups relies on it).
+        cutoff = (timezone.now() - dt.timedelta(days=older_than)).replace(minute=0, second=0, microsecond=0)
         deleted, _ = Measurement.objects.filter(t__lt=cutoff).delete()
         self.stdout.write(f"Deleted {deleted} raw measurements from before {cutoff:%Y-%m-%d %H:%M} UTC.")

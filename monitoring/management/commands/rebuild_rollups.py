@@ -18,5 +18,8 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(f"No indicator {', '.join(sorted(missing))}.")
         for indicator in indicators:
-            rebuild_rollups(indicator)
-            self.stdout.write(f"Rebuilt the rollups of {indicator.code}.")
+            since = rebuild_rollups(indicator)
+            if since is None:
+                self.stdout.write(f"{indicator.code}: no raw measurements; its rollups were left as they are.")
+            else:
+                self.stdout.write(f"Rebuilt the rollups of {indicator.code} from {since:%Y-%m-%d %H:%M} UTC.")

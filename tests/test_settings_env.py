@@ -1,0 +1,110 @@
+"""Settings come from the environment, and a bad value stops start-up with a message that names the variable.
+
+The helpers of slm_portal/env.py are called with a patched environment; a few whole start-ups load the settings
+module in a fresh Python process (``manage.py check``), as a deployment would.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from slm_portal import env
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("helper", "arguments", "value", "message"),
+    [
+        (env.env_bool, (False,), "maybe", "DEBUG='maybe' is not a boolean; use one of 1/0, true/false, yes/no"),
+        (env.env_int, (30,), "thirty", "DEBUG='thirty' is not a whole number."),
+        (lambda name, default: env.env_int(name, default, minimum=1), (30,), "0", "DEBUG='0' must be at least 1."),
+        (env.env_time_zone, ("UTC",), "Mars/Olympus", "DEBUG='Mars/Olympus' is not a known IANA time zone"),
+        (env.env_choice, ("en", ("en", "ko")), "fr", "DEBUG='fr' is not one of en, ko."),
+        (env.env_database, ("sqlite:///x",), "mongodb://db/slm", "DEBUG='mongodb://db/slm'"),
+        (env.env_broker_url, ("memory://",), "kafka://bus", "DEBUG='kafka://bus' is not a broker URL"),
+        (env.env_cache, ("locmem://",), "memcached://c", "DEBUG='memcached://c' is not a cache URL"),
+    ],
+)
+def test_a_bad_value_is_refused_with_the_variables_name(monkeypatch, helper, arguments, value, message):
+    monkeypatch.setenv("DEBUG", value)  # any name will do: the message must carry it
+    with pytest.raises(ImproperlyConfigured) as refused:
+        helper("DEBUG", *arguments)
+    assert str(refused.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("1", True), ("yes", True), ("ON", True), ("true", True), ("0", False), ("no", False), ("Off", False), ("", True)],
+)
+def test_booleans_take_the_usual_spellings_and_an_empty_value_means_the_default(monkeypatch, value, expected):
+    monkeypatch.setenv("SLM_FLAG", value)
+    assert env.env_bool("SLM_FLAG", True) is expected
+
+
+def test_good_values_are_read(monkeypatch):
+    monkeypatch.setenv("SLM_NUMBER", "42")
+    monkeypatch.setenv("SLM_HOSTS", " a.example , b.example ,")
+    monkeypatch.setenv("SLM_ZONE", "Asia/Seoul")
+    monkeypatch.setenv("SLM_LANGUAGE", "KO")
+    monkeypatch.setenv("SLM_CACHE", "redis://127.0.0.1:6379/2")
+    monkeypatch.setenv("SLM_DB", "postgres://slm:pw@db:5432/slm")
+    assert env.env_int("SLM_NUMBER", 1, minimum=1) == 42
+    assert env.env_list("SLM_HOSTS") == ["a.example", "b.example"]
+    assert env.env_time_zone("SLM_ZONE", "UTC") == "Asia/Seoul"
+    assert env.env_choice("SLM_LANGUAGE", "en", ("en", "ko")) == "ko"
+    assert env.env_cache("SLM_CACHE", "locmem://")["LOCATION"] == "redis://127.0.0.1:6379/2"
+    database = env.env_database("SLM_DB", "sqlite:///x")
+    assert (database["ENGINE"], database["NAME"], database["HOST"], database["PORT"]) == (
+        "django.db.backends.postgresql",
+        "slm",
+        "db",
+        5432,
+    )
+
+
+def test_a_required_value_that_is_missing_is_named(monkeypatch):
+    monkeypatch.delenv("SLM_NEEDED", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="The environment variable SLM_NEEDED must be set."):
+        env.env_str("SLM_NEEDED", required=True)
+
+
+def start_up(tmp_path, **variables):
+    """``manage.py check`` in a fresh process with the portal's own settings and only these variables set."""
+    keep = {"PATH", "HOME", "LANG", "SYSTEMROOT"}
+    environment = {name: value for name, value in os.environ.items() if name in keep}
+    environment.update(DJANGO_SETTINGS_MODULE="slm_portal.settings", SLM_VAR_DIR=str(tmp_path), **variables)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({}, "The environment variable SECRET_KEY must be set when DEBUG is off."),
+        ({"SECRET_KEY": "change-me-please"}, "SECRET_KEY still holds the placeholder of .env.example"),
+        ({"DEBUG": "1", "TIME_ZONE": "Seoul"}, "TIME_ZONE='Seoul' is not a known IANA time zone"),
+        ({"DEBUG": "1", "LANGUAGE_CODE": "fr"}, "LANGUAGE_CODE='fr' is not one of en, ko."),
+        ({"DEBUG": "1", "LOG_LEVEL": "LOUD"}, "LOG_LEVEL='LOUD' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL."),
+    ],
+)
+def test_start_up_stops_on_a_bad_setting_and_names_it(tmp_path, variables, message):
+    result = start_up(tmp_path, **variables)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_start_up_succeeds_with_a_real_key_and_debug_off(tmp_path):
+    result = start_up(tmp_path, SECRET_KEY="a-real-key-of-more-than-fifty-characters-0123456789-abcdef")
+    assert result.returncode == 0, result.stderr
