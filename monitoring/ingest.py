@@ -131,12 +131,24 @@ def _sample(indicator, raw, index, now, skew):
     return Sample(instant, value, good, total), []
 
 
+def utc_instant(text, _parse=dt.datetime.fromisoformat, _utc=dt.UTC):
+    """An ISO 8601 time with a zone, in UTC; None for anything else (the thorough check then says what is wrong)."""
+    try:
+        instant = _parse(text)
+        if instant.tzinfo is not _utc:
+            if instant.tzinfo is None or instant.utcoffset() is None:
+                return None
+            instant = instant.astimezone(_utc)
+    except (ValueError, OverflowError):
+        return None
+    return instant
+
+
 def _quick_check(indicator, latest):
     """A check for the common, well-formed sample: a Sample, or None to send it the thorough way.
 
     It accepts exactly what ``_sample`` accepts, only faster (a batch of 10,000 spends most of its Python time here).
     """
-    fromisoformat, utc = dt.datetime.fromisoformat, dt.UTC
     if indicator.kind == IndicatorKind.RATIO:
 
         def quick(raw):
@@ -147,15 +159,8 @@ def _quick_check(indicator, latest):
                 return None
             if not 0 <= good <= total <= MAX_COUNT:
                 return None
-            try:
-                instant = fromisoformat(t)
-                if instant.tzinfo is not utc:
-                    if instant.tzinfo is None or instant.utcoffset() is None:
-                        return None
-                    instant = instant.astimezone(utc)
-            except (ValueError, OverflowError):
-                return None
-            return Sample(instant, None, good, total) if instant <= latest else None
+            instant = utc_instant(t)
+            return Sample(instant, None, good, total) if instant is not None and instant <= latest else None
 
         return quick
 
@@ -171,15 +176,8 @@ def _quick_check(indicator, latest):
             value = float(value)
         elif type(value) is not float or not math.isfinite(value):
             return None
-        try:
-            instant = fromisoformat(t)
-            if instant.tzinfo is not utc:
-                if instant.tzinfo is None or instant.utcoffset() is None:
-                    return None
-                instant = instant.astimezone(utc)
-        except (ValueError, OverflowError):
-            return None
-        if instant > latest:
+        instant = utc_instant(t)
+        if instant is None or instant > latest:
             return None
         return Sample(instant, value, 1 if compare(value, limit) else 0, 1)
 

@@ -120,11 +120,11 @@ def celery_processes(transactional_db, tmp_path):
     processes.stop()
 
 
-@pytest.fixture
-def celery_worker(celery_processes):
-    """A running worker, ready once its start-up heartbeat has gone through the broker and into the database."""
+def ready_worker(celery_processes, **options):
+    """Start a worker (``options`` go to ``CeleryProcesses.worker``) and return it once its start-up heartbeat has
+    gone through the broker and into the database."""
     Heartbeat.objects.all().delete()
-    worker = celery_processes.worker()
+    worker = celery_processes.worker(**options)
     wait_for(
         lambda: Heartbeat.objects.exists() or worker.poll() is not None,
         timeout=60,
@@ -132,3 +132,9 @@ def celery_worker(celery_processes):
     )
     assert worker.poll() is None, celery_processes.log(worker)
     return worker
+
+
+@pytest.fixture
+def celery_worker(celery_processes):
+    """A running worker, ready once its start-up heartbeat is in the database."""
+    return ready_worker(celery_processes)

@@ -17,10 +17,9 @@ from django.utils import timezone
 from improvement.choices import ActionStatus, PlanStatus
 from improvement.models import DigestDelivery
 from improvement.tasks import send_action_digests
-from slm_portal.models import Heartbeat
 from tests.factories import UserFactory
 from tests.improvement.factories import ActionFactory, plan_in
-from tests.integration.conftest import ROOT, wait_for
+from tests.integration.conftest import ROOT, ready_worker, wait_for
 from tests.smtp import smtp_server
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -43,22 +42,15 @@ def inbox():
 def mailing_worker(celery_processes, inbox, tmp_path):
     """A worker whose mail goes to ``inbox``; ready once its start-up heartbeat is in the database."""
     (tmp_path / "digest_worker_settings.py").write_text(WORKER_SETTINGS)
-    Heartbeat.objects.all().delete()
-    worker = celery_processes.worker(
+    return ready_worker(
+        celery_processes,
         extra_env={
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(tmp_path)]),
             "DJANGO_SETTINGS_MODULE": "digest_worker_settings",
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(inbox.port),
-        }
+        },
     )
-    wait_for(
-        lambda: Heartbeat.objects.exists() or worker.poll() is not None,
-        timeout=60,
-        message="the worker's first heartbeat",
-    )
-    assert worker.poll() is None, celery_processes.log(worker)
-    return worker
 
 
 @pytest.fixture
