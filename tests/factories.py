@@ -111,7 +111,7 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Agreement {n}")
     customer = factory.SubFactory(CustomerFactory)
     valid_from = dt.date(2026, 1, 1)
-    valid_to = dt.date(2027, 1, 1)
+    valid_to = None  # open-ended: an end date would meet the real clock in tests that evaluate at now
     monthly_fee = Decimal("1000000")
     status = AgreementStatus.DRAFT
 

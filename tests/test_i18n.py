@@ -9,6 +9,7 @@ When a test here fails after a template or a model changed, regenerate and trans
 """
 
 import ast
+import datetime as dt
 import io
 import os
 import re
@@ -343,6 +344,8 @@ def test_the_cookie_wins_over_accept_language(client, alice, agreement_a):
 
 def test_dates_follow_the_language(client, manager, agreement_a):
     """agreement_a runs from 2026-01-01 to 2027-01-01: Django's ko formats are "Y년 n월 j일" and "Y-n-j"."""
+    agreement_a.valid_to = dt.date(2027, 1, 1)
+    agreement_a.save()
     client.force_login(manager)
     detail = page(client, agreement_a.get_absolute_url())
     assert "Jan. 1, 2026" in detail

@@ -8,6 +8,8 @@ import threading
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
 
 from agreements.choices import AgreementStatus
 from monitoring.ingest import record_samples
@@ -24,20 +26,20 @@ AT = dt.datetime(2026, 11, 20, 3, 0, tzinfo=dt.UTC)
 SNAPSHOT_FIELDS = [f.attname for f in ComplianceSnapshot._meta.concrete_fields if f.name != "id"]
 
 
-def estate(size=6):
-    """``size`` active SLAs with one measured target each; target i had i * 10 bad minutes out of 1,440."""
+def estate(size=6, start=dt.datetime(2026, 11, 18, tzinfo=dt.UTC), now=AT):
+    """``size`` active SLAs with one measured target each; target i had i * 10 bad minutes in the 1,440 from
+    ``start``."""
     targets = []
     for number in range(size):
         agreement = AgreementFactory(code=f"kill-{number}", valid_from=dt.date(2026, 10, 1))
         target = TargetFactory(agreement=agreement, code="up", budgeting_method="timeslices")
         indicator = ThresholdIndicatorFactory(code=f"kill-up-{number}")
         TargetIndicatorFactory(target=target, indicator=indicator)
-        start = dt.datetime(2026, 11, 18, tzinfo=dt.UTC)
         samples = [
             {"t": (start + dt.timedelta(minutes=m)).isoformat(), "value": 0 if m < number * 10 else 1}
             for m in range(1440)
         ]
-        record_samples(indicator, samples, now=AT)
+        record_samples(indicator, samples, now=now)
         agreement.status = AgreementStatus.ACTIVE
         agreement.save()
         targets.append(target)
@@ -64,7 +66,10 @@ def forget_results():
 
 
 def test_beat_schedules_an_evaluation_that_workers_write(celery_processes):
-    targets = estate(size=2)
+    # Beat evaluates at the workers' now, so the measurements are the day before it, whatever the date.
+    now = timezone.now()
+    start = now.replace(second=0, microsecond=0) - dt.timedelta(days=1)
+    targets = estate(size=2, start=start, now=now)
     fast = {"SLM_EVALUATION_INTERVAL_SECONDS": "10"}
     celery_processes.worker(extra_env=fast)
     beat = celery_processes.beat(extra_env=fast)
@@ -74,9 +79,14 @@ def test_beat_schedules_an_evaluation_that_workers_write(celery_processes):
         message="snapshots written by a scheduled evaluation",
     )
     assert "Sending due task evaluate-slos" in celery_processes.log(beat)
-    current = ComplianceSnapshot.objects.filter(target=targets[1], is_closed=False).get()
-    assert current.total > 0
-    assert current.status in {"met", "at_risk", "breached"}
+    # The period holding the last minute measured: usually the running one, but a period that turned in the last
+    # minutes before the test (a month's end in the target's zone) is still open until its grace ends.
+    last = start + dt.timedelta(minutes=1439)
+    latest = ComplianceSnapshot.objects.get(target=targets[1], period_start__lte=last, period_end__gt=last)
+    assert latest.total > 0
+    counted = ComplianceSnapshot.objects.filter(target=targets[1]).aggregate(good=Sum("good"), total=Sum("total"))
+    assert counted == {"good": 1430, "total": 1440}
+    assert latest.status in {"met", "at_risk", "breached"}
 
 
 def test_worker_killed_mid_evaluation_leaves_the_rows_of_one_clean_run(celery_processes):
