@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from agreements.choices import AgreementKind, AgreementStatus, BudgetingMethod, CalendarPeriod, Criticality, WindowKind
 from agreements.models import (
@@ -47,24 +48,60 @@ SERVICES = [
     ("slm-portal", "SLM Portal", Criticality.ADMINISTRATIVE, "This portal, watched by its own probe."),
 ]
 
-# Public holidays of the Republic of Korea (with substitute days) used by the demo calendar.
-KOREAN_HOLIDAYS = [
-    ("2026-01-01", "New Year's Day"),
+# Public holidays of the Republic of Korea on fixed solar dates, every year.
+SOLAR_HOLIDAYS = [
+    ((1, 1), "New Year's Day"),
+    ((3, 1), "Independence Movement Day"),
+    ((5, 5), "Children's Day"),
+    ((6, 6), "Memorial Day"),
+    ((8, 15), "Liberation Day"),
+    ((10, 3), "National Foundation Day"),
+    ((10, 9), "Hangul Day"),
+    ((12, 25), "Christmas Day"),
+]
+# Holidays of the lunar calendar, and substitute days, of the years the demo was written for; the calendar page
+# adds those of other years.
+LUNAR_AND_SUBSTITUTE_HOLIDAYS = [
     ("2026-02-16", "Seollal"),
     ("2026-02-17", "Seollal"),
     ("2026-02-18", "Seollal"),
     ("2026-03-02", "Independence Movement Day (substitute)"),
-    ("2026-05-05", "Children's Day"),
     ("2026-05-25", "Buddha's Birthday (substitute)"),
     ("2026-06-03", "Local elections"),
     ("2026-08-17", "Liberation Day (substitute)"),
     ("2026-09-24", "Chuseok"),
     ("2026-09-25", "Chuseok"),
     ("2026-10-05", "National Foundation Day (substitute)"),
-    ("2026-10-09", "Hangul Day"),
-    ("2026-12-25", "Christmas Day"),
-    ("2027-01-01", "New Year's Day"),
+    ("2027-02-06", "Seollal"),
+    ("2027-02-07", "Seollal"),
+    ("2027-02-08", "Seollal"),
+    ("2027-02-09", "Seollal (substitute)"),
+    ("2027-05-13", "Buddha's Birthday"),
+    ("2027-08-16", "Liberation Day (substitute)"),
+    ("2027-09-14", "Chuseok"),
+    ("2027-09-15", "Chuseok"),
+    ("2027-09-16", "Chuseok"),
+    ("2027-10-04", "National Foundation Day (substitute)"),
+    ("2027-10-11", "Hangul Day (substitute)"),
+    ("2027-12-27", "Christmas Day (substitute)"),
 ]
+
+
+def korean_holidays(years):
+    """(date, name) of the demo calendar's holidays in ``years``."""
+    days = {dt.date(year, month, day): name for year in years for (month, day), name in SOLAR_HOLIDAYS}
+    days.update(
+        (day, name)
+        for day, name in ((dt.date.fromisoformat(text), name) for text, name in LUNAR_AND_SUBSTITUTE_HOLIDAYS)
+        if day.year in years
+    )
+    return sorted(days.items())
+
+
+def first_of_month(day, months=0):
+    """The first day of the month ``months`` after (or before, when negative) the month of ``day``."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def seed_people(password):
@@ -89,7 +126,7 @@ def seed_people(password):
     return people
 
 
-def seed_calendar():
+def seed_calendar(today):
     calendar, _ = BusinessCalendar.objects.update_or_create(
         code="seoul-business-hours",
         defaults={
@@ -102,8 +139,8 @@ def seed_calendar():
         WorkingPeriod.objects.update_or_create(
             calendar=calendar, weekday=weekday, start=dt.time(9), defaults={"end": dt.time(18)}
         )
-    for day, name in KOREAN_HOLIDAYS:
-        Holiday.objects.update_or_create(calendar=calendar, date=dt.date.fromisoformat(day), defaults={"name": name})
+    for day, name in korean_holidays(range(today.year - 1, today.year + 2)):
+        Holiday.objects.update_or_create(calendar=calendar, date=day, defaults={"name": name})
     return calendar
 
 
@@ -121,9 +158,13 @@ def _tiers(target, tiers):
         )
 
 
-def _agreement(code, customer, services, owner, status, **fields):
+def _agreement(code, customer, services, owner, status, dates, **fields):
+    """``dates`` (validity and next review) are set when the agreement is created and left alone afterwards, so
+    that a demo loaded months ago keeps its history when ``seed_demo`` runs again."""
     agreement, _ = Agreement.objects.update_or_create(
-        code=code, defaults={"customer": customer, "owner": owner, **fields}
+        code=code,
+        defaults={"customer": customer, "owner": owner, **fields},
+        create_defaults={"customer": customer, "owner": owner, **fields, **dates},
     )
     agreement.services.set(services)
     if agreement.status != status:
@@ -133,7 +174,8 @@ def _agreement(code, customer, services, owner, status, **fields):
     return agreement
 
 
-def seed_agreements(people, calendar):
+def seed_agreements(people, calendar, today):
+    """The demo's agreements, dated around ``today``: live ones whatever the day of the first run."""
     customers = {code: Customer.objects.get(code=code) for code, *_ in CUSTOMERS}
     services = {code: Service.objects.get(code=code) for code, *_ in SERVICES}
     manager = people["manager"]
@@ -145,9 +187,11 @@ def seed_agreements(people, calendar):
         AgreementStatus.ACTIVE,
         kind=AgreementKind.SLA,
         title="Digital banking services",
-        valid_from=dt.date(2026, 1, 1),
-        valid_to=dt.date(2027, 1, 1),
-        next_review=dt.date(2026, 12, 15),
+        dates={
+            "valid_from": first_of_month(today, -11),
+            "valid_to": first_of_month(today, 13),
+            "next_review": today + dt.timedelta(days=12),
+        },
         monthly_fee=Decimal("42000000"),
         currency="KRW",
         description="Availability and speed of internet banking and the mobile API.",
@@ -179,8 +223,7 @@ def seed_agreements(people, calendar):
         AgreementStatus.ACTIVE,
         kind=AgreementKind.SLA,
         title="Service desk",
-        valid_from=dt.date(2026, 1, 1),
-        next_review=dt.date(2027, 3, 1),
+        dates={"valid_from": first_of_month(today, -11), "next_review": first_of_month(today, 3)},
         monthly_fee=Decimal("8500000"),
         currency="KRW",
     )
@@ -202,9 +245,11 @@ def seed_agreements(people, calendar):
         AgreementStatus.ACTIVE,
         kind=AgreementKind.SLA,
         title="Warehouse management",
-        valid_from=dt.date(2026, 3, 1),
-        valid_to=dt.date(2028, 3, 1),
-        next_review=dt.date(2026, 12, 1),
+        dates={
+            "valid_from": first_of_month(today, -9),
+            "valid_to": first_of_month(today, 15),
+            "next_review": today - dt.timedelta(days=2),
+        },
         monthly_fee=Decimal("25000000"),
         currency="KRW",
     )
@@ -236,7 +281,7 @@ def seed_agreements(people, calendar):
         AgreementStatus.DRAFT,
         kind=AgreementKind.SLA,
         title="Corporate email (in negotiation)",
-        valid_from=dt.date(2027, 1, 1),
+        dates={"valid_from": first_of_month(today, 1)},
         monthly_fee=Decimal("3000000"),
         currency="KRW",
     )
@@ -245,7 +290,8 @@ def seed_agreements(people, calendar):
 
 
 @transaction.atomic
-def seed_demo(password):
+def seed_demo(password, today=None):
+    today = today or timezone.localdate()
     for code, name, contact, email in CUSTOMERS:
         Customer.objects.update_or_create(
             code=code, defaults={"name": name, "contact_name": contact, "contact_email": email}
@@ -256,6 +302,6 @@ def seed_demo(password):
         )
     people = seed_people(password)
     Service.objects.filter(owner__isnull=True).update(owner=people["manager"])
-    calendar = seed_calendar()
-    agreements = seed_agreements(people, calendar)
+    calendar = seed_calendar(today)
+    agreements = seed_agreements(people, calendar, today)
     return {"people": people, "agreements": agreements, "calendar": calendar}

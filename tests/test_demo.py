@@ -1,0 +1,67 @@
+"""The demo data that `make run` loads: live on whatever day it is loaded, and the same rows when loaded again."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from agreements.models import Agreement, Holiday
+from improvement.models import Action, ImprovementPlan
+from monitoring.models import Breach, ComplianceSnapshot, Measurement
+from requirements_analysis.models import SurveyCampaign
+from slm_portal.demo import first_of_month, korean_holidays
+
+pytestmark = pytest.mark.django_db
+
+
+def seed():
+    call_command("seed_demo", "--allow-production", "--portal-url", "http://127.0.0.1:9", stdout=io.StringIO())
+
+
+def test_first_of_month_moves_across_years():
+    assert first_of_month(dt.date(2027, 1, 31)) == dt.date(2027, 1, 1)
+    assert first_of_month(dt.date(2027, 1, 31), -11) == dt.date(2026, 2, 1)
+    assert first_of_month(dt.date(2028, 2, 29), 13) == dt.date(2029, 3, 1)
+    assert first_of_month(dt.date(2026, 12, 3), 1) == dt.date(2027, 1, 1)
+
+
+def test_korean_holidays_hold_the_solar_ones_of_every_year_and_the_lunar_ones_known():
+    days = dict(korean_holidays(range(2026, 2029)))
+    assert days[dt.date(2028, 10, 9)] == "Hangul Day"
+    assert days[dt.date(2027, 9, 15)] == "Chuseok"
+    assert days[dt.date(2026, 2, 17)] == "Seollal"
+    assert all(day.year in (2026, 2027, 2028) for day in days)
+
+
+def test_the_demo_is_live_on_the_day_it_is_loaded_and_loads_again_unchanged():
+    seed()
+    today = timezone.localdate()
+    active = Agreement.objects.filter(status="active")
+    assert active.count() == 3
+    for agreement in active:
+        assert agreement.valid_from <= today - dt.timedelta(days=92), agreement.code  # the measured history fits
+        assert agreement.valid_to is None or agreement.valid_to > today, agreement.code
+    assert Holiday.objects.filter(date__year=today.year).exists()
+
+    current = ComplianceSnapshot.objects.filter(is_current=True)
+    assert current.count() == 5  # every measured target of the active agreements has a running period
+    assert all(snapshot.total > 0 for snapshot in current)
+    # Last month's banking availability had 70 bad minutes against a 43.2-minute budget.
+    assert Breach.objects.filter(target__agreement__code="hanbit-digital-sla", target__code="availability").exists()
+    assert SurveyCampaign.objects.get().status == "open"
+    assert SurveyCampaign.objects.get().closes_at > timezone.now()
+    assert ImprovementPlan.objects.filter(status="in_progress").exists()
+    assert Action.objects.open().filter(due_date__lt=today).exists()  # an overdue action shows as such
+
+    counts = (Agreement.objects.count(), Measurement.objects.count(), Holiday.objects.count(), Action.objects.count())
+    dates = list(Agreement.objects.order_by("code").values_list("valid_from", "valid_to", "next_review"))
+    seed()
+    assert (
+        Agreement.objects.count(),
+        Measurement.objects.count(),
+        Holiday.objects.count(),
+        Action.objects.count(),
+    ) == counts
+    assert list(Agreement.objects.order_by("code").values_list("valid_from", "valid_to", "next_review")) == dates
