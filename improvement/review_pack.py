@@ -2,13 +2,13 @@
 credits, improvement plans and their progress, satisfaction results and open requirements — all read through the
 lower apps' own functions, so the pack shows the numbers the reports and the API show."""
 
-import csv
 import io
 from decimal import Decimal
 
 from django.db.models import Count, Q
 
 from agreements.models import Agreement
+from agreements.spreadsheets import csv_writer
 from improvement.choices import ActionStatus
 from improvement.models import ImprovementPlan
 from monitoring.reports import agreement_report
@@ -61,7 +61,7 @@ def _labels(period):
 def review_pack_csv(pack):
     """The pack as CSV: one line per item, the first column naming its section."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(["section", "item", "detail", "value", "status"])
     for agreement, report in pack["reports"]:
         for row in report["targets"]:

@@ -4,7 +4,6 @@ Each target's month is read with the very function the compliance API uses (moni
 the API agree to the digit for the same month.
 """
 
-import csv
 import io
 import re
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from agreements.spreadsheets import csv_writer
 from monitoring.choices import SnapshotStatus
 from monitoring.compliance import month_bounds, snapshot_for_month, target_compliance
 from monitoring.models import Breach, ComplianceSnapshot, ReportComment
@@ -123,7 +123,7 @@ CSV_HEADER = [
 def report_csv(agreement, period, report):
     """The report as CSV text: one line per target and month, numbers as plain decimals."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(CSV_HEADER)
     for row in report["targets"]:
         for month in row["months"]:

@@ -166,6 +166,13 @@ def test_the_pack_lists_the_customers_plans_with_their_actions_done(client, mana
     )
 
 
+def test_a_plan_title_that_a_spreadsheet_would_run_is_written_as_text(client, manager, estate):
+    fix = estate["plans"]["fix"]
+    fix.title = '=HYPERLINK("http://x")'
+    fix.save()
+    assert [fix.code, '\'=HYPERLINK("http://x")', "1/3", "in_progress"] in section(pack_lines(client, manager), "plan")
+
+
 def test_the_pack_shows_the_satisfaction_of_the_periods_surveys(client, manager, service, estate):
     surveys = estate["surveys"]
     lines = pack_lines(client, manager)

@@ -240,6 +240,15 @@ def test_the_csv_has_a_line_per_target_and_month_in_plain_decimals(client, acme_
     assert (rows[2]["status"], rows[2]["attainment_percent"], rows[2]["budget_total"]) == ("no_data", "", "")
 
 
+def test_a_name_that_a_spreadsheet_would_run_is_written_as_text(client, acme_portal, manager):
+    acme_portal.customer.name = '=HYPERLINK("http://x")'
+    acme_portal.customer.save()
+    client.force_login(manager)
+    rows = csv_rows(client.get(CSV_URL + "?period=2026-Q4"))
+    assert {row["customer"] for row in rows} == {'\'=HYPERLINK("http://x")'}
+    assert rows[0]["budget_remaining"] == "-19"  # a negative number is still a number
+
+
 def test_the_customer_downloads_their_own_report(client, acme_portal, alice):
     client.force_login(alice)
     response = client.get(CSV_URL + "?period=2026-10")
