@@ -29,7 +29,7 @@ COPY . .
 # the value here is a dummy used by this build step only, never by a running container. DEBUG off selects
 # WhiteNoise's CompressedManifestStaticFilesStorage, exactly as in production. The build's scratch VAR_DIR is
 # thrown away; the runtime one belongs to the portal's user.
-RUN SECRET_KEY=collectstatic-at-build-time-only DEBUG=0 SLM_VAR_DIR=/tmp/build-var \
+RUN SECRET_KEY=collectstatic-at-build-time-only-and-never-by-a-running-container-0123456789 DEBUG=0 SLM_VAR_DIR=/tmp/build-var \
         python manage.py collectstatic --no-input --verbosity 1 \
     && rm -rf /tmp/build-var \
     && mkdir -p /app/var \

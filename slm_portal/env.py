@@ -8,6 +8,11 @@ import os
 import zoneinfo
 
 import dj_database_url
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -21,6 +26,37 @@ def env_str(name, default=None, *, required=False):
             raise ImproperlyConfigured(f"The environment variable {name} must be set.")
         return default
     return value
+
+
+def weak_key_problem(key):
+    """Why Django's deployment checks (security.W009) would call ``key`` weak, or None when they would not."""
+    if key.startswith(SECRET_KEY_INSECURE_PREFIX):
+        return f"it starts with {SECRET_KEY_INSECURE_PREFIX!r}, the mark of a key generated for development"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"it has {len(key)} characters, fewer than {SECRET_KEY_MIN_LENGTH}"
+    if len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return f"it has {len(set(key))} different characters, fewer than {SECRET_KEY_MIN_UNIQUE_CHARACTERS}"
+    return None
+
+
+def env_secret_key(name, debug, development_key):
+    """The signing key: required, and strong, when ``debug`` is off; ``development_key`` stands in with debug on."""
+    key = env_str(name)
+    if not key:
+        if not debug:
+            raise ImproperlyConfigured(f"The environment variable {name} must be set when DEBUG is off.")
+        return development_key
+    if debug:
+        return key
+    if "change-me" in key:
+        raise ImproperlyConfigured(f"{name} still holds the placeholder of .env.example; set a real key.")
+    problem = weak_key_problem(key)
+    if problem:
+        raise ImproperlyConfigured(
+            f"{name} is too weak for DEBUG off: {problem}. Generate one with "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
+    return key
 
 
 def env_bool(name, default=False):

@@ -19,6 +19,7 @@ from slm_portal.env import (
     env_database,
     env_int,
     env_list,
+    env_secret_key,
     env_str,
     env_time_zone,
 )
@@ -28,13 +29,8 @@ VAR_DIR = Path(env_str("SLM_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("The environment variable SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "development-only-key-never-used-with-debug-off"  # noqa: S105 - only reachable with DEBUG on
-elif not DEBUG and "change-me" in SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY still holds the placeholder of .env.example; set a real key.")
+# Required and strong (by Django's own deployment checks) with DEBUG off; the stand-in is reachable only with DEBUG on.
+SECRET_KEY = env_secret_key("SECRET_KEY", DEBUG, "development-only-key-never-used-with-debug-off")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -219,6 +215,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "monitoring.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "monitoring.api.parsers.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {

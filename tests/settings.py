@@ -1,10 +1,12 @@
 """Settings for the test suite: the portal's own settings, plus a throwaway key and a fast password hasher."""
 
 import os
+import secrets
 import uuid
 from pathlib import Path
 
-os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
+# A key strong enough for DEBUG off, new for every run (the worker processes the tests start inherit it).
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 # Tests keep their files (SQLite database, file-system broker) apart from a development run's var/.
 os.environ.setdefault("SLM_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test"))
 # A queue of this test session's own, so that a worker of another run on the same broker never takes its tasks.

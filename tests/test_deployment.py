@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from slm_portal.env import weak_key_problem
 from tests.smtp import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -443,6 +444,7 @@ def test_the_image_collects_static_files_at_build_time_with_debug_off_and_a_dumm
     assignments = dict(word.split("=", 1) for word in shlex.split(collect) if re.match(r"^[A-Z_]+=", word))
     assert assignments["DEBUG"] in {"0", "off", "false", "no"}
     assert assignments["SECRET_KEY"]
+    assert weak_key_problem(assignments["SECRET_KEY"]) is None, "settings refuse a weak key with DEBUG off"
     assert "SECRET_KEY" not in dockerfile_env(), "the build-only key must not stay in the image"
 
 

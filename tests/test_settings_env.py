@@ -94,6 +94,15 @@ def start_up(tmp_path, **variables):
     [
         ({}, "The environment variable SECRET_KEY must be set when DEBUG is off."),
         ({"SECRET_KEY": "change-me-please"}, "SECRET_KEY still holds the placeholder of .env.example"),
+        ({"SECRET_KEY": "short-but-not-empty"}, "SECRET_KEY is too weak for DEBUG off: it has 19 characters, fewer"),
+        (
+            {"SECRET_KEY": "ab" * 40},
+            "SECRET_KEY is too weak for DEBUG off: it has 2 different characters, fewer than 5",
+        ),
+        (
+            {"SECRET_KEY": "django-insecure-" + "k3y-of-more-than-fifty-characters-0123456789-abcdef"},
+            "SECRET_KEY is too weak for DEBUG off: it starts with 'django-insecure-'",
+        ),
         ({"DEBUG": "1", "TIME_ZONE": "Seoul"}, "TIME_ZONE='Seoul' is not a known IANA time zone"),
         ({"DEBUG": "1", "LANGUAGE_CODE": "fr"}, "LANGUAGE_CODE='fr' is not one of en, ko."),
         ({"DEBUG": "1", "LOG_LEVEL": "LOUD"}, "LOG_LEVEL='LOUD' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL."),
@@ -103,6 +112,23 @@ def test_start_up_stops_on_a_bad_setting_and_names_it(tmp_path, variables, messa
     result = start_up(tmp_path, **variables)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_a_weak_key_is_fine_with_debug_on(tmp_path):
+    result = start_up(tmp_path, SECRET_KEY="short", DEBUG="1")
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_key_check_is_the_one_of_djangos_deployment_checks():
+    from django.core.checks.security.base import _check_secret_key
+
+    for key in (
+        "short",
+        "ab" * 40,
+        "django-insecure-" + "x1y2z3" * 10,
+        "a-real-key-of-more-than-fifty-characters-0123",
+    ):
+        assert (env.weak_key_problem(key) is None) == _check_secret_key(key)
 
 
 def test_start_up_succeeds_with_a_real_key_and_debug_off(tmp_path):
