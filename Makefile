@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install lint format lock migrate demo messages bench loadbench clean
+.PHONY: run test test-at install lint format lock migrate demo messages bench loadbench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,15 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure"; exit 1; fi; exit $$status
+
+# The whole `make test` with the clock moved to AT (UTC), for make and every process it starts (pytest, Celery
+# workers, Chromium): Debian's faketime, offset from the real clock so that time still runs.
+#   make test-at AT="2027-01-31 14:59:30"
+test-at:
+	@test -n "$(AT)" || { echo 'usage: make test-at AT="2027-01-31 14:59:30" (UTC)'; exit 2; }
+	@command -v faketime >/dev/null || { echo "test-at needs faketime (apt-get install faketime)"; exit 2; }
+	offset=$$(( $$(date -u -d "$(AT) UTC" +%s) - $$(date -u +%s) )); \
+	faketime -f "+$${offset}s" $(MAKE) test
 
 lint: install
 	$(BIN)/ruff check .
