@@ -89,6 +89,9 @@ class CsvUploadAdmin(admin.ModelAdmin):
     search_fields = ["filename", "indicator__code"]
     readonly_fields = [f.name for f in CsvUpload._meta.fields]
 
+    def has_add_permission(self, request):
+        return False  # uploads come from an indicator's page, which reads and previews the file
+
 
 @admin.register(BurnRateRule)
 class BurnRateRuleAdmin(admin.ModelAdmin):

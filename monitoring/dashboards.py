@@ -131,6 +131,16 @@ def visibility(user):
     return f"{seen}-{customer_id_of(user) or 0}"
 
 
+def listing_scope(user, filters):
+    """The cache scope of an overview listing: who sees it (``visibility``) and a digest of the filters that shaped
+    it. Only cleaned filter values count, so that anything else in a query string neither lengthens the keys nor
+    files new copies."""
+    values = sorted(
+        (name, str(getattr(value, "pk", value))) for name, value in filters.items() if value not in (None, "")
+    )
+    return f"{visibility(user)}-{hashlib.blake2b(repr(values).encode(), digest_size=12).hexdigest()}"
+
+
 def current_targets(user, agreements):
     """Current snapshots of the agreements' targets, worst first (breached, at risk, no data, met)."""
     return (

@@ -65,16 +65,7 @@ class IndicatorForm(forms.ModelForm):
             for name in ("code", "kind"):
                 self.fields[name].disabled = True
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("kind") == IndicatorKind.THRESHOLD:
-            if not cleaned.get("operator"):
-                self.add_error("operator", _("A threshold indicator needs an operator."))
-            if cleaned.get("threshold") is None:
-                self.add_error("threshold", _("A threshold indicator needs a threshold."))
-        elif cleaned.get("kind") == IndicatorKind.RATIO:
-            cleaned["operator"], cleaned["threshold"] = "", None
-        return cleaned
+    # Indicator.clean checks the operator and threshold of a threshold indicator, for this form and the admin's.
 
 
 class DataSourceForm(forms.ModelForm):

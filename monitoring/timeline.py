@@ -74,14 +74,15 @@ def daily_figures(target, snapshot, now=None):
 
 def bad_minutes(target, day_label, now=None):
     """(day, [(minute, good, total)], time zone): the minutes of one local day (YYYY-MM-DD) that had bad events,
-    inside service hours; None for a malformed day."""
+    inside service hours; None for a malformed day, and for the first and last days of the calendar (0001-01-01,
+    9999-12-31), whose bounds in UTC a datetime cannot hold."""
     plan = _plan(target, floor_minute(now or timezone.now()))
     try:
         date = dt.date.fromisoformat(day_label)
-    except (TypeError, ValueError):
+        noon = dt.datetime.combine(date, dt.time(12), tzinfo=ZoneInfo(plan.time_zone))
+        day = windows.local_day(noon, plan.time_zone)
+    except (TypeError, ValueError, OverflowError):
         return None
-    noon = dt.datetime.combine(date, dt.time(12), tzinfo=ZoneInfo(plan.time_zone))
-    day = windows.local_day(noon, plan.time_zone)
     indicator_id = target.indicator_link.indicator_id
     rows = []
     for start, end in plan.spans(day.start, day.end):

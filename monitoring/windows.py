@@ -118,10 +118,14 @@ def periods_between(kind, time_zone, since, until):
 
 
 def local_day(instant, time_zone):
-    """The local calendar day containing ``instant`` as a Period labelled YYYY-MM-DD."""
+    """The local calendar day containing ``instant`` as a Period labelled YYYY-MM-DD; ValueError for the days at the
+    ends of the calendar (0001-01-01, 9999-12-31), whose bounds a datetime cannot hold."""
     zone = ZoneInfo(time_zone)
-    day = instant.astimezone(zone).date()
-    return Period(_local_midnight(day, zone), _local_midnight(day + dt.timedelta(days=1), zone), day.isoformat())
+    try:
+        day = instant.astimezone(zone).date()
+        return Period(_local_midnight(day, zone), _local_midnight(day + dt.timedelta(days=1), zone), day.isoformat())
+    except OverflowError:
+        raise ValueError(f"the day of {instant.isoformat()} has no bounds in {time_zone}") from None
 
 
 def rolling_window(days, end):

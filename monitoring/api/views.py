@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from agreements.models import Agreement
 from monitoring.api.authentication import DataSourcePrincipal
+from monitoring.api.parsers import BodyTooLarge, api_error
 from monitoring.api.serializers import (
     AgreementComplianceSerializer,
     BatchErrorsSerializer,
@@ -37,8 +38,8 @@ class IsPerson(permissions.BasePermission):
         )
 
 
-def batch_errors(errors):
-    return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+def batch_errors(errors, status_code=status.HTTP_400_BAD_REQUEST):
+    return Response({"errors": errors}, status=status_code)
 
 
 class MeasurementBatchView(APIView):
@@ -47,9 +48,11 @@ class MeasurementBatchView(APIView):
     permission_classes = [IsDataSource]
 
     def handle_exception(self, exc):
-        # Malformed JSON (including NaN and Infinity, which JSON does not have) is a batch error like any other.
-        if isinstance(exc, ParseError | UnsupportedMediaType):
-            return batch_errors([{"index": None, "field": None, "message": str(exc.detail)}])
+        # Malformed JSON (including NaN and Infinity, which JSON does not have, and nesting deeper than the parser
+        # goes) and a body over the size limit are batch errors like any other.
+        exc = api_error(exc)
+        if isinstance(exc, ParseError | UnsupportedMediaType | BodyTooLarge):
+            return batch_errors([{"index": None, "field": None, "message": str(exc.detail)}], exc.status_code)
         return super().handle_exception(exc)
 
     @extend_schema(
@@ -57,6 +60,7 @@ class MeasurementBatchView(APIView):
         responses={
             201: MeasurementResultSerializer,
             400: OpenApiResponse(BatchErrorsSerializer, description="Nothing was stored; every problem is listed."),
+            413: OpenApiResponse(BatchErrorsSerializer, description="The body is over the size limit; nothing stored."),
             401: OpenApiResponse(description="No, an unknown or a revoked data-source token."),
             403: OpenApiResponse(description="The data source may not write to this indicator."),
         },

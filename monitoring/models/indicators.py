@@ -5,6 +5,7 @@ import operator
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -62,12 +63,27 @@ class Indicator(models.Model):
         ]
 
     def __str__(self):
-        if self.kind == IndicatorKind.THRESHOLD:
+        if self.kind == IndicatorKind.THRESHOLD and self.threshold is not None:
             return f"{self.name} ({self.get_operator_display()} {self.threshold:g} {self.unit})".replace(" )", ")")
         return self.name
 
     def get_absolute_url(self):
         return reverse("monitoring:indicator_detail", kwargs={"code": self.code})
+
+    def clean(self):
+        """A threshold indicator needs its operator and threshold; a ratio indicator keeps neither. Checked here for
+        every form (the admin's too) before the database constraint would refuse the row."""
+        super().clean()
+        if self.kind == IndicatorKind.RATIO:
+            self.operator, self.threshold = "", None
+            return
+        errors = {}
+        if not self.operator:
+            errors["operator"] = _("A threshold indicator needs an operator.")
+        if self.threshold is None:
+            errors["threshold"] = _("A threshold indicator needs a threshold.")
+        if errors:
+            raise ValidationError(errors)
 
     def is_good(self, value):
         """Whether one value of a threshold indicator is good."""

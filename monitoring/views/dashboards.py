@@ -70,17 +70,17 @@ def overview(request):
     require_permission(request.user, "monitoring.view_compliancesnapshot")
     agreements = Agreement.objects.for_user(request.user).active()
     filterset = OverviewFilter(request.GET or None, queryset=agreements, user=request.user)
-    status = ""
+    filters = {}
     if filterset.is_bound and filterset.is_valid():
         agreements = filterset.qs
-        status = filterset.form.cleaned_data.get("status")
+        filters = filterset.form.cleaned_data
+    status = filters.get("status")
     scoped = dashboards.current_targets(request.user, agreements)
     current = scoped.filter(status=status) if status else scoped
-    query = request.GET.copy()
+    # Every page of a listing shares its cached figures, and so do the people who see the same rows.
+    scope = dashboards.listing_scope(request.user, filters)
+    query = request.GET.copy()  # for the pages' links
     query.pop("page", None)
-    # Every page of a listing shares its cached figures, and so do the people who see the same rows.
-    # Every page of a listing shares its cached figures, and so do the people who see the same rows.
-    scope = f"{dashboards.visibility(request.user)}?{query.urlencode()}"
     language = get_language()
     # What changes only when an evaluation finishes is cached (see dashboards.cached): the order of the current
     # snapshots (their keys), the counts, the heatmap, the keys of the fastest burners and latest breaches, and the

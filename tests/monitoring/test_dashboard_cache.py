@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from agreements.choices import AgreementStatus
+from monitoring.dashboards import listing_scope
 from monitoring.evaluation import evaluate_targets
 from tests.factories import UserFactory
 from tests.monitoring.dashboard_helpers import (
@@ -126,3 +127,12 @@ def test_people_who_see_different_rows_never_share_a_cached_overview(client, man
     page = overview(client, auditor)
     assert "No evaluated targets match." in page
     assert "acme-portal" not in page
+
+
+def test_an_overview_listing_is_cached_under_its_cleaned_filters_only(manager, customer_a):
+    plain = listing_scope(manager, {})
+    assert listing_scope(manager, {"q": "", "customer": None}) == plain  # empty filters shape nothing
+    filtered = listing_scope(manager, {"customer": customer_a, "q": "x" * 5000})
+    assert filtered != plain
+    assert len(filtered) == len(plain) < 40  # a long search does not lengthen the key
+    assert listing_scope(manager, {"q": "x" * 5000, "customer": customer_a}) == filtered

@@ -324,3 +324,30 @@ def test_the_api_docs_page_loads_swagger_ui_from_the_portals_own_static_files(cl
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "cdn" not in html.lower()
     assert "jsdelivr" not in html.lower()
+
+
+# Bodies no parser should choke on: each is a batch error in the API's own shape, nothing stored.
+
+
+@pytest.mark.parametrize("depth", [100, 100_000])
+def test_deeply_nested_json_is_a_batch_error(requests_indicator, earlier_data, post_batch, source_token, depth):
+    body = '{"indicator": "checkout-requests", "samples": ' + "[" * depth + "]" * depth + "}"
+    response = post_batch(body, source_token)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert len(response.json()["errors"]) >= 1
+    assert stored_counts() == earlier_data
+
+
+def test_a_body_over_the_size_limit_is_a_json_error(
+    requests_indicator, earlier_data, post_batch, source_token, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    samples = make_samples(T0, [(1, 1)] * 100)
+    response = post_batch({"indicator": RATIO, "samples": samples}, source_token)
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "errors": [{"index": None, "field": None, "message": "The body is over the limit of 1000 bytes."}]
+    }
+    assert stored_counts() == earlier_data

@@ -259,7 +259,7 @@ def test_bad_minutes_of_a_ratio_target_show_good_and_all_events(client, customer
     assert table_rows(page, 'id="bad-minutes"') == [["10:05", "95", "100"]]
 
 
-@pytest.mark.parametrize("day", ["03-11-2026", "2026-02-30", "yesterday", ""])
+@pytest.mark.parametrize("day", ["03-11-2026", "2026-02-30", "yesterday", "", "9999-12-31", "0001-01-01"])
 def test_a_malformed_day_is_not_found(client, uptime, alice, day):
     client.force_login(alice)
     assert client.get(PAGE + f"bad-minutes/?day={day}").status_code == 404

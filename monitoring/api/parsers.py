@@ -1,0 +1,36 @@
+"""What every API endpoint does with a body it cannot take: a client error in the API's JSON, never a 500 or an
+HTML page."""
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from rest_framework import parsers, status
+from rest_framework.exceptions import APIException, ParseError
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class BodyTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "body_too_large"
+
+    def __init__(self):
+        super().__init__(f"The body is over the limit of {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
+
+
+class JSONParser(parsers.JSONParser):
+    """JSON nested deeper than Python's recursion limit is malformed JSON like any other (Python's parser would
+    raise RecursionError)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - the body is nested too deeply") from None
+
+
+def api_error(exc):
+    """Django's refusal of an oversized body as the API's own exception; other exceptions as they are."""
+    return BodyTooLarge() if isinstance(exc, RequestDataTooBig) else exc
+
+
+def exception_handler(exc, context):
+    return drf_exception_handler(api_error(exc), context)
