@@ -103,7 +103,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="compliancesnapshot",
             name="ratio_units",
-            field=models.BigIntegerField(default=0, verbose_name="sum of slice ratios (10^-12)"),
+            field=models.BigIntegerField(default=0),
         ),
         migrations.RunPython(fill_units, fill_floats),
         migrations.RemoveField(

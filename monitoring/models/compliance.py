@@ -46,7 +46,7 @@ class ComplianceSnapshot(models.Model):
     slices_in_scope = models.IntegerField(_("slices in scope"), default=0)
     # The sum of the slices' good/total ratios in units of 10^-12 (monitoring.slo.ratio_units): exact on every
     # database (SQLite keeps only 15 significant digits of a decimal column); ``ratio_sum`` is it as a Decimal.
-    ratio_units = models.BigIntegerField(_("sum of slice ratios (10^-12)"), default=0)
+    ratio_units = models.BigIntegerField(default=0)
     attainment = models.DecimalField(_("attainment"), max_digits=15, decimal_places=12, null=True, blank=True)
     budget_unit = models.CharField(_("budget unit"), max_length=10, choices=BudgetUnit.choices)
     budget_total = models.DecimalField(_("error budget"), max_digits=24, decimal_places=12, default=0)
