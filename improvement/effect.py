@@ -15,10 +15,13 @@ if any had enough data, else not enough data.
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
+from functools import reduce
 
 IMPROVED, NO_CHANGE, WORSE, NOT_ENOUGH_DATA = "improved", "no_change", "worse", "not_enough_data"
 TOLERANCE_SHARE = Decimal("0.1")
+# Means, differences and tolerances are computed here, never in the thread's (changeable) default context.
+_CTX = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
 
 
 @dataclass(frozen=True)
@@ -45,20 +48,20 @@ class TargetEffect:
 
 def side(periods):
     measured = [period.attainment for period in periods if period.attainment is not None]
-    mean = sum(measured, Decimal(0)) / len(measured) if measured else None
+    mean = _CTX.divide(reduce(_CTX.add, measured, Decimal(0)), len(measured)) if measured else None
     return Side(tuple(periods), mean, sum(1 for period in periods if period.breached))
 
 
 def target_effect(before, after, n, objective):
     """Compare the last ``n`` periods before with the first ``n`` after (lists of Period, in time order)."""
     before, after = side(list(before)[-n:]), side(list(after)[:n])
-    tolerance = TOLERANCE_SHARE * (Decimal(1) - Decimal(objective))
+    tolerance = _CTX.multiply(TOLERANCE_SHARE, _CTX.subtract(Decimal(1), Decimal(objective)))
     measured_before = sum(1 for p in before.periods if p.attainment is not None)
     measured_after = sum(1 for p in after.periods if p.attainment is not None)
     if n < 1 or measured_before < n or measured_after < n:
         return TargetEffect(before, after, NOT_ENOUGH_DATA, tolerance)
-    change = after.mean_attainment - before.mean_attainment
-    if after.breaches > before.breaches or change < -tolerance:
+    change = _CTX.subtract(after.mean_attainment, before.mean_attainment)
+    if after.breaches > before.breaches or change < _CTX.minus(tolerance):
         verdict = WORSE
     elif after.breaches < before.breaches or change > tolerance:
         verdict = IMPROVED

@@ -3,13 +3,15 @@
 Every figure comes with the rows of its accessible data table, so the numbers are readable without the chart.
 """
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 
 from django.utils.translation import gettext as _
 
 from agreements.formatting import plain_number
+from monitoring.slo import to_percent
 
-HUNDRED = Decimal(100)
+# Figures are rounded for the chart here, never in the thread's (changeable) default context.
+_CTX = Context(prec=28, rounding=ROUND_HALF_EVEN)
 COLOURS = {"met": "#198754", "at_risk": "#ffc107", "breached": "#dc3545", "no_data": "#6c757d"}
 BASE_LAYOUT = {
     "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
@@ -21,13 +23,13 @@ BASE_LAYOUT = {
 
 
 def _number(value, places=3):
-    return None if value is None else float(round(Decimal(value), places))
+    return None if value is None else float(Decimal(value).quantize(Decimal(1).scaleb(-places, _CTX), context=_CTX))
 
 
 def attainment_history(target, snapshots):
     """Attainment of each period (bars coloured by status) against the objective (a line)."""
     labels = [snapshot.period_label for snapshot in snapshots]
-    values = [_number(None if s.attainment is None else s.attainment * HUNDRED) for s in snapshots]
+    values = [_number(None if s.attainment is None else to_percent(s.attainment)) for s in snapshots]
     objective = [_number(s.objective) for s in snapshots]
     figure = {
         "data": [
@@ -56,7 +58,7 @@ def attainment_history(target, snapshots):
     rows = [
         (
             s.period_label,
-            _shown(s.attainment * HUNDRED if s.attainment is not None else None),
+            _shown(to_percent(s.attainment) if s.attainment is not None else None),
             plain_number(s.objective),
         )
         for s in snapshots
@@ -82,8 +84,8 @@ def burn_down(days, budget_labels):
     ``days``: [(label, remaining fraction or None, ideal fraction)].
     """
     labels = [label for label, _remaining, _ideal in days]
-    actual = [_number(None if remaining is None else remaining * HUNDRED, 2) for _label, remaining, _ideal in days]
-    ideal = [_number(ideal * HUNDRED, 2) for _label, _remaining, ideal in days]
+    actual = [_number(None if remaining is None else to_percent(remaining), 2) for _label, remaining, _ideal in days]
+    ideal = [_number(to_percent(ideal), 2) for _label, _remaining, ideal in days]
     figure = {
         "data": [
             {
@@ -151,11 +153,11 @@ def target_trends(targets):
                 "mode": "lines+markers",
                 "name": target.name,
                 "x": [s.period_label for s in points],
-                "y": [_number(s.attainment * HUNDRED) for s in points],
+                "y": [_number(to_percent(s.attainment)) for s in points],
             }
         )
         rows += [
-            (target.name, s.period_label, _shown(s.attainment * HUNDRED), plain_number(s.objective)) for s in points
+            (target.name, s.period_label, _shown(to_percent(s.attainment)), plain_number(s.objective)) for s in points
         ]
     figure = {"data": data, "layout": {**BASE_LAYOUT, "yaxis": {"title": {"text": "%"}}, "xaxis": {"type": "category"}}}
     return figure, {"headers": [_("Target"), _("Period"), _("Attainment (%)"), _("Objective (%)")], "rows": rows}

@@ -16,6 +16,7 @@ from django.utils.functional import SimpleLazyObject
 
 from agreements.models import Agreement, ServiceLevelTarget
 from agreements.tenancy import customer_id_of
+from monitoring import slo
 from monitoring.choices import SnapshotStatus
 from monitoring.models import Breach, ComplianceSnapshot
 
@@ -219,7 +220,7 @@ def service_heatmap(user, agreements, months=None):
             continue
         services.add(service)
         cells[(service, row["period_label"])] = {
-            "attainment": row["worst"] * HUNDRED,
+            "attainment": slo.to_percent(row["worst"]),
             "margin": row["worst_margin"],
         }
     return {"services": sorted(services), "months": months, "cells": cells}
@@ -361,7 +362,7 @@ def what_if(target, objective, periods=TREND_PERIODS):
     )
     rows = []
     for snapshot in reversed(closed):
-        attainment = None if snapshot.attainment is None else snapshot.attainment * HUNDRED
+        attainment = None if snapshot.attainment is None else slo.to_percent(snapshot.attainment)
         if attainment is None:
             would_be = SnapshotStatus.NO_DATA
         else:

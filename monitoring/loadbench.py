@@ -30,6 +30,7 @@ import time
 from decimal import Decimal
 from importlib import import_module
 
+from monitoring import slo
 from monitoring.bench import ROOT, _free_port, machine, setup_django
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/slm_loadbench"
@@ -110,7 +111,7 @@ def delete_data():
 def _snapshot_values(rng, kind, objective, period, now, closed):
     """Realistic figures of one target in one month: mostly met, a few per cent breached, some at risk when open."""
     method = kind[2]
-    allowed = (100 - objective) / 100  # exact, as the engine computes it
+    allowed = 1 - slo.from_percent(objective)  # exact, as the engine computes it
     minutes = (period.end - period.start).total_seconds() / 60
     elapsed = minutes if closed else max(60.0, (now - period.start).total_seconds() / 60)
     share = elapsed / minutes  # of the period gone by
@@ -134,7 +135,7 @@ def _snapshot_values(rng, kind, objective, period, now, closed):
             total = 0
         budget_total = allowed * total
         values.update(
-            good=total - bad, total=total, good_slices=0, slices_with_data=0, slices_in_scope=0, ratio_sum=0.0,
+            good=total - bad, total=total, good_slices=0, slices_with_data=0, slices_in_scope=0, ratio_units=0,
             budget_unit="events", budget_total=budget_total, budget_consumed=Decimal(bad),
             attainment=None if total == 0 else _dec(1 - bad / total, 12),
             budget_remaining=None if budget_total == 0 else _dec(1 - bad / float(budget_total), 12),
@@ -147,7 +148,8 @@ def _snapshot_values(rng, kind, objective, period, now, closed):
         requests = with_data * rng.randint(200, 2000)
         values.update(
             good=requests - bad * 50, total=requests, good_slices=with_data - bad, slices_with_data=with_data,
-            slices_in_scope=in_scope, ratio_sum=float(with_data - bad * 0.8) if method == "ratio_timeslices" else 0.0,
+            slices_in_scope=in_scope,
+            ratio_units=(with_data * 10 - bad * 8) * 10**11 if method == "ratio_timeslices" else 0,
             budget_unit="minutes", budget_total=budget_total, budget_consumed=Decimal(bad),
             attainment=None if with_data == 0 else _dec(1 - bad / with_data, 12),
             budget_remaining=_dec(1 - bad / float(budget_total), 12),
@@ -269,7 +271,7 @@ def load_data(now, seed=20261128):
                 closed = number < len(periods) - 1
                 values = _snapshot_values(rng, kind, target.objective, period, now, closed)
                 computed = period.end + dt.timedelta(minutes=20) if closed else now - dt.timedelta(minutes=2)
-                credit = (fees[target.agreement_id] * values["credit_percent"] / 100).quantize(Decimal("0.01"))
+                credit = slo.credit_amount(fees[target.agreement_id], values["credit_percent"], 1, minor_unit=0)
                 snapshot = ComplianceSnapshot(
                     target=target, period_start=period.start, period_end=period.end, period_label=period.label,
                     is_closed=closed, is_current=not closed, objective=target.objective, method=kind[2],

@@ -1,5 +1,6 @@
 """Hour rollups: per indicator and hour, the good and total counts of each of its 60 minutes, and what evaluation
-needs of them (good, total, minutes with data, minutes whose events were all good, the sum of minute ratios).
+needs of them (good, total, minutes with data, minutes whose events were all good, the sum of minute ratios, each
+ratio an integer count of 10^-12 units so that every sum of them is exact).
 
 Ingestion hands over, for the samples a batch really added, their per-minute counts (``apply_minute_deltas``);
 this module merges them into the hour rows and recomputes each touched hour's figures from its minutes. The same
@@ -15,6 +16,7 @@ from django.db.models import Min
 
 from monitoring.choices import IndicatorKind, Operator
 from monitoring.models import HourRollup, Measurement
+from monitoring.slo import ratio_units
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 HOUR_FIELDS = [
@@ -23,7 +25,7 @@ HOUR_FIELDS = [
     "samples",
     "minutes_with_data",
     "minutes_all_good",
-    "ratio_sum",
+    "ratio_units",
     "minute_good",
     "minute_total",
     "minute_samples",
@@ -54,13 +56,12 @@ def decode(text):
 
 def _hour_row(hour_number, good, total, samples):
     """An hour's figures from its minutes' counts (lists of 60): every figure is recomputed, none carried over."""
-    with_data = all_good = 0
-    ratio_sum = 0.0
+    with_data = all_good = units = 0
     for minute_good, minute_total in zip(good, total, strict=True):
         if minute_total > 0:
             with_data += 1
             all_good += minute_good == minute_total
-            ratio_sum += minute_good / minute_total
+            units += ratio_units(minute_good, minute_total)
     return (
         EPOCH + dt.timedelta(hours=hour_number),
         sum(good),
@@ -68,24 +69,25 @@ def _hour_row(hour_number, good, total, samples):
         sum(samples),
         with_data,
         all_good,
-        ratio_sum,
+        units,
         _encode(good),
         _encode(total),
         _encode(samples),
     )
 
 
-_HOUR_COLUMNS = "hour, good, total, samples, minutes_with_data, minutes_all_good, ratio_sum, " + (
+_HOUR_COLUMNS = "hour, good, total, samples, minutes_with_data, minutes_all_good, ratio_units, " + (
     "minute_good, minute_total, minute_samples"
 )
 _HOUR_UPSERT = (
     "INSERT INTO monitoring_hourrollup (indicator_id, {columns}) {source} "
     "ON CONFLICT (indicator_id, hour) DO UPDATE SET " + ", ".join(f"{name} = excluded.{name}" for name in HOUR_FIELDS)
 )
+# Named for its columns: a pooled session that still holds the table of the float ratio_sum gets a new one.
 _STAGING_HOURS = (
-    "CREATE TEMP TABLE IF NOT EXISTS slm_staging_hours (hour timestamptz, good bigint, total bigint, samples bigint, "
-    "minutes_with_data int, minutes_all_good int, ratio_sum float8, minute_good text, minute_total text, "
-    "minute_samples text) ON COMMIT DELETE ROWS"
+    "CREATE TEMP TABLE IF NOT EXISTS slm_staging_hour_units (hour timestamptz, good bigint, total bigint, "
+    "samples bigint, minutes_with_data int, minutes_all_good int, ratio_units bigint, minute_good text, "
+    "minute_total text, minute_samples text) ON COMMIT DELETE ROWS"
 )
 
 
@@ -94,11 +96,11 @@ def _write_hours(indicator_id, rows):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(_STAGING_HOURS)
-            cursor.execute("TRUNCATE slm_staging_hours")
-            with cursor.cursor.copy(f"COPY slm_staging_hours ({_HOUR_COLUMNS}) FROM STDIN") as copy:
+            cursor.execute("TRUNCATE slm_staging_hour_units")
+            with cursor.cursor.copy(f"COPY slm_staging_hour_units ({_HOUR_COLUMNS}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-            source = f"SELECT %s, {_HOUR_COLUMNS} FROM slm_staging_hours ORDER BY hour"  # noqa: S608 - constants
+            source = f"SELECT %s, {_HOUR_COLUMNS} FROM slm_staging_hour_units ORDER BY hour"  # noqa: S608 - constants
             cursor.execute(_HOUR_UPSERT.format(columns=_HOUR_COLUMNS, source=source), [indicator_id])
         else:
             adapt = connection.ops.adapt_datetimefield_value

@@ -1,15 +1,19 @@
 """Compliance arithmetic: attainment, error budgets, burn rates, status and service credits (docs/compliance.md).
 
 Plain Python on purpose (no Django): the evaluation, the API, dashboards and reports all call these functions, so
-the numbers they show agree. Every result is an exact ``int`` or a ``Decimal``: divisions run in a private decimal
-context of 28 significant digits and public results are quantized to 12 decimal places (ROUND_HALF_EVEN), so the
-same inputs always give the same, exactly comparable, results. Fractions are fractions: 0.999 means 99.9 %.
+the numbers they show agree. Every result is an exact ``int`` or a ``Decimal``: arithmetic runs in a private decimal
+context of 28 significant digits, never the thread's (changeable) default one, and public results are quantized to
+12 decimal places (ROUND_HALF_EVEN), so the same inputs always give the same, exactly comparable, results. A slice's
+good/total ratio is an integer count of 10^-12 units (``ratio_units``), so sums of ratios are exact integer sums.
+Money is exact (``fractions.Fraction``) until it is rounded once, to the currency's minor unit. Fractions are
+fractions: 0.999 means 99.9 %.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
 from enum import Enum
+from fractions import Fraction
 
 __all__ = [
     "DEFAULT_BURN_RULES",
@@ -22,15 +26,22 @@ __all__ = [
     "attainment",
     "burn_rate",
     "counted_slices",
+    "credit_amount",
     "credit_percent",
     "error_budget",
+    "from_percent",
+    "ratio_from_units",
+    "ratio_units",
     "rule_fires",
+    "share",
     "status",
+    "to_percent",
 ]
 
 # Divisions and products happen here, never in the thread's (changeable) default context.
 _CTX = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
 PLACES = Decimal("1e-12")
+RATIO_UNIT = 10**12  # a ratio of 1 in units of 10^-12: the 12 places every result keeps (PLACES)
 ONE = Decimal(1)
 ZERO = Decimal(0)
 
@@ -79,6 +90,50 @@ def _q(value: Decimal) -> Decimal:
     return value.quantize(PLACES, context=_CTX)
 
 
+def _count(value, name) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    return value
+
+
+def ratio_units(good: int, total: int) -> int:
+    """good / total as an integer number of 10^-12 units, rounded half to even with integer arithmetic only.
+
+    999 of 1,000 -> 999,000,000,000 (0.999 exactly); 1 of 3 -> 333,333,333,333; 2 of 3 -> 666,666,666,667. Sums of
+    units are exact: a month of minutes at 999 of 1,000 sums to 43,156.8 slices, not 43,156.80000000009.
+    """
+    good, total = _count(good, "good"), _count(total, "total")
+    if not 0 <= good <= total or total == 0:
+        raise ValueError(f"a ratio needs 0 <= good <= total and total > 0, not {good} of {total}")
+    quotient, remainder = divmod(good * RATIO_UNIT, total)
+    if 2 * remainder > total or (2 * remainder == total and quotient % 2):
+        quotient += 1
+    return quotient
+
+
+def ratio_from_units(units: int) -> Decimal:
+    """A count of 10^-12 units as the exact Decimal it stands for: 999,000,000,000 -> Decimal('0.999000000000')."""
+    return Decimal(_count(units, "units")).scaleb(-12, _CTX)
+
+
+def share(part, whole) -> Decimal | None:
+    """part / whole to 12 decimal places (half to even), divided in this module's context; None when whole == 0."""
+    part, whole = _decimal(part, "part"), _decimal(whole, "whole")
+    if whole == 0:
+        return None
+    return _q(_CTX.divide(part, whole))
+
+
+def to_percent(fraction) -> Decimal:
+    """A fraction as a percentage, exactly: Decimal('0.999') -> Decimal('99.9')."""
+    return _decimal(fraction, "fraction").scaleb(2, _CTX)
+
+
+def from_percent(percent) -> Decimal:
+    """A percentage as a fraction, exactly: Decimal('99.9') -> Decimal('0.999'), Decimal('25') -> Decimal('0.25')."""
+    return _decimal(percent, "percent").scaleb(-2, _CTX)
+
+
 def _objective(objective) -> Decimal:
     value = _decimal(objective, "objective")
     if not ZERO <= value < ONE:
@@ -97,7 +152,7 @@ class Tally:
     total: int = 0  # all events
     slices_with_data: int = 0  # slices that had total > 0
     good_slices: int = 0  # slices with data whose ratio reached the slice target
-    ratio_sum: Decimal = ZERO  # sum over slices with data of good/total
+    ratio_sum: Decimal = ZERO  # sum over slices with data of good/total, each to 12 places (ratio_units): exact
     slices_in_scope: int = 0  # slices of the window that count at all (in service hours, up to the evaluation time)
 
     def __post_init__(self):
@@ -109,7 +164,9 @@ class Tally:
                 raise TypeError(f"Tally.{field.name} must be an int, not {type(value).__name__}")
             if value < 0:
                 raise ValueError(f"Tally.{field.name} must not be negative, not {value}")
-        # The database keeps ratio_sum as a float: take it as written, exactly.
+        # An exact sum of 12-place ratios: a float (0.1 + 0.2 == 0.30000000000000004) is refused, not rounded.
+        if isinstance(self.ratio_sum, float):
+            raise TypeError("Tally.ratio_sum must be exact (a Decimal or an int), not a float")
         object.__setattr__(self, "ratio_sum", _decimal(self.ratio_sum, "Tally.ratio_sum"))
         if self.good > self.total:
             raise ValueError(f"Tally.good ({self.good}) exceeds total ({self.total})")
@@ -122,6 +179,8 @@ class Tally:
             )
         if not ZERO <= self.ratio_sum <= self.slices_with_data:
             raise ValueError(f"Tally.ratio_sum ({self.ratio_sum}) must lie in [0, slices_with_data]")
+        if self.ratio_sum != self.ratio_sum.quantize(PLACES, context=_CTX):
+            raise ValueError(f"Tally.ratio_sum ({self.ratio_sum}) must be a sum of ratios to 12 places (ratio_units)")
 
     def __add__(self, other) -> "Tally":
         """Field-wise sum, so a window can be assembled from parts (days, slices of rollups)."""
@@ -141,6 +200,11 @@ class Tally:
         if other == 0 and not isinstance(other, Tally):
             return self
         return NotImplemented
+
+    @property
+    def ratio_units(self) -> int:
+        """ratio_sum as an integer count of 10^-12 units, exactly (how the database keeps it)."""
+        return int(self.ratio_sum.scaleb(12, _CTX))
 
     @property
     def bad(self) -> int:
@@ -346,3 +410,23 @@ def credit_percent(attainment_percent: Decimal, tiers: Iterable[tuple[Decimal, D
         if attained < below and (due_below is None or below < due_below):
             due_below, due = below, _decimal(credit, "credit_percent")
     return due
+
+
+def credit_amount(monthly_fee, credit_percent, months, minor_unit: int) -> Decimal:
+    """The credit due: monthly_fee x credit_percent / 100 x months, rounded once, half to even, to the currency's
+    minor unit (``minor_unit`` decimal places: 0 for KRW and JPY, 2 for USD).
+
+    ``months`` is the period's length in months as an exact int or ``fractions.Fraction`` (a week is 12/52 = 3/13 of a
+    month). Everything before the one rounding is exact: 10 % of a 1,000,000 KRW fee for a week is
+    1,000,000 x 0.1 x 3/13 = 23,076.923076... -> 23,077 KRW; the same fee in USD -> 23,076.92.
+    """
+    if isinstance(months, bool) or not isinstance(months, int | Fraction):
+        raise TypeError(f"months must be an int or a Fraction (a week is Fraction(3, 13)), not {type(months).__name__}")
+    minor_unit = _count(minor_unit, "minor_unit")
+    fee = _decimal(monthly_fee, "monthly_fee")
+    percent = _decimal(credit_percent, "credit_percent")
+    if fee < 0 or percent < 0 or months < 0 or minor_unit < 0:
+        raise ValueError("the fee, the credit %, the months and the minor unit must not be negative")
+    exact = Fraction(fee) * Fraction(percent) / 100 * Fraction(months)
+    in_minor_units = round(exact * 10**minor_unit)  # Fraction rounds half to even
+    return Decimal(in_minor_units).scaleb(-minor_unit, _CTX)

@@ -47,7 +47,7 @@ def daily_figures(target, snapshot, now=None):
     missing = slo.MissingData(target.missing_data)
     objective = target.objective_fraction
     period_minutes = plan.in_hours_minutes(start, snapshot.period_end if target.window_kind != "rolling" else until)
-    elapsed_total = Decimal(max(period_minutes, 1))
+    elapsed_total = max(period_minutes, 1)
     bars, burn = [], []
     running, elapsed = Tally(), 0
     for day, tally in days:
@@ -67,7 +67,7 @@ def daily_figures(target, snapshot, now=None):
             slice_minutes=target.slice_minutes,
             missing=missing,
         )
-        ideal = max(Decimal(0), 1 - Decimal(elapsed) / elapsed_total)
+        ideal = max(Decimal(0), slo.share(elapsed_total - elapsed, elapsed_total))
         burn.append((label, budget.remaining, ideal))
     return bars, burn, [day.label for day, _tally in days]
 

@@ -7,10 +7,13 @@ in Asia/Seoul runs from 2026-10-31T15:00Z to 2026-11-30T15:00Z (30 days = 43,200
 
 import datetime as dt
 from dataclasses import dataclass
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 WEEK, MONTH, QUARTER, YEAR = "week", "month", "quarter", "year"
-MONTHS_IN = {WEEK: 12 / 52, MONTH: 1, QUARTER: 3, YEAR: 12}
+# A calendar period's length in months, exactly, for service credits stated per month: a week is 12 months / 52
+# weeks = 3/13 of a month (the float 12 / 52 is 0.23076923076923078).
+MONTHS_IN = {WEEK: Fraction(12, 52), MONTH: Fraction(1), QUARTER: Fraction(3), YEAR: Fraction(12)}
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from requirements_analysis.models import (
     SurveyResponse,
 )
 
-ONE, HUNDRED = Decimal(1), Decimal(100)
+ONE = Decimal(1)
 
 
 @dataclass
@@ -39,7 +39,7 @@ class Record:
 
     @property
     def budget_spent(self):
-        return sum(self.spent, Decimal(0)) / len(self.spent) if self.spent else None
+        return scoring.mean(self.spent)
 
     @property
     def sla_met(self):
@@ -133,8 +133,7 @@ class ServiceView:
 
 
 def _mean(values):
-    values = [Decimal(value) for value in values]
-    return sum(values, Decimal(0)) / len(values) if values else None
+    return scoring.mean(Decimal(value) for value in values)
 
 
 def service_views(user, customer_id=None, weights=None):
@@ -243,7 +242,7 @@ def campaign_results(campaign):
     return {
         "invited": invited,
         "answered": answered,
-        "response_rate": (Decimal(answered) * HUNDRED / invited).quantize(Decimal("0.1")) if invited else None,
+        "response_rate": scoring.percent_of(answered, invited).quantize(Decimal("0.1")) if invited else None,
         "services": [
             {
                 "service": row["service__name"],

@@ -14,11 +14,29 @@ score = 100 * sum(weight * part) / sum(weights). The weights are set by admins a
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
+from functools import reduce
 
 ZERO, ONE, FOUR, HUNDRED = Decimal(0), Decimal(1), Decimal(4), Decimal(100)
 PLACES = Decimal("0.01")
 PARTS = ("importance", "gap", "criticality", "record")
+# Every operation runs in this context, never the thread's (changeable) default one: 28 digits, half to even.
+_CTX = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
+
+
+def _sum(values):
+    return reduce(_CTX.add, values, ZERO)
+
+
+def mean(values):
+    """The mean of Decimals, divided in this module's context; None when there are none."""
+    values = list(values)
+    return _CTX.divide(_sum(values), len(values)) if values else None
+
+
+def percent_of(part, whole):
+    """100 x part / whole, divided in this module's context (a response rate: 7 of 12 -> 58.333...)."""
+    return _CTX.divide(_CTX.multiply(HUNDRED, Decimal(part)), Decimal(whole))
 
 
 def _decimal(value):
@@ -40,29 +58,29 @@ class Weights:
         for name in PARTS:
             if _decimal(getattr(self, name)) < 0:
                 raise ValueError(f"the {name} weight must not be negative")
-        if sum(_decimal(getattr(self, name)) for name in PARTS) <= 0:
+        if _sum(_decimal(getattr(self, name)) for name in PARTS) <= 0:
             raise ValueError("at least one weight must be more than 0")
 
 
 def importance_part(importance):
-    return _clamp((_decimal(importance) - ONE) / FOUR)
+    return _clamp(_CTX.divide(_CTX.subtract(_decimal(importance), ONE), FOUR))
 
 
 def gap_part(importance, performance):
-    return _clamp((_decimal(importance) - _decimal(performance)) / FOUR)
+    return _clamp(_CTX.divide(_CTX.subtract(_decimal(importance), _decimal(performance)), FOUR))
 
 
 def criticality_part(tier):
-    return _clamp((FOUR - _decimal(tier)) / Decimal(3))
+    return _clamp(_CTX.divide(_CTX.subtract(FOUR, _decimal(tier)), 3))
 
 
 def record_part(breaches, periods, budget_spent):
     """``breaches`` among ``periods`` closed periods; ``budget_spent``: their mean share of budget used, or None."""
     if periods <= 0:
         return ZERO
-    breach_share = min(ONE, Decimal(breaches) / Decimal(periods))
+    breach_share = min(ONE, _CTX.divide(Decimal(breaches), Decimal(periods)))
     spent = ZERO if budget_spent is None else _clamp(_decimal(budget_spent))
-    return (breach_share + spent) / 2
+    return _CTX.divide(_CTX.add(breach_share, spent), 2)
 
 
 @dataclass(frozen=True)
@@ -81,12 +99,18 @@ def score(weights, *, importance, performance, tier, breaches=0, periods=0, budg
         "record": record_part(breaches, periods, budget_spent),
     }
     weight = {name: _decimal(getattr(weights, name)) for name in PARTS}
-    total_weight = sum(weight.values())
-    contributions = {name: (HUNDRED * weight[name] * parts[name] / total_weight) for name in PARTS}
-    total = sum(contributions.values()).quantize(PLACES, rounding=ROUND_HALF_EVEN)
+    total_weight = _sum(weight.values())
+    contributions = {
+        name: _CTX.divide(_CTX.multiply(_CTX.multiply(HUNDRED, weight[name]), parts[name]), total_weight)
+        for name in PARTS
+    }
+    total = _sum(contributions.values()).quantize(PLACES, rounding=ROUND_HALF_EVEN, context=_CTX)
     return Score(
-        parts={name: part.quantize(Decimal("0.0001")) for name, part in parts.items()},
-        contributions={name: value.quantize(PLACES, rounding=ROUND_HALF_EVEN) for name, value in contributions.items()},
+        parts={name: part.quantize(Decimal("0.0001"), context=_CTX) for name, part in parts.items()},
+        contributions={
+            name: value.quantize(PLACES, rounding=ROUND_HALF_EVEN, context=_CTX)
+            for name, value in contributions.items()
+        },
         total=total,
     )
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "csp",
 ]
 LOCAL_APPS = [
     "slm_portal",
@@ -73,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "slm_portal.middleware.csp_nonce_on_every_response",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -151,6 +155,35 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp) on every response: the portal serves all its scripts, styles, fonts and images
+# itself (static/vendor/, drf-spectacular-sidecar), so nothing comes from elsewhere and no inline script runs without
+# the request's nonce. Behaviour that templates used to put in on*= attributes lives in static/js/portal.js.
+EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"  # sha256 of ""
+PLOTLY_MAPLIBRE_CSS_HASH = "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='"
+PLOTLY_PIXELATED_STYLE_HASH = "'sha256-AR/cKIZjWPcPmBUPDA6oti9XBiTbJvz0Cro2J1VzzS8='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        # plotly.js (4.1.1) needs four exceptions, found in Chromium by tests/browser/test_content_security_policy.py
+        # and allowed by hash, so that nothing else is. <style> elements: an empty one that plotly.js then fills with
+        # its base rules through the CSSOM (which CSP does not police), and maplibre's stylesheet bundled in it.
+        # style="" attributes ('unsafe-hashes' lets a hash match an attribute; script-src has no such keyword): an
+        # empty one on the heatmap's colour bar, and "image-rendering: …pixelated" on the heatmap's image, without
+        # which the browser blurs the cells into each other. tests/test_content_security_policy.py checks these
+        # hashes against the plotly.js the portal serves, so an upgrade that changes them fails there first.
+        "style-src": [SELF, EMPTY_STYLE_HASH, PLOTLY_MAPLIBRE_CSS_HASH],
+        "style-src-attr": ["'unsafe-hashes'", EMPTY_STYLE_HASH, PLOTLY_PIXELATED_STYLE_HASH],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

@@ -100,7 +100,7 @@ class BaseCreditTierFormSet(ShiftSafeSaveMixin, BaseInlineFormSet):
 
     def parking_places(self):
         taken = self.taken_values("below_attainment")
-        thresholds = (Decimal(number) / 1000 for number in count(1))
+        thresholds = (Decimal(f"{number}e-3") for number in count(1))  # 0.001, 0.002, ...: exact, no context
         return ({"below_attainment": threshold} for threshold in thresholds if threshold not in taken)
 
     # Nested inside a target form whose own template placeholder is __prefix__, so the tier's empty form uses

@@ -1,6 +1,6 @@
 """Agreements (SLA / OLA / UC), their service level targets and service credit tiers."""
 
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,6 +28,8 @@ from agreements.tenancy import TenantQuerySet
 from agreements.validators import validate_code_not_reserved
 
 HUNDRED = Decimal(100)
+# Moving a percentage's decimal point is exact: done in a context of its own, never the thread's changeable default.
+_EXACT = Context(prec=28, traps=[Inexact, InvalidOperation])
 
 
 class TransitionNotAllowed(ValidationError):
@@ -286,7 +288,7 @@ class ServiceLevelTarget(models.Model):
     @property
     def objective_fraction(self):
         """The objective as an exact fraction, 99.9 -> Decimal('0.999')."""
-        return self.objective / HUNDRED
+        return self.objective.scaleb(-2, _EXACT)
 
     @property
     def window_display(self):

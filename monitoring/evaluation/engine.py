@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from agreements.choices import Currency
 from agreements.formatting import plain_number
 from agreements.models import ServiceLevelTarget
 from monitoring import slo, windows
@@ -25,8 +26,6 @@ from monitoring.models import Breach, BurnRateRule, ComplianceSnapshot
 from monitoring.signals import evaluation_finished
 
 logger = logging.getLogger(__name__)
-HUNDRED = Decimal(100)
-CENTS = Decimal("0.01")
 
 SNAPSHOT_FIELDS = [
     "period_end",
@@ -41,7 +40,7 @@ SNAPSHOT_FIELDS = [
     "good_slices",
     "slices_with_data",
     "slices_in_scope",
-    "ratio_sum",
+    "ratio_units",
     "attainment",
     "budget_unit",
     "budget_total",
@@ -97,13 +96,19 @@ def _load(target_ids):
 
 
 def _credit(job, attainment):
+    """(credit %, amount) of a closed calendar period: settled once, when the period is frozen, like its status."""
     target = job.target
-    if job.rolling or not job.ended or attainment is None:
+    if job.rolling or not job.frozen or attainment is None:
         return Decimal(0), Decimal(0)
     tiers = [(tier.below_attainment, tier.credit_percent) for tier in target.credit_tiers.all()]
-    percent = slo.credit_percent(attainment * HUNDRED, tiers)
-    months = Decimal(str(windows.MONTHS_IN[target.calendar_period]))
-    amount = (target.agreement.monthly_fee * percent / HUNDRED * months).quantize(CENTS)
+    percent = slo.credit_percent(slo.to_percent(attainment), tiers)
+    agreement = target.agreement
+    amount = slo.credit_amount(
+        agreement.monthly_fee,
+        percent,
+        windows.MONTHS_IN[target.calendar_period],
+        Currency(agreement.currency).minor_unit,
+    )
     return percent, amount
 
 
@@ -121,12 +126,15 @@ def _snapshot(job, tally, burns, alert_firing, at, long_windows=(), current=Fals
         slice_minutes=target.slice_minutes,
         missing=missing,
     )
+    # A calendar period is judged against its objective once it is closed (frozen, SLM_CLOSE_GRACE_MINUTES after its
+    # end); until then, in the grace too, by its budget: a budget spent to the last minute is breached until the
+    # period closes, then met if attainment is exactly at the objective.
     status = slo.status(
         attainment=attainment,
         objective=objective,
-        closed=job.ended and not job.rolling,
+        closed=job.frozen and not job.rolling,
         budget_remaining=budget.remaining,
-        warning_threshold=target.warning_threshold / HUNDRED,
+        warning_threshold=slo.from_percent(target.warning_threshold),
         alert_firing=alert_firing,
     )
     credit_percent, credit_amount = _credit(job, attainment)
@@ -145,7 +153,7 @@ def _snapshot(job, tally, burns, alert_firing, at, long_windows=(), current=Fals
         good_slices=tally.good_slices,
         slices_with_data=tally.slices_with_data,
         slices_in_scope=tally.slices_in_scope,
-        ratio_sum=float(tally.ratio_sum),
+        ratio_units=tally.ratio_units,
         attainment=attainment,
         budget_unit=BudgetUnit.EVENTS if method == slo.Method.OCCURRENCES else BudgetUnit.MINUTES,
         budget_total=budget.total,
@@ -169,7 +177,7 @@ def _breach(job, snapshot, at):
         return None
     if job.ended and not job.rolling and not job.frozen:
         return None  # the period is over but late data may still arrive: judge it once the grace has passed
-    kind = BreachKind.PERIOD_MISSED if job.ended and not job.rolling else BreachKind.BUDGET_EXHAUSTED
+    kind = BreachKind.PERIOD_MISSED if job.frozen and not job.rolling else BreachKind.BUDGET_EXHAUSTED
     return Breach(
         target=job.target,
         period_start=job.period_start,

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from fractions import Fraction
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -120,9 +120,9 @@ class TargetPlan:
             indicator_id=target.indicator_link.indicator_id,
             spans=self.spans(start, end),
             slice_minutes=target.slice_minutes,
-            slice_target=(target.slice_target / Decimal(100))
+            slice_target=(Fraction(target.slice_target) / 100)  # 99.5 % -> 199/200, exactly
             if target.budgeting_method == "timeslices"
-            else Decimal(1),
+            else Fraction(1),
         )
 
     def requests(self, burn_windows):

@@ -3,17 +3,20 @@
 Common targets (one-minute slices, and for timeslices a slice target of 100 %) take whole hours from the hour
 rollups' figures and only the minutes at the edges of each span from the hours' per-minute counts, so a month costs
 a few hundred rows per target. Other slice settings bucket the spans' per-minute counts into slices.
+
+Sums of slice ratios are sums of integers (each ratio in 10^-12 units, ``slo.ratio_units``), in the database and
+here alike, so they are exact: no float and no decimal context on the way.
 """
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from fractions import Fraction
 
 from django.db import connection
 
 from monitoring.rollups import decode, minute_counts
-from monitoring.slo import Tally
+from monitoring.slo import Tally, ratio_from_units, ratio_units
 
 HOUR = dt.timedelta(hours=1)
 MINUTE = dt.timedelta(minutes=1)
@@ -28,7 +31,7 @@ class TallyRequest:
     indicator_id: int
     spans: tuple
     slice_minutes: int = 1
-    slice_target: Decimal = Decimal(1)  # a fraction: a slice is good when good/total reaches it
+    slice_target: Fraction = Fraction(1)  # exact: a slice is good when good/total reaches it
 
     @property
     def uses_hour_rollups(self):
@@ -63,7 +66,7 @@ def _split(start, end):
 
 _HOUR_SQL = """
 WITH parts (k, ind, lo, hi) AS (VALUES {values})
-SELECT p.k, SUM(r.good), SUM(r.total), SUM(r.minutes_with_data), SUM(r.minutes_all_good), SUM(r.ratio_sum)
+SELECT p.k, SUM(r.good), SUM(r.total), SUM(r.minutes_with_data), SUM(r.minutes_all_good), SUM(r.ratio_units)
 FROM parts p JOIN monitoring_hourrollup r ON r.indicator_id = p.ind AND r.hour >= p.lo AND r.hour < p.hi
 GROUP BY p.k
 """
@@ -84,13 +87,13 @@ def _sum_parts(sql, parts, sums):
         params = [item for index, ind, lo, hi in batch for item in (index, ind, adapt(lo), adapt(hi))]
         with connection.cursor() as cursor:
             cursor.execute(sql.format(values=values), params)
-            for index, good, total, with_data, all_good, ratio in cursor.fetchall():
+            for index, good, total, with_data, all_good, units in cursor.fetchall():
                 bucket = sums[index]
                 bucket[0] += int(good or 0)
                 bucket[1] += int(total or 0)
                 bucket[2] += int(with_data or 0)
                 bucket[3] += int(all_good or 0)
-                bucket[4] += float(ratio or 0)
+                bucket[4] += int(units or 0)  # PostgreSQL sums bigints as numeric: int() of it is exact
 
 
 def _sum_edges(edges, sums):
@@ -115,7 +118,7 @@ def _sum_edges(edges, sums):
                     if total[minute] > 0:
                         bucket[2] += 1
                         bucket[3] += good[minute] == total[minute]
-                        bucket[4] += good[minute] / total[minute]
+                        bucket[4] += ratio_units(good[minute], total[minute])
                     bucket[0] += good[minute]
                     bucket[1] += total[minute]
 
@@ -129,19 +132,18 @@ def _fast_tallies(requests):
                 hour = _floor_hour(lo)
                 edges.append((index, request.indicator_id, hour, lo.minute, (hi - hour) // MINUTE))
             hour_parts += [(index, request.indicator_id, lo, hi) for lo, hi in hours]
-    sums = defaultdict(lambda: [0, 0, 0, 0, 0.0])
+    sums = defaultdict(lambda: [0, 0, 0, 0, 0])
     _sum_parts(_HOUR_SQL, hour_parts, sums)
     _sum_edges(edges, sums)
     results = {}
     for index, request in enumerate(requests):
-        good, total, with_data, all_good, ratio = sums.get(index, (0, 0, 0, 0, 0.0))
-        # Float sums of ratios drift in the last bits; 12 places is what the arithmetic keeps anyway.
+        good, total, with_data, all_good, units = sums.get(index, (0, 0, 0, 0, 0))
         results[request.key] = Tally(
             good=good,
             total=total,
             slices_with_data=with_data,
             good_slices=all_good,
-            ratio_sum=Decimal(repr(round(min(max(ratio, 0.0), with_data), 12))),
+            ratio_sum=ratio_from_units(units),
             slices_in_scope=request.minutes_in_scope,
         )
     return results
@@ -166,14 +168,16 @@ def _slice_tally(request):
     good_events = sum(good for good, _ in sums.values())
     all_events = sum(total for _, total in sums.values())
     with_data = [(good, total) for good, total in sums.values() if total > 0]
-    good_slices = sum(1 for good, total in with_data if Decimal(good) >= request.slice_target * total)
-    ratio_sum = sum((Decimal(good) / Decimal(total) for good, total in with_data), Decimal(0))
+    # good / total >= numerator / denominator, compared in integers: a 90 % target is 9/10.
+    target = Fraction(request.slice_target)
+    good_slices = sum(1 for good, total in with_data if good * target.denominator >= target.numerator * total)
+    units = sum(ratio_units(good, total) for good, total in with_data)
     return Tally(
         good=good_events,
         total=all_events,
         slices_with_data=len(with_data),
         good_slices=good_slices,
-        ratio_sum=ratio_sum.quantize(Decimal("1e-12")),
+        ratio_sum=ratio_from_units(units),
         slices_in_scope=len(in_scope),
     )
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from agreements.choices import BudgetingMethod, MissingData
 from agreements.models import Agreement, ServiceLevelTarget
 from agreements.tenancy import TenantQuerySet
+from monitoring import slo
 from monitoring.choices import BreachKind, BudgetUnit, SnapshotStatus
 
 
@@ -43,7 +44,9 @@ class ComplianceSnapshot(models.Model):
     good_slices = models.IntegerField(_("good slices"), default=0)
     slices_with_data = models.IntegerField(_("slices with data"), default=0)
     slices_in_scope = models.IntegerField(_("slices in scope"), default=0)
-    ratio_sum = models.FloatField(default=0)
+    # The sum of the slices' good/total ratios in units of 10^-12 (monitoring.slo.ratio_units): exact on every
+    # database (SQLite keeps only 15 significant digits of a decimal column); ``ratio_sum`` is it as a Decimal.
+    ratio_units = models.BigIntegerField(default=0)
     attainment = models.DecimalField(_("attainment"), max_digits=15, decimal_places=12, null=True, blank=True)
     budget_unit = models.CharField(_("budget unit"), max_length=10, choices=BudgetUnit.choices)
     budget_total = models.DecimalField(_("error budget"), max_digits=24, decimal_places=12, default=0)
@@ -91,7 +94,12 @@ class ComplianceSnapshot(models.Model):
 
     @property
     def attainment_percent(self):
-        return None if self.attainment is None else self.attainment * 100
+        return None if self.attainment is None else slo.to_percent(self.attainment)
+
+    @property
+    def ratio_sum(self):
+        """The sum of the slices' good/total ratios, exactly (ratio timeslices: attainment = ratio_sum / slices)."""
+        return slo.ratio_from_units(self.ratio_units)
 
     @property
     def budget_left(self):
@@ -130,7 +138,7 @@ class Breach(models.Model):
 
     @property
     def attainment_percent(self):
-        return None if self.attainment is None else self.attainment * 100
+        return None if self.attainment is None else slo.to_percent(self.attainment)
 
 
 class ReportCommentQuerySet(TenantQuerySet):

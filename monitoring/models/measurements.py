@@ -3,9 +3,10 @@
 Raw samples are written in bulk (PostgreSQL COPY) and are idempotent on (indicator, t). Every new sample also
 updates, in the same transaction, its hour's rollup: the good and total counts of each of the hour's 60 minutes,
 and from them the hour's totals, the minutes that had data, the minutes whose events were all good, and the sum of
-the minutes' good/total ratios. Evaluation reads whole hours from those figures and the minutes at a window's edges
-from the per-minute counts, so its cost does not grow with the number of raw samples. (One row an hour rather than
-one a minute: a one-sample-a-minute feed would otherwise write two rows per sample.)
+the minutes' good/total ratios (each to 12 places, as an integer count of 10^-12 units: sums are exact). Evaluation
+reads whole hours from those figures and the minutes at a window's edges from the per-minute counts, so its cost does
+not grow with the number of raw samples. (One row an hour rather than one a minute: a one-sample-a-minute feed would
+otherwise write two rows per sample.)
 
 These tables take every sample, so they carry no foreign-key constraint to the indicator (checking it cost a
 third of the database's time per batch, measured with `python -m monitoring.bench ingest`); an indicator's rows are
@@ -50,7 +51,10 @@ class HourRollup(models.Model):
     samples = models.IntegerField(default=0)
     minutes_with_data = models.SmallIntegerField(default=0)
     minutes_all_good = models.SmallIntegerField(default=0)
-    ratio_sum = models.FloatField(default=0)
+    # Sum of the minutes' good/total ratios in units of 10^-12 (monitoring.slo.ratio_units): exact integers, so
+    # summing a month of hours gives exactly 43,156.8 for minutes all at 999 of 1,000. A year of minutes is at most
+    # 5.3e17 units, inside a 64-bit integer (and SQLite's integer SUM).
+    ratio_units = models.BigIntegerField(default=0)
     # The hour's 60 minutes, in order: the per-minute rollup that window edges are read from. JSON lists kept as
     # text: the database never looks inside, and parsing them as jsonb cost more than the rest of the hour's row.
     minute_good = models.TextField(default="[]")

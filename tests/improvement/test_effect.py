@@ -6,7 +6,7 @@ At a 99.9 % objective the error budget is 0.001 of the period, so the tolerance 
 of mean attainment by 0.00009 is no change, by 0.00011 it is a change.
 """
 
-from decimal import Decimal
+from decimal import Decimal, Inexact, Rounded, localcontext
 
 import pytest
 
@@ -163,3 +163,14 @@ def effect_with(verdict_value):
 )
 def test_a_plan_is_worse_if_any_target_is_worse_else_improved_if_any_improved(verdicts, expected):
     assert plan_verdict([effect_with(v) for v in verdicts]) == expected
+
+
+def test_the_arithmetic_does_not_use_the_callers_decimal_context():
+    # A 1-digit default context that raises on any rounding: a mean or a tolerance computed in it would raise.
+    before = periods("0.9990", "0.9992", "0.9993")  # mean 0.99916666...
+    after = periods("0.9994", "0.9995", "0.9997")  # mean 0.99953333...
+    usual = target_effect(before, after, 3, OBJECTIVE)
+    with localcontext(prec=1, traps=[Inexact, Rounded]):
+        trapped = target_effect(before, after, 3, OBJECTIVE)
+    assert trapped == usual
+    assert (usual.before.mean_attainment, usual.verdict) == (D("0.9991666666666666666666666667"), IMPROVED)

@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from monitoring.choices import IndicatorKind, Operator
 from monitoring.models import ApiToken, DataSource, HourRollup, Indicator, Measurement, TargetIndicator
 from monitoring.rollups import minute_counts
+from monitoring.slo import ratio_units
 from tests.factories import ServiceFactory, TargetFactory
 
 UTC = dt.UTC
@@ -136,9 +137,10 @@ def minute_rollups(indicator):
 
 
 def hour_rollups(indicator):
-    """{hour: (good, total, samples, minutes_with_data, minutes_all_good, ratio_sum)} of one indicator."""
+    """{hour: (good, total, samples, minutes_with_data, minutes_all_good, ratio_units)} of one indicator; ratio_units
+    is the sum of the minutes' good/total ratios in 10^-12 units (an int: 1.5 is 1_500_000_000_000)."""
     rows = HourRollup.objects.filter(indicator=indicator).values_list(
-        "hour", "good", "total", "samples", "minutes_with_data", "minutes_all_good", "ratio_sum"
+        "hour", "good", "total", "samples", "minutes_with_data", "minutes_all_good", "ratio_units"
     )
     return {row[0].astimezone(UTC): tuple(row[1:]) for row in rows}
 
@@ -152,22 +154,21 @@ def rollups_from_measurements(indicator):
         minutes[minute] = (old[0] + good, old[1] + total, old[2] + 1)
     hours = {}
     for minute, (good, total, samples) in minutes.items():
-        hour = hours.setdefault(minute.replace(minute=0), [0, 0, 0, 0, 0, 0.0])
+        hour = hours.setdefault(minute.replace(minute=0), [0, 0, 0, 0, 0, 0])
         hour[0] += good
         hour[1] += total
         hour[2] += samples
         hour[3] += total > 0
         hour[4] += total > 0 and good == total
-        hour[5] += good / total if total else 0.0
+        hour[5] += ratio_units(good, total) if total else 0
     return minutes, {hour: tuple(values) for hour, values in hours.items()}
 
 
-def assert_hours_equal(actual, expected, tolerance=1e-9):
-    """Hour rollups equal field by field; ratio_sum within ``tolerance`` (it is a float sum)."""
+def assert_hours_equal(actual, expected):
+    """Hour rollups equal field by field, the sums of ratios too: they are exact integers, not float sums."""
     assert actual.keys() == expected.keys()
     for hour in expected:
-        assert actual[hour][:5] == expected[hour][:5], hour
-        assert abs(actual[hour][5] - expected[hour][5]) <= tolerance, hour
+        assert actual[hour] == expected[hour], hour
 
 
 def csv_file(content, filename="samples.csv"):

@@ -172,7 +172,8 @@ def test_ratio_timeslices_attainment_is_the_mean_of_the_minute_ratios():
     row = snapshot(target)
     # mean = (1 + 0.5 + 0.75 + 0.25) / 4 = 2.5 / 4 = 0.625; only the first minute is wholly good.
     assert row.attainment == D("0.625")
-    assert (row.ratio_sum, row.slices_with_data, row.good_slices, row.good, row.total) == (2.5, 4, 1, 19, 28)
+    assert (row.ratio_sum, row.slices_with_data, row.good_slices, row.good, row.total) == (D("2.5"), 4, 1, 19, 28)
+    assert row.ratio_units == 2_500_000_000_000  # stored exactly, in 10^-12 units
     # Each slice is charged (1 - its ratio): 4 - 2.5 = 1.5 minutes of the 43.2.
     assert row.budget_consumed == D("1.5")
     assert row.budget_remaining == 1 - fraction(D("1.5"), D("43.2"))
@@ -220,7 +221,7 @@ def test_five_minute_slices_at_a_90_percent_slice_target_judge_each_slice_by_its
     assert row.attainment == fraction(2, 3) == D("0.666666666667")
     assert (row.slice_minutes, row.budget_consumed) == (5, D(5))
     assert row.budget_remaining == D("0.884259259259")  # 1 - 5 / 43.2
-    assert row.ratio_sum == pytest.approx(2.78)  # 1 + 0.9 + 0.88
+    assert row.ratio_sum == D("2.78")  # 1 + 0.9 + 0.88, exactly
 
 
 def test_the_same_data_in_one_minute_slices_at_100_percent_counts_each_minute():

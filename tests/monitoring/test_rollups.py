@@ -1,8 +1,10 @@
 """The minute and hour rollups kept current on ingestion, worked by hand and checked against a recomputation.
 
 A minute rollup counts good, total and samples. An hour rollup adds the minutes that had data (total > 0), the
-minutes whose events were all good, and the sum of the minutes' good/total ratios. When a later batch adds to a
-minute, the hour must move from the minute's old state to its new one: that is the subtle part.
+minutes whose events were all good, and the sum of the minutes' good/total ratios, each ratio rounded half to even to
+12 places and kept as an integer count of 10^-12 units (so 1/2 + 1/1 is 1_500_000_000_000, and sums are exact).
+When a later batch adds to a minute, the hour must move from the minute's old state to its new one: that is the
+subtle part.
 
 PostgreSQL stores with one COPY and one statement, other databases with the ORM; both must leave the same rows.
 """
@@ -50,7 +52,8 @@ def assert_matches_recomputation(indicator):
     assert_hours_equal(hour_rollups(indicator), hours)
 
 
-# Worked by hand. Hour tuples: (good, total, samples, minutes_with_data, minutes_all_good, ratio_sum).
+# Worked by hand. Hour tuples: (good, total, samples, minutes_with_data, minutes_all_good, ratio_units).
+ONE = 10**12  # a ratio of 1 in 10^-12 units
 
 
 def test_a_threshold_batch_rolls_up_into_minutes_and_hours(probe_indicator, post_batch, source_token):
@@ -66,8 +69,8 @@ def test_a_threshold_batch_rolls_up_into_minutes_and_hours(probe_indicator, post
         minute("10:15"): (1, 1, 1),
     }
     assert hour_rollups(probe_indicator) == {
-        H9: (2, 3, 3, 2, 1, 1.5),  # ratio_sum = 1/2 + 1/1
-        H10: (1, 1, 1, 1, 1, 1.0),
+        H9: (2, 3, 3, 2, 1, 1_500_000_000_000),  # 1/2 + 1/1 = 1.5
+        H10: (1, 1, 1, 1, 1, ONE),
     }
 
 
@@ -89,39 +92,38 @@ def test_a_later_batch_moves_each_hour_from_the_minutes_old_state_to_its_new_one
         minute("11:59"): (0, 1, 1),
     }
     hours = hour_rollups(probe_indicator)
-    assert hours[H9][:5] == (3, 5, 5, 2, 0)
-    assert hours[H9][5] == pytest.approx(2 / 3 + 1 / 2, abs=1e-12)
-    assert hours[H10] == (1, 1, 1, 1, 1, 1.0)
-    assert hours[H11] == (0, 1, 1, 1, 0, 0.0)
+    # 2/3 + 1/2: 0.666666666667 (the 13th place, 6, rounds the 12th up) + 0.5 = 1.166666666667
+    assert hours[H9] == (3, 5, 5, 2, 0, 1_166_666_666_667)
+    assert hours[H10] == (1, 1, 1, 1, 1, ONE)
+    assert hours[H11] == (0, 1, 1, 1, 0, 0)
 
 
 def test_a_minute_with_samples_but_no_events_has_no_data_until_events_arrive(requests_indicator):
     record_samples(requests_indicator, counts(("09:00:00", 0, 0), ("09:00:30", 0, 0), ("09:01:00", 3, 4)), now=NOW)
 
     assert minute_rollups(requests_indicator) == {minute("09:00"): (0, 0, 2), minute("09:01"): (3, 4, 1)}
-    assert hour_rollups(requests_indicator) == {H9: (3, 4, 3, 1, 0, 0.75)}
+    assert hour_rollups(requests_indicator) == {H9: (3, 4, 3, 1, 0, 750_000_000_000)}
 
     # Events arrive in 09:00, all good: the minute now has data and is all good.
     record_samples(requests_indicator, counts(("09:00:45", 5, 5)), now=NOW)
     assert minute_rollups(requests_indicator)[minute("09:00")] == (5, 5, 3)
-    assert hour_rollups(requests_indicator) == {H9: (8, 9, 4, 2, 1, 1.75)}
+    assert hour_rollups(requests_indicator) == {H9: (8, 9, 4, 2, 1, 1_750_000_000_000)}
 
     # Another empty sample counts as a sample and changes nothing else.
     record_samples(requests_indicator, counts(("09:00:50", 0, 0)), now=NOW)
-    assert hour_rollups(requests_indicator) == {H9: (8, 9, 5, 2, 1, 1.75)}
+    assert hour_rollups(requests_indicator) == {H9: (8, 9, 5, 2, 1, 1_750_000_000_000)}
 
     # One bad event: 09:00 is no longer all good and its ratio drops from 1 to 6/7.
     record_samples(requests_indicator, counts(("09:00:55", 1, 2)), now=NOW)
     assert minute_rollups(requests_indicator)[minute("09:00")] == (6, 7, 5)
-    hour = hour_rollups(requests_indicator)[H9]
-    assert hour[:5] == (9, 11, 6, 2, 0)
-    assert hour[5] == pytest.approx(0.75 + 6 / 7, abs=1e-12)
+    # 0.75 + 6/7: 6/7 = 0.857142857142|857... rounds up to 0.857142857143, so the sum is 1.607142857143
+    assert hour_rollups(requests_indicator)[H9] == (9, 11, 6, 2, 0, 1_607_142_857_143)
 
 
 def test_an_hour_of_only_empty_samples_has_samples_but_no_minutes_with_data(requests_indicator):
     record_samples(requests_indicator, counts(("09:00:00", 0, 0), ("09:30:00", 0, 0)), now=NOW)
 
-    assert hour_rollups(requests_indicator) == {H9: (0, 0, 2, 0, 0, 0.0)}
+    assert hour_rollups(requests_indicator) == {H9: (0, 0, 2, 0, 0, 0)}
 
 
 def test_a_duplicate_changes_no_rollup(requests_indicator):
@@ -144,7 +146,7 @@ def test_minutes_and_hours_are_cut_in_utc_whatever_zone_the_samples_are_written_
     record_samples(requests_indicator, raw, now=NOW)
 
     assert minute_rollups(requests_indicator) == {minute("09:59"): (1, 1, 1), minute("10:00"): (1, 2, 2)}
-    assert hour_rollups(requests_indicator) == {H9: (1, 1, 1, 1, 1, 1.0), H10: (1, 2, 2, 1, 0, 0.5)}
+    assert hour_rollups(requests_indicator) == {H9: (1, 1, 1, 1, 1, ONE), H10: (1, 2, 2, 1, 0, 500_000_000_000)}
 
 
 @pytest.mark.parametrize("seed", [1, 2])

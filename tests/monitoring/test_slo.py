@@ -1,6 +1,6 @@
 """The compliance arithmetic of monitoring/slo.py: known answers (working beside each) and properties."""
 
-from decimal import Decimal, localcontext
+from decimal import Decimal, Inexact, Rounded, localcontext
 
 import pytest
 from hypothesis import given
@@ -19,8 +19,13 @@ from monitoring.slo import (
     counted_slices,
     credit_percent,
     error_budget,
+    from_percent,
+    ratio_from_units,
+    ratio_units,
     rule_fires,
+    share,
     status,
+    to_percent,
 )
 
 D = Decimal
@@ -154,19 +159,84 @@ def test_two_bad_minutes_of_a_day_attain_1438_of_1440():
 
 
 def test_ratio_timeslices_take_the_mean_of_the_slice_ratios():
-    # slices at 1, 0.5 and 0.75: (1 + 0.5 + 0.75) / 3 = 2.25 / 3 = 0.75; the 0.5 comes from the database as a float
-    slices = [Tally(slices_with_data=1, slices_in_scope=1, ratio_sum=r, good_slices=g) for r, g in ((1, 1), (0.5, 0))]
+    # slices at 1, 0.5 and 0.75: (1 + 0.5 + 0.75) / 3 = 2.25 / 3 = 0.75
+    slices = [
+        Tally(slices_with_data=1, slices_in_scope=1, ratio_sum=r, good_slices=g) for r, g in ((1, 1), (D("0.5"), 0))
+    ]
     window = sum(slices) + Tally(slices_with_data=1, slices_in_scope=1, ratio_sum=D("0.75"))
     assert window.ratio_sum == D("2.25")
+    assert window.ratio_units == 2_250_000_000_000
     assert attainment(Method.RATIO_TIMESLICES, window) == D("0.75")
     # Budget: each slice is charged (1 - ratio) of its length: 0 + 0.5 + 0.25 = 0.75 slice = 3.75 five-minute units.
     budget = error_budget(Method.RATIO_TIMESLICES, window, NINES, period_minutes=MONTH_MINUTES, slice_minutes=5)
     assert budget.consumed == D("3.75")
 
 
-def test_a_float_ratio_sum_is_taken_as_written():
-    # Decimal(0.1) would be 0.1000000000000000055511151231257827…; Decimal(str(0.1)) is 0.1
-    assert Tally(slices_with_data=1, slices_in_scope=1, ratio_sum=0.1).ratio_sum == D("0.1")
+@pytest.mark.parametrize(
+    ("good", "total", "units"),
+    [
+        (999, 1_000, 999_000_000_000),  # 0.999 exactly
+        (1, 1, 10**12),
+        (0, 7, 0),
+        (1, 3, 333_333_333_333),  # 0.333333333333|33...: down
+        (2, 3, 666_666_666_667),  # 0.666666666666|66...: up
+        (6, 7, 857_142_857_143),  # 0.857142857142|857...: up
+        (1, 2 * 10**12, 0),  # 0.000000000000|5: a tie, to the even 0
+        (3, 2 * 10**12, 2),  # 0.000000000001|5: a tie, to the even 2
+        (5, 2 * 10**12, 2),  # 0.000000000002|5: a tie, to the even 2
+    ],
+)
+def test_a_slice_ratio_is_an_integer_of_10_to_the_minus_12_rounded_half_to_even(good, total, units):
+    assert ratio_units(good, total) == units
+    assert ratio_from_units(units) == D(units).scaleb(-12)
+
+
+def test_a_ratio_needs_a_total_and_at_most_as_many_good_events():
+    for good, total in ((0, 0), (2, 1), (-1, 1)):
+        with pytest.raises(ValueError):
+            ratio_units(good, total)
+    with pytest.raises(TypeError):
+        ratio_units(0.5, 1)
+
+
+def test_a_month_of_minutes_at_999_of_1000_sums_to_exactly_43156_8_and_spends_exactly_its_budget():
+    # In floats the 43,200 minute ratios add up to 43156.80000000009 (and 1 - 0.999 is 0.0010000000000000009), so
+    # 43.19999999991 minutes were consumed and 0.000000000002 of the budget was left: at risk, not breached.
+    assert sum(999 / 1000 for _ in range(MONTH_MINUTES)) != 43_156.8
+    units = ratio_units(999, 1_000) * MONTH_MINUTES
+    month = Tally(
+        good=999 * MONTH_MINUTES,
+        total=1_000 * MONTH_MINUTES,
+        slices_with_data=MONTH_MINUTES,
+        good_slices=0,  # no minute is wholly good
+        ratio_sum=ratio_from_units(units),
+        slices_in_scope=MONTH_MINUTES,
+    )
+    assert month.ratio_sum == D("43156.8")
+    budget = error_budget(Method.RATIO_TIMESLICES, month, NINES, period_minutes=MONTH_MINUTES)
+    # total 0.001 x 43,200 = 43.2; consumed (43,200 - 43,156.8) x 1 = 43.2; nothing left
+    assert (budget.total, budget.consumed, budget.left, budget.remaining) == (D("43.2"), D("43.2"), 0, 0)
+    attained = attainment(Method.RATIO_TIMESLICES, month)
+    assert attained == D("0.999")  # 43,156.8 / 43,200
+    verdict = {
+        closed: status(
+            attainment=attained,
+            objective=NINES,
+            closed=closed,
+            budget_remaining=budget.remaining,
+            warning_threshold=D("0.25"),
+        )
+        for closed in (False, True)
+    }
+    assert verdict == {False: Status.BREACHED, True: Status.MET}
+
+
+def test_a_float_ratio_sum_is_refused_and_so_is_one_finer_than_12_places():
+    # 0.1 + 0.2 == 0.30000000000000004 in floats: a sum of ratios is exact or it is refused.
+    with pytest.raises(TypeError, match="float"):
+        Tally(slices_with_data=1, slices_in_scope=1, ratio_sum=0.1)
+    with pytest.raises(ValueError, match="12 places"):
+        Tally(slices_with_data=1, slices_in_scope=1, ratio_sum=D("0.1234567890123"))
 
 
 # --- missing data --------------------------------------------------------------------------------------------------
@@ -300,11 +370,17 @@ def test_the_credit_is_that_of_the_lowest_tier_the_attainment_is_under(attained,
 
 
 def test_results_do_not_depend_on_the_callers_decimal_context():
-    with localcontext(prec=3):
+    # A 1-digit default context that raises on any rounding: an operation left in it would raise or differ.
+    month = probe_tally(43_200, 10)
+    with localcontext(prec=1, traps=[Inexact, Rounded]):
         assert attainment(Method.TIMESLICES, probe_tally(1_440, 2)) == D("0.998611111111")
-        assert error_budget(Method.TIMESLICES, probe_tally(1, 0), NINES, period_minutes=MONTH_MINUTES).total == D(
-            "43.2"
-        )
+        budget = error_budget(Method.RATIO_TIMESLICES, month, NINES, period_minutes=MONTH_MINUTES)
+        assert (budget.total, budget.remaining, budget.left) == (D("43.2"), D("0.768518518519"), D("33.2"))
+        assert burn_rate(Method.OCCURRENCES, Tally(good=98_561, total=100_000), NINES) == D("14.39")
+        assert (month + month).ratio_sum == D(86_380)
+        assert ratio_from_units(ratio_units(2, 3)) == D("0.666666666667")
+        assert (to_percent(D("0.998611111111")), from_percent(D("33.33"))) == (D("99.8611111111"), D("0.3333"))
+        assert share(1, 3) == D("0.333333333333")
 
 
 def test_methods_and_policies_may_be_given_as_their_stored_strings():

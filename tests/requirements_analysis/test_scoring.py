@@ -1,7 +1,7 @@
 """The prioritisation arithmetic (``requirements_analysis.scoring``), on hand-worked answers. Pure Python: runs with
 ``-p no:django --noconftest`` too."""
 
-from decimal import Decimal
+from decimal import Decimal, Inexact, Rounded, localcontext
 
 import pytest
 
@@ -173,3 +173,13 @@ def test_ipa_quadrant_of_a_point(importance, performance, expected):
 )
 def test_watermelon_flag(sla_met, csat, expected):
     assert scoring.watermelon(sla_met, csat) == expected
+
+
+def test_the_score_does_not_use_the_callers_decimal_context():
+    # A 1-digit default context that raises on any rounding: any division left in it would raise.
+    arguments = {"importance": 5, "performance": 2, "tier": 1, "breaches": 1, "periods": 3, "budget_spent": "0.6"}
+    usual = scoring.score(DEFAULT, **arguments)
+    with localcontext(prec=1, traps=[Inexact, Rounded]):
+        trapped = scoring.score(DEFAULT, **arguments)
+    assert trapped == usual
+    assert usual.total == Decimal("78.33")
