@@ -11,7 +11,10 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from agreements.formatting import plain_number
+from monitoring.evaluation.plan import target_time_zone
 from monitoring.models import ComplianceSnapshot
+
+ANY_OFFSET = dt.timedelta(hours=14)
 
 
 def window_label(minutes):
@@ -25,7 +28,7 @@ def window_label(minutes):
 
 
 def month_bounds(label, time_zone=None):
-    """[start, end) of the month "YYYY-MM" in the portal's zone; ValueError when malformed."""
+    """[start, end) of the month "YYYY-MM" in ``time_zone`` (default: the portal's); ValueError when malformed."""
     zone = ZoneInfo(time_zone or settings.TIME_ZONE)
     try:
         first = dt.date.fromisoformat(f"{label}-01")
@@ -36,6 +39,22 @@ def month_bounds(label, time_zone=None):
         )
     except (TypeError, ValueError, OverflowError):  # also months at the ends of the calendar (0001-01, 9999-12)
         raise ValueError(f"{label!r} is not a month in the form YYYY-MM") from None
+
+
+def month_in_any_zone(label):
+    """[start, end) holding the month "YYYY-MM" as every time zone has it (UTC offsets run from -12 to +14 hours):
+    what to read from the database before each target takes its own month (``target_month``)."""
+    start, end = month_bounds(label, "UTC")
+    try:
+        return start - ANY_OFFSET, end + ANY_OFFSET
+    except OverflowError:  # the first and last months of the calendar
+        return start, end
+
+
+def target_month(target, label):
+    """[start, end) of the month "YYYY-MM" in the target's own zone: November in Pacific/Auckland ends eleven hours
+    before November in UTC, so a month read in another zone would answer another month's snapshot."""
+    return month_bounds(label, target_time_zone(target))
 
 
 def current_month_label(now=None):
@@ -84,7 +103,9 @@ def target_compliance(target, snapshot):
         "method": snapshot.method,
         "period": {
             "label": snapshot.period_label,
-            "start": snapshot.period_start,
+            # What was counted: a rolling window's own start (its snapshot is filed under the day it ends in), or a
+            # calendar period's start within the agreement's validity.
+            "start": snapshot.window_start or snapshot.period_start,
             "end": snapshot.period_end,
             "closed": snapshot.is_closed,
         },
@@ -112,10 +133,11 @@ def target_compliance(target, snapshot):
 
 
 def agreement_compliance(agreement, month=None):
-    """Compliance of every target of ``agreement`` in the month "YYYY-MM" (default: this month)."""
+    """Compliance of every target of ``agreement`` in the month "YYYY-MM" (default: this month), each target's month
+    taken in its own time zone."""
     month = month or current_month_label()
-    start, end = month_bounds(month)
-    targets = agreement.targets.select_related("indicator_link__indicator").prefetch_related(
+    start, end = month_in_any_zone(month)
+    targets = agreement.targets.select_related("indicator_link__indicator", "service_hours").prefetch_related(
         Prefetch(
             "snapshots",
             queryset=ComplianceSnapshot.objects.filter(period_start__lt=end, period_end__gt=start),
@@ -127,5 +149,8 @@ def agreement_compliance(agreement, month=None):
         "title": agreement.title,
         "customer": agreement.customer.name,
         "period": month,
-        "targets": [target_compliance(t, snapshot_for_month(t.month_snapshots, start, end)) for t in targets],
+        "targets": [
+            target_compliance(target, snapshot_for_month(target.month_snapshots, *target_month(target, month)))
+            for target in targets
+        ],
     }

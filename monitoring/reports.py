@@ -13,7 +13,7 @@ from django.db.models import Prefetch
 
 from agreements.spreadsheets import csv_writer
 from monitoring.choices import SnapshotStatus
-from monitoring.compliance import month_bounds, snapshot_for_month, target_compliance
+from monitoring.compliance import month_bounds, month_in_any_zone, snapshot_for_month, target_compliance, target_month
 from monitoring.models import Breach, ComplianceSnapshot, ReportComment
 
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -49,11 +49,12 @@ def parse_period(label):
 
 
 def agreement_report(agreement, period):
-    """{"targets": [{target, months: [API-shaped rows]}], "breaches", "credit_total", "comment"} for the period."""
-    start = month_bounds(period.months[0])[0]
-    end = month_bounds(period.months[-1])[1]
+    """{"targets": [{target, months: [API-shaped rows]}], "breaches", "credit_total", "comment"} for the period,
+    each target's months taken in its own time zone (as the compliance API takes them)."""
+    start = month_in_any_zone(period.months[0])[0]
+    end = month_in_any_zone(period.months[-1])[1]
     targets = list(
-        agreement.targets.select_related("indicator_link__indicator")
+        agreement.targets.select_related("indicator_link__indicator", "service_hours")
         .prefetch_related(
             Prefetch(
                 "snapshots",
@@ -63,12 +64,12 @@ def agreement_report(agreement, period):
         )
         .order_by("code")
     )
-    rows, credit_total, seen = [], Decimal(0), set()
+    rows, credit_total, seen, spans = [], Decimal(0), set(), {}
     for target in targets:
         months = []
+        spans[target.pk] = (target_month(target, period.months[0])[0], target_month(target, period.months[-1])[1])
         for month in period.months:
-            month_start, month_end = month_bounds(month)
-            snapshot = snapshot_for_month(target.report_snapshots, month_start, month_end)
+            snapshot = snapshot_for_month(target.report_snapshots, *target_month(target, month))
             row = {"month": month, **target_compliance(target, snapshot)}
             row["status_label"] = SnapshotStatus(row["status"]).label
             months.append(row)
@@ -77,11 +78,14 @@ def agreement_report(agreement, period):
                 seen.add(snapshot.pk)
                 credit_total += snapshot.credit_amount
         rows.append({"target": target, "months": months})
-    breaches = list(
-        Breach.objects.filter(target__agreement=agreement, period_start__lt=end, period_end__gt=start)
+    breaches = [
+        breach
+        for breach in Breach.objects.filter(target__agreement=agreement, period_start__lt=end, period_end__gt=start)
         .select_related("target")
         .order_by("period_start", "target__code")
-    )
+        # the breaches of periods that overlap the report period in the target's own zone
+        if breach.period_start < spans[breach.target_id][1] and breach.period_end > spans[breach.target_id][0]
+    ]
     budgets = {
         (s.target_id, s.period_start): s for t in targets for s in t.report_snapshots
     }  # the bad time of each breached period

@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 SNAPSHOT_FIELDS = [
     "period_end",
+    "window_start",
     "period_label",
     "is_closed",
     "objective",
@@ -142,6 +143,7 @@ def _snapshot(job, tally, burns, alert_firing, at, long_windows=(), current=Fals
         target=target,
         period_start=job.period_start,
         period_end=job.period.end,
+        window_start=job.period.start,
         period_label=job.period.label,
         is_closed=job.frozen,
         objective=target.objective,

@@ -34,6 +34,9 @@ class ComplianceSnapshot(models.Model):
     period_start = models.DateTimeField(_("period start"))
     period_end = models.DateTimeField(_("period end"))
     period_label = models.CharField(_("period"), max_length=40)
+    # Where counting started: the period's start within the agreement's validity, or a rolling window's start (its
+    # snapshot is filed under the local day the window ends in). Empty on rows written before it was kept.
+    window_start = models.DateTimeField(null=True, blank=True, editable=False)
     is_closed = models.BooleanField(_("closed"), default=False)
     objective = models.DecimalField(_("objective (%)"), max_digits=6, decimal_places=3)
     method = models.CharField(_("budgeting method"), max_length=20, choices=BudgetingMethod.choices)
