@@ -1,5 +1,7 @@
 """Middleware of the portal's own."""
 
+from django.http import HttpResponseBadRequest, JsonResponse
+
 
 def csp_nonce_on_every_response(get_response):
     """Make django-csp put the request's nonce in every Content-Security-Policy header.
@@ -13,6 +15,31 @@ def csp_nonce_on_every_response(get_response):
 
     def middleware(request):
         str(request.csp_nonce)
+        return get_response(request)
+
+    return middleware
+
+
+NUL_REFUSED = "A parameter of this request holds a NUL character (%00), which no field of the portal takes."
+
+
+def refuse_nul_characters(get_response):
+    """Answer 400 to a query string, or a posted form, with a NUL character in a name or a value.
+
+    No field of the portal takes one, and PostgreSQL refuses it in any text it is asked to compare, so a lookup with
+    ``?customer=%00`` would fail as a server error; here it stops as the client error it is. The API's JSON bodies
+    are checked by their serializers and parsers instead (its form bodies too: DRF validates every field).
+    """
+
+    def holds_nul(query):
+        return any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists())
+
+    def middleware(request):
+        api = request.path.startswith("/api/")
+        if holds_nul(request.GET) or (not api and request.method == "POST" and holds_nul(request.POST)):
+            if api:
+                return JsonResponse({"detail": NUL_REFUSED}, status=400)
+            return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain; charset=utf-8")
         return get_response(request)
 
     return middleware

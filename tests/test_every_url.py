@@ -93,6 +93,8 @@ HOSTILE_QUERIES = [
         NUL,
     ),
 ]
+# The plan form is pre-filled from one parameter of several, the first it finds: each gets its own turn.
+HOSTILE_QUERIES += [{"target": "a/" + "b" * 300}, {"requirement": "-" * 300}, {"service": "²"}]
 # Navigation-bar forms on every page: tested once, on their own URLs.
 SKIPPED_FORM_ACTIONS = ("/accounts/logout/", "/i18n/setlang/")
 

@@ -1,5 +1,6 @@
 """The monitoring REST API: measurements in (data-source tokens), compliance out (people, scoped by .for_user())."""
 
+from django.core.validators import slug_re
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -73,7 +74,9 @@ class MeasurementBatchView(APIView):
         if unknown:
             return batch_errors([{"index": None, "field": key, "message": "unknown field"} for key in unknown])
         code = body.get("indicator")
-        indicator = Indicator.objects.filter(code=code).first() if isinstance(code, str) else None
+        # A code is a slug: anything else names no indicator (and a NUL character would make PostgreSQL refuse it).
+        is_code = isinstance(code, str) and slug_re.fullmatch(code) is not None
+        indicator = Indicator.objects.filter(code=code).first() if is_code else None
         if indicator is None:
             return batch_errors([{"index": None, "field": "indicator", "message": f"no indicator {code!r}"}])
         source = request.auth

@@ -329,6 +329,15 @@ def test_the_api_docs_page_loads_swagger_ui_from_the_portals_own_static_files(cl
 # Bodies no parser should choke on: each is a batch error in the API's own shape, nothing stored.
 
 
+@pytest.mark.parametrize("code", ["checkout\u0000requests", "no such indicator", ""])
+def test_an_indicator_code_that_is_no_slug_names_no_indicator(
+    requests_indicator, earlier_data, post_batch, source_token, code
+):
+    response = post_batch(json.dumps({"indicator": code, "samples": [ratio_sample()]}), source_token)
+    assert pairs(response) == [(None, "indicator")]
+    assert stored_counts() == earlier_data
+
+
 @pytest.mark.parametrize("depth", [100, 100_000])
 def test_deeply_nested_json_is_a_batch_error(requests_indicator, earlier_data, post_batch, source_token, depth):
     body = '{"indicator": "checkout-requests", "samples": ' + "[" * depth + "]" * depth + "}"
