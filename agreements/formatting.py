@@ -1,5 +1,7 @@
 from decimal import Context, Decimal
 
+from agreements.choices import Currency
+
 # Wider than any number the portal stores or computes (Decimal(0.1) has 55 digits): normalizing never rounds, whatever
 # the thread's default context says.
 _WIDE = Context(prec=100)
@@ -10,3 +12,15 @@ def plain_number(value):
     if value is None:
         return ""
     return format(Decimal(value).normalize(_WIDE), "f")
+
+
+def money_amount(value, currency):
+    """An amount with exactly the currency's minor-unit digits, as plain digits: 23076.9 USD -> '23076.90',
+    Decimal('250000.00') KRW -> '250000'. A currency the portal does not know keeps the amount as it is."""
+    if value is None:
+        return ""
+    try:
+        places = Decimal(1).scaleb(-Currency(currency).minor_unit)
+    except ValueError:
+        return plain_number(value)
+    return format(Decimal(value).quantize(places, context=_WIDE), "f")

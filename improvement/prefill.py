@@ -3,18 +3,15 @@
 Each returns the initial values of the plan form, read through `.for_user()`; None when the source is not found.
 """
 
-from decimal import Decimal
-
 from django.utils.translation import gettext as _
 
 from agreements.formatting import plain_number
 from agreements.models import Agreement, Service, ServiceLevelTarget
+from monitoring import slo
 from monitoring.models import Breach, ComplianceSnapshot
 from requirements_analysis.analysis import requirement_scores, service_views
 from requirements_analysis.forms import objective_from
 from requirements_analysis.models import ServiceLevelRequirement
-
-HUNDRED = Decimal(100)
 
 
 def _services_of(target):
@@ -23,7 +20,7 @@ def _services_of(target):
 
 
 def _percent(value):
-    return None if value is None else (value * HUNDRED).quantize(Decimal("0.0001"))
+    return None if value is None else slo.rounded(slo.to_percent(value), 4)
 
 
 def from_breach(user, breach_id):

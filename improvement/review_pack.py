@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
+from agreements.formatting import money_amount
 from agreements.models import Agreement
 from agreements.spreadsheets import csv_writer
 from improvement.choices import ActionStatus
@@ -80,6 +81,7 @@ def review_pack_csv(pack):
             ["breach", f"{breach.target.agreement.code}/{breach.target.code}", breach.period_label, breach.kind, ""]
         )
     for currency, amount in pack["credits"]:
+        amount = money_amount(amount, currency)
         writer.writerow(["credits", pack["customer"].code, pack["period"].label, amount, currency])
     for plan in pack["plans"]:
         writer.writerow(["plan", plan.code, plan.title, f"{plan.actions_done}/{plan.actions_total}", plan.status])

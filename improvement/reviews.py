@@ -1,17 +1,14 @@
 """Effect reviews: the plan's targets before it started and after it completed, read from compliance snapshots."""
 
-from decimal import Decimal
-
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from agreements.formatting import plain_number
 from improvement import effect
 from improvement.models import EffectReview
+from monitoring import slo
 from monitoring.choices import SnapshotStatus
 from monitoring.models import ComplianceSnapshot
-
-HUNDRED = Decimal(100)
 
 
 def _period(snapshot):
@@ -19,7 +16,7 @@ def _period(snapshot):
 
 
 def _percent(value):
-    return None if value is None else plain_number((value * HUNDRED).quantize(Decimal("0.001")))
+    return None if value is None else plain_number(slo.rounded(slo.to_percent(value), 3))
 
 
 def plan_targets(plan):

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from agreements.formatting import plain_number
+from agreements.formatting import money_amount, plain_number
 from monitoring.evaluation.plan import target_time_zone
 from monitoring.models import ComplianceSnapshot
 
@@ -53,12 +53,24 @@ def month_in_any_zone(label):
 
 def target_month(target, label):
     """[start, end) of the month "YYYY-MM" in the target's own zone: November in Pacific/Auckland ends eleven hours
-    before November in UTC, so a month read in another zone would answer another month's snapshot."""
-    return month_bounds(label, target_time_zone(target))
+    before November in UTC, so a month read in another zone would answer another month's snapshot. None for a month
+    the calendar cannot bound there (January of year 1 east of the portal's zone, say)."""
+    try:
+        return month_bounds(label, target_time_zone(target))
+    except ValueError:
+        return None
 
 
-def current_month_label(now=None):
-    return timezone.localtime(now or timezone.now()).strftime("%Y-%m")
+def target_snapshot(target, snapshots, label):
+    """Of the target's ``snapshots``, the one that answers for the month ``label`` in its own zone (or None)."""
+    bounds = target_month(target, label)
+    return snapshot_for_month(snapshots, *bounds) if bounds else None
+
+
+def current_month_label(now=None, time_zone=None):
+    """The month running at ``now`` (default: now) in ``time_zone`` (default: the portal's), as "YYYY-MM"."""
+    zone = ZoneInfo(time_zone) if time_zone else None
+    return timezone.localtime(now or timezone.now(), zone).strftime("%Y-%m")
 
 
 def snapshot_for_month(snapshots, start, end):
@@ -125,18 +137,25 @@ def target_compliance(target, snapshot):
         },
         "credit": {
             "percent": plain_number(snapshot.credit_percent),
-            "amount": plain_number(snapshot.credit_amount),
+            "amount": money_amount(snapshot.credit_amount, snapshot.currency),
             "currency": snapshot.currency,
         },
         "evaluated_at": snapshot.computed_at,
     }
 
 
-def agreement_compliance(agreement, month=None):
-    """Compliance of every target of ``agreement`` in the month "YYYY-MM" (default: this month), each target's month
-    taken in its own time zone."""
-    month = month or current_month_label()
-    start, end = month_in_any_zone(month)
+def agreement_compliance(agreement, month=None, now=None):
+    """Compliance of every target of ``agreement`` in the month "YYYY-MM", each target's month taken in its own time
+    zone. Without a month, each target answers for the month running now in its zone (the answer's "period" is the
+    portal's)."""
+    now = now or timezone.now()
+    labels = None if month else lambda target: current_month_label(now, target_time_zone(target))
+    month = month or current_month_label(now)
+    if labels:  # the months running now, in zones up to 14 hours either side of UTC
+        start = month_in_any_zone(current_month_label(now - ANY_OFFSET, "UTC"))[0]
+        end = month_in_any_zone(current_month_label(now + ANY_OFFSET, "UTC"))[1]
+    else:
+        start, end = month_in_any_zone(month)
     targets = agreement.targets.select_related("indicator_link__indicator", "service_hours").prefetch_related(
         Prefetch(
             "snapshots",
@@ -150,7 +169,9 @@ def agreement_compliance(agreement, month=None):
         "customer": agreement.customer.name,
         "period": month,
         "targets": [
-            target_compliance(target, snapshot_for_month(target.month_snapshots, *target_month(target, month)))
+            target_compliance(
+                target, target_snapshot(target, target.month_snapshots, labels(target) if labels else month)
+            )
             for target in targets
         ],
     }

@@ -13,7 +13,7 @@ from django.db.models import Prefetch
 
 from agreements.spreadsheets import csv_writer
 from monitoring.choices import SnapshotStatus
-from monitoring.compliance import month_bounds, month_in_any_zone, snapshot_for_month, target_compliance, target_month
+from monitoring.compliance import month_bounds, month_in_any_zone, target_compliance, target_month, target_snapshot
 from monitoring.models import Breach, ComplianceSnapshot, ReportComment
 
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -67,9 +67,10 @@ def agreement_report(agreement, period):
     rows, credit_total, seen, spans = [], Decimal(0), set(), {}
     for target in targets:
         months = []
-        spans[target.pk] = (target_month(target, period.months[0])[0], target_month(target, period.months[-1])[1])
+        first, last = target_month(target, period.months[0]), target_month(target, period.months[-1])
+        spans[target.pk] = (first[0] if first else start, last[1] if last else end)
         for month in period.months:
-            snapshot = snapshot_for_month(target.report_snapshots, *target_month(target, month))
+            snapshot = target_snapshot(target, target.report_snapshots, month)
             row = {"month": month, **target_compliance(target, snapshot)}
             row["status_label"] = SnapshotStatus(row["status"]).label
             months.append(row)
@@ -78,12 +79,11 @@ def agreement_report(agreement, period):
                 seen.add(snapshot.pk)
                 credit_total += snapshot.credit_amount
         rows.append({"target": target, "months": months})
+    # The breaches of periods that overlap the report period in their target's own zone.
+    candidates = Breach.objects.filter(target__agreement=agreement, period_start__lt=end, period_end__gt=start)
     breaches = [
         breach
-        for breach in Breach.objects.filter(target__agreement=agreement, period_start__lt=end, period_end__gt=start)
-        .select_related("target")
-        .order_by("period_start", "target__code")
-        # the breaches of periods that overlap the report period in the target's own zone
+        for breach in candidates.select_related("target").order_by("period_start", "target__code")
         if breach.period_start < spans[breach.target_id][1] and breach.period_end > spans[breach.target_id][0]
     ]
     budgets = {

@@ -32,6 +32,7 @@ __all__ = [
     "from_percent",
     "ratio_from_units",
     "ratio_units",
+    "rounded",
     "rule_fires",
     "share",
     "status",
@@ -127,6 +128,12 @@ def share(part, whole) -> Decimal | None:
 def to_percent(fraction) -> Decimal:
     """A fraction as a percentage, exactly: Decimal('0.999') -> Decimal('99.9')."""
     return _decimal(fraction, "fraction").scaleb(2, _CTX)
+
+
+def rounded(value, places: int) -> Decimal:
+    """``value`` to ``places`` decimal places, half to even, in this module's context: for the figures pages show
+    rounded (a mean to 0.01, an attainment in percent to 0.001), whatever the thread's decimal context."""
+    return _decimal(value, "value").quantize(Decimal(1).scaleb(-places, _CTX), context=_CTX)
 
 
 def from_percent(percent) -> Decimal:

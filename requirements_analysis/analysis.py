@@ -12,6 +12,7 @@ from django.db.models import Avg, Count, F, Window
 from django.db.models.functions import RowNumber
 
 from agreements.models import Service
+from monitoring import slo
 from monitoring.choices import SnapshotStatus
 from monitoring.models import ComplianceSnapshot
 from requirements_analysis import scoring
@@ -166,11 +167,11 @@ def service_views(user, customer_id=None, weights=None):
         views.append(
             ServiceView(
                 service=service,
-                importance=mean_importance.quantize(Decimal("0.01")),
-                performance=mean_performance.quantize(Decimal("0.01")),
+                importance=slo.rounded(mean_importance, 2),
+                performance=slo.rounded(mean_performance, 2),
                 requirements=counts[service.pk],
                 ratings=len(csat[service.pk]),
-                csat=None if mean_csat is None else mean_csat.quantize(Decimal("0.01")),
+                csat=None if mean_csat is None else slo.rounded(mean_csat, 2),
                 record=record,
                 score=_score(
                     weights_row.as_weights(),
@@ -212,8 +213,8 @@ def ipa_points(user, customer_id=None):
         points.append(
             {
                 "category": category,
-                "importance": importance.quantize(Decimal("0.01")),
-                "performance": performance.quantize(Decimal("0.01")),
+                "importance": slo.rounded(importance, 2),
+                "performance": slo.rounded(performance, 2),
                 "ratings": len(importances),
                 "quadrant": scoring.quadrant(importance, performance),
             }
@@ -242,11 +243,11 @@ def campaign_results(campaign):
     return {
         "invited": invited,
         "answered": answered,
-        "response_rate": scoring.percent_of(answered, invited).quantize(Decimal("0.1")) if invited else None,
+        "response_rate": slo.rounded(scoring.percent_of(answered, invited), 1) if invited else None,
         "services": [
             {
                 "service": row["service__name"],
-                "csat": Decimal(str(row["csat"])).quantize(Decimal("0.01")),
+                "csat": slo.rounded(row["csat"], 2),
                 "ratings": row["ratings"],
             }
             for row in per_service
@@ -267,6 +268,6 @@ def csat_trend(user, customer_id=None):
     trend = defaultdict(list)
     for row in rows:
         trend[row["service__name"]].append(
-            (row["response__invitation__campaign__period_label"], Decimal(str(row["csat"])).quantize(Decimal("0.01")))
+            (row["response__invitation__campaign__period_label"], slo.rounded(row["csat"], 2))
         )
     return dict(trend)

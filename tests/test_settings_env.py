@@ -5,6 +5,7 @@ module in a fresh Python process (``manage.py check``), as a deployment would.
 """
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -126,9 +127,12 @@ def test_the_key_check_is_the_one_of_djangos_deployment_checks():
         "short",
         "ab" * 40,
         "django-insecure-" + "x1y2z3" * 10,
-        "a-real-key-of-more-than-fifty-characters-0123",
+        "a-key-of-forty-five-characters-0123456789-abc",
+        "a-real-key-of-more-than-fifty-characters-0123456789",
+        secrets.token_urlsafe(50),
     ):
         assert (env.weak_key_problem(key) is None) == _check_secret_key(key)
+    assert env.weak_key_problem(secrets.token_urlsafe(50)) is None
 
 
 def test_start_up_succeeds_with_a_real_key_and_debug_off(tmp_path):

@@ -3,7 +3,7 @@
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
-from agreements.formatting import plain_number
+from agreements.formatting import money_amount, plain_number
 
 register = template.Library()
 
@@ -18,6 +18,12 @@ def plain(value):
 def grouped(value):
     """42000000.00 -> 42,000,000 (trailing zeros dropped, thousands grouped as the language groups them)."""
     return "" if value is None else intcomma(plain_number(value))
+
+
+@register.filter
+def money(value, currency):
+    """23076.9 with "USD" -> 23,076.90; 250000.00 with "KRW" -> 250,000: the currency's minor unit, grouped."""
+    return "" if value is None else intcomma(money_amount(value, currency))
 
 
 @register.filter

@@ -53,7 +53,8 @@ class MeasurementBatchView(APIView):
         # goes) and a body over the size limit are batch errors like any other.
         exc = api_error(exc)
         if isinstance(exc, ParseError | UnsupportedMediaType | BodyTooLarge):
-            return batch_errors([{"index": None, "field": None, "message": str(exc.detail)}], exc.status_code)
+            status_code = exc.status_code if isinstance(exc, BodyTooLarge) else status.HTTP_400_BAD_REQUEST
+            return batch_errors([{"index": None, "field": None, "message": str(exc.detail)}], status_code)
         return super().handle_exception(exc)
 
     @extend_schema(
@@ -106,7 +107,10 @@ class AgreementComplianceView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "period", OpenApiTypes.STR, description="A month, YYYY-MM (default: this month).", required=False
+                "period",
+                OpenApiTypes.STR,
+                description="A month, YYYY-MM, in each target's own time zone (default: the month running now there).",
+                required=False,
             )
         ],
         responses={200: AgreementComplianceSerializer, 404: OpenApiResponse(description="No such agreement for you.")},

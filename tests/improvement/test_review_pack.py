@@ -130,7 +130,7 @@ def test_the_pack_lists_the_periods_breaches_and_credits(client, manager, estate
     assert '<span id="pack-credits">100,000 KRW</span>' in page
     lines = pack_lines(client, manager)
     assert section(lines, "breach") == [["acme-portal/uptime", "2026-11", "period_missed", ""]]
-    assert section(lines, "credits") == [["acme", "2026-11", "100000.00", "KRW"]]
+    assert section(lines, "credits") == [["acme", "2026-11", "100000", "KRW"]]  # the won has no minor unit
     october = pack_page(client, manager, "2026-10")
     assert "No breaches in this period." in october
     assert '<span id="pack-credits">0 KRW</span>' in october
@@ -142,9 +142,10 @@ def test_credits_in_different_currencies_are_listed_apart(client, manager, estat
     CreditTierFactory(target=uptime, below_attainment=Decimal("99.9"), credit_percent=Decimal("25"))
     record_probe_minutes(uptime, kst(2026, 11, 2), 1000, bad=range(5))
     evaluate(uptime, kst(2026, 12, 1, 1))
-    assert '<span id="pack-credits">100,000 KRW · 500 USD</span>' in pack_page(client, manager)
+    # Each in its currency's minor unit: no decimals for the won, cents for the dollar.
+    assert '<span id="pack-credits">100,000 KRW · 500.00 USD</span>' in pack_page(client, manager)
     assert section(pack_lines(client, manager), "credits") == [
-        ["acme", "2026-11", "100000.00", "KRW"],
+        ["acme", "2026-11", "100000", "KRW"],
         ["acme", "2026-11", "500.00", "USD"],
     ]
 

@@ -113,23 +113,40 @@ def test_a_rolling_window_shows_its_own_start_and_end(client, manager, customer_
     assert Decimal(row["attainment_percent"]) == NOVEMBER
 
 
-def test_the_migration_gives_existing_rolling_snapshots_their_window_start(customer_a):
+def test_the_migration_gives_existing_snapshots_their_window_start(customer_a):
     from django.apps import apps
 
     migration = importlib.import_module("monitoring.migrations.0007_snapshot_window_start")
     agreement = active_agreement(code="zones", customer=customer_a, valid_from=dt.date(2026, 11, 27))
     zone = "Pacific/Auckland"
-    target = measured_target(
-        agreement=agreement, code="rolling", service_hours=around_the_clock(zone), window_kind="rolling", rolling_days=7
+    hours = around_the_clock(zone)
+    rolling = measured_target(
+        agreement=agreement, code="rolling", service_hours=hours, window_kind="rolling", rolling_days=7
     )
-    record_probe_minutes(target, local(zone, 2026, 11, 30), 1440)
-    evaluate_targets([target.pk], EVALUATED_AT)
-    snapshots = ComplianceSnapshot.objects.filter(target=target)
-    written = dict(snapshots.values_list("period_label", "window_start"))
+    monthly = measured_target(agreement=agreement, code="monthly", service_hours=hours)
+    for target in (rolling, monthly):
+        record_probe_minutes(target, local(zone, 2026, 11, 30), 1440)
+    evaluate_targets([rolling.pk, monthly.pk], EVALUATED_AT)
+    snapshots = ComplianceSnapshot.objects.filter(target__agreement=agreement)
+    written = set(snapshots.values_list("target__code", "period_label", "window_start"))
     snapshots.update(window_start=None)
 
-    migration.fill_rolling_window_starts(apps, None)
+    migration.fill_window_starts(apps, None)
 
-    assert dict(snapshots.values_list("period_label", "window_start")) == written
-    assert written["2026-11-30"] == local(zone, 2026, 11, 27)  # clipped to the agreement's start
-    assert written["2026-12-09"] == local(zone, 2026, 12, 3)
+    assert set(snapshots.values_list("target__code", "period_label", "window_start")) == written
+    assert ("rolling", "2026-11-30", local(zone, 2026, 11, 27)) in written  # clipped to the agreement's start
+    assert ("rolling", "2026-12-09", local(zone, 2026, 12, 3)) in written
+    assert ("monthly", "2026-11", local(zone, 2026, 11, 27)) in written
+    assert ("monthly", "2026-12", local(zone, 2026, 12, 1)) in written
+
+
+def test_without_a_period_each_target_answers_for_the_month_running_in_its_zone(
+    client, manager, agreement, time_machine
+):
+    # 1 Dec 02:00 in Seoul: December in Auckland, Sydney and Seoul, still 30 November in UTC and Los Angeles.
+    time_machine.move_to(dt.datetime(2026, 11, 30, 17, tzinfo=dt.UTC), tick=False)
+    client.force_login(manager)
+    body = client.get("/api/v1/agreements/zones/compliance").json()
+    assert body["period"] == "2026-12"
+    labels = {row["code"]: row["period"]["label"] for row in body["targets"]}
+    assert labels == {"t0": "2026-12", "t1": "2026-12", "t2": "2026-11", "t3": "2026-11"}

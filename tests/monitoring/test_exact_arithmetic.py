@@ -15,7 +15,7 @@ from django.db import connection
 
 from agreements.choices import BudgetingMethod, CalendarPeriod
 from monitoring.ingest import record_samples
-from monitoring.models import Alert, Breach, HourRollup
+from monitoring.models import Alert, Breach, ComplianceSnapshot, HourRollup
 from monitoring.rollups import apply_minute_deltas, minute_number
 from tests.factories import CreditTierFactory
 from tests.monitoring.evaluation_helpers import (
@@ -140,13 +140,19 @@ TRAPPED = {"prec": 1, "traps": [Inexact, Rounded, InvalidOperation, DivisionByZe
 
 
 def rows_evaluated_twice(target, instant):
-    """The snapshot rows evaluated as usual, then again at the same instant with a 3-digit default context that
-    raises on any rounding: any Decimal operation left in the default context fails the second run."""
+    """The snapshot rows evaluated as usual, then, from scratch, at the same instant with a 1-digit default context
+    that raises on any rounding: any Decimal operation left in the default context fails the second run. The first
+    run's snapshots are deleted in between, so that closed periods (never recomputed) are computed again too."""
+
+    def rows():
+        return [{name: value for name, value in row.items() if name != "pk"} for row in snapshot_rows(target)]
+
     evaluate(target, instant)
-    usual = snapshot_rows(target)
+    usual = rows()
+    ComplianceSnapshot.objects.filter(target=target).delete()
     with localcontext(**TRAPPED):
         evaluate(target, instant)
-    return usual, snapshot_rows(target)
+    return usual, rows()
 
 
 @pytest.mark.parametrize("instant", [IN_THE_GRACE, AFTER_GRACE])

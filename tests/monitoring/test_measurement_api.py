@@ -338,6 +338,15 @@ def test_an_indicator_code_that_is_no_slug_names_no_indicator(
     assert stored_counts() == earlier_data
 
 
+def test_a_body_that_is_not_json_is_a_batch_error(requests_indicator, earlier_data, client, source_token):
+    response = client.post(
+        "/api/v1/measurements", "indicator=x", content_type="text/plain", HTTP_AUTHORIZATION=f"Bearer {source_token}"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"].startswith('Unsupported media type "text/plain"')
+    assert stored_counts() == earlier_data
+
+
 @pytest.mark.parametrize("depth", [100, 100_000])
 def test_deeply_nested_json_is_a_batch_error(requests_indicator, earlier_data, post_batch, source_token, depth):
     body = '{"indicator": "checkout-requests", "samples": ' + "[" * depth + "]" * depth + "}"

@@ -22,6 +22,7 @@ from monitoring.slo import (
     from_percent,
     ratio_from_units,
     ratio_units,
+    rounded,
     rule_fires,
     share,
     status,
@@ -553,3 +554,11 @@ def test_a_bad_slice_more_never_leaves_more_time_budget(tally, objective, missin
         after = error_budget(method, worse, objective, period_minutes=43_200, missing=missing)
         if before.remaining is not None:
             assert after.remaining <= before.remaining
+
+
+def test_rounded_figures_go_half_to_even_whatever_the_threads_context():
+    with localcontext(prec=1, traps=[Inexact, Rounded]):
+        assert rounded(Decimal("2.675"), 2) == Decimal("2.68")
+        assert rounded(Decimal("2.665"), 2) == Decimal("2.66")
+        assert rounded(to_percent(Decimal("0.979166666667")), 3) == Decimal("97.917")
+        assert rounded(3.14159, 2) == Decimal("3.14")  # a float (a database average) taken as written
