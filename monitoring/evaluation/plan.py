@@ -11,7 +11,7 @@ from django.conf import settings
 from agreements.calendars import working_intervals
 from agreements.choices import WindowKind
 from monitoring import windows
-from monitoring.evaluation.tally import TallyRequest
+from monitoring.evaluation.tally import MINUTE, TallyRequest
 
 
 def target_time_zone(target):
@@ -84,7 +84,8 @@ class TargetPlan:
                         period_start=day.start,
                         period=windows.Period(window.start, window.end, day.label),
                         counted_until=window.end,
-                        ended=at >= day.end,
+                        # At local midnight the day that just ended holds the window ending now: still the running one.
+                        ended=at > day.end,
                         frozen=at >= day.end + grace,
                         rolling=True,
                         budget_minutes=self.in_hours_minutes(window.start, window.end),
@@ -93,7 +94,9 @@ class TargetPlan:
             return
         since = max(self.valid_from, at - dt.timedelta(days=settings.SLM_BACKFILL_DAYS))
         until = min(at, self.valid_to) if self.valid_to else at
-        for period in windows.periods_between(target.calendar_period, self.time_zone, since, until):
+        # Up to the period holding the minute ``at``: the one that begins at ``at`` is the running one, even before it
+        # has a minute in it (otherwise a month's first minute would have no current snapshot at all).
+        for period in windows.periods_between(target.calendar_period, self.time_zone, since, until + MINUTE):
             clipped = period.clipped(start=self.valid_from, end=self.valid_to)
             if clipped is None:
                 continue

@@ -277,6 +277,37 @@ def test_a_rolling_window_keeps_a_snapshot_a_day_and_a_finished_day_ends_at_its_
     assert not rows.exclude(credit_percent=0).exists()
 
 
+def test_in_the_first_minute_of_a_month_the_new_month_is_the_current_snapshot():
+    target = measured_target()
+    record_probe_minutes(target, DECEMBER - dt.timedelta(hours=1), 60)
+    evaluate(target, DECEMBER)  # 1 Dec 00:00 in Seoul, exactly
+    current = ComplianceSnapshot.objects.get(target=target, is_current=True)
+    assert (current.period_label, current.period_start, current.total, current.status) == (
+        "2026-12",
+        DECEMBER,
+        0,
+        "no_data",
+    )
+    november = snapshot(target)
+    assert (november.is_current, november.is_closed, november.total) == (False, False, 60)  # in its grace
+
+
+def test_at_local_midnight_the_day_just_ended_holds_a_rolling_windows_current_snapshot():
+    target = measured_target(
+        agreement=active_agreement(valid_from=dt.date(2026, 11, 1)), window_kind=WindowKind.ROLLING, rolling_days=7
+    )
+    record_probe_minutes(target, kst(2026, 11, 9, 23), 60, bad=range(5))
+    evaluate(target, kst(2026, 11, 10))
+    current = ComplianceSnapshot.objects.get(target=target, is_current=True)
+    # The window ending now, [3 Nov 00:00, 10 Nov 00:00), is the one of the day just ended.
+    assert (current.period_label, current.window_start, current.period_end) == (
+        "2026-11-09",
+        kst(2026, 11, 3),
+        kst(2026, 11, 10),
+    )
+    assert (current.total, current.good, current.is_closed) == (60, 55, False)
+
+
 def test_a_frozen_rolling_day_is_not_recomputed_when_late_data_arrives():
     target = measured_target(
         probe=False, method=OCCURRENCES, window_kind=WindowKind.ROLLING, rolling_days=7, objective="99"
