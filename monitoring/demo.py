@@ -75,12 +75,19 @@ def _inside(instant, spans):
     return any(start <= instant < end for start, end in spans)
 
 
+def _near(instant, spans, ahead):
+    """Whether [instant, instant + ahead) overlaps one of ``spans``."""
+    return any(start < instant + ahead and instant < end for start, end in spans)
+
+
 def generate(indicator, start, end, now, rng):
-    """Samples of ``indicator`` in [start, end): every 5 minutes, every minute in the last FINE_DAYS."""
+    """Samples of ``indicator`` in [start, end): every 5 minutes, every minute in the last FINE_DAYS and in and around
+    every incident (so that an incident costs the same bad minutes whichever day the demo is loaded)."""
     bad = incidents(indicator.code, now)
+    fine_from, coarse = now - dt.timedelta(days=FINE_DAYS), dt.timedelta(minutes=5)
     samples, instant = [], start
     while instant < end:
-        step = 1 if instant >= now - dt.timedelta(days=FINE_DAYS) else 5
+        step = 1 if instant >= fine_from or _near(instant, bad, coarse) else 5
         in_incident = _inside(instant, bad)
         if indicator.kind == IndicatorKind.RATIO:
             # A daily traffic curve, busier in the Seoul daytime.
