@@ -1,4 +1,4 @@
-"""Benchmarks of the monitoring engine on PostgreSQL: `python -m monitoring.bench [phases]` (or `make bench`).
+"""Benchmarks of the monitoring engine on PostgreSQL: `python -m benchmarks.engine [phases]` (or `make bench`).
 
 Phases (default: all):
   driver    COPY of 10,000-row batches with psycopg 3 (binary and text) and psycopg2 (text), rows/s
@@ -167,7 +167,7 @@ def bench_ingest(url, clients=3, batches_per_client=14, web_workers=3, size=10_0
         "SECURE_SSL_REDIRECT": "0",
         "LOG_LEVEL": "WARNING",
     }
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "slm_portal.wsgi:application", "--workers", str(web_workers),
          "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--timeout", "120", "--log-level", "warning"],
         cwd=ROOT, env=env,

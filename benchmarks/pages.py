@@ -1,5 +1,4 @@
-# ruff: noqa: T201, S311 - a command that prints its report; random numbers make up test data
-"""Load benchmark of the dashboards on PostgreSQL: `python -m monitoring.loadbench` (or `make loadbench`).
+"""Load benchmark of the dashboards on PostgreSQL: `python -m benchmarks.pages` (or `make loadbench`).
 
 It loads 50 customers x 20 active SLAs x 5 monthly targets x 24 months of compliance snapshots (120,000 rows) into
 its own database (LOADBENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/slm_loadbench), which it
@@ -30,8 +29,8 @@ import time
 from decimal import Decimal
 from importlib import import_module
 
+from benchmarks.engine import ROOT, _free_port, machine, setup_django
 from monitoring import slo
-from monitoring.bench import ROOT, _free_port, machine, setup_django
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/slm_loadbench"
 DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/2"
@@ -360,7 +359,7 @@ def server_env(url, cache_url):
 
 def start_gunicorn(url, cache_url, workers):
     port = _free_port()
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "slm_portal.wsgi:application", "--workers", str(workers),
          "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--timeout", "60", "--log-level", "warning"],
         cwd=ROOT, env=server_env(url, cache_url),
@@ -395,7 +394,7 @@ def check_page(port, path, cookie, marker):
 # --- wrk -----------------------------------------------------------------------------------------------------------
 
 LUA = """
--- Written by monitoring/loadbench.py: cycles (path, cookie) pairs, counts non-2xx answers, reports percentiles.
+-- Written by benchmarks/pages.py: cycles (path, cookie) pairs, counts non-2xx answers, reports percentiles.
 local pairs_ = {%(pairs)s}
 local index = 0
 non2xx = 0
@@ -446,7 +445,7 @@ def run_wrk(port, pairs, seconds, connections, threads):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="loadbench-", delete=False) as handle:
         handle.write(script)
     try:
-        completed = subprocess.run(  # noqa: S603
+        completed = subprocess.run(
             [shutil.which("wrk") or "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
              "-s", handle.name, f"http://127.0.0.1:{port}/"],
             capture_output=True, text=True, check=False,
