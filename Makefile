@@ -57,11 +57,11 @@ demo: install
 
 # Benchmarks of ingestion and evaluation on PostgreSQL (BENCH_DATABASE_URL); results go to docs/benchmarks.md.
 bench: install
-	$(BIN)/python -m monitoring.bench $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.engine $(BENCH_ARGS)
 
 # Load benchmark of the dashboards with wrk (LOADBENCH_DATABASE_URL, Redis cache); results go to docs/benchmarks.md.
 loadbench: install
-	$(BIN)/python -m monitoring.loadbench $(LOADBENCH_ARGS)
+	$(BIN)/python -m benchmarks.pages $(LOADBENCH_ARGS)
 
 # Rebuild the Korean catalogue's .mo from its .po (pure Python, no gettext needed).
 messages: install

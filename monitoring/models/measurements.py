@@ -9,7 +9,7 @@ not grow with the number of raw samples. (One row an hour rather than one a minu
 otherwise write two rows per sample.)
 
 These tables take every sample, so they carry no foreign-key constraint to the indicator (checking it cost a
-third of the database's time per batch, measured with `python -m monitoring.bench ingest`); an indicator's rows are
+third of the database's time per batch, measured with `python -m benchmarks.engine ingest`); an indicator's rows are
 deleted with it by a pre_delete receiver instead (monitoring/receivers.py).
 """
 

@@ -1,5 +1,4 @@
-# ruff: noqa: T201, S311 - a command that prints its report; random numbers make up test data
-"""Load benchmark of the dashboards on PostgreSQL: `python -m monitoring.loadbench` (or `make loadbench`).
+"""Load benchmark of the dashboards on PostgreSQL: `python -m benchmarks.pages` (or `make loadbench`).
 
 It loads 50 customers x 20 active SLAs x 5 monthly targets x 24 months of compliance snapshots (120,000 rows) into
 its own database (LOADBENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/slm_loadbench), which it
@@ -13,10 +12,9 @@ Prints Markdown.
 Pages: the customer dashboard (GET / as one of several customer users, in turn) and the service manager's overview
 (GET / and GET /overview/?page=2 as the manager). Goals: p95 <= 250 ms and at least 50 requests/s on each.
 
-Needs wrk (`apt-get install wrk`) and the Redis at CACHE_URL (default redis://127.0.0.1:6379/2).
+Needs wrk (`apt-get install wrk`) and the Redis at --cache-url (LOADBENCH_CACHE_URL, default redis://127.0.0.1:6379/2).
 """
 
-import argparse
 import datetime as dt
 import http.client
 import os
@@ -24,14 +22,13 @@ import random
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from decimal import Decimal
 from importlib import import_module
 
+from benchmarks.common import argument_parser, gunicorn, print_header, server_env, setup_django
 from monitoring import slo
-from monitoring.bench import ROOT, _free_port, machine, setup_django
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/slm_loadbench"
 DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/2"
@@ -344,42 +341,6 @@ def session_cookies(usernames):
     return cookies
 
 
-def server_env(url, cache_url):
-    return {
-        **os.environ,
-        "DATABASE_URL": url,
-        "CACHE_URL": cache_url,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def start_gunicorn(url, cache_url, workers):
-    port = _free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "slm_portal.wsgi:application", "--workers", str(workers),
-         "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--timeout", "60", "--log-level", "warning"],
-        cwd=ROOT, env=server_env(url, cache_url),
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with status {server.returncode}")
-        try:
-            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            probe.request("GET", "/health")
-            probe.getresponse().read()
-            return server, port
-        except OSError:
-            time.sleep(0.3)
-    server.terminate()
-    raise SystemExit("gunicorn did not answer /health within 60 s")
-
-
 def check_page(port, path, cookie, marker):
     """One GET before the load: it must answer 200 with the page we mean to measure (not a login form)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -395,7 +356,7 @@ def check_page(port, path, cookie, marker):
 # --- wrk -----------------------------------------------------------------------------------------------------------
 
 LUA = """
--- Written by monitoring/loadbench.py: cycles (path, cookie) pairs, counts non-2xx answers, reports percentiles.
+-- Written by benchmarks/pages.py: cycles (path, cookie) pairs, counts non-2xx answers, reports percentiles.
 local pairs_ = {%(pairs)s}
 local index = 0
 non2xx = 0
@@ -446,7 +407,7 @@ def run_wrk(port, pairs, seconds, connections, threads):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="loadbench-", delete=False) as handle:
         handle.write(script)
     try:
-        completed = subprocess.run(  # noqa: S603
+        completed = subprocess.run(
             [shutil.which("wrk") or "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
              "-s", handle.name, f"http://127.0.0.1:{port}/"],
             capture_output=True, text=True, check=False,
@@ -486,22 +447,21 @@ def bench_pages(url, cache_url, workers, args):
     customers = random.Random(7).sample(sorted(names), min(args.rotate, len(names)))
     cookies = session_cookies([*customers, manager])
     dashboards.bump_generation()  # start from a cold cache: nothing left over from an earlier run
-    server, port = start_gunicorn(url, cache_url, workers)
+    env = server_env(url, CACHE_URL=cache_url, SESSION_COOKIE_SECURE="0", CSRF_COOKIE_SECURE="0")
     results = []
     try:
-        for label, paths, marker in pages(customers, manager):
-            pairs = [(path, cookies[user]) for path, user in paths]
-            size = max(check_page(port, path, cookie, marker) for path, cookie in pairs)
-            if args.warmup:
-                run_wrk(port, pairs, args.warmup, args.connections, args.threads)
-            figures = run_wrk(port, pairs, args.duration, args.connections, args.threads)
-            figures["bytes"] = size
-            results.append((label, figures))
-            if figures["errors"]:
-                break
+        with gunicorn(env, workers, timeout=60) as port:
+            for label, paths, marker in pages(customers, manager):
+                pairs = [(path, cookies[user]) for path, user in paths]
+                size = max(check_page(port, path, cookie, marker) for path, cookie in pairs)
+                if args.warmup:
+                    run_wrk(port, pairs, args.warmup, args.connections, args.threads)
+                figures = run_wrk(port, pairs, args.duration, args.connections, args.threads)
+                figures["bytes"] = size
+                results.append((label, figures))
+                if figures["errors"]:
+                    break
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         store = import_module(settings.SESSION_ENGINE).SessionStore
         for cookie in cookies.values():
             store().delete(cookie.split("=", 1)[1])
@@ -513,8 +473,7 @@ def _ms(us):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=os.environ.get("LOADBENCH_DATABASE_URL", DEFAULT_URL))
+    parser = argument_parser("benchmarks.pages", __doc__, "LOADBENCH_DATABASE_URL", DEFAULT_URL)
     parser.add_argument("--cache-url", default=os.environ.get("LOADBENCH_CACHE_URL", DEFAULT_CACHE_URL))
     parser.add_argument("--workers", default="4", help="gunicorn workers; a comma-separated list runs each in turn")
     parser.add_argument("--connections", type=int, default=8, help="concurrent users (wrk connections)")
@@ -546,8 +505,7 @@ def main(argv=None):
     call_command("collectstatic", interactive=False, verbosity=0)
     summary = data_summary()
     worker_counts = [int(n) for n in str(args.workers).split(",")]
-    print(f"# SLM Portal dashboards under load, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
-    print(f"Machine: {machine()}\n")
+    print_header("SLM Portal dashboards under load")
     current = ", ".join(f"{summary['current'].get(status, 0):,} {status}" for status in
                         ("met", "at_risk", "breached", "no_data"))  # fmt: skip
     print(

@@ -1,74 +1,30 @@
-"""Benchmarks of the monitoring engine on PostgreSQL: `python -m monitoring.bench [phases]` (or `make bench`).
+"""Benchmarks of the monitoring engine on PostgreSQL: `python -m benchmarks.engine [phases]` (or `make bench`).
 
 Phases (default: all):
   driver    COPY of 10,000-row batches with psycopg 3 (binary and text) and psycopg2 (text), rows/s
   ingest    samples/s through POST /api/v1/measurements in 10,000-sample batches, gunicorn + concurrent clients,
             batches in time order (a live feed) and newest first (a backfill)
-  evaluate  seconds to evaluate N targets over D days of per-minute data, at two raw data sizes
+  evaluate  seconds to evaluate N targets over D days of per-minute data, at three raw data sizes
 
 It uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/slm_bench), which it
 creates and migrates; the evaluate phase loads data with SQL and reuses it on later runs unless --reload.
 """
 
-import argparse
 import datetime as dt
 import http.client
 import io
 import json
-import os
-import platform
 import secrets
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarks.common import argument_parser, gunicorn, print_header, server_env, setup_django
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/slm_bench"
 START = dt.datetime(2026, 9, 30, 15, 0, tzinfo=dt.UTC)  # 2026-10-01 00:00 KST
 INGEST_START = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)  # far enough back for 150,000 minutes per client
-
-
-def setup_django(url):
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "slm_portal.settings")
-    os.environ["LOG_LEVEL"] = "WARNING"
-    parsed = urlparse(url)
-    import psycopg
-
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [parsed.path.lstrip("/")]).fetchone():
-            conn.execute(f'CREATE DATABASE "{parsed.path.lstrip("/")}"')
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def machine():
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        server = cursor.fetchone()[0]
-    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}, PostgreSQL {server}"
 
 
 # --- driver ---------------------------------------------------------------------------------------------------
@@ -114,14 +70,6 @@ def bench_driver(url, batches=30, size=10_000):
 # --- ingest through the API -----------------------------------------------------------------------------------
 
 
-def _free_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def bench_ingest(url, clients=3, batches_per_client=14, web_workers=3, size=10_000, newest_first=False):
     from agreements.models import Service
     from monitoring.models import DataSource, Indicator
@@ -158,30 +106,7 @@ def bench_ingest(url, clients=3, batches_per_client=14, web_workers=3, size=10_0
         # Newest first: every batch lands before data already stored, the path of a backfill.
         bodies.append(batches[::-1] if newest_first else batches)
 
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "slm_portal.wsgi:application", "--workers", str(web_workers),
-         "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--timeout", "120", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                probe.request("GET", "/health")
-                probe.getresponse().read()
-                break
-            except OSError:
-                time.sleep(0.3)
+    with gunicorn(server_env(url), web_workers, timeout=120) as port:
         failures, new_total = [], [0]
         lock = threading.Lock()
 
@@ -206,9 +131,6 @@ def bench_ingest(url, clients=3, batches_per_client=14, web_workers=3, size=10_0
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     sent = clients * batches_per_client * size
     if failures or new_total[0] != sent:
         raise SystemExit(f"ingest failed: {failures[:3]}, {new_total[0]} of {sent} new")
@@ -380,9 +302,8 @@ def bench_evaluate(targets, days, reload):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argument_parser("benchmarks.engine", __doc__, "BENCH_DATABASE_URL", DEFAULT_URL)
     parser.add_argument("phases", nargs="*", default=["driver", "ingest", "evaluate"])
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--targets", type=int, default=1000)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--clients", type=int, default=3)
@@ -392,8 +313,7 @@ def main(argv=None):
     parser.add_argument("--reload", action="store_true", help="reload the evaluation data even if present")
     args = parser.parse_args(argv)
     setup_django(args.database_url)
-    print(f"# SLM Portal monitoring benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
-    print(f"Machine: {machine()}\n")
+    print_header("SLM Portal monitoring benchmark")
     if "driver" in args.phases:
         print("## COPY of 10,000-row batches")
         for label, rate in bench_driver(args.database_url).items():
