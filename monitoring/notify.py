@@ -13,7 +13,7 @@ from django.core.mail import send_mail
 from django.db.models import F
 from django.utils import timezone
 
-from agreements.formatting import plain_number
+from core.formatting import plain_number
 from monitoring.choices import AlertState, ChannelKind, NotificationStatus
 from monitoring.models import Notification
 

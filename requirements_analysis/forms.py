@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import AgreementStatus
 from agreements.models import Agreement, Customer, Service, ServiceLevelTarget
-from agreements.tenancy import customer_id_of
+from core.tenancy import customer_id_of
 from requirements_analysis.choices import NEEDS_REASON, Category, RequirementStatus
 from requirements_analysis.models import ServiceLevelRequirement, SurveyCampaign
 

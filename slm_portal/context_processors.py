@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from agreements.tenancy import customer_id_of, is_service_manager
+from core.tenancy import customer_id_of, is_service_manager
 
 
 def portal(request):

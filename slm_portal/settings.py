@@ -57,6 +57,7 @@ THIRD_PARTY_APPS = [
     "csp",
 ]
 LOCAL_APPS = [
+    "core",
     "slm_portal",
     "agreements",
     "monitoring",

@@ -17,15 +17,15 @@ from agreements.choices import (
     AgreementStatus,
     BudgetingMethod,
     CalendarPeriod,
-    Currency,
     MissingData,
     WindowKind,
 )
-from agreements.formatting import plain_number
 from agreements.models.business_calendars import BusinessCalendar
 from agreements.models.catalogue import Customer, Service
-from agreements.tenancy import TenantQuerySet
-from agreements.validators import validate_code_not_reserved
+from core.currencies import Currency
+from core.formatting import plain_number
+from core.tenancy import TenantQuerySet
+from core.validators import validate_code_not_reserved
 
 HUNDRED = Decimal(100)
 # Moving a percentage's decimal point is exact: done in a context of its own, never the thread's changeable default.

@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
 from agreements.choices import AgreementStatus
-from agreements.extensions import agreement_link_extensions, target_panel_extensions
+from agreements.extensions import agreement_links, target_panels
 from agreements.filters import AgreementFilter
 from agreements.forms import AgreementForm, TargetFormSet
 from agreements.history import change_log
 from agreements.models import Agreement, ServiceCreditTier, ServiceLevelTarget, TransitionNotAllowed
-from agreements.views.mixins import FilteredListView, ForUserMixin, posted, require_permission
+from core.mixins import FilteredListView, ForUserMixin, posted
+from core.tenancy import require_permission
 
 
 class AgreementListView(FilteredListView):
@@ -61,14 +62,14 @@ class AgreementDetailView(ForUserMixin, DetailView):
         targets = list(self.object.targets.all())
         for target in targets:
             target.extra_panels = []
-        for extension in target_panel_extensions():
+        for extension in target_panels:
             panels = extension.panels(targets, self.request)
             for target in targets:
                 if target.pk in panels:
                     target.extra_panels.append(panels[target.pk])
         context["targets"] = targets
         context["extra_links"] = [
-            link for extension in agreement_link_extensions() for link in extension.links(self.object, self.request)
+            link for extension in agreement_links for link in extension.links(self.object, self.request)
         ]
         return context
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Customer, Service, ServiceLevelTarget
-from agreements.tenancy import TenantQuerySet, customer_id_of
+from core.tenancy import TenantQuerySet, customer_id_of
 from improvement.choices import (
     OPEN_ACTION_STATUSES,
     PLAN_TRANSITIONS,

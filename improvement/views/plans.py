@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agreements.models import Customer, Service
-from agreements.views.mixins import posted, require_permission
+from core.mixins import posted
+from core.tenancy import require_permission
 from improvement import prefill, reviews
 from improvement.choices import ActionStatus, PlanStatus
 from improvement.forms import ActionForm, PlanForm

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.models import Customer, Service, ServiceLevelTarget
-from agreements.tenancy import TenantQuerySet
+from core.tenancy import TenantQuerySet
 from requirements_analysis import scoring
 from requirements_analysis.choices import (
     NEEDS_REASON,

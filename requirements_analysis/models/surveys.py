@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Customer, Service
-from agreements.tenancy import TenantQuerySet
-from agreements.validators import validate_code_not_reserved
+from core.tenancy import TenantQuerySet
+from core.validators import validate_code_not_reserved
 from requirements_analysis.choices import CampaignStatus, Category
 
 one_to_five = [MinValueValidator(1), MaxValueValidator(5)]

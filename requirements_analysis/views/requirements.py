@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from agreements.choices import BudgetingMethod
 from agreements.models import ServiceLevelTarget
-from agreements.tenancy import customer_id_of
-from agreements.views.mixins import FilteredListView, posted, require_permission
+from core.mixins import FilteredListView, posted
+from core.tenancy import customer_id_of, require_permission
 from requirements_analysis.choices import Category, RequirementStatus
 from requirements_analysis.filters import RequirementFilter
 from requirements_analysis.forms import DecisionForm, RequirementForm, RequirementTargetsForm, objective_from

@@ -12,7 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
-from agreements.views.mixins import CreateMixin, ForUserMixin, WriteObjectMixin, posted, require_permission
+from core.mixins import CreateMixin, ForUserMixin, WriteObjectMixin, posted
+from core.tenancy import require_permission
 from requirements_analysis import analysis
 from requirements_analysis.choices import CampaignStatus, Category
 from requirements_analysis.forms import CampaignForm, InvitationsForm, SurveyAnswerForm
@@ -39,7 +40,7 @@ class CampaignCreateView(CreateMixin, CreateView):
     model = SurveyCampaign
     form_class = CampaignForm
     write_permission = "requirements_analysis.add_surveycampaign"
-    template_name = "agreements/object_form.html"
+    template_name = "core/object_form.html"
     extra_context = {
         "form_title": gettext_lazy("New survey campaign"),
         "cancel_url": reverse_lazy("requirements_analysis:campaign_list"),
@@ -54,7 +55,7 @@ class CampaignUpdateView(WriteObjectMixin, UpdateView):
     model = SurveyCampaign
     form_class = CampaignForm
     write_permission = "requirements_analysis.change_surveycampaign"
-    template_name = "agreements/object_form.html"
+    template_name = "core/object_form.html"
 
 
 @login_required

@@ -5,8 +5,9 @@ simply not found (404); only then is the write permission checked (403).
 """
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.views.generic import ListView
+
+from core.tenancy import require_permission
 
 
 class ForUserMixin(LoginRequiredMixin):
@@ -17,11 +18,6 @@ class ForUserMixin(LoginRequiredMixin):
 
     def get_queryset(self):
         return self.model.objects.for_user(self.request.user)
-
-
-def require_permission(user, permission):
-    if not user.has_perm(permission):
-        raise PermissionDenied
 
 
 class WriteObjectMixin(ForUserMixin):
