@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
+from agreements.models import Agreement
 from core.mixins import CreateMixin, ForUserMixin, WriteObjectMixin, posted
 from core.tenancy import require_permission
 from monitoring.choices import UploadStatus
@@ -49,8 +50,6 @@ class IndicatorDetailView(ForUserMixin, DetailView):
 
 
 def _visible_agreements(user):
-    from agreements.models import Agreement
-
     return Agreement.objects.for_user(user)
 
 
