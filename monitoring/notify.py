@@ -27,8 +27,8 @@ def payload(notification):
     agreement = target.agreement
     return {
         "event": notification.event,
-        "portal": settings.PORTAL_NAME,
-        "url": settings.PORTAL_URL.rstrip("/") + agreement.get_absolute_url(),
+        "portal": settings.SLM_PORTAL_NAME,
+        "url": settings.SLM_PORTAL_URL.rstrip("/") + agreement.get_absolute_url(),
         "customer": agreement.customer.name,
         "agreement": agreement.code,
         "target": {"code": target.code, "name": target.name, "objective_percent": plain_number(target.objective)},

@@ -116,7 +116,8 @@ class SurveyInvitation(models.Model):
 
     @staticmethod
     def link(token):
-        return settings.PORTAL_URL.rstrip("/") + reverse("requirements_analysis:survey_answer", kwargs={"token": token})
+        path = reverse("requirements_analysis:survey_answer", kwargs={"token": token})
+        return settings.SLM_PORTAL_URL.rstrip("/") + path
 
 
 class SurveyResponse(models.Model):
