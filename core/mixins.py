@@ -1,13 +1,20 @@
 """The permission ladder, written once: anonymous -> login, outsider -> 404, read-only -> 403 on writes.
 
 Every object is fetched through the model's ``.for_user()`` checkpoint first, so a row of another customer is
-simply not found (404); only then is the write permission checked (403).
+simply not found (404); only then is the write permission checked (403). A workflow step the model refuses
+answers 409 (``TransitionView``).
 """
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
 from django.views.generic import ListView
 
 from core.tenancy import require_permission
+from core.workflow import TransitionNotAllowed
 
 
 class ForUserMixin(LoginRequiredMixin):
@@ -71,3 +78,83 @@ class FilteredListView(ForUserMixin, ListView):
         opts = self.model._meta
         context["can_add"] = self.request.user.has_perm(f"{opts.app_label}.add_{opts.model_name}")
         return context
+
+
+class TransitionView(LoginRequiredMixin, View):
+    """Confirm (GET) and make (POST) one step of a ``WorkflowMixin`` model, looked up by ``code`` through
+    ``.for_user()``; the URL carries ``code`` and ``status``.
+
+    The page shows the problems that stop the step, or a form to confirm it (``form_class`` when the step records
+    something, such as a reason). A refused POST answers 409 with the problems; a made step says so and redirects.
+    """
+
+    model = None
+    permission = None
+    template_name = None
+    context_object_name = None
+    form_class = None
+    success_message = ""  # with %(code)s and %(status)s
+
+    def get(self, request, code, status):
+        self.prepare(code, status)
+        return self.page(self.blocking_problems(), self.get_form())
+
+    def post(self, request, code, status):
+        self.prepare(code, status)
+        problems, form = self.blocking_problems(), self.get_form()
+        if not problems and (form is None or form.is_valid()):
+            try:
+                with transaction.atomic():
+                    self.carry_out(form)
+            except TransitionNotAllowed as refusal:  # someone else moved it in the meantime
+                problems = refusal.messages
+            else:
+                context = {"code": self.object.code, "status": self.new_status.label}
+                messages.success(request, self.success_message % context)
+                return self.succeeded()
+        if problems:
+            return self.refused(problems)
+        return self.page([], form)
+
+    def prepare(self, code, status):
+        self.object = get_object_or_404(self.get_queryset(), code=code)
+        require_permission(self.request.user, self.permission)
+        if status not in self.model.status_choices.values:
+            raise Http404
+        self.new_status = self.model.status_choices(status)
+
+    def get_queryset(self):
+        return self.model.objects.for_user(self.request.user)
+
+    def get_form(self):
+        if self.form_class is None:
+            return None
+        data = self.request.POST if self.request.method == "POST" else None
+        return self.form_class(data, **self.get_form_kwargs())
+
+    def get_form_kwargs(self):
+        return {}
+
+    def blocking_problems(self):
+        """What stops the step whatever is confirmed: shown instead of the form."""
+        return self.object.transition_problems(self.new_status)
+
+    def carry_out(self, form):
+        """Make the step (in a transaction)."""
+        self.object.transition_to(self.new_status)
+
+    def succeeded(self):
+        return redirect(self.object)
+
+    def refused(self, problems):
+        return self.page(problems, None, status=409)
+
+    def page(self, problems, form, status=200):
+        context = {
+            "object": self.object,
+            self.context_object_name: self.object,
+            "new_status": self.new_status,
+            "problems": problems,
+            "form": form,
+        }
+        return render(self.request, self.template_name, context, status=status)

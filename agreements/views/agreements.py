@@ -15,9 +15,8 @@ from agreements.filters import AgreementFilter
 from agreements.forms import AgreementForm, TargetFormSet
 from agreements.history import change_log
 from agreements.models import Agreement, ServiceCreditTier, ServiceLevelTarget
-from core.mixins import FilteredListView, ForUserMixin, posted
+from core.mixins import FilteredListView, ForUserMixin, TransitionView, posted
 from core.tenancy import require_permission
-from core.workflow import TransitionView
 
 
 class AgreementListView(FilteredListView):

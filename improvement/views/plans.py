@@ -11,9 +11,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agreements.models import Customer, Service
-from core.mixins import posted
+from core.mixins import TransitionView, posted
 from core.tenancy import require_permission
-from core.workflow import TransitionView
 from improvement import prefill, reviews
 from improvement.choices import ActionStatus, PlanStatus
 from improvement.forms import ActionForm, PlanForm

@@ -10,9 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from agreements.choices import BudgetingMethod
 from agreements.models import ServiceLevelTarget
-from core.mixins import FilteredListView, posted
+from core.mixins import FilteredListView, TransitionView, posted
 from core.tenancy import customer_id_of, require_permission
-from core.workflow import TransitionView
 from requirements_analysis.choices import Category, RequirementStatus
 from requirements_analysis.filters import RequirementFilter
 from requirements_analysis.forms import DecisionForm, RequirementForm, RequirementTargetsForm, objective_from

@@ -12,9 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
-from core.mixins import CreateMixin, ForUserMixin, WriteObjectMixin, posted
+from core.mixins import CreateMixin, ForUserMixin, TransitionView, WriteObjectMixin, posted
 from core.tenancy import require_permission
-from core.workflow import TransitionView
 from requirements_analysis import analysis
 from requirements_analysis.choices import CampaignStatus, Category
 from requirements_analysis.forms import CampaignForm, InvitationsForm, SurveyAnswerForm
