@@ -150,11 +150,7 @@ class TransitionView(LoginRequiredMixin, View):
         return self.page(problems, None, status=409)
 
     def page(self, problems, form, status=200):
-        context = {
-            "object": self.object,
-            self.context_object_name: self.object,
-            "new_status": self.new_status,
-            "problems": problems,
-            "form": form,
-        }
+        context = {"object": self.object, "new_status": self.new_status, "problems": problems, "form": form}
+        if self.context_object_name:
+            context[self.context_object_name] = self.object
         return render(self.request, self.template_name, context, status=status)
