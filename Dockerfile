@@ -2,7 +2,7 @@
 # docker-compose.yml runs it three ways; docs/deployment.md explains the whole set-up.
 FROM python:3.11-slim
 
-# SLM_VAR_DIR: settings.py creates this folder at import, so it must be writable by the portal's user.
+# SLM_VAR_DIR: the portal creates this folder when it starts, so it must be writable by the portal's user.
 # WEB_CONCURRENCY: gunicorn's worker count (gunicorn reads this variable itself); override it in .env.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -27,7 +27,7 @@ COPY . .
 
 # Static files are collected into the image (WhiteNoise serves them). settings.py needs a SECRET_KEY to import:
 # the value here is a dummy used by this build step only, never by a running container. DEBUG off selects
-# WhiteNoise's CompressedManifestStaticFilesStorage, exactly as in production. The build's scratch VAR_DIR is
+# WhiteNoise's CompressedManifestStaticFilesStorage, exactly as in production. The build's scratch SLM_VAR_DIR is
 # thrown away; the runtime one belongs to the portal's user.
 RUN SECRET_KEY=collectstatic-at-build-time-only-and-never-by-a-running-container-0123456789 DEBUG=0 SLM_VAR_DIR=/tmp/build-var \
         python manage.py collectstatic --no-input --verbosity 1 \

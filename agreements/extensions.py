@@ -1,11 +1,11 @@
-"""Places where higher apps extend the agreement pages without this app importing them.
+"""Places where higher apps extend the agreement pages without this app importing them (see ``core.hooks``).
 
 The monitoring app, for example, adds the "indicator" choice to the target form: it registers a
-``TargetFormExtension`` from its ``AppConfig.ready()``; the target form asks every registered extension for its
-fields and lets each save its part after the target row is saved.
+``TargetFormExtension`` with ``target_form`` from its ``AppConfig.ready()``; the target form asks every registered
+extension for its fields and lets each save its part after the target row is saved.
 """
 
-_target_form_extensions = []
+from core.hooks import Hook
 
 
 class TargetFormExtension:
@@ -25,43 +25,12 @@ class TargetFormExtension:
         return ""
 
 
-def register_target_form_extension(extension):
-    if extension not in _target_form_extensions:
-        _target_form_extensions.append(extension)
-    return extension
-
-
-def unregister_target_form_extension(extension):
-    if extension in _target_form_extensions:
-        _target_form_extensions.remove(extension)
-
-
-def target_form_extensions():
-    return tuple(_target_form_extensions)
-
-
-_target_panel_extensions = []
-
-
 class TargetPanelExtension:
     """Adds a block of HTML to each target's card on the agreement page (the monitoring app shows compliance)."""
 
     def panels(self, targets, request):
         """{target id: safe HTML} for the given targets; called once per page with all of them."""
         return {}
-
-
-def register_target_panel_extension(extension):
-    if extension not in _target_panel_extensions:
-        _target_panel_extensions.append(extension)
-    return extension
-
-
-def target_panel_extensions():
-    return tuple(_target_panel_extensions)
-
-
-_agreement_link_extensions = []
 
 
 class AgreementLinkExtension:
@@ -72,11 +41,6 @@ class AgreementLinkExtension:
         return []
 
 
-def register_agreement_link_extension(extension):
-    if extension not in _agreement_link_extensions:
-        _agreement_link_extensions.append(extension)
-    return extension
-
-
-def agreement_link_extensions():
-    return tuple(_agreement_link_extensions)
+target_form = Hook("agreements.target_form")  # TargetFormExtension
+target_panels = Hook("agreements.target_panels")  # TargetPanelExtension
+agreement_links = Hook("agreements.agreement_links")  # AgreementLinkExtension

@@ -1,28 +1,9 @@
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import AgreementKind, AgreementStatus
 from agreements.models import Agreement, Customer, Service
-
-
-class ScopedFilterSet(django_filters.FilterSet):
-    """Offers only the customers and services the user may see, and searches ``search_fields`` for ``q``."""
-
-    search_fields = ()
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "customer" in self.filters:
-            self.filters["customer"].queryset = Customer.objects.for_user(user)
-        if "service" in self.filters:
-            self.filters["service"].queryset = Service.objects.for_user(user)
-
-    def search(self, queryset, name, value):
-        condition = Q()
-        for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(condition)
+from core.filters import ScopedFilterSet
 
 
 class AgreementFilter(ScopedFilterSet):

@@ -182,7 +182,7 @@ def load_data(now, seed=20261128):
 
     from agreements.choices import AgreementStatus
     from agreements.models import Agreement, Customer, Membership, Service, ServiceLevelTarget
-    from agreements.tenancy import SERVICE_MANAGERS_GROUP
+    from core.tenancy import SERVICE_MANAGERS_GROUP
     from monitoring.choices import BreachKind
     from monitoring.models import Breach, ComplianceSnapshot, Indicator, TargetIndicator
 

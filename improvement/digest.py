@@ -49,11 +49,11 @@ def send_digests(today=None):
                 "overdue": overdue,
                 "soon": soon,
                 "today": today,
-                "portal_url": settings.PORTAL_URL.rstrip("/"),
+                "portal_url": settings.SLM_PORTAL_URL.rstrip("/"),
             },
         )
         subject = _("%(portal)s: %(overdue)s overdue and %(soon)s soon-due improvement actions") % {
-            "portal": settings.PORTAL_NAME,
+            "portal": settings.SLM_PORTAL_NAME,
             "overdue": len(overdue),
             "soon": len(soon),
         }

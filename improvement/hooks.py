@@ -5,8 +5,8 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from monitoring.extensions import TargetPageAction, register_target_page_action
-from requirements_analysis.extensions import PriorityRowAction, register_priority_row_action
+from monitoring.extensions import TargetPageAction, target_page_actions
+from requirements_analysis.extensions import PriorityRowAction, priority_row_actions
 
 
 def _start(**params):
@@ -37,6 +37,11 @@ class StartFromTarget(TargetPageAction):
         return [(_("Start a plan"), _start(breach=breach.pk))]
 
 
+START_FROM_PRIORITIES = StartFromPriorities()
+START_FROM_TARGET = StartFromTarget()
+
+
 def register():
-    register_priority_row_action(StartFromPriorities())
-    register_target_page_action(StartFromTarget())
+    """Called from ImprovementConfig.ready(): one instance each, so a second call registers nothing more."""
+    priority_row_actions.register(START_FROM_PRIORITIES)
+    target_page_actions.register(START_FROM_TARGET)

@@ -5,8 +5,8 @@ Each returns the initial values of the plan form, read through `.for_user()`; No
 
 from django.utils.translation import gettext as _
 
-from agreements.formatting import plain_number
 from agreements.models import Agreement, Service, ServiceLevelTarget
+from core.formatting import plain_number
 from monitoring import slo
 from monitoring.models import Breach, ComplianceSnapshot
 from requirements_analysis.analysis import requirement_scores, service_views

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
-from agreements.formatting import money_amount
 from agreements.models import Agreement
-from agreements.spreadsheets import csv_writer
+from core.formatting import money_amount
+from core.spreadsheets import csv_writer
 from improvement.choices import ActionStatus
 from improvement.models import ImprovementPlan
 from monitoring.reports import agreement_report

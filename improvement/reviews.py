@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from agreements.formatting import plain_number
+from core.formatting import plain_number
 from improvement import effect
 from improvement.models import EffectReview
 from monitoring import slo

@@ -1,46 +1,33 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
-
-MANAGED_MODELS = [
-    "indicator",
-    "targetindicator",
-    "datasource",
-    "httpprobe",
-    "csvupload",
-    "notificationchannel",
-    "burnraterule",
-    "reportcomment",
-]
-READ_ONLY_MODELS = ["compliancesnapshot", "breach", "alert", "notification"]
-
-
-def grant_service_manager_permissions(sender, **kwargs):
-    from agreements.tenancy import SERVICE_MANAGERS_GROUP, ensure_group_permissions, manager_permission_codenames
-
-    ensure_group_permissions(
-        SERVICE_MANAGERS_GROUP,
-        manager_permission_codenames(sender.label, MANAGED_MODELS)
-        + manager_permission_codenames(sender.label, READ_ONLY_MODELS, actions=("view",)),
-    )
 
 
 class MonitoringConfig(AppConfig):
     name = "monitoring"
     verbose_name = _("Monitoring")
+    # Granted to the service managers' group after every migrate (core.tenancy.grant_service_manager_permissions).
+    service_managers_edit = [
+        "indicator",
+        "targetindicator",
+        "datasource",
+        "httpprobe",
+        "csvupload",
+        "notificationchannel",
+        "burnraterule",
+        "reportcomment",
+    ]
+    service_managers_view = ["compliancesnapshot", "breach", "alert", "notification"]
 
     def ready(self):
-        from monitoring import (
-            panels,
-            receivers,  # noqa: F401 - connects the signal receivers
-        )
+        from agreements.extensions import agreement_links, target_form, target_panels
+        from monitoring import receivers  # noqa: F401 - connects the signal receivers
         from monitoring.api import schema  # noqa: F401 - registers the OpenAPI description of bearer tokens
-        from monitoring.forms import register_target_extension
-
-        register_target_extension()
-        panels.register()
         from monitoring.dashboards import bump_generation
+        from monitoring.forms import INDICATOR_ON_TARGET_FORM
+        from monitoring.panels import COMPLIANCE_PANEL, REPORT_LINK
         from monitoring.signals import evaluation_finished
 
+        target_form.register(INDICATOR_ON_TARGET_FORM)
+        target_panels.register(COMPLIANCE_PANEL)
+        agreement_links.register(REPORT_LINK)
         evaluation_finished.connect(bump_generation, dispatch_uid="monitoring-dashboard-cache")
-        post_migrate.connect(grant_service_manager_permissions, sender=self, dispatch_uid="monitoring-manager-perms")

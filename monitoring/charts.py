@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal
 
 from django.utils.translation import gettext as _
 
-from agreements.formatting import plain_number
+from core.formatting import plain_number
 from monitoring.slo import to_percent
 
 # Figures are rounded for the chart here, never in the thread's (changeable) default context.

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from agreements.formatting import money_amount, plain_number
+from core.formatting import money_amount, plain_number
 from monitoring.evaluation.plan import target_time_zone
 from monitoring.models import ComplianceSnapshot
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from agreements.models import Agreement, ServiceLevelTarget
-from agreements.tenancy import customer_id_of
+from core.tenancy import customer_id_of
 from monitoring import slo
 from monitoring.choices import SnapshotStatus
 from monitoring.models import Breach, ComplianceSnapshot

@@ -1,6 +1,6 @@
 """Hooks for higher apps on the monitoring pages (the improvement app adds "start an improvement plan")."""
 
-_target_page_actions = []
+from core.hooks import Hook
 
 
 class TargetPageAction:
@@ -13,11 +13,4 @@ class TargetPageAction:
         return []
 
 
-def register_target_page_action(action):
-    if action not in _target_page_actions:
-        _target_page_actions.append(action)
-    return action
-
-
-def target_page_actions():
-    return tuple(_target_page_actions)
+target_page_actions = Hook("monitoring.target_page_actions")  # TargetPageAction

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from agreements.extensions import TargetFormExtension, register_target_form_extension
+from agreements.extensions import TargetFormExtension
 from monitoring.choices import IndicatorKind
 from monitoring.models import ApiToken, DataSource, HttpProbe, Indicator, TargetIndicator
 
@@ -43,10 +43,6 @@ class IndicatorOnTargetForm(TargetFormExtension):
             TargetIndicator.objects.update_or_create(target=target, defaults={"indicator": indicator})
         else:
             TargetIndicator.objects.filter(target=target).delete()
-
-
-def register_target_extension():
-    register_target_form_extension(INDICATOR_ON_TARGET_FORM)
 
 
 INDICATOR_ON_TARGET_FORM = IndicatorOnTargetForm()

@@ -13,7 +13,7 @@ from django.core.mail import send_mail
 from django.db.models import F
 from django.utils import timezone
 
-from agreements.formatting import plain_number
+from core.formatting import plain_number
 from monitoring.choices import AlertState, ChannelKind, NotificationStatus
 from monitoring.models import Notification
 
@@ -27,8 +27,8 @@ def payload(notification):
     agreement = target.agreement
     return {
         "event": notification.event,
-        "portal": settings.PORTAL_NAME,
-        "url": settings.PORTAL_URL.rstrip("/") + agreement.get_absolute_url(),
+        "portal": settings.SLM_PORTAL_NAME,
+        "url": settings.SLM_PORTAL_URL.rstrip("/") + agreement.get_absolute_url(),
         "customer": agreement.customer.name,
         "agreement": agreement.code,
         "target": {"code": target.code, "name": target.name, "objective_percent": plain_number(target.objective)},

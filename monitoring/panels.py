@@ -1,15 +1,11 @@
-"""The compliance block on each target's card of the agreement page (registered with agreements.extensions)."""
+"""The compliance block on each target's card of the agreement page, and the report link in its header (registered
+with the hooks of agreements.extensions by MonitoringConfig.ready)."""
 
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from agreements.extensions import (
-    AgreementLinkExtension,
-    TargetPanelExtension,
-    register_agreement_link_extension,
-    register_target_panel_extension,
-)
+from agreements.extensions import AgreementLinkExtension, TargetPanelExtension
 from monitoring.models import ComplianceSnapshot, TargetIndicator
 
 
@@ -36,11 +32,6 @@ class CompliancePanel(TargetPanelExtension):
 class ReportLink(AgreementLinkExtension):
     def links(self, agreement, request):
         return [(_("SLA report"), reverse("monitoring:report", kwargs={"code": agreement.code}))]
-
-
-def register():
-    register_target_panel_extension(COMPLIANCE_PANEL)
-    register_agreement_link_extension(REPORT_LINK)
 
 
 COMPLIANCE_PANEL = CompliancePanel()

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
-from agreements.spreadsheets import csv_writer
+from core.spreadsheets import csv_writer
 from monitoring.choices import SnapshotStatus
 from monitoring.compliance import month_bounds, month_in_any_zone, target_compliance, target_month, target_snapshot
 from monitoring.models import Breach, ComplianceSnapshot, ReportComment

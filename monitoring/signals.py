@@ -4,3 +4,8 @@ from django.dispatch import Signal
 
 # Sent after a chunk of targets has been evaluated and committed; kwargs: at (the instant evaluated), summary.
 evaluation_finished = Signal()
+
+# Sent when alerts have written notifications to send, inside the evaluation's transaction; kwargs: count.
+# monitoring.receivers queues the sending task once the transaction commits: the evaluation does not import the
+# tasks module, which imports the evaluation.
+notifications_pending = Signal()

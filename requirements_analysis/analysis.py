@@ -22,6 +22,7 @@ from requirements_analysis.models import (
     PriorityWeights,
     ServiceLevelRequirement,
     ServiceRating,
+    SurveyCampaign,
     SurveyInvitation,
     SurveyResponse,
 )
@@ -187,8 +188,6 @@ def service_views(user, customer_id=None, weights=None):
 
 
 def _campaigns(user, customer_id=None):
-    from requirements_analysis.models import SurveyCampaign
-
     campaigns = SurveyCampaign.objects.for_user(user)
     return campaigns.filter(customer_id=customer_id) if customer_id is not None else campaigns
 

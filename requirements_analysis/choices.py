@@ -48,6 +48,14 @@ class CampaignStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# A survey is opened once and closed once.
+CAMPAIGN_TRANSITIONS = {
+    CampaignStatus.DRAFT: (CampaignStatus.OPEN,),
+    CampaignStatus.OPEN: (CampaignStatus.CLOSED,),
+    CampaignStatus.CLOSED: (),
+}
+
+
 class Quadrant(models.TextChoices):
     CONCENTRATE = "concentrate", _("Concentrate here")
     KEEP_UP = "keep_up", _("Keep up the good work")

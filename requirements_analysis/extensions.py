@@ -1,6 +1,6 @@
 """Hooks for higher apps on the priorities page (the improvement app adds "start an improvement plan")."""
 
-_priority_row_actions = []
+from core.hooks import Hook
 
 
 class PriorityRowAction:
@@ -13,11 +13,4 @@ class PriorityRowAction:
         return []
 
 
-def register_priority_row_action(action):
-    if action not in _priority_row_actions:
-        _priority_row_actions.append(action)
-    return action
-
-
-def priority_row_actions():
-    return tuple(_priority_row_actions)
+priority_row_actions = Hook("requirements_analysis.priority_row_actions")  # PriorityRowAction

@@ -1,8 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from agreements.filters import ScopedFilterSet
 from agreements.models import Customer, Service
+from core.filters import ScopedFilterSet
 from requirements_analysis.choices import Category, RequirementStatus
 from requirements_analysis.models import ServiceLevelRequirement
 

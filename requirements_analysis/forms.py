@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import AgreementStatus
 from agreements.models import Agreement, Customer, Service, ServiceLevelTarget
-from agreements.tenancy import customer_id_of
+from core.tenancy import customer_id_of
 from requirements_analysis.choices import NEEDS_REASON, Category, RequirementStatus
 from requirements_analysis.models import ServiceLevelRequirement, SurveyCampaign
 
@@ -106,10 +106,8 @@ class DecisionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        reason = cleaned.get("reason", "")
-        if self.new_status not in self.requirement.allowed_transitions:
-            self.add_error(None, self.requirement.transition_problems(self.new_status, reason)[0])
-        elif self.new_status in NEEDS_REASON and not reason.strip():
+        # Said under the field; the model refuses the step without a reason too (its precondition_problems).
+        if self.new_status in NEEDS_REASON and not cleaned.get("reason", "").strip():
             self.add_error("reason", _("Say why: a rejected or deferred requirement needs a reason."))
         return cleaned
 

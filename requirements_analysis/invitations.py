@@ -35,7 +35,7 @@ def send_invitations(campaign_id, resend=False):
                 {"invitation": invitation, "campaign": campaign, "link": SurveyInvitation.link(token)},
             )
             subject = _("%(portal)s: how do you rate our services? (%(period)s)") % {
-                "portal": settings.PORTAL_NAME,
+                "portal": settings.SLM_PORTAL_NAME,
                 "period": campaign.period_label,
             }
         try:

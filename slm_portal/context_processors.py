@@ -1,12 +1,12 @@
 from django.conf import settings
 
-from agreements.tenancy import customer_id_of, is_service_manager
+from core.tenancy import customer_id_of, is_service_manager
 
 
 def portal(request):
     user = getattr(request, "user", None)
     return {
-        "portal_name": settings.PORTAL_NAME,
+        "portal_name": settings.SLM_PORTAL_NAME,
         "is_service_manager": bool(user) and is_service_manager(user),
         "is_customer_user": bool(user) and customer_id_of(user) is not None,
     }

@@ -24,7 +24,7 @@ from agreements.models import (
     ServiceLevelTarget,
     WorkingPeriod,
 )
-from agreements.tenancy import SERVICE_MANAGERS_GROUP
+from core.tenancy import SERVICE_MANAGERS_GROUP
 
 # (username, first name, last name, role, customer code)
 DEMO_PEOPLE = [

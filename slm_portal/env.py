@@ -1,10 +1,12 @@
 """Settings read from the environment, with helpers that fail loudly on a bad value.
 
 Every helper names the variable in its error, so a typo in a deployment stops start-up with a message that says
-which setting to fix instead of a half-configured portal.
+which setting to fix instead of a half-configured portal. A variable that was renamed is still read under its old
+name (``deprecated=``), with a warning that names the new one.
 """
 
 import os
+import warnings
 import zoneinfo
 
 import dj_database_url
@@ -19,8 +21,32 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
-def env_str(name, default=None, *, required=False):
+class RenamedVariableWarning(DeprecationWarning):
+    """An environment variable is set under the name it had before it was renamed."""
+
+
+# Python hides DeprecationWarnings outside __main__; this one is for whoever runs the portal, so it is printed (once
+# per variable) on standard error at start-up.
+warnings.filterwarnings("default", category=RenamedVariableWarning)
+
+
+def _lookup(name, deprecated=None):
+    """(the variable's value or None, the name it was found under). ``deprecated``: the variable's old name, read
+    when ``name`` is not set; setting it warns either way."""
     value = os.environ.get(name)
+    if deprecated and os.environ.get(deprecated) not in (None, ""):
+        warnings.warn(
+            f"The environment variable {deprecated} is deprecated: rename it {name} ({name} wins when both are set).",
+            RenamedVariableWarning,
+            stacklevel=3,
+        )
+        if value in (None, ""):
+            return os.environ[deprecated], deprecated
+    return value, name
+
+
+def env_str(name, default=None, *, required=False, deprecated=None):
+    value, name = _lookup(name, deprecated)
     if value is None or value == "":
         if required:
             raise ImproperlyConfigured(f"The environment variable {name} must be set.")
@@ -71,8 +97,8 @@ def env_bool(name, default=False):
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean; use one of 1/0, true/false, yes/no, on/off.")
 
 
-def env_int(name, default, *, minimum=None):
-    value = os.environ.get(name)
+def env_int(name, default, *, minimum=None, deprecated=None):
+    value, name = _lookup(name, deprecated)
     if value is None or value == "":
         return default
     try:

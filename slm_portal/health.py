@@ -32,7 +32,7 @@ def check_broker():
 
 def check_heartbeat(now=None):
     now = now or timezone.now()
-    stale_after = settings.HEARTBEAT_INTERVAL * 4
+    stale_after = settings.SLM_HEARTBEAT_INTERVAL * 4
     beat = Heartbeat.objects.filter(name=CELERY_HEARTBEAT).first() if _table_ready() else None
     if beat is None:
         return {"ok": False, "age_seconds": None, "last": None, "stale_after_seconds": stale_after.total_seconds()}
@@ -49,16 +49,16 @@ def check_heartbeat(now=None):
 def check_evaluation(now=None):
     """How long ago targets were last evaluated; stale after three evaluation intervals."""
     now = now or timezone.now()
-    stale_after = 3 * settings.CELERY_BEAT_SCHEDULE["evaluate-slos"]["schedule"]
+    stale_after = (3 * settings.SLM_EVALUATION_INTERVAL).total_seconds()
     run = Heartbeat.objects.filter(name=EVALUATION_HEARTBEAT).first()
     if run is None:
-        return {"ok": False, "age_seconds": None, "last": None, "stale_after_seconds": float(stale_after)}
+        return {"ok": False, "age_seconds": None, "last": None, "stale_after_seconds": stale_after}
     age = (now - run.beat_at).total_seconds()
     return {
         "ok": age <= stale_after,
         "age_seconds": round(age, 1),
         "last": run.beat_at.isoformat(),
-        "stale_after_seconds": float(stale_after),
+        "stale_after_seconds": stale_after,
     }
 
 

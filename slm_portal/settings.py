@@ -2,6 +2,17 @@
 
 Development defaults make `make run` work with no configuration: a SQLite file and Celery's file-system broker under
 var/. Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and ALLOWED_HOSTS.
+
+Names. A setting (and its environment variable) that only the portal has carries the SLM_ prefix: SLM_PORTAL_URL,
+SLM_VAR_DIR, SLM_EVALUATION_INTERVAL... A variable that sets Django's, Celery's or a library's own setting keeps
+that setting's standard name (SECRET_KEY, DEBUG, ALLOWED_HOSTS, TIME_ZONE, LANGUAGE_CODE, EMAIL_*, CELERY_*), or
+its usual short form: HSTS_* for SECURE_HSTS_*, BEHIND_TLS_PROXY for SECURE_PROXY_SSL_HEADER, DATABASE_URL and
+CACHE_URL for DATABASES and CACHES, LOG_LEVEL for the root logger's level. Module constants that only build a
+library's setting (the app lists, the CSP hashes) are not read by anything else. Renamed variables are still read
+under their old names (PORTAL_NAME, PORTAL_URL, HEARTBEAT_INTERVAL_SECONDS), with a RenamedVariableWarning.
+
+Importing this module creates nothing on disk: SLM_VAR_DIR and the file-system broker's folders are made when
+Django starts (SlmPortalConfig.ready, slm_portal/folders.py).
 """
 
 from datetime import timedelta
@@ -26,8 +37,7 @@ from slm_portal.env import (
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("SLM_VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+SLM_VAR_DIR = Path(env_str("SLM_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 # Required and strong (by Django's own deployment checks) with DEBUG off; the stand-in is reachable only with DEBUG on.
@@ -57,6 +67,7 @@ THIRD_PARTY_APPS = [
     "csp",
 ]
 LOCAL_APPS = [
+    "core",
     "slm_portal",
     "agreements",
     "monitoring",
@@ -101,7 +112,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'slm_portal.sqlite3'}")}
+DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{SLM_VAR_DIR / 'slm_portal.sqlite3'}")}
 CACHES = {"default": env_cache("CACHE_URL", "locmem://")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -202,17 +213,16 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SLM Portal <slm-portal@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Celery: the embedded default is the file-system broker in var/, so a first run needs no server.
+# Celery: the embedded default is the file-system broker in var/, so a first run needs no server. Its folders are
+# made at start-up (slm_portal/folders.py), before a worker or the web server uses the broker.
 CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL", "filesystem://")
-BROKER_FOLDER = VAR_DIR / "celery-broker"
+SLM_BROKER_FOLDER = SLM_VAR_DIR / "celery-broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for folder in ("queue", "processed", "control"):
-        (BROKER_FOLDER / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(BROKER_FOLDER / "queue"),
-        "data_folder_out": str(BROKER_FOLDER / "queue"),
-        "processed_folder": str(BROKER_FOLDER / "processed"),
-        "control_folder": str(BROKER_FOLDER / "control"),
+        "data_folder_in": str(SLM_BROKER_FOLDER / "queue"),
+        "data_folder_out": str(SLM_BROKER_FOLDER / "queue"),
+        "processed_folder": str(SLM_BROKER_FOLDER / "processed"),
+        "control_folder": str(SLM_BROKER_FOLDER / "control"),
         "store_processed": False,
     }
 else:
@@ -229,14 +239,15 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimu
 if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be lower than CELERY_TASK_TIME_LIMIT.")
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-HEARTBEAT_INTERVAL = timedelta(seconds=env_int("HEARTBEAT_INTERVAL_SECONDS", 30, minimum=1))
+CELERY_BEAT_SCHEDULE_FILENAME = str(SLM_VAR_DIR / "celerybeat-schedule")
+# How often beat sends the heartbeat and evaluates every target; /health reads these, not the beat schedule.
+SLM_HEARTBEAT_INTERVAL = timedelta(
+    seconds=env_int("SLM_HEARTBEAT_INTERVAL_SECONDS", 30, minimum=1, deprecated="HEARTBEAT_INTERVAL_SECONDS")
+)
+SLM_EVALUATION_INTERVAL = timedelta(seconds=env_int("SLM_EVALUATION_INTERVAL_SECONDS", 300, minimum=10))
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {"task": "slm_portal.tasks.heartbeat", "schedule": HEARTBEAT_INTERVAL.total_seconds()},
-    "evaluate-slos": {
-        "task": "monitoring.tasks.evaluate_all",
-        "schedule": env_int("SLM_EVALUATION_INTERVAL_SECONDS", 300, minimum=10),
-    },
+    "heartbeat": {"task": "slm_portal.tasks.heartbeat", "schedule": SLM_HEARTBEAT_INTERVAL.total_seconds()},
+    "evaluate-slos": {"task": "monitoring.tasks.evaluate_all", "schedule": SLM_EVALUATION_INTERVAL.total_seconds()},
     "run-probes": {"task": "monitoring.tasks.run_probes", "schedule": env_int("SLM_PROBE_TICK_SECONDS", 15, minimum=1)},
     "retry-notifications": {"task": "monitoring.tasks.send_pending_notifications", "schedule": 300},
     # 08:00 in the portal's time zone (CELERY_TIMEZONE); a second run the same day sends nothing.
@@ -269,20 +280,23 @@ SPECTACULAR_SETTINGS = {
 # A batch of 10,000 samples is about 600 kB of JSON.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
-LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    },
 }
 
-PORTAL_NAME = env_str("PORTAL_NAME", "SLM Portal")
+SLM_PORTAL_NAME = env_str("SLM_PORTAL_NAME", "SLM Portal", deprecated="PORTAL_NAME")
+# The portal's own address, for the links in its e-mails and notifications.
+SLM_PORTAL_URL = env_str("SLM_PORTAL_URL", "http://127.0.0.1:8000", deprecated="PORTAL_URL")
 SLM_MAX_FUTURE_SKEW_SECONDS = env_int("SLM_MAX_FUTURE_SKEW_SECONDS", 300, minimum=0)
 SLM_CLOSE_GRACE_MINUTES = env_int("SLM_CLOSE_GRACE_MINUTES", 15, minimum=0)
 SLM_BACKFILL_DAYS = env_int("SLM_BACKFILL_DAYS", 400, minimum=1)
 SLM_ROLLING_BACKFILL_DAYS = env_int("SLM_ROLLING_BACKFILL_DAYS", 35, minimum=1)
 SLM_EVALUATION_CHUNK = env_int("SLM_EVALUATION_CHUNK", 50, minimum=1)
 SLM_WEBHOOK_TIMEOUT_SECONDS = env_int("SLM_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
-PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000")

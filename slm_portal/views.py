@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from agreements.choices import AgreementStatus
 from agreements.models import Agreement, Customer, ServiceLevelTarget
-from agreements.tenancy import customer_id_of
+from core.tenancy import customer_id_of
 from monitoring.views import overview, render_customer_dashboard
 from slm_portal.health import health_report
 

@@ -19,7 +19,7 @@ from agreements.models import (
     ServiceLevelTarget,
     WorkingPeriod,
 )
-from agreements.tenancy import SERVICE_MANAGERS_GROUP
+from core.tenancy import SERVICE_MANAGERS_GROUP
 
 PASSWORD = "correct-horse-battery"
 

@@ -23,6 +23,6 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ["SLM_TEST_QUEUE"]
 # A test database of this session's own, so that two test runs on one machine do not clobber each other's.
 _test_db = DATABASES["default"].setdefault("TEST", {})  # noqa: F405
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    _test_db["NAME"] = f"{VAR_DIR / 'tests'}-{os.getpid()}.sqlite3"  # noqa: F405
+    _test_db["NAME"] = f"{SLM_VAR_DIR / 'tests'}-{os.getpid()}.sqlite3"  # noqa: F405
 else:
     _test_db["NAME"] = f"test_slm_{os.getpid()}"

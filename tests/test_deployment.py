@@ -159,7 +159,7 @@ def container_environment(tmp_path, services, service="web", **overrides):
     """The environment compose gives ``service`` with .env.example as its .env, on this machine.
 
     Nothing of this test run's own settings leaks in: every variable the portal documents is taken from the
-    example file or from compose. The database is a SQLite file in tmp_path and VAR_DIR a folder there.
+    example file or from compose. The database is a SQLite file in tmp_path and SLM_VAR_DIR a folder there.
     """
     documented = documented_variables()
     env = {
@@ -434,7 +434,7 @@ def test_the_image_sets_python_to_write_no_bytecode_and_unbuffered_output():
     assert env["PYTHONUNBUFFERED"] == "1"
 
 
-def test_the_portals_user_can_write_the_var_folder_settings_creates():
+def test_the_portals_user_can_write_the_var_folder_the_portal_creates():
     var_dir = dockerfile_env()["SLM_VAR_DIR"]
     assert any("chown" in step and var_dir in step for step in dockerfile_arguments("RUN"))
 

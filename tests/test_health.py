@@ -80,3 +80,11 @@ def test_health_reports_how_long_ago_targets_were_evaluated(client):
     assert report["evaluation"]["age_seconds"] < 5
     assert report["evaluation"]["stale_after_seconds"] == 900.0
     assert Heartbeat.objects.filter(name="evaluation").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_evaluation_is_stale_after_three_intervals_of_its_own_setting_not_of_the_beat_schedule(client):
+    schedule = {"evaluate-slos": {"task": "monitoring.tasks.evaluate_all", "schedule": 999}}
+    with override_settings(SLM_EVALUATION_INTERVAL=dt.timedelta(minutes=2), CELERY_BEAT_SCHEDULE=schedule):
+        report = client.get("/health").json()
+    assert report["evaluation"]["stale_after_seconds"] == 360.0

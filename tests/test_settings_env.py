@@ -76,11 +76,18 @@ def test_a_required_value_that_is_missing_is_named(monkeypatch):
 
 def start_up(tmp_path, **variables):
     """``manage.py check`` in a fresh process with the portal's own settings and only these variables set."""
+    return fresh_process(tmp_path, "manage.py", "check", **variables)
+
+
+def fresh_process(tmp_path, *arguments, **variables):
+    """Python with ``arguments`` in a fresh process: the portal's own settings, SLM_VAR_DIR in tmp_path, and only
+    these variables set."""
     keep = {"PATH", "HOME", "LANG", "SYSTEMROOT"}
     environment = {name: value for name, value in os.environ.items() if name in keep}
-    environment.update(DJANGO_SETTINGS_MODULE="slm_portal.settings", SLM_VAR_DIR=str(tmp_path), **variables)
+    environment.update({"DJANGO_SETTINGS_MODULE": "slm_portal.settings", "SLM_VAR_DIR": str(tmp_path)})
+    environment.update(variables)
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, *arguments],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -138,3 +145,121 @@ def test_the_key_check_is_the_one_of_djangos_deployment_checks():
 def test_start_up_succeeds_with_a_real_key_and_debug_off(tmp_path):
     result = start_up(tmp_path, SECRET_KEY="a-real-key-of-more-than-fifty-characters-0123456789-abcdef")
     assert result.returncode == 0, result.stderr
+
+
+# --- renamed variables ------------------------------------------------------------------------------------------
+
+
+def test_a_renamed_variable_is_still_read_under_its_old_name_with_a_warning_naming_the_new_one(monkeypatch):
+    monkeypatch.delenv("SLM_PORTAL_URL", raising=False)
+    monkeypatch.setenv("PORTAL_URL", "https://slm.example.com")
+
+    with pytest.warns(env.RenamedVariableWarning, match="PORTAL_URL is deprecated: rename it SLM_PORTAL_URL"):
+        value = env.env_str("SLM_PORTAL_URL", "http://127.0.0.1:8000", deprecated="PORTAL_URL")
+
+    assert value == "https://slm.example.com"
+    assert issubclass(env.RenamedVariableWarning, DeprecationWarning)
+
+
+def test_the_new_name_wins_over_the_old_one_and_the_old_one_still_warns(monkeypatch):
+    monkeypatch.setenv("SLM_HEARTBEAT_INTERVAL_SECONDS", "20")
+    monkeypatch.setenv("HEARTBEAT_INTERVAL_SECONDS", "7")
+
+    with pytest.warns(env.RenamedVariableWarning, match="HEARTBEAT_INTERVAL_SECONDS is deprecated"):
+        value = env.env_int("SLM_HEARTBEAT_INTERVAL_SECONDS", 30, deprecated="HEARTBEAT_INTERVAL_SECONDS")
+
+    assert value == 20
+
+
+def test_a_bad_value_under_the_old_name_is_refused_with_the_old_name(monkeypatch):
+    monkeypatch.delenv("SLM_HEARTBEAT_INTERVAL_SECONDS", raising=False)
+    monkeypatch.setenv("HEARTBEAT_INTERVAL_SECONDS", "often")
+
+    with pytest.warns(env.RenamedVariableWarning), pytest.raises(ImproperlyConfigured) as refused:
+        env.env_int("SLM_HEARTBEAT_INTERVAL_SECONDS", 30, deprecated="HEARTBEAT_INTERVAL_SECONDS")
+
+    assert str(refused.value) == "HEARTBEAT_INTERVAL_SECONDS='often' is not a whole number."
+
+
+def test_no_warning_without_the_old_name(monkeypatch, recwarn):
+    monkeypatch.delenv("PORTAL_NAME", raising=False)
+    monkeypatch.setenv("SLM_PORTAL_NAME", "Hanbit SLM")
+
+    assert env.env_str("SLM_PORTAL_NAME", "SLM Portal", deprecated="PORTAL_NAME") == "Hanbit SLM"
+    assert not [warning for warning in recwarn if issubclass(warning.category, env.RenamedVariableWarning)]
+
+
+PRINT_RENAMED = (
+    "from django.conf import settings; "
+    "print(settings.SLM_PORTAL_NAME, settings.SLM_PORTAL_URL, settings.SLM_HEARTBEAT_INTERVAL.total_seconds())"
+)
+
+
+def test_a_start_up_with_the_old_names_works_and_says_which_new_names_to_use(tmp_path):
+    result = fresh_process(
+        tmp_path,
+        "-c",
+        PRINT_RENAMED,
+        DEBUG="1",
+        PORTAL_NAME="Hanbit",
+        PORTAL_URL="https://old.example",
+        HEARTBEAT_INTERVAL_SECONDS="7",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["Hanbit", "https://old.example", "7.0"]
+    for old, new in [
+        ("PORTAL_NAME", "SLM_PORTAL_NAME"),
+        ("PORTAL_URL", "SLM_PORTAL_URL"),
+        ("HEARTBEAT_INTERVAL_SECONDS", "SLM_HEARTBEAT_INTERVAL_SECONDS"),
+    ]:
+        assert f"RenamedVariableWarning: The environment variable {old} is deprecated: rename it {new}" in result.stderr
+
+
+def test_a_start_up_with_the_new_names_reads_them_and_warns_of_nothing(tmp_path):
+    result = fresh_process(
+        tmp_path,
+        "-c",
+        PRINT_RENAMED,
+        DEBUG="1",
+        SLM_PORTAL_NAME="Hanbit",
+        SLM_PORTAL_URL="https://new.example",
+        SLM_HEARTBEAT_INTERVAL_SECONDS="9",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["Hanbit", "https://new.example", "9.0"]
+    assert "Warning" not in result.stderr
+
+
+# --- nothing on disk at import ----------------------------------------------------------------------------------
+
+
+def test_importing_the_settings_creates_nothing_on_disk(tmp_path):
+    var_dir = tmp_path / "var"
+
+    result = fresh_process(var_dir, "-c", "import slm_portal.settings", DEBUG="1", CELERY_BROKER_URL="filesystem://")
+
+    assert result.returncode == 0, result.stderr
+    assert not var_dir.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_starting_django_creates_the_var_folder_and_the_file_system_brokers_folders(tmp_path):
+    var_dir = tmp_path / "var"
+
+    result = fresh_process(var_dir, "manage.py", "check", DEBUG="1", CELERY_BROKER_URL="filesystem://")
+
+    assert result.returncode == 0, result.stderr
+    broker = var_dir / "celery-broker"
+    assert sorted(path.name for path in broker.iterdir()) == ["control", "processed", "queue"]
+
+
+def test_with_another_broker_only_the_var_folder_is_created(tmp_path):
+    var_dir = tmp_path / "var"
+
+    result = fresh_process(var_dir, "manage.py", "check", DEBUG="1", CELERY_BROKER_URL="redis://127.0.0.1:1/0")
+
+    assert result.returncode == 0, result.stderr
+    assert var_dir.is_dir()
+    assert list(var_dir.iterdir()) == []

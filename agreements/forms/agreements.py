@@ -11,11 +11,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import AgreementStatus
-from agreements.extensions import target_form_extensions
-from agreements.formatting import plain_number
+from agreements.extensions import target_form
 from agreements.forms.catalogue import CodeLockedOnEditMixin, ShiftSafeSaveMixin
 from agreements.models import Agreement, ServiceCreditTier, ServiceLevelTarget
-from agreements.tenancy import SERVICE_MANAGERS_GROUP
+from core.formatting import plain_number
+from core.tenancy import SERVICE_MANAGERS_GROUP
 
 DATE_WIDGET = {"type": "date"}
 HUNDRED = Decimal(100)
@@ -202,9 +202,9 @@ class TargetForm(CodeLockedOnEditMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["calendar_period"].required = False
-        for extension in target_form_extensions():
+        for extension in target_form:
             extension.add_fields(self)
-        self.extension_html = [html for extension in target_form_extensions() if (html := extension.render(self))]
+        self.extension_html = [html for extension in target_form if (html := extension.render(self))]
         self.credit_tiers = CreditTierFormSet(
             data=self.data if self.is_bound else None,
             instance=self.instance,
@@ -218,7 +218,7 @@ class TargetForm(CodeLockedOnEditMixin, forms.ModelForm):
         cleaned = super().clean()
         # The window's completeness is checked once, by ServiceLevelTarget.clean() (ModelForm runs it after this):
         # checking it here as well showed "A rolling window needs its number of days." twice under the field.
-        for extension in target_form_extensions():
+        for extension in target_form:
             extension.clean(self, cleaned)
         objective = cleaned.get("objective")
         if objective is not None and self.credit_tiers.is_valid():
@@ -234,7 +234,7 @@ class TargetForm(CodeLockedOnEditMixin, forms.ModelForm):
     def save_credit_tiers(self, target):
         self.credit_tiers.instance = target
         self.credit_tiers.save()
-        for extension in target_form_extensions():
+        for extension in target_form:
             extension.save(self, target)
 
 

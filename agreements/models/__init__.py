@@ -2,7 +2,6 @@ from agreements.models.agreements import (
     Agreement,
     ServiceCreditTier,
     ServiceLevelTarget,
-    TransitionNotAllowed,
     credit_percent_for,
 )
 from agreements.models.business_calendars import BusinessCalendar, Holiday, WorkingPeriod
@@ -17,7 +16,6 @@ __all__ = [
     "Service",
     "ServiceCreditTier",
     "ServiceLevelTarget",
-    "TransitionNotAllowed",
     "WorkingPeriod",
     "credit_percent_for",
 ]

@@ -5,7 +5,7 @@ from decimal import Context, Decimal, Inexact, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,23 +17,20 @@ from agreements.choices import (
     AgreementStatus,
     BudgetingMethod,
     CalendarPeriod,
-    Currency,
     MissingData,
     WindowKind,
 )
-from agreements.formatting import plain_number
 from agreements.models.business_calendars import BusinessCalendar
 from agreements.models.catalogue import Customer, Service
-from agreements.tenancy import TenantQuerySet
-from agreements.validators import validate_code_not_reserved
+from core.currencies import Currency
+from core.formatting import plain_number
+from core.tenancy import TenantQuerySet
+from core.validators import validate_code_not_reserved
+from core.workflow import WorkflowMixin
 
 HUNDRED = Decimal(100)
 # Moving a percentage's decimal point is exact: done in a context of its own, never the thread's changeable default.
 _EXACT = Context(prec=28, traps=[Inexact, InvalidOperation])
-
-
-class TransitionNotAllowed(ValidationError):
-    """A status change the agreement workflow does not allow, or whose precondition is not met."""
 
 
 class AgreementQuerySet(TenantQuerySet):
@@ -43,7 +40,7 @@ class AgreementQuerySet(TenantQuerySet):
         return self.filter(status=AgreementStatus.ACTIVE)
 
 
-class Agreement(models.Model):
+class Agreement(WorkflowMixin, models.Model):
     """A service level agreement with a customer (or an OLA / underpinning contract)."""
 
     kind = models.CharField(_("kind"), max_length=3, choices=AgreementKind.choices, default=AgreementKind.SLA)
@@ -84,6 +81,11 @@ class Agreement(models.Model):
     history = HistoricalRecords(m2m_fields=[services], excluded_fields=["updated_at"])
     objects = AgreementQuerySet.as_manager()
 
+    # The workflow (core.workflow): draft -> active -> expired | terminated.
+    status_choices = AgreementStatus
+    transitions = AGREEMENT_TRANSITIONS
+    refused_transition_message = _("An agreement cannot go from %(old)s to %(new)s.")
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("agreement")
@@ -112,17 +114,7 @@ class Agreement(models.Model):
         if self.valid_from and self.valid_to and self.valid_to <= self.valid_from:
             raise ValidationError({"valid_to": _("The end date must be after the start date.")})
 
-    @property
-    def allowed_transitions(self):
-        return AGREEMENT_TRANSITIONS[AgreementStatus(self.status)]
-
-    def transition_problems(self, new_status):
-        """Reasons why the agreement cannot move to ``new_status`` now (an empty list when it can)."""
-        if new_status not in self.allowed_transitions:
-            return [
-                _("An agreement cannot go from %(old)s to %(new)s.")
-                % {"old": self.get_status_display(), "new": AgreementStatus(new_status).label}
-            ]
+    def precondition_problems(self, new_status, **details):
         problems = []
         if new_status == AgreementStatus.ACTIVE:
             if not self.targets.exists():
@@ -130,19 +122,6 @@ class Agreement(models.Model):
             if not self.services.exists():
                 problems.append(_("An agreement needs at least one service before it is activated."))
         return problems
-
-    @transaction.atomic
-    def transition_to(self, new_status):
-        """Move to ``new_status`` if the workflow allows it; raises ``TransitionNotAllowed`` otherwise.
-
-        The row is locked so that two managers pressing buttons at once cannot both move it.
-        """
-        locked = Agreement.objects.select_for_update().get(pk=self.pk)
-        problems = locked.transition_problems(new_status)
-        if problems:
-            raise TransitionNotAllowed(problems)
-        self.status = new_status
-        self.save(update_fields=["status", "updated_at"])
 
     @property
     def is_editable(self):

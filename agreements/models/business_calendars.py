@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.calendars import WorkingCalendar
 from agreements.choices import Weekday
-from agreements.tenancy import TenantQuerySet
-from agreements.validators import validate_code_not_reserved
+from core.tenancy import TenantQuerySet
+from core.validators import validate_code_not_reserved
 
 
 def validate_time_zone(value):

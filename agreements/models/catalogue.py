@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import Criticality, ServiceStatus
-from agreements.tenancy import TenantQuerySet
-from agreements.validators import validate_code_not_reserved
+from core.tenancy import MEMBERSHIP_ACCESSOR, TenantQuerySet
+from core.validators import validate_code_not_reserved
 
 
 class CustomerQuerySet(TenantQuerySet):
@@ -53,7 +53,7 @@ class Membership(models.Model):
     """A person of a customer organisation. A person belongs to at most one customer."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_membership", verbose_name=_("user")
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name=MEMBERSHIP_ACCESSOR, verbose_name=_("user")
     )
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("customer")

@@ -4,18 +4,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
 from agreements.choices import AgreementStatus
-from agreements.extensions import agreement_link_extensions, target_panel_extensions
+from agreements.extensions import agreement_links, target_panels
 from agreements.filters import AgreementFilter
 from agreements.forms import AgreementForm, TargetFormSet
 from agreements.history import change_log
-from agreements.models import Agreement, ServiceCreditTier, ServiceLevelTarget, TransitionNotAllowed
-from agreements.views.mixins import FilteredListView, ForUserMixin, posted, require_permission
+from agreements.models import Agreement, ServiceCreditTier, ServiceLevelTarget
+from core.mixins import FilteredListView, ForUserMixin, TransitionView, posted
+from core.tenancy import require_permission
 
 
 class AgreementListView(FilteredListView):
@@ -61,14 +62,14 @@ class AgreementDetailView(ForUserMixin, DetailView):
         targets = list(self.object.targets.all())
         for target in targets:
             target.extra_panels = []
-        for extension in target_panel_extensions():
+        for extension in target_panels:
             panels = extension.panels(targets, self.request)
             for target in targets:
                 if target.pk in panels:
                     target.extra_panels.append(panels[target.pk])
         context["targets"] = targets
         context["extra_links"] = [
-            link for extension in agreement_link_extensions() for link in extension.links(self.object, self.request)
+            link for extension in agreement_links for link in extension.links(self.object, self.request)
         ]
         return context
 
@@ -106,29 +107,14 @@ def agreement_update(request, code):
     return _agreement_form_page(request, agreement)
 
 
-@login_required
-def agreement_transition(request, code, status):
+class AgreementTransitionView(TransitionView):
     """Confirm (GET) and carry out (POST) one status change of the agreement workflow."""
-    agreement = get_object_or_404(Agreement.objects.for_user(request.user), code=code)
-    require_permission(request.user, "agreements.change_agreement")
-    if status not in AgreementStatus.values:
-        raise Http404
-    new_status = AgreementStatus(status)
-    problems = agreement.transition_problems(new_status)
-    if request.method == "POST" and not problems:
-        try:
-            agreement.transition_to(new_status)
-        except TransitionNotAllowed as refusal:
-            problems = refusal.messages
-        else:
-            messages.success(
-                request,
-                _("Agreement %(code)s is now %(status)s.") % {"code": agreement.code, "status": new_status.label},
-            )
-            return redirect(agreement)
-    return render(
-        request,
-        "agreements/agreement_transition.html",
-        {"agreement": agreement, "new_status": new_status, "problems": problems},
-        status=409 if request.method == "POST" and problems else 200,
-    )
+
+    model = Agreement
+    permission = "agreements.change_agreement"
+    template_name = "agreements/agreement_transition.html"
+    context_object_name = "agreement"
+    success_message = gettext_lazy("Agreement %(code)s is now %(status)s.")
+
+
+agreement_transition = AgreementTransitionView.as_view()

@@ -12,7 +12,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from agreements.filters import CustomerFilter, ServiceFilter
 from agreements.forms import BusinessCalendarForm, CustomerForm, HolidayFormSet, ServiceForm, WorkingPeriodFormSet
 from agreements.models import Agreement, BusinessCalendar, Customer, Service
-from agreements.views.mixins import CreateMixin, FilteredListView, ForUserMixin, WriteObjectMixin
+from core.mixins import CreateMixin, FilteredListView, ForUserMixin, WriteObjectMixin
 
 
 class SavedMessageMixin:
@@ -54,7 +54,7 @@ class CustomerCreateView(CreateMixin, SavedMessageMixin, CreateView):
     model = Customer
     form_class = CustomerForm
     write_permission = "agreements.add_customer"
-    template_name = "agreements/object_form.html"
+    template_name = "core/object_form.html"
     extra_context = {"form_title": gettext_lazy("New customer"), "cancel_url": reverse_lazy("agreements:customer_list")}
 
 
@@ -62,7 +62,7 @@ class CustomerUpdateView(WriteObjectMixin, SavedMessageMixin, UpdateView):
     model = Customer
     form_class = CustomerForm
     write_permission = "agreements.change_customer"
-    template_name = "agreements/object_form.html"
+    template_name = "core/object_form.html"
 
 
 # Services
@@ -94,7 +94,7 @@ class ServiceCreateView(CreateMixin, SavedMessageMixin, CreateView):
     model = Service
     form_class = ServiceForm
     write_permission = "agreements.add_service"
-    template_name = "agreements/object_form.html"
+    template_name = "core/object_form.html"
     extra_context = {"form_title": gettext_lazy("New service"), "cancel_url": reverse_lazy("agreements:service_list")}
 
 
@@ -102,7 +102,7 @@ class ServiceUpdateView(WriteObjectMixin, SavedMessageMixin, UpdateView):
     model = Service
     form_class = ServiceForm
     write_permission = "agreements.change_service"
-    template_name = "agreements/object_form.html"
+    template_name = "core/object_form.html"
 
 
 # Business calendars

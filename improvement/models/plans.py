@@ -6,13 +6,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Customer, Service, ServiceLevelTarget
-from agreements.tenancy import TenantQuerySet, customer_id_of
+from core.tenancy import TenantQuerySet, customer_id_of
+from core.workflow import WorkflowMixin
 from improvement.choices import (
     OPEN_ACTION_STATUSES,
     PLAN_TRANSITIONS,
@@ -55,7 +56,7 @@ class PlanQuerySet(TenantQuerySet):
         ).distinct()
 
 
-class ImprovementPlan(models.Model):
+class ImprovementPlan(WorkflowMixin, models.Model):
     code = models.SlugField(_("reference"), max_length=20, unique=True, default=new_plan_code, editable=False)
     title = models.CharField(_("title"), max_length=200)
     customer = models.ForeignKey(
@@ -107,6 +108,11 @@ class ImprovementPlan(models.Model):
 
     objects = PlanQuerySet.as_manager()
 
+    # The workflow (core.workflow): proposed -> approved -> in progress -> completed -> verified, or cancelled.
+    status_choices = PlanStatus
+    transitions = PLAN_TRANSITIONS
+    refused_transition_message = _("A plan cannot go from %(old)s to %(new)s.")
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("service improvement plan")
@@ -133,16 +139,7 @@ class ImprovementPlan(models.Model):
     def priority(self):
         return self.priority_override if self.priority_override is not None else self.priority_score
 
-    @property
-    def allowed_transitions(self):
-        return PLAN_TRANSITIONS[PlanStatus(self.status)]
-
-    def transition_problems(self, new_status):
-        if new_status not in self.allowed_transitions:
-            return [
-                _("A plan cannot go from %(old)s to %(new)s.")
-                % {"old": self.get_status_display(), "new": PlanStatus(new_status).label}
-            ]
+    def precondition_problems(self, new_status, **details):
         if new_status == PlanStatus.VERIFIED and not self.reviews_since_completion().exists():
             return [_("A plan is verified only with an effect review on record.")]
         return []
@@ -153,12 +150,11 @@ class ImprovementPlan(models.Model):
         completed = self.status_changes.filter(to_status=PlanStatus.COMPLETED).order_by("-changed_at", "-pk").first()
         return self.reviews.filter(reviewed_at__gte=completed.changed_at) if completed else self.reviews.all()
 
-    @transaction.atomic
     def transition_to(self, new_status, user, note=""):
-        locked = ImprovementPlan.objects.select_for_update().get(pk=self.pk)
-        problems = locked.transition_problems(new_status)
-        if problems:
-            raise ValidationError(problems)
+        """Move to ``new_status`` (see ``WorkflowMixin.transition_to``), recording who did it, when, and why."""
+        super().transition_to(new_status, user=user, note=note)
+
+    def record_transition(self, locked, new_status, user=None, note="", **details):
         # Move from what the locked row holds, not from this copy, which another request may have moved since.
         self.status, self.started_at, self.completed_at = locked.status, locked.started_at, locked.completed_at
         now = timezone.now()

@@ -2,16 +2,17 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agreements.models import Customer, Service
-from agreements.views.mixins import posted, require_permission
+from core.mixins import TransitionView, posted
+from core.tenancy import require_permission
 from improvement import prefill, reviews
 from improvement.choices import ActionStatus, PlanStatus
 from improvement.forms import ActionForm, PlanForm
@@ -118,30 +119,20 @@ def plan_detail(request, code):
     )
 
 
-@login_required
-def plan_transition(request, code, status):
-    plan = get_object_or_404(ImprovementPlan.objects.for_user(request.user), code=code)
-    require_permission(request.user, "improvement.change_improvementplan")
-    if status not in PlanStatus.values:
-        raise Http404
-    new_status = PlanStatus(status)
-    problems = plan.transition_problems(new_status)
-    if request.method == "POST" and not problems:
-        try:
-            plan.transition_to(new_status, request.user, request.POST.get("note", ""))
-        except ValidationError as refusal:
-            problems = refusal.messages
-        else:
-            messages.success(
-                request, _("Plan %(code)s is now %(status)s.") % {"code": plan.code, "status": new_status.label}
-            )
-            return redirect(plan)
-    return render(
-        request,
-        "improvement/plan_transition.html",
-        {"plan": plan, "new_status": new_status, "problems": problems},
-        status=409 if request.method == "POST" and problems else 200,
-    )
+class PlanTransitionView(TransitionView):
+    """Confirm (GET) and make (POST) one step of the plan's workflow, recording who made it and their note."""
+
+    model = ImprovementPlan
+    permission = "improvement.change_improvementplan"
+    template_name = "improvement/plan_transition.html"
+    context_object_name = "plan"
+    success_message = gettext_lazy("Plan %(code)s is now %(status)s.")
+
+    def carry_out(self, form):
+        self.object.transition_to(self.new_status, self.request.user, self.request.POST.get("note", ""))
+
+
+plan_transition = PlanTransitionView.as_view()
 
 
 @login_required

@@ -1,10 +1,9 @@
 """Burn-rate alerts of the targets being evaluated: fire, keep firing, resolve; and the notifications to send."""
 
-from django.db import transaction
-
 from monitoring import slo
 from monitoring.choices import AlertState
 from monitoring.models import Alert, Notification, NotificationChannel
+from monitoring.signals import notifications_pending
 
 
 class AlertBook:
@@ -70,9 +69,7 @@ class AlertBook:
                         notifications.append(Notification(alert=alert, channel=channel, event=event))
         created = Notification.objects.bulk_create(notifications, ignore_conflicts=True)
         if created:
-            from monitoring.tasks import send_pending_notifications
-
-            transaction.on_commit(send_pending_notifications.delay)
+            notifications_pending.send(sender=AlertBook, count=len(created))
         fired = sum(1 for _, event in self.events if event == AlertState.FIRING)
         return fired, len(self.events) - fired
 

@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from agreements.choices import Currency
-from agreements.formatting import plain_number
 from agreements.models import ServiceLevelTarget
+from core.currencies import Currency
+from core.formatting import plain_number
 from monitoring import slo, windows
 from monitoring.choices import BreachKind, BudgetUnit, SnapshotStatus
 from monitoring.evaluation.alerts import AlertBook

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, Service, ServiceLevelTarget
-from agreements.tenancy import TenantQuerySet
+from core.tenancy import TenantQuerySet
 from monitoring.choices import AlertState, ChannelKind, NotificationStatus, Severity
 
 

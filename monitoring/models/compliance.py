@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import BudgetingMethod, MissingData
 from agreements.models import Agreement, ServiceLevelTarget
-from agreements.tenancy import TenantQuerySet
+from core.tenancy import TenantQuerySet
 from monitoring import slo
 from monitoring.choices import BreachKind, BudgetUnit, SnapshotStatus
 

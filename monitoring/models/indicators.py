@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Service, ServiceLevelTarget
-from agreements.tenancy import TenantQuerySet
-from agreements.validators import validate_code_not_reserved
+from core.tenancy import TenantQuerySet
+from core.validators import validate_code_not_reserved
 from monitoring.choices import IndicatorKind, Operator
 
 DATA_SOURCE_TOKEN_PREFIX = "slmds_"  # noqa: S105 - a visible prefix, not a secret

@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from agreements.validators import validate_code_not_reserved
+from core.validators import validate_code_not_reserved
 from monitoring.choices import UploadStatus
 from monitoring.models.indicators import Indicator
 

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django_filters import ChoiceFilter
 
 from agreements.filters import AgreementFilter
-from agreements.formatting import plain_number
 from agreements.models import Agreement, Customer, ServiceLevelTarget
-from agreements.views.mixins import require_permission
+from core.formatting import plain_number
+from core.tenancy import require_permission
 from monitoring import charts, dashboards, timeline
 from monitoring.choices import SnapshotStatus
 from monitoring.extensions import target_page_actions
@@ -182,11 +182,11 @@ def target_detail(request, code, target):
         selected = next((s for s in reversed(snapshots) if s.is_current), snapshots[-1])
     breaches = list(Breach.objects.filter(target=target).order_by("-period_start")[:24])
     for breach in breaches:
-        breach.actions = [a for hook in target_page_actions() for a in hook.breach_actions(breach, request.user)]
+        breach.actions = [a for hook in target_page_actions for a in hook.breach_actions(breach, request.user)]
     context = {
         "agreement": agreement,
         "target": target,
-        "target_actions": [a for hook in target_page_actions() for a in hook.target_actions(target, request.user)],
+        "target_actions": [a for hook in target_page_actions for a in hook.target_actions(target, request.user)],
         "snapshots": snapshots,
         "selected": selected,
         "history_chart": charts.attainment_history(target, snapshots[-12:]),

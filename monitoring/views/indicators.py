@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
-from agreements.views.mixins import CreateMixin, ForUserMixin, WriteObjectMixin, posted, require_permission
+from agreements.models import Agreement
+from core.mixins import CreateMixin, ForUserMixin, WriteObjectMixin, posted
+from core.tenancy import require_permission
 from monitoring.choices import UploadStatus
 from monitoring.csv_import import read_csv
 from monitoring.forms import CsvUploadForm, IndicatorForm
@@ -48,8 +50,6 @@ class IndicatorDetailView(ForUserMixin, DetailView):
 
 
 def _visible_agreements(user):
-    from agreements.models import Agreement
-
     return Agreement.objects.for_user(user)
 
 
@@ -57,7 +57,7 @@ class IndicatorCreateView(CreateMixin, CreateView):
     model = Indicator
     form_class = IndicatorForm
     write_permission = "monitoring.add_indicator"
-    template_name = "agreements/object_form.html"
+    template_name = "core/object_form.html"
     extra_context = {
         "form_title": gettext_lazy("New indicator"),
         "cancel_url": reverse_lazy("monitoring:indicator_list"),
@@ -68,7 +68,7 @@ class IndicatorUpdateView(WriteObjectMixin, UpdateView):
     model = Indicator
     form_class = IndicatorForm
     write_permission = "monitoring.change_indicator"
-    template_name = "agreements/object_form.html"
+    template_name = "core/object_form.html"
 
 
 @login_required

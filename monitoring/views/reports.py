@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agreements.models import Agreement
-from agreements.views.mixins import require_permission
+from core.tenancy import require_permission
 from monitoring.models import ReportComment
 from monitoring.reports import agreement_report, parse_period, report_csv
 

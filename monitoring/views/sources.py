@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
-from agreements.views.mixins import CreateMixin, WriteObjectMixin, posted, require_permission
+from core.mixins import CreateMixin, WriteObjectMixin, posted
+from core.tenancy import require_permission
 from monitoring.forms import ApiTokenForm, DataSourceForm, HttpProbeForm
 from monitoring.models import ApiToken, DataSource, HttpProbe
 
@@ -57,7 +58,7 @@ def data_source_create(request):
         return _show_token_once(request, source, token, source.get_absolute_url())
     return render(
         request,
-        "agreements/object_form.html",
+        "core/object_form.html",
         {"form": form, "form_title": _("New data source"), "cancel_url": reverse_lazy("monitoring:datasource_list")},
     )
 
@@ -81,7 +82,7 @@ def data_source_edit(request, code):
         form.save()
         messages.success(request, _("%(name)s saved.") % {"name": source})
         return redirect(source)
-    return render(request, "agreements/object_form.html", {"form": form, "object": source})
+    return render(request, "core/object_form.html", {"form": form, "object": source})
 
 
 @login_required
@@ -118,7 +119,7 @@ class ProbeCreateView(CreateMixin, CreateView):
     model = HttpProbe
     form_class = HttpProbeForm
     write_permission = "monitoring.add_httpprobe"
-    template_name = "agreements/object_form.html"
+    template_name = "core/object_form.html"
     extra_context = {"form_title": gettext_lazy("New HTTP probe"), "cancel_url": reverse_lazy("monitoring:probe_list")}
 
 
@@ -126,7 +127,7 @@ class ProbeUpdateView(WriteObjectMixin, UpdateView):
     model = HttpProbe
     form_class = HttpProbeForm
     write_permission = "monitoring.change_httpprobe"
-    template_name = "agreements/object_form.html"
+    template_name = "core/object_form.html"
 
     def get_queryset(self):
         return HttpProbe.objects.for_user(self.request.user)

@@ -6,13 +6,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.models import Customer, Service, ServiceLevelTarget
-from agreements.tenancy import TenantQuerySet
+from core.tenancy import TenantQuerySet
+from core.workflow import WorkflowMixin
 from requirements_analysis import scoring
 from requirements_analysis.choices import (
     NEEDS_REASON,
@@ -37,7 +38,7 @@ class RequirementQuerySet(TenantQuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
 
-class ServiceLevelRequirement(models.Model):
+class ServiceLevelRequirement(WorkflowMixin, models.Model):
     """What a customer needs from a service, in their own words, how much it matters and how well it is met."""
 
     code = models.SlugField(_("reference"), max_length=20, unique=True, default=new_code, editable=False)
@@ -84,6 +85,11 @@ class ServiceLevelRequirement(models.Model):
     history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = RequirementQuerySet.as_manager()
 
+    # The workflow (core.workflow): proposed -> analysed -> agreed, rejected or deferred; these two need a reason.
+    status_choices = RequirementStatus
+    transitions = REQUIREMENT_TRANSITIONS
+    refused_transition_message = _("A requirement cannot go from %(old)s to %(new)s.")
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("service level requirement")
@@ -107,26 +113,12 @@ class ServiceLevelRequirement(models.Model):
     def is_open(self):
         return self.status in OPEN_STATUSES
 
-    @property
-    def allowed_transitions(self):
-        return REQUIREMENT_TRANSITIONS[RequirementStatus(self.status)]
-
-    def transition_problems(self, new_status, reason=""):
-        if new_status not in self.allowed_transitions:
-            return [
-                _("A requirement cannot go from %(old)s to %(new)s.")
-                % {"old": self.get_status_display(), "new": RequirementStatus(new_status).label}
-            ]
+    def precondition_problems(self, new_status, reason="", **details):
         if new_status in NEEDS_REASON and not reason.strip():
             return [_("Say why: a rejected or deferred requirement needs a reason.")]
         return []
 
-    @transaction.atomic
-    def transition_to(self, new_status, reason=""):
-        locked = ServiceLevelRequirement.objects.select_for_update().get(pk=self.pk)
-        problems = locked.transition_problems(new_status, reason)
-        if problems:
-            raise ValidationError(problems)
+    def record_transition(self, locked, new_status, reason="", **details):
         self.status = new_status
         self.status_reason = reason.strip()
         self.save(update_fields=["status", "status_reason", "updated_at"])

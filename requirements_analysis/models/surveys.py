@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Customer, Service
-from agreements.tenancy import TenantQuerySet
-from agreements.validators import validate_code_not_reserved
-from requirements_analysis.choices import CampaignStatus, Category
+from core.tenancy import TenantQuerySet
+from core.validators import validate_code_not_reserved
+from core.workflow import WorkflowMixin
+from requirements_analysis.choices import CAMPAIGN_TRANSITIONS, CampaignStatus, Category
 
 one_to_five = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -27,7 +28,7 @@ class CampaignQuerySet(TenantQuerySet):
     customer_path = "customer"
 
 
-class SurveyCampaign(models.Model):
+class SurveyCampaign(WorkflowMixin, models.Model):
     """A satisfaction survey of one customer's people about chosen services, for a period (e.g. "2026-Q4")."""
 
     customer = models.ForeignKey(
@@ -47,6 +48,11 @@ class SurveyCampaign(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CampaignQuerySet.as_manager()
+
+    # The workflow (core.workflow): draft -> open -> closed.
+    status_choices = CampaignStatus
+    transitions = CAMPAIGN_TRANSITIONS
+    refused_transition_message = _("A survey cannot go from %(old)s to %(new)s.")
 
     class Meta:
         ordering = ["-opens_at"]
@@ -110,7 +116,8 @@ class SurveyInvitation(models.Model):
 
     @staticmethod
     def link(token):
-        return settings.PORTAL_URL.rstrip("/") + reverse("requirements_analysis:survey_answer", kwargs={"token": token})
+        path = reverse("requirements_analysis:survey_answer", kwargs={"token": token})
+        return settings.SLM_PORTAL_URL.rstrip("/") + path
 
 
 class SurveyResponse(models.Model):

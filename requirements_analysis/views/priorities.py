@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from agreements.models import Customer
-from agreements.views.mixins import require_permission
+from core.tenancy import require_permission
 from requirements_analysis import analysis, charts
 from requirements_analysis.extensions import priority_row_actions
 from requirements_analysis.filters import RequirementFilter
@@ -26,13 +26,13 @@ def priorities(request):
     for requirement, _score in ranked:
         requirement.actions = [
             action
-            for extension in priority_row_actions()
+            for extension in priority_row_actions
             for action in extension.requirement_actions(requirement, request.user)
         ]
     for view in services:
         view.actions = [
             action
-            for extension in priority_row_actions()
+            for extension in priority_row_actions
             for action in extension.service_actions(view.service, request.user)
         ]
     return render(

@@ -2,17 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agreements.choices import BudgetingMethod
 from agreements.models import ServiceLevelTarget
-from agreements.tenancy import customer_id_of
-from agreements.views.mixins import FilteredListView, posted, require_permission
+from core.mixins import FilteredListView, TransitionView, posted
+from core.tenancy import customer_id_of, require_permission
 from requirements_analysis.choices import Category, RequirementStatus
 from requirements_analysis.filters import RequirementFilter
 from requirements_analysis.forms import DecisionForm, RequirementForm, RequirementTargetsForm, objective_from
@@ -121,39 +120,38 @@ def draft_target(requirement, agreement):
     )
 
 
-@login_required
-def requirement_decide(request, code, status):
-    """Confirm (GET) and record (POST) an analysis step: analysed, agreed, rejected or deferred."""
-    requirement = get_object_or_404(
-        ServiceLevelRequirement.objects.for_user(request.user).select_related("customer"), code=code
-    )
-    require_permission(request.user, "requirements_analysis.change_servicelevelrequirement")
-    if status not in RequirementStatus.values:
-        raise Http404
-    new_status = RequirementStatus(status)
-    form = DecisionForm(posted(request), requirement=requirement, new_status=new_status)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                requirement.transition_to(new_status, form.cleaned_data.get("reason", ""))
-                agreement = form.cleaned_data.get("create_target_on")
-                if agreement is not None:
-                    requirement.targets.add(draft_target(requirement, agreement))
-        except ValidationError as refusal:  # someone else moved it in the meantime
-            for problem in refusal.messages:
-                form.add_error(None, problem)
-        else:
-            messages.success(
-                request,
-                _("Requirement %(code)s is now %(status)s.") % {"code": requirement.code, "status": new_status.label},
-            )
-            if agreement is not None:
-                messages.info(request, _("A draft target was added; choose its indicator on the agreement form."))
-                return redirect("agreements:agreement_update", code=agreement.code)
-            return redirect(requirement)
-    return render(
-        request,
-        "requirements_analysis/requirement_decide.html",
-        {"requirement": requirement, "new_status": new_status, "form": form},
-        status=409 if request.method == "POST" and form.non_field_errors() else 200,
-    )
+class RequirementDecisionView(TransitionView):
+    """Confirm (GET) and record (POST) an analysis step: analysed, agreed, rejected or deferred. The page asks for
+    the reason a rejection or deferral needs and, when agreeing, whether to add a draft target."""
+
+    model = ServiceLevelRequirement
+    permission = "requirements_analysis.change_servicelevelrequirement"
+    template_name = "requirements_analysis/requirement_decide.html"
+    context_object_name = "requirement"
+    form_class = DecisionForm
+    success_message = gettext_lazy("Requirement %(code)s is now %(status)s.")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("customer")
+
+    def get_form_kwargs(self):
+        return {"requirement": self.object, "new_status": self.new_status}
+
+    def blocking_problems(self):
+        # The reason a rejection needs is asked for on this page: only a step the workflow refuses blocks it.
+        return self.object.refused_transition(self.new_status)
+
+    def carry_out(self, form):
+        self.object.transition_to(self.new_status, reason=form.cleaned_data.get("reason", ""))
+        self.draft_on = form.cleaned_data.get("create_target_on")
+        if self.draft_on is not None:
+            self.object.targets.add(draft_target(self.object, self.draft_on))
+
+    def succeeded(self):
+        if self.draft_on is None:
+            return super().succeeded()
+        messages.info(self.request, _("A draft target was added; choose its indicator on the agreement form."))
+        return redirect("agreements:agreement_update", code=self.draft_on.code)
+
+
+requirement_decide = RequirementDecisionView.as_view()

@@ -12,7 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
-from agreements.views.mixins import CreateMixin, ForUserMixin, WriteObjectMixin, posted, require_permission
+from core.mixins import CreateMixin, ForUserMixin, TransitionView, WriteObjectMixin, posted
+from core.tenancy import require_permission
 from requirements_analysis import analysis
 from requirements_analysis.choices import CampaignStatus, Category
 from requirements_analysis.forms import CampaignForm, InvitationsForm, SurveyAnswerForm
@@ -39,7 +40,7 @@ class CampaignCreateView(CreateMixin, CreateView):
     model = SurveyCampaign
     form_class = CampaignForm
     write_permission = "requirements_analysis.add_surveycampaign"
-    template_name = "agreements/object_form.html"
+    template_name = "core/object_form.html"
     extra_context = {
         "form_title": gettext_lazy("New survey campaign"),
         "cancel_url": reverse_lazy("requirements_analysis:campaign_list"),
@@ -54,7 +55,7 @@ class CampaignUpdateView(WriteObjectMixin, UpdateView):
     model = SurveyCampaign
     form_class = CampaignForm
     write_permission = "requirements_analysis.change_surveycampaign"
-    template_name = "agreements/object_form.html"
+    template_name = "core/object_form.html"
 
 
 @login_required
@@ -114,17 +115,20 @@ def campaign_send(request, code):
     return redirect(campaign)
 
 
-@login_required
-@require_POST
-def campaign_status(request, code, status):
-    campaign = get_object_or_404(SurveyCampaign.objects.for_user(request.user), code=code)
-    require_permission(request.user, "requirements_analysis.change_surveycampaign")
-    allowed = {CampaignStatus.DRAFT: CampaignStatus.OPEN, CampaignStatus.OPEN: CampaignStatus.CLOSED}
-    if allowed.get(campaign.status) != status:
+class CampaignStatusView(TransitionView):
+    """Open or close a survey: one click on its page (a POST), no confirmation page; a step the workflow does not
+    allow is not there to take (404)."""
+
+    http_method_names = ["post"]
+    model = SurveyCampaign
+    permission = "requirements_analysis.change_surveycampaign"
+    success_message = gettext_lazy("The survey is now %(status)s.")
+
+    def refused(self, problems):
         raise Http404
-    SurveyCampaign.objects.filter(pk=campaign.pk, status=campaign.status).update(status=status)
-    messages.success(request, _("The survey is now %(status)s.") % {"status": CampaignStatus(status).label})
-    return redirect(campaign)
+
+
+campaign_status = CampaignStatusView.as_view()
 
 
 @never_cache

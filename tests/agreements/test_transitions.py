@@ -3,7 +3,8 @@
 import pytest
 
 from agreements.choices import AgreementStatus
-from agreements.models import Agreement, TransitionNotAllowed
+from agreements.models import Agreement
+from core.workflow import TransitionNotAllowed
 from tests.agreements.page_checks import history_rows, page_text, saves_nothing
 from tests.factories import AgreementFactory, TargetFactory
 

@@ -67,7 +67,7 @@ def local_input(instant):
 def test_survey_answered_through_its_link_shows_in_the_results_and_moves_the_ipa_chart(
     new_page, live_server, settings, estate, manager
 ):
-    settings.PORTAL_URL = live_server.url  # the e-mailed link points at this server
+    settings.SLM_PORTAL_URL = live_server.url  # the e-mailed link points at this server
     banking, app = estate
     page = log_in(new_page(), "manager")
     assert ipa_figure(page) == {

@@ -186,7 +186,7 @@ def test_each_owner_gets_one_digest_of_overdue_and_soon_due_open_actions(owners,
 
     minsu = by_recipient["manager@example.com"]
     assert minsu.subject == "SLM Portal: 2 overdue and 2 soon-due improvement actions"
-    code, url = actions["overdue"].plan.code, settings.PORTAL_URL + actions["overdue"].plan.get_absolute_url()
+    code, url = actions["overdue"].plan.code, settings.SLM_PORTAL_URL + actions["overdue"].plan.get_absolute_url()
     assert minsu.body.rstrip().splitlines() == [
         "Hello Minsu Park,",
         "",

@@ -17,7 +17,7 @@ def test_worker_runs_a_task_sent_through_the_broker(celery_worker):
 
 
 def test_beat_schedules_heartbeats_that_the_worker_records(celery_processes, client):
-    fast = {"HEARTBEAT_INTERVAL_SECONDS": "1"}
+    fast = {"SLM_HEARTBEAT_INTERVAL_SECONDS": "1"}
     celery_processes.worker(extra_env=fast)
     beat_process = celery_processes.beat(extra_env=fast)
     first = wait_for(lambda: Heartbeat.objects.first(), timeout=60, message="a first heartbeat")

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from agreements.choices import BudgetingMethod
-from agreements.formatting import plain_number
+from core.formatting import plain_number
 from monitoring.evaluation import evaluate_targets
 from tests.factories import CreditTierFactory
 from tests.monitoring.evaluation_helpers import (

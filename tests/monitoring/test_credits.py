@@ -70,7 +70,7 @@ def test_a_credit_does_not_use_the_callers_decimal_context():
 
 
 def test_every_currency_has_its_minor_unit():
-    from agreements.choices import CURRENCY_MINOR_UNITS, Currency
+    from core.currencies import CURRENCY_MINOR_UNITS, Currency
 
     assert {currency.value: currency.minor_unit for currency in Currency} == {
         "KRW": 0,

@@ -14,6 +14,7 @@ import pytest
 
 from monitoring import notify
 from monitoring.models import Notification, NotificationChannel
+from monitoring.tasks import send_pending_notifications
 from tests.factories import AgreementFactory, ServiceFactory
 from tests.monitoring.evaluation_helpers import (
     BURN_AT,
@@ -69,6 +70,23 @@ def bodies_sent_to(server, path):
     return [json.loads(body) for _, request_path, body in server.requests if request_path.endswith(path)]
 
 
+def test_the_sending_task_is_queued_once_the_evaluation_that_wrote_notifications_commits(
+    target, agreement, monkeypatch, django_capture_on_commit_callbacks
+):
+    channel("email", "ops@acme.example", agreement=agreement)
+    queued = []
+    monkeypatch.setattr(send_pending_notifications, "delay", lambda: queued.append("send_pending_notifications"))
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        evaluate(target, BURN_AT)
+        assert queued == []  # not before the commit: the worker would not see the rows yet
+    for callback in callbacks:
+        callback()
+
+    assert queued == ["send_pending_notifications"]
+    assert Notification.objects.count() == 1
+
+
 def test_a_firing_alert_queues_one_notification_per_channel(target, channels):
     evaluate(target, BURN_AT)
     queued = Notification.objects.all()
@@ -89,7 +107,7 @@ def test_send_pending_mails_the_channel_through_a_real_smtp_server(target, chann
     text = message.get_content()
     assert "FIRING: acme-sla / Availability burns its error budget" in text
     assert burn_rates_in(text) == (Decimal("33.333333"), Decimal(400))
-    assert settings.PORTAL_URL + target.agreement.get_absolute_url() in text
+    assert settings.SLM_PORTAL_URL + target.agreement.get_absolute_url() in text
 
 
 def test_send_pending_posts_the_alert_as_json_to_a_real_webhook(target, channels, smtp_inbox, webhooks):

@@ -207,7 +207,7 @@ def two_invited(campaign):
 
 
 def test_each_person_gets_one_email_with_a_personal_link(client, campaign, two_invited, settings):
-    settings.PORTAL_URL = "https://slm.example/"
+    settings.SLM_PORTAL_URL = "https://slm.example/"
 
     assert send_invitations(campaign.pk) == 2
 
@@ -291,7 +291,7 @@ def test_a_draft_campaign_sends_nothing(client, manager, campaign, two_invited, 
 
 @pytest.mark.integration
 def test_the_invitation_arrives_over_smtp_with_a_working_link(client, campaign, smtp_inbox, settings):
-    settings.PORTAL_URL = "http://portal.example"
+    settings.SLM_PORTAL_URL = "http://portal.example"
     InvitationFactory(campaign=campaign, email="ann@acme.example", name="Ann Lee")
 
     assert send_invitations(campaign.pk) == 1

@@ -1,6 +1,8 @@
+"""Plain numbers and money amounts as the pages, reports, CSV files and the API show them."""
+
 from decimal import Context, Decimal
 
-from agreements.choices import Currency
+from core.currencies import Currency
 
 # Wider than any number the portal stores or computes (Decimal(0.1) has 55 digits): normalizing never rounds, whatever
 # the thread's default context says.

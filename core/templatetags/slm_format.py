@@ -3,7 +3,7 @@
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
-from agreements.formatting import money_amount, plain_number
+from core.formatting import money_amount, plain_number
 
 register = template.Library()
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from agreements.spreadsheets import csv_writer, safe_cell
+from core.spreadsheets import csv_writer, safe_cell
 
 
 @pytest.mark.parametrize(

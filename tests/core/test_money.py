@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 
-from agreements.formatting import money_amount
+from core.formatting import money_amount
 
 
 @pytest.mark.parametrize(
