@@ -198,8 +198,8 @@ def add_second_sample_per_minute(days):
 
 
 def rebuild_bench_rollups():
+    from monitoring.intake.rollups import rebuild_rollups
     from monitoring.models import Indicator
-    from monitoring.rollups import rebuild_rollups
 
     for indicator in Indicator.objects.filter(code__startswith="bench-ev-"):
         rebuild_rollups(indicator, rejudge=False)  # loaded with the right good/total already

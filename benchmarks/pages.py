@@ -438,7 +438,7 @@ def bench_pages(url, cache_url, workers, args):
     from django.conf import settings
     from django.contrib.auth import get_user_model
 
-    from monitoring import dashboards
+    from monitoring.readout import dashboards
 
     manager = f"{PREFIX}manager"
     names = (

@@ -12,7 +12,7 @@ from core.formatting import money_amount
 from core.spreadsheets import csv_writer
 from improvement.choices import ActionStatus
 from improvement.models import ImprovementPlan
-from monitoring.reports import agreement_report
+from monitoring.readout.reports import agreement_report
 from requirements_analysis.analysis import campaign_results
 from requirements_analysis.models import ServiceLevelRequirement, SurveyCampaign
 

@@ -22,9 +22,9 @@ class MonitoringConfig(AppConfig):
         from agreements.extensions import agreement_links, target_form, target_panels
         from monitoring import receivers  # noqa: F401 - connects the signal receivers
         from monitoring.api import schema  # noqa: F401 - registers the OpenAPI description of bearer tokens
-        from monitoring.dashboards import bump_generation
         from monitoring.forms import INDICATOR_ON_TARGET_FORM
-        from monitoring.panels import COMPLIANCE_PANEL, REPORT_LINK
+        from monitoring.readout.dashboards import bump_generation
+        from monitoring.readout.panels import COMPLIANCE_PANEL, REPORT_LINK
         from monitoring.signals import evaluation_finished
 
         target_form.register(INDICATOR_ON_TARGET_FORM)

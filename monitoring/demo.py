@@ -14,7 +14,7 @@ from django.db.models import Max
 from agreements.models import Service, ServiceLevelTarget
 from monitoring.choices import IndicatorKind, Operator
 from monitoring.evaluation import evaluable_targets, evaluate_targets
-from monitoring.ingest import Sample, store_samples
+from monitoring.intake.ingest import Sample, store_samples
 from monitoring.models import DataSource, HttpProbe, Indicator, Measurement, NotificationChannel, TargetIndicator
 
 HISTORY_DAYS = 92

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from monitoring import notify
 from monitoring.evaluation import evaluable_targets, evaluate_targets
-from monitoring.probes import run_due_probes
+from monitoring.intake.probes import run_due_probes
 from monitoring.signals import evaluation_finished
 
 

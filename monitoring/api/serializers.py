@@ -1,4 +1,4 @@
-"""Serializers of the monitoring API. The measurement batch is validated by monitoring.ingest (fast, all or
+"""Serializers of the monitoring API. The measurement batch is validated by monitoring.intake.ingest (fast, all or
 nothing); its serializers here describe the shape for the OpenAPI schema."""
 
 from rest_framework import serializers

@@ -18,9 +18,9 @@ from monitoring.api.serializers import (
     MeasurementBatchSerializer,
     MeasurementResultSerializer,
 )
-from monitoring.compliance import agreement_compliance, month_bounds
-from monitoring.ingest import BatchInvalid, store_samples, validate_samples
+from monitoring.intake.ingest import BatchInvalid, store_samples, validate_samples
 from monitoring.models import Indicator
+from monitoring.readout.compliance import agreement_compliance, month_bounds
 
 
 class IsDataSource(permissions.BasePermission):

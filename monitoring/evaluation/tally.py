@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from django.db import connection
 
-from monitoring.rollups import decode, minute_counts
+from monitoring.intake.rollups import decode, minute_counts
 from monitoring.slo import Tally, ratio_from_units, ratio_units
 
 HOUR = dt.timedelta(hours=1)

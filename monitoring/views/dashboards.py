@@ -16,10 +16,10 @@ from agreements.filters import AgreementFilter
 from agreements.models import Agreement, Customer, ServiceLevelTarget
 from core.formatting import plain_number
 from core.tenancy import require_permission
-from monitoring import charts, dashboards, timeline
 from monitoring.choices import SnapshotStatus
 from monitoring.extensions import target_page_actions
 from monitoring.models import Alert, Breach, ComplianceSnapshot
+from monitoring.readout import charts, dashboards, timeline
 
 OVERVIEW_PAGE_SIZE = 50
 SECTION_TEMPLATE = "monitoring/includes/agreement_section.html"

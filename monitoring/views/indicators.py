@@ -15,9 +15,9 @@ from agreements.models import Agreement
 from core.mixins import CreateMixin, ForUserMixin, WriteObjectMixin, posted
 from core.tenancy import require_permission
 from monitoring.choices import UploadStatus
-from monitoring.csv_import import read_csv
 from monitoring.forms import CsvUploadForm, IndicatorForm
-from monitoring.ingest import store_samples
+from monitoring.intake.csv_import import read_csv
+from monitoring.intake.ingest import store_samples
 from monitoring.models import CsvUpload, Indicator, Measurement
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from agreements.models import Agreement
 from core.tenancy import require_permission
 from monitoring.models import ReportComment
-from monitoring.reports import agreement_report, parse_period, report_csv
+from monitoring.readout.reports import agreement_report, parse_period, report_csv
 
 
 def _agreement_and_period(request, code):

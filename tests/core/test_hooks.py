@@ -5,7 +5,7 @@ from core.hooks import Hook
 from improvement import hooks as improvement_hooks
 from monitoring.extensions import target_page_actions
 from monitoring.forms import INDICATOR_ON_TARGET_FORM
-from monitoring.panels import COMPLIANCE_PANEL, REPORT_LINK
+from monitoring.readout.panels import COMPLIANCE_PANEL, REPORT_LINK
 from requirements_analysis.extensions import priority_row_actions
 
 

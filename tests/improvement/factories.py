@@ -16,8 +16,8 @@ from django.utils import timezone
 from improvement.choices import ActionStatus, PlanStatus
 from improvement.models import Action, ImprovementPlan
 from monitoring.choices import BreachKind, BudgetUnit, SnapshotStatus
-from monitoring.compliance import month_bounds
 from monitoring.models import Breach, ComplianceSnapshot
+from monitoring.readout.compliance import month_bounds
 from requirements_analysis.choices import CampaignStatus, Category, Source
 from requirements_analysis.models import (
     ServiceLevelRequirement,

@@ -12,7 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from agreements.choices import AgreementStatus
-from monitoring.ingest import record_samples
+from monitoring.intake.ingest import record_samples
 from monitoring.models import Alert, Breach, ComplianceSnapshot
 from monitoring.tasks import fan_out_evaluation
 from tests.factories import AgreementFactory, TargetFactory

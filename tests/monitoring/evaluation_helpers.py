@@ -2,8 +2,9 @@
 
 Times are written in Seoul (``kst(2026, 11, 1)``), the portal's zone in the test settings (TIME_ZONE defaults to
 Asia/Seoul), so a monthly target without service hours runs from local midnight of the 1st: November 2026 is
-2026-10-31T15:00Z .. 2026-11-30T15:00Z, 43,200 minutes. Data goes in through ``monitoring.ingest.record_samples``,
-the path every source takes, and is read back only as snapshots, breaches and alerts.
+2026-10-31T15:00Z .. 2026-11-30T15:00Z, 43,200 minutes. Data goes in through
+``monitoring.intake.ingest.record_samples``, the path every source takes, and is read back only as snapshots, breaches
+and alerts.
 """
 
 import contextlib
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 from agreements.choices import AgreementStatus, BudgetingMethod
 from monitoring.evaluation import evaluate_targets
 from monitoring.evaluation.engine import SNAPSHOT_FIELDS
-from monitoring.ingest import MAX_BATCH, record_samples
+from monitoring.intake.ingest import MAX_BATCH, record_samples
 from monitoring.models import ComplianceSnapshot, TargetIndicator
 from tests.factories import AgreementFactory, TargetFactory
 from tests.monitoring.factories import IndicatorFactory, ThresholdIndicatorFactory, iso

@@ -14,8 +14,8 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from monitoring.choices import IndicatorKind, Operator
+from monitoring.intake.rollups import minute_counts
 from monitoring.models import ApiToken, DataSource, HourRollup, Indicator, Measurement, TargetIndicator
-from monitoring.rollups import minute_counts
 from monitoring.slo import ratio_units
 from tests.factories import ServiceFactory, TargetFactory
 

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from monitoring.csv_import import MAX_LINES
+from monitoring.intake.csv_import import MAX_LINES
 from monitoring.models import CsvUpload, Measurement
 from tests.monitoring.factories import at, csv_file, iso, table_rows
 

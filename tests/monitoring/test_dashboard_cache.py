@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from agreements.choices import AgreementStatus
-from monitoring.dashboards import listing_scope
 from monitoring.evaluation import evaluate_targets
+from monitoring.readout.dashboards import listing_scope
 from tests.factories import UserFactory
 from tests.monitoring.dashboard_helpers import (
     NOW,

@@ -14,9 +14,9 @@ import pytest
 from django.db import connection
 
 from agreements.choices import BudgetingMethod, CalendarPeriod
-from monitoring.ingest import record_samples
+from monitoring.intake.ingest import record_samples
+from monitoring.intake.rollups import apply_minute_deltas, minute_number
 from monitoring.models import Alert, Breach, ComplianceSnapshot, HourRollup
-from monitoring.rollups import apply_minute_deltas, minute_number
 from tests.factories import CreditTierFactory
 from tests.monitoring.evaluation_helpers import (
     DECEMBER,

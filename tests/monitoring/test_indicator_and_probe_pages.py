@@ -7,7 +7,7 @@ from html import unescape
 
 import pytest
 
-from monitoring.ingest import record_samples
+from monitoring.intake.ingest import record_samples
 from monitoring.models import HttpProbe, Indicator
 from tests.factories import ServiceFactory
 from tests.monitoring.factories import TargetIndicatorFactory, at, make_values, table_rows

@@ -1,4 +1,4 @@
-"""monitoring.ingest without HTTP: the validation rules of validate_samples and what record_samples stores.
+"""monitoring.intake.ingest without HTTP: the validation rules of validate_samples and what record_samples stores.
 
 Every way in (the API, CSV uploads, HTTP probes) goes through these two functions, so the rules are pinned here
 directly; test_measurement_api.py checks that the API answers them with the right index and field.
@@ -15,7 +15,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from monitoring.choices import IndicatorKind, Operator
-from monitoring.ingest import (
+from monitoring.intake.ingest import (
     MAX_BATCH,
     MAX_COUNT,
     BatchInvalid,
@@ -25,7 +25,7 @@ from monitoring.ingest import (
     record_samples,
     store_samples,
 )
-from monitoring.ingest import validate_samples as validate
+from monitoring.intake.ingest import validate_samples as validate
 from monitoring.models import Indicator, Measurement
 from tests.monitoring.factories import (
     IndicatorFactory,

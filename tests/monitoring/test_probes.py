@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from monitoring.choices import Operator
+from monitoring.intake.probes import claim, run_due_probes
 from monitoring.models import HttpProbe, Measurement
-from monitoring.probes import claim, run_due_probes
 from tests.monitoring.evaluation_helpers import kst, loopback_server
 from tests.monitoring.factories import ThresholdIndicatorFactory
 

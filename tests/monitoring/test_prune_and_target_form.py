@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from monitoring.choices import Operator
-from monitoring.ingest import record_samples
+from monitoring.intake.ingest import record_samples
 from monitoring.models import ComplianceSnapshot, HourRollup, Measurement, TargetIndicator
 from tests.agreements.forms_data import agreement_post, target
 from tests.factories import ServiceFactory

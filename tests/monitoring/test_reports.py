@@ -14,7 +14,7 @@ import pytest
 
 from monitoring.evaluation import evaluate_targets
 from monitoring.models import ReportComment
-from monitoring.reports import CSV_HEADER
+from monitoring.readout.reports import CSV_HEADER
 from monitoring.views.reports import last_month_label
 from tests.factories import CreditTierFactory
 from tests.ladder import Rung, climb

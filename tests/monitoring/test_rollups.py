@@ -15,7 +15,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from monitoring.ingest import _store_portable, _store_postgresql, record_samples, validate_samples
+from monitoring.intake.ingest import _store_portable, _store_postgresql, record_samples, validate_samples
 from monitoring.models import Measurement
 from tests.monitoring.factories import (
     IndicatorFactory,

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from monitoring.intake.rollups import rebuild_rollups
 from monitoring.models import Indicator
-from monitoring.rollups import rebuild_rollups
 
 
 class Command(BaseCommand):

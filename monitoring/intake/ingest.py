@@ -4,7 +4,7 @@ Every way in (the API, CSV uploads, HTTP probes, the demo data) goes through ``v
 ``store_samples``. Storing is idempotent on (indicator, t): a sample sent again is counted as a duplicate and
 changes nothing. On PostgreSQL the batch is written with one binary COPY into a temporary table and one statement
 that inserts the new rows and returns their per-minute counts; other databases take a portable path with the same
-result. Either way the counts of exactly the new samples are merged into the hour rollups (monitoring/rollups.py).
+result. Either way the counts of exactly the new samples are merged into the hour rollups (``rollups``).
 """
 
 import datetime as dt
@@ -17,9 +17,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from monitoring.choices import IndicatorKind
+from monitoring.intake.rollups import apply_minute_deltas, lock_indicator
 from monitoring.models import Measurement
 from monitoring.models.indicators import COMPARISONS
-from monitoring.rollups import apply_minute_deltas, lock_indicator
 
 MAX_BATCH = 10_000
 # Counts are stored as 64-bit integers and summed into the rollups; a trillion events in one sample is far beyond

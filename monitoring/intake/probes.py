@@ -7,7 +7,7 @@ import requests
 from django.db.models import Q
 from django.utils import timezone
 
-from monitoring.ingest import record_samples
+from monitoring.intake.ingest import record_samples
 from monitoring.models import HttpProbe
 
 

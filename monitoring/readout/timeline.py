@@ -11,7 +11,7 @@ from django.utils import timezone
 from monitoring import slo, windows
 from monitoring.evaluation.plan import TargetPlan
 from monitoring.evaluation.tally import floor_minute, tallies
-from monitoring.rollups import minute_counts
+from monitoring.intake.rollups import minute_counts
 from monitoring.slo import Tally
 
 

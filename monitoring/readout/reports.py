@@ -1,7 +1,7 @@
 """SLA reports: an agreement's compliance in a month or a quarter, for the printable page and the CSV export.
 
-Each target's month is read with the very function the compliance API uses (monitoring.compliance), so a report and
-the API agree to the digit for the same month.
+Each target's month is read with the very function the compliance API uses (``compliance``), so a report and the API
+agree to the digit for the same month.
 """
 
 import io
@@ -13,8 +13,14 @@ from django.db.models import Prefetch
 
 from core.spreadsheets import csv_writer
 from monitoring.choices import SnapshotStatus
-from monitoring.compliance import month_bounds, month_in_any_zone, target_compliance, target_month, target_snapshot
 from monitoring.models import Breach, ComplianceSnapshot, ReportComment
+from monitoring.readout.compliance import (
+    month_bounds,
+    month_in_any_zone,
+    target_compliance,
+    target_month,
+    target_snapshot,
+)
 
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")

@@ -8,7 +8,7 @@ import csv
 import io
 
 from monitoring.choices import IndicatorKind
-from monitoring.ingest import BatchInvalid, validate_samples
+from monitoring.intake.ingest import BatchInvalid, validate_samples
 
 MAX_LINES = 100_000
 
