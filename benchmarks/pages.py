@@ -438,7 +438,7 @@ def bench_pages(url, cache_url, workers, args):
     from django.conf import settings
     from django.contrib.auth import get_user_model
 
-    from monitoring.readout import dashboards
+    from monitoring.readout import cache
 
     manager = f"{PREFIX}manager"
     names = (
@@ -446,7 +446,7 @@ def bench_pages(url, cache_url, workers, args):
     )
     customers = random.Random(7).sample(sorted(names), min(args.rotate, len(names)))
     cookies = session_cookies([*customers, manager])
-    dashboards.bump_generation()  # start from a cold cache: nothing left over from an earlier run
+    cache.bump_generation()  # start from a cold cache: nothing left over from an earlier run
     env = server_env(url, CACHE_URL=cache_url, SESSION_COOKIE_SECURE="0", CSRF_COOKIE_SECURE="0")
     results = []
     try:

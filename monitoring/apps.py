@@ -23,7 +23,7 @@ class MonitoringConfig(AppConfig):
         from monitoring import receivers  # noqa: F401 - connects the signal receivers
         from monitoring.api import schema  # noqa: F401 - registers the OpenAPI description of bearer tokens
         from monitoring.forms import INDICATOR_ON_TARGET_FORM
-        from monitoring.readout.dashboards import bump_generation
+        from monitoring.readout.cache import bump_generation
         from monitoring.readout.panels import COMPLIANCE_PANEL, REPORT_LINK
         from monitoring.signals import evaluation_finished
 

@@ -1,7 +1,5 @@
 """Compliance dashboards: the customer's own view, the manager's overview, and a target's page with its charts."""
 
-import hashlib
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
@@ -19,7 +17,8 @@ from core.tenancy import require_permission
 from monitoring.choices import SnapshotStatus
 from monitoring.extensions import target_page_actions
 from monitoring.models import Alert, Breach, ComplianceSnapshot
-from monitoring.readout import charts, dashboards, timeline
+from monitoring.readout import cache, charts, dashboards, timeline
+from monitoring.readout.what_if import closed_periods, parse_objective
 
 OVERVIEW_PAGE_SIZE = 50
 SECTION_TEMPLATE = "monitoring/includes/agreement_section.html"
@@ -50,8 +49,8 @@ def render_customer_dashboard(request, customer):
             for number, agreement in zip(numbers, missing, strict=True)
         }
 
-    keys = {number: dashboards.section_key(agreement, language) for number, agreement in enumerate(agreements)}
-    sections = dashboards.cached_many(keys, draw)
+    keys = {number: cache.section_key(agreement, language) for number, agreement in enumerate(agreements)}
+    sections = cache.cached_many(keys, draw)
     for number, agreement in enumerate(agreements):
         agreement.section = mark_safe(sections[number])  # noqa: S308 - HTML rendered by our own template
     return render(request, "monitoring/customer_dashboard.html", {"customer": customer, "agreements": agreements})
@@ -78,39 +77,39 @@ def overview(request):
     scoped = dashboards.current_targets(request.user, agreements)
     current = scoped.filter(status=status) if status else scoped
     # Every page of a listing shares its cached figures, and so do the people who see the same rows.
-    scope = dashboards.listing_scope(request.user, filters)
+    scope = cache.listing_scope(request.user, filters)
     query = request.GET.copy()  # for the pages' links
     query.pop("page", None)
     language = get_language()
-    # What changes only when an evaluation finishes is cached (see dashboards.cached): the order of the current
+    # What changes only when an evaluation finishes is cached (see monitoring.readout.cache): the order of the current
     # snapshots (their keys), the counts, the heatmap, the keys of the fastest burners and latest breaches, and the
     # rendered table rows and lists, filed under a digest of the names and codes they show (read for every request,
     # so that an edited name shows at once). The rows themselves are read only when their rendering is not cached.
-    # The filter form is cached too, under a key made of everything it shows (_filter_form_key).
-    ranked, shown = dashboards.ranked_keys(("overview", scope), current)
+    # The filter form is cached too, under a key made of everything it shows (cache.filter_form_key).
+    ranked, shown = cache.ranked_keys(("overview", scope), current)
     page = Paginator(ranked, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     on_page = list(page.object_list)
     page.object_list = current.filter(pk__in=on_page)  # in the order of the ranking (the same ORDER BY)
     # The counts are of every status in the scope, so they still show what the status filter left out.
-    counts = dashboards.cached(("counts", scope), lambda: dashboards.status_counts(scoped))
+    counts = cache.cached(("counts", scope), lambda: dashboards.status_counts(scoped))
     in_scope = {"target__agreement__in": agreements}
     snapshots = ComplianceSnapshot.objects.for_user(request.user).filter(**in_scope)
     breaches = Breach.objects.for_user(request.user).filter(**in_scope)
-    fastest_ids, fastest, fastest_shown = dashboards.cached_rows(
+    fastest_ids, fastest, fastest_shown = cache.cached_rows(
         ("fastest", scope),
         dashboards.fastest_burning(request.user, agreements),
         snapshots.select_related("target__agreement__customer"),
     )
-    breach_ids, latest, breach_shown = dashboards.cached_rows(
+    breach_ids, latest, breach_shown = cache.cached_rows(
         ("breaches", scope),
         dashboards.recent_breaches(request.user, agreements),
         breaches.select_related("target__agreement__customer"),
     )
-    shown = dashboards.shown_of(ComplianceSnapshot, on_page + fastest_ids, {**shown, **fastest_shown})
-    breach_shown = dashboards.shown_of(Breach, breach_ids, breach_shown)
+    shown = cache.shown_of(ComplianceSnapshot, on_page + fastest_ids, {**shown, **fastest_shown})
+    breach_shown = cache.shown_of(Breach, breach_ids, breach_shown)
 
     def heatmap():  # drawn only when its rendering is not cached
-        matrix = dashboards.cached(("heatmap", scope), lambda: dashboards.service_heatmap(request.user, agreements))
+        matrix = cache.cached(("heatmap", scope), lambda: dashboards.service_heatmap(request.user, agreements))
         return charts.heatmap(matrix)
 
     return render(
@@ -127,34 +126,18 @@ def overview(request):
             "fastest": fastest,
             "breaches": latest,
             "fragment_keys": {
-                "filter_form": _filter_form_key(request, filterset, language),
-                "rows": dashboards.fragment_key(scope, page.number, language, dashboards.shown_digest(on_page, shown)),
-                "heatmap": dashboards.fragment_key(scope, language),
-                "lists": dashboards.fragment_key(
+                "filter_form": cache.filter_form_key(filterset.form, request.GET.urlencode(), language),
+                "rows": cache.fragment_key(scope, page.number, language, cache.shown_digest(on_page, shown)),
+                "heatmap": cache.fragment_key(scope, language),
+                "lists": cache.fragment_key(
                     scope,
                     language,
-                    dashboards.shown_digest(fastest_ids, shown),
-                    dashboards.shown_digest(breach_ids, breach_shown),
+                    cache.shown_digest(fastest_ids, shown),
+                    cache.shown_digest(breach_ids, breach_shown),
                 ),
             },
         },
     )
-
-
-def _filter_form_key(request, filterset, language):
-    """A digest of everything the overview's filter form shows: the query string (the values and any errors), the
-    language, and each field's options as the form offers them now (what this user may see, as named now). Drawing
-    the form (80-odd options through crispy and the widget templates) cost as much as all the rest of the page; its
-    rendering is cached under this key, which changes at once with a new or renamed customer or service."""
-    options = []
-    for name, field in filterset.form.fields.items():
-        widget = field.widget
-        if hasattr(widget, "choices"):
-            # Read once, for the key and for the form if it is drawn (not list(): it would count the rows first).
-            widget.choices = [choice for choice in widget.choices]  # noqa: C416
-            options.append((name, [(str(value), str(label)) for value, label in widget.choices]))
-    shown = repr((request.GET.urlencode(), language, options))
-    return hashlib.blake2b(shown.encode(), digest_size=12).hexdigest()
 
 
 def _target(request, code, target_code):
@@ -224,7 +207,7 @@ def what_if(request, code, target):
     agreement, target = _target(request, code, target)
     require_permission(request.user, "agreements.change_serviceleveltarget")
     try:
-        objective = dashboards.parse_objective(request.GET.get("objective"))
+        objective = parse_objective(request.GET.get("objective"))
     except ValueError as error:
         return JsonResponse({"error": str(error)}, status=400)
-    return JsonResponse({"objective": plain_number(objective), "periods": dashboards.what_if(target, objective)})
+    return JsonResponse({"objective": plain_number(objective), "periods": closed_periods(target, objective)})

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 
 from agreements.choices import AgreementStatus
 from monitoring.evaluation import evaluate_targets
-from monitoring.readout.dashboards import listing_scope
+from monitoring.readout.cache import listing_scope
 from tests.factories import UserFactory
 from tests.monitoring.dashboard_helpers import (
     NOW,

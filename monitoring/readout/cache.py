@@ -1,0 +1,196 @@
+"""The dashboards' cache: what only an evaluation changes is kept until the next one finishes.
+
+Every key is built by ``key``: "slm:" and its parts, then, for evaluation results, the *generation*, a counter that
+``bump_generation`` raises when an evaluation finishes, so that every such key changes at once and nothing has to be
+deleted. What an edit changes (names, codes, an agreement's status, the options of the filter form) is never cached
+by itself: it is read afresh and a digest of it (``digest``) goes into the key, so that an edit finds a new entry at
+once. The time limit (``SECONDS``) covers caches a worker cannot reach (a per-process cache, say).
+"""
+
+import hashlib
+
+from django.core.cache import cache
+from django.utils.functional import SimpleLazyObject
+
+from core.tenancy import customer_id_of
+
+SECONDS = 120
+
+
+def key(*parts, generation=None):
+    """The cache key of ``parts``, and of the ``generation`` when the value is an evaluation's result: the one
+    function every key of the dashboards is built with."""
+    if generation is not None:
+        parts = (*parts, generation)
+    return "slm:" + ":".join(str(part) for part in parts)
+
+
+GENERATION_KEY = key("evaluation-generation")
+
+
+def generation():
+    """The generation of evaluation results: raised by every evaluation that finishes (0 in an empty cache)."""
+    return cache.get(GENERATION_KEY, 0)
+
+
+def bump_generation(sender=None, **kwargs):
+    """Receiver of evaluation_finished: every cached dashboard figure is now out of date."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def digest(value):
+    """A short digest of ``value`` (by its ``repr``), for keys that must change whenever it does."""
+    return hashlib.blake2b(repr(value).encode(), digest_size=12).hexdigest()
+
+
+def cached(key_parts, compute, seconds=SECONDS):
+    """``compute()`` cached until the next evaluation (or ``seconds``, for caches a worker cannot reach)."""
+    full = key(*key_parts, generation=generation())
+    value = cache.get(full)
+    if value is None:
+        value = compute()
+        cache.set(full, value, seconds)
+    return value
+
+
+def cached_many(keys, compute, seconds=SECONDS):
+    """``cached`` for many values in one round trip: ``keys`` maps names to key parts; ``compute(names)`` returns
+    {name: value} for the names not cached, which are then stored. Returns {name: value} for every name."""
+    current = generation()
+    full = {name: key(*parts, generation=current) for name, parts in keys.items()}
+    found = cache.get_many(list(full.values()))
+    values = {name: found[full_key] for name, full_key in full.items() if found.get(full_key) is not None}
+    missing = [name for name in keys if name not in values]
+    if missing:
+        computed = compute(missing)
+        cache.set_many({full[name]: computed[name] for name in missing}, seconds)
+        values.update(computed)
+    return values
+
+
+def fragment_key(*parts):
+    """The key a ``{% cache %}`` tag files a rendered fragment of evaluation results under: the generation is part
+    of it, so that, like ``cached``, it changes when an evaluation finishes."""
+    return key(*parts, generation=generation())
+
+
+# --- the customer's dashboard ---------------------------------------------------------------------------------------
+
+
+def section_key(agreement, language):
+    """Cache key parts of an agreement's section of the customer dashboard. The section shows the agreement and its
+    targets as edited (every field of their rows is in the digest: an edit finds a new entry at once) and their
+    compliance, which changes only when an evaluation finishes (``cached_many`` adds the generation)."""
+    rows = [_fields(agreement)] + [_fields(target) for target in agreement.targets.all()]
+    return ("dashboard-section", agreement.pk, language, digest(rows))
+
+
+def _fields(instance):
+    return tuple(getattr(instance, field.attname) for field in instance._meta.concrete_fields)
+
+
+# --- the manager's overview -----------------------------------------------------------------------------------------
+
+
+def visibility(user):
+    """What decides which rows ``.for_user()`` gives the user on the overview: the view permissions of the models it
+    reads and the customer the user belongs to. People alike in these share the overview's cached figures."""
+    models = ("agreements.view_agreement", "monitoring.view_compliancesnapshot", "monitoring.view_breach")
+    seen = "".join("1" if user.has_perm(model) else "0" for model in models)
+    return f"{seen}-{customer_id_of(user) or 0}"
+
+
+def listing_scope(user, filters):
+    """The cache scope of an overview listing: who sees it (``visibility``) and a digest of the filters that shaped
+    it. Only cleaned filter values count, so that anything else in a query string neither lengthens the keys nor
+    files new copies."""
+    values = sorted(
+        (name, str(getattr(value, "pk", value))) for name, value in filters.items() if value not in (None, "")
+    )
+    return f"{visibility(user)}-{digest(values)}"
+
+
+def filter_form_key(form, query_string, language):
+    """The key of the overview's rendered filter form: a digest of everything it shows, the query string (the values
+    and any errors), the language, and each field's options as the form offers them now (what this user may see, as
+    named now). Drawing the form (80-odd options through crispy and the widget templates) cost as much as all the
+    rest of the page; the key changes at once with a new or renamed customer or service. No generation: no
+    evaluation changes the form."""
+    options = []
+    for name, field in form.fields.items():
+        widget = field.widget
+        if hasattr(widget, "choices"):
+            # Read once, for the key and for the form if it is drawn (not list(): it would count the rows first).
+            widget.choices = [choice for choice in widget.choices]  # noqa: C416
+            options.append((name, [(str(value), str(label)) for value, label in widget.choices]))
+    return key(digest((query_string, language, options)))
+
+
+# What a listed snapshot (or breach) shows besides its compliance: names, codes and whether its agreement is still
+# active, which edits change, not evaluations. A cached rendering of a list is filed under a digest of these, read
+# afresh for every request, so that an edit shows at once.
+SHOWN = (
+    "target__code",
+    "target__name",
+    "target__agreement__code",
+    "target__agreement__status",
+    "target__agreement__customer__name",
+)
+
+
+def _shown(row):
+    target = row.target
+    agreement = target.agreement
+    return (row.pk, target.code, target.name, agreement.code, agreement.status, agreement.customer.name)
+
+
+def rows_in_order(queryset, ids):
+    """The rows of ``queryset`` with the primary keys ``ids``, in that order, read now (so names and codes are
+    today's); a row no longer in ``queryset`` is left out."""
+    found = queryset.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def ranked_keys(key_parts, ranked, seconds=SECONDS):
+    """The primary keys of ``ranked`` in its order, cached like ``cached`` (until the next evaluation), and the
+    ``SHOWN`` values of its rows ({pk: values}) if they had to be read now ({} when the keys were cached)."""
+    full = key(*key_parts, generation=generation())
+    ids = cache.get(full)
+    if ids is not None:
+        return ids, {}
+    shown = {row[0]: row for row in ranked.values_list("pk", *SHOWN)}
+    cache.set(full, list(shown), seconds)
+    return list(shown), shown
+
+
+def cached_rows(key_parts, ranked, rows, seconds=SECONDS):
+    """(keys, rows, ``SHOWN`` values read now) of ``ranked``, a short, sliced queryset, in its order.
+
+    The keys are cached like ``cached``, until the next evaluation. When they are not, the rows are read from
+    ``ranked`` (one query). When they are, the rows are read from ``rows`` by key if and when they are used: not
+    at all while their rendering is cached."""
+    full = key(*key_parts, generation=generation())
+    ids = cache.get(full)
+    if ids is None:
+        found = list(ranked)
+        cache.set(full, [row.pk for row in found], seconds)
+        return [row.pk for row in found], found, {row.pk: _shown(row) for row in found}
+    return ids, SimpleLazyObject(lambda: rows_in_order(rows, ids)), {}
+
+
+def shown_of(model, ids, known):
+    """``known`` ({pk: ``SHOWN`` values}) completed with the rows of ``model`` among ``ids`` it lacks (one light
+    query, if any)."""
+    missing = [pk for pk in ids if pk not in known]
+    if not missing:
+        return known
+    found = model.objects.filter(pk__in=missing).order_by().values_list("pk", *SHOWN)
+    return {**known, **{row[0]: row for row in found}}
+
+
+def shown_digest(ids, shown):
+    """The digest of the ``SHOWN`` values of the rows with the keys ``ids``, in that order."""
+    return digest([shown.get(pk) for pk in ids])
