@@ -12,11 +12,13 @@ from improvement import reviews
 from improvement.choices import ActionStatus, PlanStatus
 from improvement.models import Action, ImprovementPlan, PlanStatusChange
 from monitoring.models import Breach
+from monitoring.windows import MONTH, calendar_period
 
 
-def _month_start(day):
-    zone = ZoneInfo(settings.TIME_ZONE)
-    return dt.datetime(day.year, day.month, 1, tzinfo=zone)
+def _month_start(instant):
+    """Local midnight of the first of the month running at ``instant``, in the portal's zone (so that adding days
+    and taking dates stays in local time)."""
+    return calendar_period(MONTH, instant, settings.TIME_ZONE).start.astimezone(ZoneInfo(settings.TIME_ZONE))
 
 
 def _plan(title, **fields):
@@ -27,8 +29,8 @@ def _plan(title, **fields):
 def seed_improvement_demo(people, now=None):
     now = now or timezone.now()
     manager = people.get("manager")
-    this_month = _month_start(timezone.localdate(now))
-    last_month = _month_start((this_month - dt.timedelta(days=1)).date())
+    this_month = _month_start(now)
+    last_month = _month_start(this_month - dt.timedelta(days=1))
 
     banking = ServiceLevelTarget.objects.filter(agreement__code="hanbit-digital-sla", code="availability").first()
     wms = ServiceLevelTarget.objects.filter(agreement__code="saebyeok-wms-sla", code="availability").first()

@@ -13,6 +13,7 @@ from core.spreadsheets import csv_writer
 from improvement.choices import ActionStatus
 from improvement.models import ImprovementPlan
 from monitoring.readout.reports import agreement_report
+from monitoring.windows import quarter_of_month
 from requirements_analysis.analysis import campaign_results
 from requirements_analysis.models import ServiceLevelRequirement, SurveyCampaign
 
@@ -52,11 +53,7 @@ def review_pack(user, customer, period):
 
 def _labels(period):
     """Survey periods that fall in the review period: its label, its months, and the quarter of its months."""
-    labels = {period.label, *period.months}
-    for month in period.months:
-        year, number = month.split("-")
-        labels.add(f"{year}-Q{(int(number) - 1) // 3 + 1}")
-    return labels
+    return {period.label, *period.months, *(quarter_of_month(month) for month in period.months)}
 
 
 def review_pack_csv(pack):

@@ -16,8 +16,10 @@ from monitoring.choices import IndicatorKind, Operator
 from monitoring.evaluation import evaluable_targets, evaluate_targets
 from monitoring.intake.ingest import Sample, store_samples
 from monitoring.models import DataSource, HttpProbe, Indicator, Measurement, NotificationChannel, TargetIndicator
+from monitoring.windows import MONTH, calendar_period
 
 HISTORY_DAYS = 92
+DEMO_TIME_ZONE = "Asia/Seoul"  # the demo calendar's (slm_portal.demo.seed_calendar)
 FINE_DAYS = 7
 
 # code, service, name, kind, unit, operator, threshold
@@ -41,16 +43,11 @@ BINDINGS = [
 ]
 
 
-def _month_start(now):
-    local = now.astimezone(dt.timezone(dt.timedelta(hours=9)))  # the demo calendar is Asia/Seoul
-    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(dt.UTC)
-
-
 def incidents(code, now):
     """Bad stretches [start, end) of each indicator, placed relative to now so the demo reads the same any day."""
-    this_month = _month_start(now)
-    last_month = _month_start(this_month - dt.timedelta(days=1))
-    two_ago = _month_start(last_month - dt.timedelta(days=1))
+    this_month = calendar_period(MONTH, now, DEMO_TIME_ZONE).start
+    last_month = calendar_period(MONTH, this_month - dt.timedelta(days=1), DEMO_TIME_ZONE).start
+    two_ago = calendar_period(MONTH, last_month - dt.timedelta(days=1), DEMO_TIME_ZONE).start
     recent = max(this_month + dt.timedelta(hours=2), now - dt.timedelta(days=3))
     hour = dt.timedelta(hours=1)
     minute = dt.timedelta(minutes=1)

@@ -6,6 +6,7 @@ import datetime as dt
 from django.utils import timezone
 
 from agreements.models import Customer, Service
+from monitoring.windows import QUARTER, label_of
 from requirements_analysis.choices import CampaignStatus, Category, RequirementStatus, Source
 from requirements_analysis.models import (
     CategoryRating,
@@ -68,7 +69,7 @@ def seed_requirements_demo(people):
         defaults={
             "customer": Customer.objects.get(code="hanbit-bank"),
             "title": "How do you rate our services?",
-            "period_label": f"{now:%Y}-Q{(now.month - 1) // 3 + 1}",
+            "period_label": label_of(QUARTER, now.date()),
             "opens_at": now - dt.timedelta(days=20),
             "closes_at": now + dt.timedelta(days=10),
             "status": CampaignStatus.OPEN,

@@ -25,6 +25,7 @@ from agreements.models import (
     WorkingPeriod,
 )
 from core.tenancy import SERVICE_MANAGERS_GROUP
+from monitoring.windows import first_of_month
 
 # (username, first name, last name, role, customer code)
 DEMO_PEOPLE = [
@@ -96,12 +97,6 @@ def korean_holidays(years):
         if day.year in years
     )
     return sorted(days.items())
-
-
-def first_of_month(day, months=0):
-    """The first day of the month ``months`` after (or before, when negative) the month of ``day``."""
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def seed_people(password):

@@ -10,21 +10,15 @@ from django.utils import timezone
 from agreements.models import Agreement, Holiday
 from improvement.models import Action, ImprovementPlan
 from monitoring.models import ComplianceSnapshot, Measurement
+from monitoring.windows import first_of_month
 from requirements_analysis.models import SurveyCampaign
-from slm_portal.demo import first_of_month, korean_holidays
+from slm_portal.demo import korean_holidays
 
 pytestmark = pytest.mark.django_db
 
 
 def seed():
     call_command("seed_demo", "--allow-production", "--portal-url", "http://127.0.0.1:9", stdout=io.StringIO())
-
-
-def test_first_of_month_moves_across_years():
-    assert first_of_month(dt.date(2027, 1, 31)) == dt.date(2027, 1, 1)
-    assert first_of_month(dt.date(2027, 1, 31), -11) == dt.date(2026, 2, 1)
-    assert first_of_month(dt.date(2028, 2, 29), 13) == dt.date(2029, 3, 1)
-    assert first_of_month(dt.date(2026, 12, 3), 1) == dt.date(2027, 1, 1)
 
 
 def test_korean_holidays_hold_the_solar_ones_of_every_year_and_the_lunar_ones_known():

@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from agreements.models import Customer
 from improvement.review_pack import review_pack, review_pack_csv
-from monitoring.readout.reports import parse_period
-from monitoring.views.reports import last_month_label
+from monitoring.readout.reports import last_month_label, parse_period
 
 
 def _pack(request, code):

@@ -1,5 +1,6 @@
 """The monitoring REST API: measurements in (data-source tokens), compliance out (people, scoped by .for_user())."""
 
+from django.conf import settings
 from django.core.validators import slug_re
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -20,7 +21,8 @@ from monitoring.api.serializers import (
 )
 from monitoring.intake.ingest import BatchInvalid, store_samples, validate_samples
 from monitoring.models import Indicator
-from monitoring.readout.compliance import agreement_compliance, month_bounds
+from monitoring.readout.compliance import agreement_compliance
+from monitoring.windows import month_bounds
 
 
 class IsDataSource(permissions.BasePermission):
@@ -120,7 +122,7 @@ class AgreementComplianceView(APIView):
         month = request.query_params.get("period")
         if month is not None:
             try:
-                month_bounds(month)
+                month_bounds(month, settings.TIME_ZONE)
             except ValueError as error:
                 raise ValidationError({"period": [str(error)]}) from None
         return Response(AgreementComplianceSerializer(agreement_compliance(agreement, month)).data)

@@ -3,18 +3,14 @@
 The API, the dashboards and the reports all read through here, so they show the same numbers.
 """
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from core.formatting import money_amount, plain_number
+from monitoring import windows
 from monitoring.evaluation.plan import target_time_zone
 from monitoring.models import ComplianceSnapshot
-
-ANY_OFFSET = dt.timedelta(hours=14)
 
 
 def window_label(minutes):
@@ -27,36 +23,12 @@ def window_label(minutes):
     return f"{minutes}m"
 
 
-def month_bounds(label, time_zone=None):
-    """[start, end) of the month "YYYY-MM" in ``time_zone`` (default: the portal's); ValueError when malformed."""
-    zone = ZoneInfo(time_zone or settings.TIME_ZONE)
-    try:
-        first = dt.date.fromisoformat(f"{label}-01")
-        following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        return (
-            dt.datetime(first.year, first.month, 1, tzinfo=zone).astimezone(dt.UTC),
-            dt.datetime(following.year, following.month, 1, tzinfo=zone).astimezone(dt.UTC),
-        )
-    except (TypeError, ValueError, OverflowError):  # also months at the ends of the calendar (0001-01, 9999-12)
-        raise ValueError(f"{label!r} is not a month in the form YYYY-MM") from None
-
-
-def month_in_any_zone(label):
-    """[start, end) holding the month "YYYY-MM" as every time zone has it (UTC offsets run from -12 to +14 hours):
-    what to read from the database before each target takes its own month (``target_month``)."""
-    start, end = month_bounds(label, "UTC")
-    try:
-        return start - ANY_OFFSET, end + ANY_OFFSET
-    except OverflowError:  # the first and last months of the calendar
-        return start, end
-
-
 def target_month(target, label):
     """[start, end) of the month "YYYY-MM" in the target's own zone: November in Pacific/Auckland ends eleven hours
     before November in UTC, so a month read in another zone would answer another month's snapshot. None for a month
     the calendar cannot bound there (January of year 1 east of the portal's zone, say)."""
     try:
-        return month_bounds(label, target_time_zone(target))
+        return windows.month_bounds(label, target_time_zone(target))
     except ValueError:
         return None
 
@@ -65,12 +37,6 @@ def target_snapshot(target, snapshots, label):
     """Of the target's ``snapshots``, the one that answers for the month ``label`` in its own zone (or None)."""
     bounds = target_month(target, label)
     return snapshot_for_month(snapshots, *bounds) if bounds else None
-
-
-def current_month_label(now=None, time_zone=None):
-    """The month running at ``now`` (default: now) in ``time_zone`` (default: the portal's), as "YYYY-MM"."""
-    zone = ZoneInfo(time_zone) if time_zone else None
-    return timezone.localtime(now or timezone.now(), zone).strftime("%Y-%m")
 
 
 def snapshot_for_month(snapshots, start, end):
@@ -149,13 +115,13 @@ def agreement_compliance(agreement, month=None, now=None):
     zone. Without a month, each target answers for the month running now in its zone (the answer's "period" is the
     portal's)."""
     now = now or timezone.now()
-    labels = None if month else lambda target: current_month_label(now, target_time_zone(target))
-    month = month or current_month_label(now)
+    labels = None if month else lambda target: windows.month_label(now, target_time_zone(target))
+    month = month or windows.month_label(now, settings.TIME_ZONE)
     if labels:  # the months running now, in zones up to 14 hours either side of UTC
-        start = month_in_any_zone(current_month_label(now - ANY_OFFSET, "UTC"))[0]
-        end = month_in_any_zone(current_month_label(now + ANY_OFFSET, "UTC"))[1]
+        start = windows.month_in_any_zone(windows.month_label(now - windows.ANY_OFFSET, "UTC"))[0]
+        end = windows.month_in_any_zone(windows.month_label(now + windows.ANY_OFFSET, "UTC"))[1]
     else:
-        start, end = month_in_any_zone(month)
+        start, end = windows.month_in_any_zone(month)
     targets = agreement.targets.select_related("indicator_link__indicator", "service_hours").prefetch_related(
         Prefetch(
             "snapshots",

@@ -8,12 +8,13 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Case, Count, F, IntegerField, Max, Min, Prefetch, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from agreements.models import Agreement, ServiceLevelTarget
-from monitoring import slo
+from monitoring import slo, windows
 from monitoring.choices import SnapshotStatus
 from monitoring.models import Breach, ComplianceSnapshot
 
@@ -150,16 +151,6 @@ def recent_breaches(user, agreements, limit=10):
     )
 
 
-def month_labels(now=None, months=TREND_PERIODS):
-    """The last ``months`` month labels, oldest first, in the portal's zone ("2026-11" last)."""
-    local = timezone.localtime(now or timezone.now()).date().replace(day=1)
-    labels = []
-    for _ in range(months):
-        labels.append(f"{local:%Y-%m}")
-        local = (local - dt.timedelta(days=1)).replace(day=1)
-    return labels[::-1]
-
-
 def service_heatmap(user, agreements, months=None):
     """Services × months: the worst attainment of the monthly targets measuring each service (through their
     indicator), and its margin over the objective (which colours the cell).
@@ -172,7 +163,8 @@ def service_heatmap(user, agreements, months=None):
     if months is None:
         # The twelve months up to the newest evaluated one: what the data shows, whatever today's date.
         newest = monthly.filter(is_current=True).aggregate(newest=Max("period_end"))["newest"]
-        months = month_labels(newest - dt.timedelta(minutes=1) if newest else None)
+        latest = newest - dt.timedelta(minutes=1) if newest else timezone.now()
+        months = windows.months_up_to(latest, settings.TIME_ZONE, TREND_PERIODS)
     rows = (
         monthly.filter(period_label__in=months, attainment__isnull=False)
         .values("target__indicator_link__indicator__service__name", "period_label")

@@ -5,25 +5,18 @@ agree to the digit for the same month.
 """
 
 import io
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from core.spreadsheets import csv_writer
+from monitoring import windows
 from monitoring.choices import SnapshotStatus
 from monitoring.models import Breach, ComplianceSnapshot, ReportComment
-from monitoring.readout.compliance import (
-    month_bounds,
-    month_in_any_zone,
-    target_compliance,
-    target_month,
-    target_snapshot,
-)
-
-QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+from monitoring.readout.compliance import target_compliance, target_month, target_snapshot
 
 
 @dataclass(frozen=True)
@@ -37,28 +30,21 @@ class ReportPeriod:
 
 
 def parse_period(label):
-    """A report period from "YYYY-MM" or "YYYY-Qn"; ValueError otherwise."""
+    """A report period from "YYYY-MM" or "YYYY-Qn" (months the portal's zone can bound); ValueError otherwise."""
     label = (label or "").strip()
-    match = QUARTER.match(label)
-    if MONTH.match(label):
-        period = ReportPeriod(label, (label,))
-    elif match:
-        year, quarter = int(match.group(1)), int(match.group(2))
-        months = tuple(f"{year}-{3 * (quarter - 1) + offset:02d}" for offset in (1, 2, 3))
-        period = ReportPeriod(label, months)
-    else:
-        raise ValueError(f"{label!r} is not a month (YYYY-MM) or a quarter (YYYY-Qn)")
-    # The pattern lets through months the calendar has no bounds for (0000-01, 9999-12): refuse them here too.
-    month_bounds(period.months[0])
-    month_bounds(period.months[-1])
-    return period
+    return ReportPeriod(label, windows.months_in(label, settings.TIME_ZONE))
+
+
+def last_month_label(now=None):
+    """Reports are about finished months: the default period is the month before this one, in the portal's zone."""
+    return windows.last_month_label(now or timezone.now(), settings.TIME_ZONE)
 
 
 def agreement_report(agreement, period):
     """{"targets": [{target, months: [API-shaped rows]}], "breaches", "credit_total", "comment"} for the period,
     each target's months taken in its own time zone (as the compliance API takes them)."""
-    start = month_in_any_zone(period.months[0])[0]
-    end = month_in_any_zone(period.months[-1])[1]
+    start = windows.month_in_any_zone(period.months[0])[0]
+    end = windows.month_in_any_zone(period.months[-1])[1]
     targets = list(
         agreement.targets.select_related("indicator_link__indicator", "service_hours")
         .prefetch_related(

@@ -5,14 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agreements.models import Agreement
 from core.tenancy import require_permission
 from monitoring.models import ReportComment
-from monitoring.readout.reports import agreement_report, parse_period, report_csv
+from monitoring.readout.reports import agreement_report, last_month_label, parse_period, report_csv
 
 
 def _agreement_and_period(request, code):
@@ -22,15 +21,6 @@ def _agreement_and_period(request, code):
         return agreement, parse_period(label)
     except ValueError as error:
         raise Http404(str(error)) from None
-
-
-def last_month_label(now=None):
-    """Reports are about finished months: the default is the month before this one."""
-    first = timezone.localdate(now).replace(day=1)
-    previous = (
-        first.replace(year=first.year - 1, month=12) if first.month == 1 else first.replace(month=first.month - 1)
-    )
-    return f"{previous:%Y-%m}"
 
 
 @login_required

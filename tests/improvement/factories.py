@@ -10,6 +10,7 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import factory
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from improvement.choices import ActionStatus, PlanStatus
 from improvement.models import Action, ImprovementPlan
 from monitoring.choices import BreachKind, BudgetUnit, SnapshotStatus
 from monitoring.models import Breach, ComplianceSnapshot
-from monitoring.readout.compliance import month_bounds
+from monitoring.windows import month_bounds
 from requirements_analysis.choices import CampaignStatus, Category, Source
 from requirements_analysis.models import (
     ServiceLevelRequirement,
@@ -76,7 +77,7 @@ def plan_in(status, **fields):
 def closed_month(target, month, attainment, *, breached=None, closed=True):
     """The snapshot of ``target`` for ``month`` ("2026-10") with ``attainment`` (a fraction, or None for no data);
     breached when under the target's objective unless told."""
-    start, end = month_bounds(month)
+    start, end = month_bounds(month, settings.TIME_ZONE)
     attainment = None if attainment is None else Decimal(attainment)
     if breached is None:
         breached = attainment is not None and attainment < target.objective_fraction
@@ -101,7 +102,7 @@ def closed_month(target, month, attainment, *, breached=None, closed=True):
 
 def breach_in(target, month, attainment):
     """The breach evaluation records when ``month`` ends under the objective."""
-    start, end = month_bounds(month)
+    start, end = month_bounds(month, settings.TIME_ZONE)
     return Breach.objects.create(
         target=target,
         period_start=start,

@@ -14,8 +14,7 @@ import pytest
 
 from monitoring.evaluation import evaluate_targets
 from monitoring.models import ReportComment
-from monitoring.readout.reports import CSV_HEADER
-from monitoring.views.reports import last_month_label
+from monitoring.readout.reports import CSV_HEADER, last_month_label
 from tests.factories import CreditTierFactory
 from tests.ladder import Rung, climb
 from tests.monitoring.dashboard_helpers import NOW, agreement_since, frozen_at_now, monthly_target, table_rows
