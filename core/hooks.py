@@ -22,10 +22,6 @@ class Hook:
             self._extensions.append(extension)
         return extension
 
-    def unregister(self, extension):
-        if extension in self._extensions:
-            self._extensions.remove(extension)
-
     def __iter__(self):
         # A copy: an extension that registers another while the page is built does not disturb this loop.
         return iter(tuple(self._extensions))

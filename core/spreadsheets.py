@@ -31,10 +31,6 @@ class _SafeWriter:
     def writerow(self, row):
         return self._writer.writerow([safe_cell(value) for value in row])
 
-    def writerows(self, rows):
-        for row in rows:
-            self.writerow(row)
-
 
 def csv_writer(buffer, **options):
     """A ``csv.writer`` on ``buffer`` whose rows are made safe with ``safe_cell``."""

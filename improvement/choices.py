@@ -20,7 +20,6 @@ PLAN_TRANSITIONS = {
     PlanStatus.VERIFIED: (),
     PlanStatus.CANCELLED: (),
 }
-OPEN_PLAN_STATUSES = (PlanStatus.PROPOSED, PlanStatus.APPROVED, PlanStatus.IN_PROGRESS)
 
 
 class ActionStatus(models.TextChoices):

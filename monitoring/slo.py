@@ -66,9 +66,6 @@ class Status(str, Enum):  # noqa: UP042
     NO_DATA = "no_data"
 
 
-TIME_BASED = frozenset({Method.TIMESLICES, Method.RATIO_TIMESLICES})
-
-
 def _decimal(value, name="value") -> Decimal:
     """An exact Decimal of ``value``; floats go through ``str`` (0.1 -> Decimal('0.1'), not its binary expansion)."""
     if isinstance(value, bool):
@@ -216,10 +213,6 @@ class Tally:
     @property
     def bad(self) -> int:
         return self.total - self.good
-
-    @property
-    def bad_slices(self) -> int:
-        return self.slices_with_data - self.good_slices
 
     @property
     def slices_without_data(self) -> int:

@@ -98,29 +98,6 @@ def calendar_period(kind, instant, time_zone):
     return _period_from_first_day(kind, _first_day(kind, instant.astimezone(zone).date()), zone)
 
 
-def period_by_label(kind, label, time_zone):
-    """The period named by its label ("2026-11", "2026-Q4", "2026-W47", "2026"); ValueError if malformed."""
-    zone = ZoneInfo(time_zone)
-    try:
-        if kind == MONTH:
-            first = dt.date.fromisoformat(f"{label}-01")
-        elif kind == QUARTER:
-            year, quarter = label.split("-Q")
-            if not 1 <= int(quarter) <= 4:
-                raise ValueError(label)
-            first = dt.date(int(year), 3 * (int(quarter) - 1) + 1, 1)
-        elif kind == WEEK:
-            year, week = label.split("-W")
-            first = dt.date.fromisocalendar(int(year), int(week), 1)
-        elif kind == YEAR:
-            first = dt.date(int(label), 1, 1)
-        else:
-            raise ValueError(kind)
-        return _period_from_first_day(kind, first, zone)
-    except (TypeError, ValueError, OverflowError):  # also periods at the ends of the calendar (0001-01, 9999-12)
-        raise ValueError(f"{label!r} is not a {kind} label") from None
-
-
 def periods_between(kind, time_zone, since, until):
     """Calendar periods that overlap [since, until), oldest first (none when the span is empty)."""
     zone = ZoneInfo(time_zone)

@@ -254,19 +254,3 @@ def campaign_results(campaign):
         "categories": [{**row, "label": Category(row["category"]).label} for row in per_category],
         "comments": comments,
     }
-
-
-def csat_trend(user, customer_id=None):
-    """{service name: [(period label, mean CSAT)]} across campaigns, oldest period first."""
-    rows = (
-        ServiceRating.objects.filter(response__invitation__campaign__in=_campaigns(user, customer_id))
-        .values("service__name", "response__invitation__campaign__period_label")
-        .annotate(csat=Avg("csat"))
-        .order_by("response__invitation__campaign__period_label")
-    )
-    trend = defaultdict(list)
-    for row in rows:
-        trend[row["service__name"]].append(
-            (row["response__invitation__campaign__period_label"], slo.rounded(row["csat"], 2))
-        )
-    return dict(trend)

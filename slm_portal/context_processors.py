@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from core.tenancy import customer_id_of, is_service_manager
+from core.tenancy import is_service_manager
 
 
 def portal(request):
@@ -8,5 +8,4 @@ def portal(request):
     return {
         "portal_name": settings.SLM_PORTAL_NAME,
         "is_service_manager": bool(user) and is_service_manager(user),
-        "is_customer_user": bool(user) and customer_id_of(user) is not None,
     }

@@ -27,7 +27,6 @@ def home(request):
     agreements = Agreement.objects.for_user(request.user)
     today = timezone.localdate()
     context = {
-        "customer_id": customer_id_of(request.user),
         "active_agreements": agreements.active()
         .select_related("customer")
         .prefetch_related("services")

@@ -1,9 +1,4 @@
-from agreements.models.agreements import (
-    Agreement,
-    ServiceCreditTier,
-    ServiceLevelTarget,
-    credit_percent_for,
-)
+from agreements.models.agreements import Agreement, ServiceCreditTier, ServiceLevelTarget
 from agreements.models.business_calendars import BusinessCalendar, Holiday, WorkingPeriod
 from agreements.models.catalogue import Customer, Membership, Service
 
@@ -17,5 +12,4 @@ __all__ = [
     "ServiceCreditTier",
     "ServiceLevelTarget",
     "WorkingPeriod",
-    "credit_percent_for",
 ]

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -126,14 +125,6 @@ class Agreement(WorkflowMixin, models.Model):
     @property
     def is_editable(self):
         return self.status in (AgreementStatus.DRAFT, AgreementStatus.ACTIVE)
-
-    def is_in_force(self, on_date=None):
-        on_date = on_date or timezone.localdate()
-        return (
-            self.status == AgreementStatus.ACTIVE
-            and self.valid_from <= on_date
-            and (self.valid_to is None or on_date < self.valid_to)
-        )
 
 
 class ServiceLevelTargetQuerySet(TenantQuerySet):
@@ -334,12 +325,3 @@ class ServiceCreditTier(models.Model):
             "below": plain_number(self.below_attainment),
             "credit": plain_number(self.credit_percent),
         }
-
-
-def credit_percent_for(tiers, attainment_percent):
-    """The credit % due at ``attainment_percent``: the tier with the lowest threshold the attainment is under."""
-    due = Decimal("0")
-    for tier in sorted(tiers, key=lambda t: t.below_attainment, reverse=True):
-        if attainment_percent < tier.below_attainment:
-            due = tier.credit_percent
-    return due

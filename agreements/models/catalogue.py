@@ -74,9 +74,6 @@ class ServiceQuerySet(TenantQuerySet):
     customer_path = "agreements__customer"
     customer_path_is_many = True
 
-    def live(self):
-        return self.filter(status=ServiceStatus.LIVE)
-
 
 class Service(models.Model):
     """An entry of the service catalogue. Customers see the services named in their agreements."""

@@ -58,25 +58,6 @@ def recent_snapshots(target_ids, periods=TREND_PERIODS):
     return history
 
 
-def customer_dashboard(user, customer):
-    """The customer's active agreements, each target with its current status and the trend of its last periods."""
-    agreements = list(
-        Agreement.objects.for_user(user)
-        .filter(customer=customer)
-        .active()
-        .prefetch_related(
-            "services",
-            Prefetch(
-                "targets",
-                queryset=ServiceLevelTarget.objects.select_related("indicator_link__indicator").order_by("code"),
-            ),
-        )
-        .order_by("code")
-    )
-    attach_trends(agreements)
-    return agreements
-
-
 def dashboard_agreements(user, customer):
     """The customer's active agreements and their targets, without compliance: what the dashboard's cached sections
     are found by (see ``cache.section_key``); ``attach_trends`` adds the compliance of those that must be drawn."""

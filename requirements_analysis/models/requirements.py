@@ -109,10 +109,6 @@ class ServiceLevelRequirement(WorkflowMixin, models.Model):
     def get_absolute_url(self):
         return reverse("requirements_analysis:requirement_detail", kwargs={"code": self.code})
 
-    @property
-    def is_open(self):
-        return self.status in OPEN_STATUSES
-
     def precondition_problems(self, new_status, reason="", **details):
         if new_status in NEEDS_REASON and not reason.strip():
             return [_("Say why: a rejected or deferred requirement needs a reason.")]

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from agreements.models import ServiceCreditTier, credit_percent_for
+from agreements.models import ServiceCreditTier
 from tests.agreements.forms_data import agreement_post, edit_post, target, targets_of, tier
 from tests.agreements.page_checks import field_error, history_rows, saves_nothing
 from tests.factories import CreditTierFactory
@@ -187,40 +187,3 @@ def test_tier_may_take_the_threshold_of_a_tier_deleted_in_the_same_post(manager_
 
     assert manager_client.post("/agreements/acme-sla/edit/", edit_post(agreement_a, ladder)).status_code == 302
     assert saved_ladder() == [(Decimal("99"), Decimal("10"))]
-
-
-# --- what is due: 99.9 % -> 5 %, 99.5 % -> 10 %, 99 % -> 25 % ------------------------------------------------
-
-LADDER = [
-    ServiceCreditTier(below_attainment=Decimal("99.9"), credit_percent=Decimal("5")),
-    ServiceCreditTier(below_attainment=Decimal("99.5"), credit_percent=Decimal("10")),
-    ServiceCreditTier(below_attainment=Decimal("99"), credit_percent=Decimal("25")),
-]
-
-
-@pytest.mark.parametrize(
-    ("attainment", "credit"),
-    [
-        ("100", "0"),
-        ("99.95", "0"),
-        ("99.9", "0"),  # not below the first threshold
-        ("99.89", "5"),
-        ("99.5", "5"),
-        ("99.4", "10"),
-        ("99", "10"),
-        ("98.999", "25"),
-        ("98", "25"),
-        ("0", "25"),
-    ],
-)
-def test_credit_due_at_an_attainment(attainment, credit):
-    assert credit_percent_for(LADDER, Decimal(attainment)) == Decimal(credit)
-
-
-def test_credit_due_does_not_depend_on_the_order_of_the_tiers():
-    assert credit_percent_for(list(reversed(LADDER)), Decimal("99.4")) == Decimal("10")
-    assert credit_percent_for([LADDER[1], LADDER[2], LADDER[0]], Decimal("99.89")) == Decimal("5")
-
-
-def test_no_tiers_means_no_credit():
-    assert credit_percent_for([], Decimal("12.5")) == Decimal("0")

@@ -38,18 +38,6 @@ def test_registering_twice_keeps_one_in_its_first_place():
     assert list(hook) == [first, second]
 
 
-def test_an_unregistered_extension_is_no_longer_asked():
-    hook = Hook("test.unregister")
-    kept, dropped = Named("kept"), Named("dropped")
-    hook.register(kept)
-    hook.register(dropped)
-
-    hook.unregister(dropped)
-    hook.unregister(dropped)  # again: nothing to do
-
-    assert list(hook) == [kept]
-
-
 def test_an_extension_registered_while_the_hook_is_asked_waits_for_the_next_page():
     hook = Hook("test.during")
     late = Named("late")

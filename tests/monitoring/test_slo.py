@@ -355,16 +355,26 @@ TIERS = [(D("99.9"), D("5")), (D("99.5"), D("10")), (D("99"), D("25"))]
 @pytest.mark.parametrize(
     ("attained", "credit"),
     [
+        (D("100"), D("0")),
         (D("99.95"), D("0")),  # under no threshold
         (D("99.9"), D("0")),  # exactly at 99.9 is not under it
         (D("99.89"), D("5")),  # under 99.9 only
+        (D("99.5"), D("5")),
         (D("99.4"), D("10")),  # under 99.9 and 99.5: the lowest is 99.5
+        (D("99"), D("10")),
+        (D("98.999"), D("25")),
         (D("98"), D("25")),  # under all three: the lowest is 99
+        (D("0"), D("25")),
     ],
 )
 def test_the_credit_is_that_of_the_lowest_tier_the_attainment_is_under(attained, credit):
     assert credit_percent(attained, TIERS) == credit
     assert credit_percent(attained, reversed(TIERS)) == credit  # tier order does not matter
+    assert credit_percent(attained, [TIERS[1], TIERS[2], TIERS[0]]) == credit
+
+
+def test_no_tiers_means_no_credit():
+    assert credit_percent(D("12.5"), []) == D("0")
 
 
 # --- contract details ----------------------------------------------------------------------------------------------
@@ -418,7 +428,7 @@ def test_an_empty_budget_has_no_remaining_share_but_a_signed_left():
 
 
 def test_tally_shorthands():
-    assert (GAPPY.bad, GAPPY.bad_slices, GAPPY.slices_without_data) == (2, 2, 10)
+    assert (GAPPY.bad, GAPPY.slices_without_data) == (2, 10)
 
 
 # --- properties ----------------------------------------------------------------------------------------------------

@@ -79,47 +79,6 @@ def test_a_year_is_365_or_366_days_from_local_new_year(year, days):
     assert period.minutes == days * 1440
 
 
-@pytest.mark.parametrize(
-    ("kind", "instant"),
-    [(WEEK, utc(2026, 11, 20)), (MONTH, utc(2026, 11, 20)), (QUARTER, utc(2026, 11, 20)), (YEAR, utc(2026, 11, 20))],
-)
-def test_a_period_found_by_its_label_is_the_period_that_carries_the_label(kind, instant):
-    period = windows.calendar_period(kind, instant, SEOUL)
-    assert windows.period_by_label(kind, period.label, SEOUL) == period
-
-
-def test_period_by_label_reads_each_kind_of_label():
-    assert windows.period_by_label(MONTH, "2026-11", SEOUL).start == utc(2026, 10, 31, 15)
-    assert windows.period_by_label(QUARTER, "2026-Q4", SEOUL).start == utc(2026, 9, 30, 15)
-    assert windows.period_by_label(WEEK, "2026-W47", SEOUL).start == utc(2026, 11, 15, 15)
-    assert windows.period_by_label(YEAR, "2026", SEOUL).start == utc(2025, 12, 31, 15)
-    assert windows.period_by_label(MONTH, "2026-10", BERLIN).minutes == 745 * 60
-
-
-@pytest.mark.parametrize(
-    ("kind", "label"),
-    [
-        (MONTH, "2026-13"),
-        (MONTH, "2026-1"),
-        (MONTH, "November"),
-        (MONTH, ""),
-        (QUARTER, "2026-Q5"),
-        (QUARTER, "2026-Q0"),
-        (QUARTER, "2026-4"),
-        (WEEK, "2025-W53"),  # 2025 has 52 ISO weeks
-        (WEEK, "2026-W00"),
-        (YEAR, "twenty"),
-        (YEAR, "0"),
-        (MONTH, "0001-01"),  # starts before year 1 in UTC
-        (YEAR, "9999"),  # ends after year 9999
-        ("fortnight", "2026-11"),
-    ],
-)
-def test_a_malformed_or_impossible_label_is_refused(kind, label):
-    with pytest.raises(ValueError, match="is not a"):
-        windows.period_by_label(kind, label, SEOUL)
-
-
 def test_periods_between_lists_every_period_overlapping_the_span_oldest_first():
     periods = windows.periods_between(MONTH, SEOUL, utc(2026, 9, 20), utc(2026, 11, 20))
     assert [p.label for p in periods] == ["2026-09", "2026-10", "2026-11"]
@@ -145,7 +104,7 @@ def test_periods_between_weeks_crosses_the_year_with_iso_labels():
 
 
 def test_a_period_clipped_to_a_validity_keeps_its_label_and_only_the_inside_part():
-    november = windows.period_by_label(MONTH, "2026-11", SEOUL)
+    november = windows.calendar_period(MONTH, utc(2026, 11, 20), SEOUL)
     clipped = november.clipped(start=utc(2026, 11, 15, 15))
     assert clipped == Period(utc(2026, 11, 15, 15), utc(2026, 11, 30, 15), "2026-11")
     assert clipped.minutes == 15 * 1440
