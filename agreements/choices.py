@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.statuses import Palette
+
 
 class ServiceStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
@@ -38,6 +40,19 @@ class AgreementStatus(models.TextChoices):
     TERMINATED = "terminated", _("Terminated")
 
 
+AGREEMENT_STATUS = Palette(
+    "agreement",
+    AgreementStatus,
+    {
+        AgreementStatus.ACTIVE: "success",
+        AgreementStatus.DRAFT: "secondary",
+        AgreementStatus.EXPIRED: "warning",
+        AgreementStatus.TERMINATED: "dark",
+    },
+    css="status",
+)
+
+
 # The only moves an agreement's status may make; anything else is refused.
 AGREEMENT_TRANSITIONS = {
     AgreementStatus.DRAFT: (AgreementStatus.ACTIVE,),
@@ -60,9 +75,24 @@ class CalendarPeriod(models.TextChoices):
 
 
 class BudgetingMethod(models.TextChoices):
+    """How a target counts good and bad: the one definition of each method. Its formula is in
+    ``monitoring.slo`` (attainment and error budget, ``slo.Method`` has the same values); everything else asks the
+    properties below instead of comparing names."""
+
     OCCURRENCES = "occurrences", _("Occurrences (good events / all events)")
     TIMESLICES = "timeslices", _("Timeslices (good slices / slices with data)")
     RATIO_TIMESLICES = "ratio_timeslices", _("Ratio timeslices (mean of slice ratios)")
+
+    @property
+    def counts_events(self):
+        """Attainment counts events, and the error budget is a number of events; otherwise it counts time slices and
+        the budget is in minutes."""
+        return self is BudgetingMethod.OCCURRENCES
+
+    @property
+    def judges_slices(self):
+        """A slice is good when its own good/total reaches the target's slice target (``slice_target``)."""
+        return self is BudgetingMethod.TIMESLICES
 
 
 class MissingData(models.TextChoices):

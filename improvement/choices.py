@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.statuses import Palette
+
 
 class PlanStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
@@ -9,6 +11,20 @@ class PlanStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     VERIFIED = "verified", _("Verified")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+PLAN_STATUS = Palette(
+    "plan",
+    PlanStatus,
+    {
+        PlanStatus.PROPOSED: "secondary",
+        PlanStatus.APPROVED: "info",
+        PlanStatus.IN_PROGRESS: "primary",
+        PlanStatus.COMPLETED: "success",
+        PlanStatus.VERIFIED: "success",
+        PlanStatus.CANCELLED: "dark",
+    },
+)
 
 
 # The only moves a plan's status may make; verifying also needs an effect review on record.

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from core.formatting import plain_number
+from core.statuses import TONES
 from improvement import effect
 from improvement.models import EffectReview
 from monitoring import slo
@@ -75,7 +76,7 @@ def review_chart(review_row):
     """Attainment per period before and after, one pair of traces per target, as a plain plotly figure."""
     data, rows = [], []
     for target in review_row.details:
-        for side, colour in (("before", "#6c757d"), ("after", "#0d6efd")):
+        for side, colour in (("before", TONES["secondary"]), ("after", TONES["primary"])):
             points = target[side]
             label = _("before") if side == "before" else _("after")
             data.append(

@@ -1,10 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class IndicatorKind(models.TextChoices):
-    RATIO = "ratio", _("Ratio (good and total event counts)")
-    THRESHOLD = "threshold", _("Threshold (a value compared with a limit)")
+from agreements.choices import BudgetingMethod
+from core.statuses import Palette
 
 
 class Operator(models.TextChoices):
@@ -22,9 +20,27 @@ class SnapshotStatus(models.TextChoices):
     NO_DATA = "no_data", _("No data")
 
 
+# Worst first: what needs attention leads every list, and each status has its one colour.
+COMPLIANCE = Palette(
+    "compliance",
+    SnapshotStatus,
+    {
+        SnapshotStatus.BREACHED: "danger",
+        SnapshotStatus.AT_RISK: "warning",
+        SnapshotStatus.NO_DATA: "secondary",
+        SnapshotStatus.MET: "success",
+    },
+)
+
+
 class BudgetUnit(models.TextChoices):
     MINUTES = "minutes", _("minutes")
     EVENTS = "events", _("events")
+
+    @classmethod
+    def of(cls, method):
+        """The unit of a budgeting method's error budget."""
+        return cls.EVENTS if BudgetingMethod(method).counts_events else cls.MINUTES
 
 
 class BreachKind(models.TextChoices):

@@ -12,9 +12,11 @@ import random
 from django.db.models import Max
 
 from agreements.models import Service, ServiceLevelTarget
-from monitoring.choices import IndicatorKind, Operator
+from monitoring.choices import Operator
 from monitoring.evaluation import evaluable_targets, evaluate_targets
-from monitoring.intake.ingest import Sample, store_samples
+from monitoring.intake.ingest import store_samples
+from monitoring.intake.samples import Sample
+from monitoring.kinds import IndicatorKind
 from monitoring.models import DataSource, HttpProbe, Indicator, Measurement, NotificationChannel, TargetIndicator
 from monitoring.windows import MONTH, calendar_period
 
@@ -86,7 +88,7 @@ def generate(indicator, start, end, now, rng):
     while instant < end:
         step = 1 if instant >= fine_from or _near(instant, bad, coarse) else 5
         in_incident = _inside(instant, bad)
-        if indicator.kind == IndicatorKind.RATIO:
+        if indicator.sli_kind.counts:  # events counted good and total; otherwise a value
             # A daily traffic curve, busier in the Seoul daytime.
             load = 200 + int(150 * (1 + math.sin((instant.hour - 3) / 24 * 2 * math.pi)))
             total = load * step

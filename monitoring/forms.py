@@ -7,7 +7,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from agreements.extensions import TargetFormExtension
-from monitoring.choices import IndicatorKind
+from monitoring.kinds import JUDGED
 from monitoring.models import ApiToken, DataSource, HttpProbe, Indicator, TargetIndicator
 
 
@@ -96,7 +96,7 @@ class HttpProbeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        thresholds = Indicator.objects.filter(kind=IndicatorKind.THRESHOLD).select_related("service")
+        thresholds = Indicator.objects.filter(kind__in=JUDGED).select_related("service")
         self.fields["availability_indicator"].queryset = thresholds
         self.fields["latency_indicator"].queryset = thresholds
         if self.instance.pk:

@@ -2,11 +2,17 @@
 
 from django.utils.translation import gettext as _
 
+from core.statuses import TONES
 from requirements_analysis.choices import Category, Quadrant
 from requirements_analysis.scoring import MIDPOINT
 
 DIVIDER = {"dash": "dot", "color": "#adb5bd"}
-QUADRANT_COLOURS = {"concentrate": "#dc3545", "keep_up": "#198754", "low_priority": "#6c757d", "overkill": "#0dcaf0"}
+QUADRANT_COLOURS = {
+    Quadrant.CONCENTRATE: TONES["danger"],
+    Quadrant.KEEP_UP: TONES["success"],
+    Quadrant.LOW_PRIORITY: TONES["secondary"],
+    Quadrant.OVERKILL: TONES["info"],
+}
 
 
 def ipa(points, customer_name=None):

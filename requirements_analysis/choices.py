@@ -2,6 +2,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.statuses import Palette
+
 
 class Category(models.TextChoices):
     AVAILABILITY = "availability", _("Availability")
@@ -30,6 +32,19 @@ class RequirementStatus(models.TextChoices):
     DEFERRED = "deferred", _("Deferred")
 
 
+REQUIREMENT_STATUS = Palette(
+    "requirement",
+    RequirementStatus,
+    {
+        RequirementStatus.PROPOSED: "secondary",
+        RequirementStatus.ANALYSED: "info",
+        RequirementStatus.DEFERRED: "warning",
+        RequirementStatus.AGREED: "success",
+        RequirementStatus.REJECTED: "dark",
+    },
+)
+
+
 # The only moves a requirement's status may make. Rejecting or deferring needs a reason.
 REQUIREMENT_TRANSITIONS = {
     RequirementStatus.PROPOSED: (RequirementStatus.ANALYSED, RequirementStatus.REJECTED),
@@ -46,6 +61,13 @@ class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     OPEN = "open", pgettext_lazy("survey status", "Open")
     CLOSED = "closed", _("Closed")
+
+
+SURVEY_STATUS = Palette(
+    "survey",
+    CampaignStatus,
+    {CampaignStatus.OPEN: "success", CampaignStatus.DRAFT: "secondary", CampaignStatus.CLOSED: "dark"},
+)
 
 
 # A survey is opened once and closed once.

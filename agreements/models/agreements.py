@@ -256,6 +256,11 @@ class ServiceLevelTarget(models.Model):
         return f"{plain_number(self.objective)} %"
 
     @property
+    def method(self):
+        """The budgeting method, a ``BudgetingMethod`` that says how it counts (``target.method.counts_events``)."""
+        return BudgetingMethod(self.budgeting_method)
+
+    @property
     def objective_fraction(self):
         """The objective as an exact fraction, 99.9 -> Decimal('0.999')."""
         return self.objective.scaleb(-2, _EXACT)

@@ -157,7 +157,7 @@ def _snapshot(job, tally, burns, alert_firing, at, long_windows=(), current=Fals
         slices_in_scope=tally.slices_in_scope,
         ratio_units=tally.ratio_units,
         attainment=attainment,
-        budget_unit=BudgetUnit.EVENTS if method == slo.Method.OCCURRENCES else BudgetUnit.MINUTES,
+        budget_unit=BudgetUnit.of(target.method),
         budget_total=budget.total,
         budget_consumed=budget.consumed,
         budget_remaining=budget.remaining,

@@ -124,7 +124,7 @@ class TargetPlan:
             spans=self.spans(start, end),
             slice_minutes=target.slice_minutes,
             slice_target=(Fraction(target.slice_target) / 100)  # 99.5 % -> 199/200, exactly
-            if target.budgeting_method == "timeslices"
+            if target.method.judges_slices
             else Fraction(1),
         )
 

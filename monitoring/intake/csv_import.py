@@ -1,13 +1,13 @@
 """CSV files of samples: read, check every line, report bad lines by their line number.
 
-The header names the columns: ``t,value`` for threshold indicators, ``t,good,total`` for ratio indicators (extra
-columns are refused, order is free). Times are ISO-8601 with a zone, as in the API.
+The header names the columns of the indicator's kind (``monitoring.kinds``): ``t,value`` for threshold indicators,
+``t,good,total`` for ratio indicators (extra columns are refused, order is free). Times are ISO-8601 with a zone, as
+in the API.
 """
 
 import csv
 import io
 
-from monitoring.choices import IndicatorKind
 from monitoring.intake.ingest import BatchInvalid, validate_samples
 
 MAX_LINES = 100_000
@@ -25,13 +25,13 @@ def _number(text, whole):
 
 def read_csv(indicator, content, *, now=None):
     """Returns (samples, errors); each error is {"line", "field", "message"} and samples is empty when any."""
-    expected = {"t", "good", "total"} if indicator.kind == IndicatorKind.RATIO else {"t", "value"}
+    kind = indicator.sli_kind
+    expected = {"t", *kind.fields}
     reader = csv.DictReader(io.StringIO(content))
     header = [name.strip() for name in reader.fieldnames or []]
     # A list, not a set: a column named twice would otherwise pass, and the row keep only its last cell.
     if sorted(header) != sorted(expected):
-        columns = ",".join(sorted(expected, key=["t", "value", "good", "total"].index))
-        return [], [{"line": 1, "field": None, "message": f"the header must name the columns {columns}"}]
+        return [], [{"line": 1, "field": None, "message": f"the header must name the columns {kind.header}"}]
     raw, lines, errors = [], [], []
     for row in reader:
         if len(raw) + len(errors) >= MAX_LINES:
@@ -42,7 +42,7 @@ def read_csv(indicator, content, *, now=None):
         sample = {}
         for key, text in row.items():
             key = key.strip()
-            value = text.strip() if key == "t" else _number(text or "", whole=key != "value")
+            value = text.strip() if key == "t" else _number(text or "", whole=key in kind.counts)
             if value not in (None, ""):
                 sample[key] = value
         raw.append(sample)

@@ -14,7 +14,7 @@ from collections import defaultdict
 from django.db import connection, transaction
 from django.db.models import Min
 
-from monitoring.choices import IndicatorKind, Operator
+from monitoring.choices import Operator
 from monitoring.models import HourRollup, Measurement
 from monitoring.slo import ratio_units
 
@@ -163,7 +163,7 @@ def rebuild_rollups(indicator, rejudge=True):
         first = Measurement.objects.filter(indicator=indicator).aggregate(first=Min("t"))["first"]
         if first is None:
             return None
-        if rejudge and indicator.kind == IndicatorKind.THRESHOLD:
+        if rejudge and indicator.sli_kind.judged:
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"UPDATE monitoring_measurement SET good = CASE WHEN value {SQL_OPERATORS[indicator.operator]} %s "  # noqa: S608 - operator from a fixed table

@@ -1,5 +1,6 @@
 """Indicators (SLIs), the link from a service level target to the indicator it measures, and data sources."""
 
+import functools
 import hashlib
 import operator
 import secrets
@@ -14,17 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from agreements.models import Service, ServiceLevelTarget
 from core.tenancy import TenantQuerySet
 from core.validators import validate_code_not_reserved
-from monitoring.choices import IndicatorKind, Operator
+from monitoring.choices import Operator
+from monitoring.kinds import COMPARISONS, KINDS, RATIO, IndicatorKind
 
 DATA_SOURCE_TOKEN_PREFIX = "slmds_"  # noqa: S105 - a visible prefix, not a secret
 PERSONAL_TOKEN_PREFIX = "slmpt_"  # noqa: S105
-COMPARISONS = {
-    Operator.LT: operator.lt,
-    Operator.LTE: operator.le,
-    Operator.GT: operator.gt,
-    Operator.GTE: operator.ge,
-    Operator.EQ: operator.eq,
-}
 
 
 class IndicatorQuerySet(TenantQuerySet):
@@ -40,7 +35,7 @@ class Indicator(models.Model):
         _("code"), max_length=80, unique=True, validators=[validate_code_not_reserved], help_text=_("Used by the API.")
     )
     name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=10, choices=IndicatorKind.choices, default=IndicatorKind.RATIO)
+    kind = models.CharField(_("kind"), max_length=10, choices=IndicatorKind.choices, default=RATIO.value)
     unit = models.CharField(_("unit"), max_length=30, blank=True, help_text=_("For example ms, requests, up/down."))
     operator = models.CharField(_("operator"), max_length=3, choices=Operator.choices, blank=True)
     threshold = models.FloatField(_("threshold"), null=True, blank=True)
@@ -54,16 +49,13 @@ class Indicator(models.Model):
         verbose_name_plural = _("indicators (SLIs)")
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    models.Q(kind=IndicatorKind.RATIO)
-                    | models.Q(kind=IndicatorKind.THRESHOLD, operator__in=Operator.values, threshold__isnull=False)
-                ),
+                condition=functools.reduce(operator.or_, (kind.condition() for kind in KINDS.values())),
                 name="indicator_threshold_complete",
             ),
         ]
 
     def __str__(self):
-        if self.kind == IndicatorKind.THRESHOLD and self.threshold is not None:
+        if self.kind in KINDS and self.sli_kind.judged and self.threshold is not None:
             return f"{self.name} ({self.get_operator_display()} {self.threshold:g} {self.unit})".replace(" )", ")")
         return self.name
 
@@ -71,19 +63,24 @@ class Indicator(models.Model):
         return reverse("monitoring:indicator_detail", kwargs={"code": self.code})
 
     def clean(self):
-        """A threshold indicator needs its operator and threshold; a ratio indicator keeps neither. Checked here for
-        every form (the admin's too) before the database constraint would refuse the row."""
+        """What the kind needs (a threshold indicator its operator and threshold; a ratio indicator keeps neither).
+        Checked here for every form (the admin's too) before the database constraint would refuse the row."""
         super().clean()
-        if self.kind == IndicatorKind.RATIO:
-            self.operator, self.threshold = "", None
-            return
-        errors = {}
-        if not self.operator:
-            errors["operator"] = _("A threshold indicator needs an operator.")
-        if self.threshold is None:
-            errors["threshold"] = _("A threshold indicator needs a threshold.")
+        if self.kind not in KINDS:
+            return  # the field's own choices check names it
+        errors = self.sli_kind.clean(self)
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def sli_kind(self):
+        """The definition of this indicator's kind (``monitoring.kinds``)."""
+        return KINDS[self.kind]
+
+    @property
+    def rule(self):
+        """What a good sample is, for the indicator pages: "value ≥ 1 up", "good / total events"."""
+        return self.sli_kind.rule(self)
 
     def is_good(self, value):
         """Whether one value of a threshold indicator is good."""

@@ -8,11 +8,11 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal
 from django.utils.translation import gettext as _
 
 from core.formatting import plain_number
+from monitoring.choices import COMPLIANCE, SnapshotStatus
 from monitoring.slo import to_percent
 
 # Figures are rounded for the chart here, never in the thread's (changeable) default context.
 _CTX = Context(prec=28, rounding=ROUND_HALF_EVEN)
-COLOURS = {"met": "#198754", "at_risk": "#ffc107", "breached": "#dc3545", "no_data": "#6c757d"}
 BASE_LAYOUT = {
     "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
     "height": 260,
@@ -38,7 +38,7 @@ def attainment_history(target, snapshots):
                 "name": _("Attainment (%)"),
                 "x": labels,
                 "y": values,
-                "marker": {"color": [COLOURS.get(s.status, "#6c757d") for s in snapshots]},
+                "marker": {"color": [COMPLIANCE.colour(s.status) for s in snapshots]},
             },
             {
                 "type": "scatter",
@@ -121,14 +121,14 @@ def daily_bars(days, unit_label):
                 "name": _("Good"),
                 "x": labels,
                 "y": [good for _l, good, _b in days],
-                "marker": {"color": COLOURS["met"]},
+                "marker": {"color": COMPLIANCE.colour(SnapshotStatus.MET)},
             },
             {
                 "type": "bar",
                 "name": _("Bad"),
                 "x": labels,
                 "y": [bad for _l, _g, bad in days],
-                "marker": {"color": COLOURS["breached"]},
+                "marker": {"color": COMPLIANCE.colour(SnapshotStatus.BREACHED)},
             },
         ],  # fmt: skip
         "layout": {
@@ -187,7 +187,11 @@ def heatmap(matrix):
                 "zmid": 0,
                 "zmin": -1,
                 "zmax": 1,
-                "colorscale": [[0, "#dc3545"], [0.5, "#ffc107"], [1, "#198754"]],
+                "colorscale": [
+                    [0, COMPLIANCE.colour(SnapshotStatus.BREACHED)],
+                    [0.5, COMPLIANCE.colour(SnapshotStatus.AT_RISK)],
+                    [1, COMPLIANCE.colour(SnapshotStatus.MET)],
+                ],
                 "colorbar": {"title": {"text": _("points over objective")}},
             }
         ],

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from agreements.choices import WindowKind
 from core.formatting import money_amount, plain_number
 from monitoring import windows
 from monitoring.evaluation.plan import target_time_zone
@@ -60,7 +61,7 @@ def target_compliance(target, snapshot):
         "name": target.name,
         "indicator": link.indicator.code if link else None,
         "objective_percent": plain_number(target.objective),
-        "window": target.window_display if target.window_kind == "rolling" else target.calendar_period,
+        "window": target.window_display if target.window_kind == WindowKind.ROLLING else target.calendar_period,
         "method": target.budgeting_method,
     }
     if snapshot is None:

@@ -9,25 +9,17 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, Count, F, IntegerField, Max, Min, Prefetch, Value, When, Window
+from django.db.models import Count, F, Max, Min, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from agreements.models import Agreement, ServiceLevelTarget
 from monitoring import slo, windows
-from monitoring.choices import SnapshotStatus
+from monitoring.choices import COMPLIANCE, SnapshotStatus
 from monitoring.models import Breach, ComplianceSnapshot
 
 TREND_PERIODS = 12
 HUNDRED = Decimal(100)
-# Worst first: what needs attention leads every list.
-STATUS_ORDER = Case(
-    When(status=SnapshotStatus.BREACHED, then=Value(0)),
-    When(status=SnapshotStatus.AT_RISK, then=Value(1)),
-    When(status=SnapshotStatus.NO_DATA, then=Value(2)),
-    default=Value(3),
-    output_field=IntegerField(),
-)
 
 
 def recent_snapshots(target_ids, periods=TREND_PERIODS):
@@ -85,9 +77,7 @@ def attach_trends(agreements):
 
 
 def _worst(snapshots):
-    rank = {"breached": 0, "at_risk": 1, "no_data": 2, "met": 3}
-    statuses = [snapshot.status for snapshot in snapshots if snapshot is not None]
-    return min(statuses, key=rank.__getitem__) if statuses else SnapshotStatus.NO_DATA
+    return COMPLIANCE.first((s.status for s in snapshots if s is not None), default=SnapshotStatus.NO_DATA)
 
 
 def current_targets(user, agreements):
@@ -97,7 +87,7 @@ def current_targets(user, agreements):
         .current()
         .filter(target__agreement__in=agreements)
         .select_related("target__agreement__customer")
-        .annotate(severity=STATUS_ORDER)
+        .annotate(severity=COMPLIANCE.ranking())
         .order_by("severity", F("budget_remaining").asc(nulls_last=True), "target__agreement__code", "target__code")
     )
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from agreements.choices import WindowKind
 from monitoring import slo, windows
 from monitoring.evaluation.plan import TargetPlan
 from monitoring.evaluation.tally import floor_minute, tallies
@@ -25,7 +26,7 @@ def period_days(target, snapshot, now=None):
     until = min(now, snapshot.period_end)
     plan = _plan(target, until)
     start = snapshot.period_start
-    if target.window_kind == "rolling":
+    if target.window_kind == WindowKind.ROLLING:
         start = until - dt.timedelta(days=target.rolling_days)
     # A snapshot is keyed by the unclipped period's start, but it counts only from the agreement's first day (as
     # the evaluation does): an agreement starting mid-month has neither days nor budget before that.
@@ -46,13 +47,14 @@ def daily_figures(target, snapshot, now=None):
     method = slo.Method(target.budgeting_method)
     missing = slo.MissingData(target.missing_data)
     objective = target.objective_fraction
-    period_minutes = plan.in_hours_minutes(start, snapshot.period_end if target.window_kind != "rolling" else until)
+    period_end = until if target.window_kind == WindowKind.ROLLING else snapshot.period_end
+    period_minutes = plan.in_hours_minutes(start, period_end)
     elapsed_total = max(period_minutes, 1)
     bars, burn = [], []
     running, elapsed = Tally(), 0
     for day, tally in days:
         label = day.label[5:]  # MM-DD
-        if method == slo.Method.OCCURRENCES:
+        if target.method.counts_events:
             bars.append((label, tally.good, tally.bad))
         else:
             good, counted = slo.counted_slices(tally, missing)

@@ -8,7 +8,7 @@ with ``parse_objective`` and answers with ``closed_periods``.
 from decimal import Decimal
 
 from monitoring import slo
-from monitoring.choices import SnapshotStatus
+from monitoring.choices import COMPLIANCE, SnapshotStatus
 from monitoring.models import ComplianceSnapshot
 
 PERIODS = 12  # a year of monthly periods
@@ -49,6 +49,7 @@ def closed_periods(target, objective, periods=PERIODS):
                 "objective_then": str(snapshot.objective.normalize()),
                 "was": snapshot.status,
                 "would_be": would_be.value,
+                "tone": COMPLIANCE.tone(would_be),
             }
         )
     return rows

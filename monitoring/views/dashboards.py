@@ -14,7 +14,7 @@ from agreements.filters import AgreementFilter
 from agreements.models import Agreement, Customer, ServiceLevelTarget
 from core.formatting import plain_number
 from core.tenancy import require_permission
-from monitoring.choices import SnapshotStatus
+from monitoring.choices import BudgetUnit, SnapshotStatus
 from monitoring.extensions import target_page_actions
 from monitoring.models import Alert, Breach, ComplianceSnapshot
 from monitoring.readout import cache, charts, dashboards, timeline
@@ -179,7 +179,7 @@ def target_detail(request, code, target):
     }
     if selected is not None and hasattr(target, "indicator_link"):
         bars, burn, days = timeline.daily_figures(target, selected)
-        unit = _("minutes") if target.budgeting_method != "occurrences" else _("events")
+        unit = str(BudgetUnit.of(target.method).label)
         context["bars_chart"] = charts.daily_bars(bars, unit)
         context["burn_chart"] = charts.burn_down(burn, [_("Budget left (%)"), _("Even spending (%)")])
         # From the same reading as the bars: a second one could see another day begun (and read the rollups twice).

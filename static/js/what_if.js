@@ -7,7 +7,7 @@
     list.innerHTML = "";
     (answer.periods || []).forEach(function (period) {
       var item = document.createElement("li");
-      item.className = "list-inline-item badge " + (period.would_be === "met" ? "text-bg-success" : period.would_be === "breached" ? "text-bg-danger" : "text-bg-secondary");
+      item.className = "list-inline-item badge text-bg-" + (period.tone || "secondary");
       item.setAttribute("data-period", period.period);
       item.setAttribute("data-would-be", period.would_be);
       item.title = period.period + ": " + (period.attainment || "–") + " % (" + period.was + " → " + period.would_be + ")";

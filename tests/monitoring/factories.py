@@ -13,8 +13,9 @@ from html import unescape
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from monitoring.choices import IndicatorKind, Operator
+from monitoring.choices import Operator
 from monitoring.intake.rollups import minute_counts
+from monitoring.kinds import IndicatorKind
 from monitoring.models import ApiToken, DataSource, HourRollup, Indicator, Measurement, TargetIndicator
 from monitoring.slo import ratio_units
 from tests.factories import ServiceFactory, TargetFactory

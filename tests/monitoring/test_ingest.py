@@ -14,18 +14,18 @@ from django.db import transaction
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from monitoring.choices import IndicatorKind, Operator
+from monitoring.choices import Operator
 from monitoring.intake.ingest import (
     MAX_BATCH,
-    MAX_COUNT,
     BatchInvalid,
-    Sample,
     StoreResult,
     _sample,
     record_samples,
     store_samples,
 )
 from monitoring.intake.ingest import validate_samples as validate
+from monitoring.intake.samples import MAX_COUNT, Sample
+from monitoring.kinds import IndicatorKind
 from monitoring.models import Indicator, Measurement
 from tests.monitoring.factories import (
     IndicatorFactory,

@@ -67,8 +67,16 @@ def test_the_last_twelve_closed_periods_say_how_they_ended_and_would_have_ended(
     body = response.json()
     assert body["objective"] == "99.5"
     would_be = ["met", "met", "breached", "no_data", "met", "met", "breached", "met", "met", "met", "met", "breached"]
+    tone = {"met": "success", "breached": "danger", "no_data": "secondary"}  # the badge colour the page shows
     assert body["periods"] == [
-        {"period": month, "attainment": shown, "objective_then": "99.9", "was": was, "would_be": would}
+        {
+            "period": month,
+            "attainment": shown,
+            "objective_then": "99.9",
+            "was": was,
+            "would_be": would,
+            "tone": tone[would],
+        }
         for (month, _good, _total, shown, was), would in zip(MONTHS[1:], would_be, strict=True)
     ]
 
