@@ -1,6 +1,6 @@
 """Plain numbers and money amounts as the pages, reports, CSV files and the API show them."""
 
-from decimal import Context, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 
 from core.currencies import Currency
 
@@ -14,6 +14,15 @@ def plain_number(value):
     if value is None:
         return ""
     return format(Decimal(value).normalize(_WIDE), "f")
+
+
+def percent_of_one(value, places=1):
+    """A fraction as a percentage rounded half to even to ``places``: Decimal('-0.388888888889') -> '-38.9',
+    Decimal('0.5') -> '50'."""
+    if value is None:
+        return ""
+    percent = (Decimal(value) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN, context=_WIDE)
+    return plain_number(percent)
 
 
 def money_amount(value, currency):

@@ -15,6 +15,7 @@ class Operator(models.TextChoices):
 
 class SnapshotStatus(models.TextChoices):
     MET = "met", _("Met")
+    ON_TRACK = "on_track", _("On track")
     AT_RISK = "at_risk", _("At risk")
     BREACHED = "breached", _("Breached")
     NO_DATA = "no_data", _("No data")
@@ -28,6 +29,7 @@ COMPLIANCE = Palette(
         SnapshotStatus.BREACHED: "danger",
         SnapshotStatus.AT_RISK: "warning",
         SnapshotStatus.NO_DATA: "secondary",
+        SnapshotStatus.ON_TRACK: "success",
         SnapshotStatus.MET: "success",
     },
 )

@@ -31,6 +31,7 @@ __all__ = [
     "error_budget",
     "from_percent",
     "ratio_from_units",
+    "projected_remaining",
     "ratio_units",
     "rounded",
     "rule_fires",
@@ -61,6 +62,7 @@ class MissingData(str, Enum):  # noqa: UP042
 
 class Status(str, Enum):  # noqa: UP042
     MET = "met"
+    ON_TRACK = "on_track"
     AT_RISK = "at_risk"
     BREACHED = "breached"
     NO_DATA = "no_data"
@@ -342,6 +344,25 @@ def burn_rate(
     return _q(_CTX.divide(bad_share, allowed))
 
 
+def projected_remaining(unit: str, remaining, elapsed_share) -> Decimal | None:
+    """The share of the error budget left when the period ends, if it goes on as it went so far (a projection).
+
+    ``remaining`` is the share left now (``ErrorBudget.remaining``), ``elapsed_share`` the share of the period's
+    counted time gone by (0 < elapsed_share <= 1). A time budget ("minutes") is fixed for the period, so bad time
+    at the same pace consumes (1 - remaining) / elapsed_share of it by the end. An event budget ("events") grows
+    with the traffic: at the same error rate the share left stays what it is. None when either is unknown.
+    """
+    if remaining is None or elapsed_share is None:
+        return None
+    remaining = _decimal(remaining, "remaining")
+    if unit == "events":
+        return _q(remaining)
+    elapsed = _decimal(elapsed_share, "elapsed_share")
+    if not 0 < elapsed <= 1:
+        return None
+    return _q(_CTX.subtract(ONE, _CTX.divide(_CTX.subtract(ONE, remaining), elapsed)))
+
+
 @dataclass(frozen=True)
 class BurnRule:
     """A multi-window burn-rate alert: fires when both windows burn at ``threshold`` or faster."""
@@ -383,8 +404,10 @@ def status(
     """The status of a target in a period.
 
     ``warning_threshold`` is a fraction of budget left (Decimal("0.25") for 25 %). No attainment: NO_DATA.
-    Closed period: BREACHED under the objective, else MET (exactly at the objective is MET). Open period: BREACHED
-    once the budget is spent (remaining <= 0); AT_RISK with less than ``warning_threshold`` left or a firing alert.
+    Closed period: BREACHED under the objective, else MET (exactly at the objective is MET). Open period (a rolling
+    window never closes): BREACHED once the budget is spent (remaining <= 0); AT_RISK with less than
+    ``warning_threshold`` left or a firing alert; otherwise ON_TRACK. Only a closed period is MET: a running one has
+    not met anything yet.
     """
     if attainment is None:
         return Status.NO_DATA
@@ -394,7 +417,7 @@ def status(
         return Status.BREACHED
     if (budget_remaining is not None and budget_remaining < warning_threshold) or alert_firing:
         return Status.AT_RISK
-    return Status.MET
+    return Status.ON_TRACK
 
 
 def credit_percent(attainment_percent: Decimal, tiers: Iterable[tuple[Decimal, Decimal]]) -> Decimal:

@@ -3,7 +3,7 @@
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
-from core.formatting import money_amount, plain_number
+from core.formatting import money_amount, percent_of_one, plain_number
 
 register = template.Library()
 
@@ -24,6 +24,12 @@ def grouped(value):
 def money(value, currency):
     """23076.9 with "USD" -> 23,076.90; 250000.00 with "KRW" -> 250,000: the currency's minor unit, grouped."""
     return "" if value is None else intcomma(money_amount(value, currency))
+
+
+@register.filter
+def percent(value):
+    """A fraction as a percentage to one place: 0.388888 -> 38.9 (the sign kept)."""
+    return percent_of_one(value)
 
 
 @register.filter

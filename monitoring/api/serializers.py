@@ -3,6 +3,8 @@ nothing); its serializers here describe the shape for the OpenAPI schema."""
 
 from rest_framework import serializers
 
+from monitoring.choices import SnapshotStatus
+
 
 class SampleSerializer(serializers.Serializer):
     t = serializers.DateTimeField(help_text="ISO-8601 instant with a zone (Z or an offset).")
@@ -64,7 +66,11 @@ class TargetComplianceSerializer(serializers.Serializer):
     period = PeriodSerializer(allow_null=True)
     attainment = serializers.CharField(allow_null=True, help_text="A fraction: 0.999 is 99.9 %.")
     attainment_percent = serializers.CharField(allow_null=True)
-    status = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=SnapshotStatus.choices,
+        help_text="A closed period is met or breached; an open one (and a rolling window) is on_track, at_risk or "
+        "breached; no_data when nothing was counted.",
+    )
     error_budget = ErrorBudgetSerializer(allow_null=True)
     burn_rates = serializers.DictField(child=serializers.CharField(allow_null=True))
     credit = CreditSerializer(allow_null=True)

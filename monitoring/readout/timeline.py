@@ -3,6 +3,7 @@ minutes of one day. Read from the rollups through the evaluation's own plan and 
 snapshots."""
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from agreements.choices import WindowKind
 from monitoring import slo, windows
-from monitoring.evaluation.plan import TargetPlan
+from monitoring.evaluation.plan import TargetPlan, target_time_zone
 from monitoring.evaluation.tally import floor_minute, tallies
 from monitoring.intake.rollups import minute_counts
 from monitoring.slo import Tally
@@ -92,3 +93,43 @@ def bad_minutes(target, day_label, now=None):
             if total > good:
                 rows.append((minute, good, total))
     return day, rows, plan.time_zone
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What an open period can still take, and where it ends at the pace so far (a projection)."""
+
+    unit: str  # "minutes" or "events"
+    left: Decimal | None  # what the budget can still absorb, in unit; None once it is spent
+    until: dt.datetime | None  # the last minute of a calendar period, in the target's zone; None for rolling windows
+    rolling_days: int | None
+    projection: Decimal | None  # the share of the budget left at the period's end at the pace so far
+    total: Decimal | None = None  # the period's budget in unit
+
+    @property
+    def projected_left(self):
+        """The projection in the budget's unit (negative: over budget); a time budget is fixed for the period, so
+        this is minutes; an event budget grows with the traffic, so only the share means something."""
+        if self.projection is None or self.unit != "minutes":
+            return None
+        return self.total * self.projection
+
+
+def outlook(target, snapshot, burn):
+    """The outlook of an open snapshot, from the burn-down of ``daily_figures`` (its last point tells how much of
+    the period's counted time has gone by); None for a closed period."""
+    if snapshot.is_closed:
+        return None
+    left = snapshot.budget_left if snapshot.budget_left > 0 else None
+    if target.window_kind == WindowKind.ROLLING:
+        return Outlook(snapshot.budget_unit, left, None, target.rolling_days, None)
+    elapsed = (1 - burn[-1][2]) if burn else None
+    zone = ZoneInfo(target_time_zone(target))
+    return Outlook(
+        snapshot.budget_unit,
+        left,
+        (snapshot.period_end - dt.timedelta(minutes=1)).astimezone(zone),
+        None,
+        slo.projected_remaining(snapshot.budget_unit, snapshot.budget_remaining, elapsed),
+        snapshot.budget_total,
+    )

@@ -182,6 +182,7 @@ def target_detail(request, code, target):
         unit = str(BudgetUnit.of(target.method).label)
         context["bars_chart"] = charts.daily_bars(bars, unit)
         context["burn_chart"] = charts.burn_down(burn, [_("Budget left (%)"), _("Even spending (%)")])
+        context["outlook"] = timeline.outlook(target, selected, burn)
         # From the same reading as the bars: a second one could see another day begun (and read the rollups twice).
         context["bad_days"] = [day for day, (_label, _good, bad) in zip(days, bars, strict=True) if bad]
     return render(request, "monitoring/target_detail.html", context)

@@ -89,7 +89,7 @@ def test_the_alert_resolves_once_the_bad_minutes_stop_and_time_moves_on(burning)
     # The 5 m window [00:05, 00:10) is clean: burn 0 < 14.4, although the 1 h window still holds the 2 bad minutes.
     assert (alert.state, alert.resolved_at, alert.short_burn) == ("resolved", resolved_at, D(0))
     assert (summary.alerts_fired, summary.alerts_resolved) == (0, 1)
-    assert snapshot(burning).status == "met"
+    assert snapshot(burning).status == "on_track"
     # Nothing fires again, and the resolved alert is not touched.
     assert evaluate(burning, resolved_at + dt.timedelta(minutes=1)).alerts_resolved == 0
     assert Alert.objects.get().resolved_at == resolved_at
@@ -119,7 +119,7 @@ def test_raising_a_rules_threshold_above_the_burn_keeps_it_quiet(burning):
     BurnRateRule.objects.filter(name="page-1h").update(threshold=D("40"))  # 1 h burns at 33.3
     evaluate(burning, AT)
     assert not Alert.objects.exists()
-    assert snapshot(burning).status == "met"
+    assert snapshot(burning).status == "on_track"
 
 
 def test_lowering_a_rules_threshold_under_the_burn_makes_it_fire(burning):
@@ -152,7 +152,7 @@ def test_switching_a_firing_rule_off_resolves_its_alert(burning):
     summary = evaluate(burning, later)
     alert = Alert.objects.get()
     assert (alert.state, alert.resolved_at, summary.alerts_resolved) == ("resolved", later, 1)
-    assert snapshot(burning).status == "met"
+    assert snapshot(burning).status == "on_track"
 
 
 def test_the_alert_resolves_when_the_period_is_over_and_nothing_is_open():

@@ -50,12 +50,12 @@ def dashboard_rows(client, user, **headers):
 
 def test_the_dashboard_shows_a_new_evaluations_numbers(client, alice, requests_target):
     assert dashboard_rows(client, alice) == [
-        ["Requests", "Met", "99.960 %", "99.9 %", "60 of 100 bad events left", "2026-11"]
+        ["Requests", "On track", "99.960 %", "99.9 %", "60 of 100 bad events left", "2026-11"]
     ]
 
     # 200 more requests, all bad, and a new evaluation: 99,960 of 100,200 good is 99.760 %; 240 bad of 100.2 allowed.
     record_counts(requests_target, {kst(2026, 11, 16, 11): (0, 200)})
-    assert dashboard_rows(client, alice)[0][1] == "Met"  # no evaluation yet: the cached section stands
+    assert dashboard_rows(client, alice)[0][1] == "On track"  # no evaluation yet: the cached section stands
     evaluate_targets([requests_target.pk], NOW)
 
     assert dashboard_rows(client, alice) == [
@@ -77,13 +77,13 @@ def test_an_edited_target_or_agreement_shows_at_once(client, alice, requests_tar
 
 
 def test_each_language_has_its_own_rendering(client, alice, requests_target):
-    assert dashboard_rows(client, alice)[0][1] == "Met"
-    assert dashboard_rows(client, alice, HTTP_ACCEPT_LANGUAGE="ko")[0][1] == "충족"
-    assert dashboard_rows(client, alice, HTTP_ACCEPT_LANGUAGE="en")[0][1] == "Met"
+    assert dashboard_rows(client, alice)[0][1] == "On track"
+    assert dashboard_rows(client, alice, HTTP_ACCEPT_LANGUAGE="ko")[0][1] == "정상 진행"
+    assert dashboard_rows(client, alice, HTTP_ACCEPT_LANGUAGE="en")[0][1] == "On track"
 
 
 def test_the_overview_follows_evaluations_and_edits(client, manager, requests_target):
-    assert listed(overview(client, manager)) == [("met", "acme-portal", "Requests")]
+    assert listed(overview(client, manager)) == [("on_track", "acme-portal", "Requests")]
 
     record_counts(requests_target, {kst(2026, 11, 16, 11): (0, 200)})
     evaluate_targets([requests_target.pk], NOW)
@@ -102,7 +102,7 @@ def test_a_terminated_agreement_leaves_the_overview_at_once(client, manager, req
     evaluate_targets([ops.pk], NOW)
     assert listed(overview(client, manager)) == [
         ("breached", "globex-ops", "Operations"),
-        ("met", "acme-portal", "Requests"),
+        ("on_track", "acme-portal", "Requests"),
     ]
     assert list_items(overview(client, manager), "recent-breaches") != []
 
@@ -110,12 +110,12 @@ def test_a_terminated_agreement_leaves_the_overview_at_once(client, manager, req
     globex.save()
 
     page = overview(client, manager)
-    assert listed(page) == [("met", "acme-portal", "Requests")]
+    assert listed(page) == [("on_track", "acme-portal", "Requests")]
     assert "globex-ops" not in page
 
 
 def test_people_who_see_different_rows_never_share_a_cached_overview(client, manager, requests_target):
-    assert listed(overview(client, manager)) == [("met", "acme-portal", "Requests")]
+    assert listed(overview(client, manager)) == [("on_track", "acme-portal", "Requests")]
 
     # May open the overview (it reads snapshots and breaches) but may not see agreements: it lists nothing.
     auditor = UserFactory(username="auditor")

@@ -128,7 +128,7 @@ def test_each_target_shows_its_status_attainment_objective_and_budget_left(clien
 
     assert table_rows(page, 'data-targets="acme-portal"') == [
         # 99,960 of 100,000 good: 40 bad events of the 100 that 99.9 % allows.
-        ["Requests", "Met", "99.960 %", "99.9 %", "60 of 100 bad events left", "2026-11"],
+        ["Requests", "On track", "99.960 %", "99.9 %", "60 of 100 bad events left", "2026-11"],
         ["Tickets", "No data", "—", "99.9 %", "—", "—"],
         # 965 of 1,000 minutes good; 35 of the month's 43.2 budget minutes spent: 19 % left, under the 25 % warning.
         ["Uptime", "At risk", "96.500 %", "99.9 %", "8.2 min of 43.2 min left", "2026-11"],
@@ -221,35 +221,35 @@ def counts(page):
     return {status: int(count) for status, count in re.findall(r'data-count="(\w+)">(\d+)<', page)}
 
 
-def test_the_overview_lists_breached_then_at_risk_then_no_data_then_met(client, estate, manager):
+def test_the_overview_lists_breached_then_at_risk_then_no_data_then_on_track(client, estate, manager):
     assert listed(overview(client, manager)) == [
         ("breached", "acme-pay", "Cards"),
         ("at_risk", "acme-pay", "Transfers"),
         ("no_data", "globex-ops", "Tracking"),
-        ("met", "globex-ops", "Pickup"),  # half its budget left: before the one with all of it
-        ("met", "globex-ops", "Dispatch"),
+        ("on_track", "globex-ops", "Pickup"),  # half its budget left: before the one with all of it
+        ("on_track", "globex-ops", "Dispatch"),
     ]
 
 
 def test_the_overview_counts_the_targets_in_each_status(client, estate, manager):
-    assert counts(overview(client, manager)) == {"met": 2, "at_risk": 1, "breached": 1, "no_data": 1}
+    assert counts(overview(client, manager)) == {"met": 0, "on_track": 2, "at_risk": 1, "breached": 1, "no_data": 1}
 
 
 def test_the_customer_and_service_filters_narrow_the_list_and_the_counts(client, estate, manager):
     page = overview(client, manager, "?customer=acme")
     assert [target for _, _, target in listed(page)] == ["Cards", "Transfers"]
-    assert counts(page) == {"met": 0, "at_risk": 1, "breached": 1, "no_data": 0}
+    assert counts(page) == {"met": 0, "on_track": 0, "at_risk": 1, "breached": 1, "no_data": 0}
 
     page = overview(client, manager, "?service=logistics")
     assert [target for _, _, target in listed(page)] == ["Tracking", "Pickup", "Dispatch"]
-    assert counts(page) == {"met": 2, "at_risk": 0, "breached": 0, "no_data": 1}
+    assert counts(page) == {"met": 0, "on_track": 2, "at_risk": 0, "breached": 0, "no_data": 1}
 
 
 def test_the_status_filter_narrows_the_list_to_targets_in_that_compliance_status(client, estate, manager):
-    page = overview(client, manager, "?status=met")
-    assert listed(page) == [("met", "globex-ops", "Pickup"), ("met", "globex-ops", "Dispatch")]
+    page = overview(client, manager, "?status=on_track")
+    assert listed(page) == [("on_track", "globex-ops", "Pickup"), ("on_track", "globex-ops", "Dispatch")]
     # The counts still show the whole scope, so what the filter left out stays in view.
-    assert counts(page) == {"met": 2, "at_risk": 1, "breached": 1, "no_data": 1}
+    assert counts(page) == {"met": 0, "on_track": 2, "at_risk": 1, "breached": 1, "no_data": 1}
 
     assert listed(overview(client, manager, "?customer=globex&status=no_data")) == [
         ("no_data", "globex-ops", "Tracking")

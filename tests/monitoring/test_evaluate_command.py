@@ -50,7 +50,7 @@ def test_the_command_evaluates_one_target_as_of_the_given_instant_and_says_what_
     row = snapshot(target)
     # 1,410 good of 1,440 minutes on 1 Nov; evaluated at 20 Nov 00:00 KST = 19 Nov 15:00Z.
     assert (row.period_label, row.computed_at) == ("2026-11", kst(2026, 11, 20))
-    assert (row.attainment, row.budget_consumed, row.status) == (Decimal("0.979166666667"), 30, "met")
+    assert (row.attainment, row.budget_consumed, row.status) == (Decimal("0.979166666667"), 30, "on_track")
 
 
 def test_the_same_instant_twice_gives_identical_rows(target):

@@ -57,7 +57,7 @@ def a_million_requests(good, **target_fields):
 # --- timeslices: 99.9 % monthly, a probe sample a minute -----------------------------------------------------------
 
 
-def test_thirty_bad_minutes_spend_thirty_of_the_months_43_2_minutes_and_the_target_is_met():
+def test_thirty_bad_minutes_spend_thirty_of_the_months_43_2_minutes_and_the_target_is_on_track():
     target = one_day_of_probes(30)
     row = snapshot(target)
     # 1,440 minutes with data on 1 Nov, 1,410 good: 1410 / 1440 = 0.979166666666...
@@ -68,7 +68,7 @@ def test_thirty_bad_minutes_spend_thirty_of_the_months_43_2_minutes_and_the_targ
     assert row.budget_remaining == 1 - fraction(30, D("43.2")) == D("0.305555555556")
     assert row.budget_left == D("13.2")
     # 30.6 % of the budget is left, above the 25 % warning threshold; the open period is still met.
-    assert (row.status, row.is_closed, row.period_label) == ("met", False, "2026-11")
+    assert (row.status, row.is_closed, row.period_label) == ("on_track", False, "2026-11")
     assert (row.period_start, row.period_end) == (NOVEMBER, DECEMBER)
     assert not Breach.objects.exists()
 
@@ -266,8 +266,8 @@ def test_a_rolling_window_keeps_a_snapshot_a_day_and_a_finished_day_ends_at_its_
     assert (nov_9.period_end, nov_9.is_closed) == (kst(2026, 11, 10), True)
     assert (nov_9.total, nov_9.total - nov_9.good) == (7000, 42)
     assert nov_9.attainment == D("0.994")
-    # Budget 0.01 x 7,000 = 70 events; 1 - 42 / 70 = 0.4 left: met.
-    assert (nov_9.budget_total, nov_9.budget_remaining, nov_9.status) == (D(70), D("0.4"), "met")
+    # Budget 0.01 x 7,000 = 70 events; 1 - 42 / 70 = 0.4 left: on track.
+    assert (nov_9.budget_total, nov_9.budget_remaining, nov_9.status) == (D(70), D("0.4"), "on_track")
     # Today's window runs up to the evaluation: [3 Nov 18:00, 10 Nov 18:00), days 4..10, 49 bad.
     assert (nov_10.period_end, nov_10.is_closed) == (kst(2026, 11, 10, 18), False)
     assert (nov_10.total - nov_10.good, nov_10.attainment) == (49, D("0.993"))

@@ -49,7 +49,7 @@ def test_only_in_hours_minutes_count_and_the_budget_is_the_months_in_hours_time(
     # Budget 0.001 x 11,340 = 11.34 minutes; 3 spent; 1 - 3 / 11.34 = 0.73544...
     assert (row.budget_total, row.budget_consumed) == (D("11.34"), D(3))
     assert row.budget_remaining == 1 - fraction(3, D("11.34")) == D("0.735449735450")
-    assert row.status == "met"
+    assert row.status == "on_track"
 
 
 def test_events_outside_service_hours_are_not_counted():

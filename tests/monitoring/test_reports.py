@@ -149,7 +149,10 @@ def test_the_reports_numbers_are_the_compliance_apis(client, acme_portal, alice,
         assert row["closed"] == ("yes" if target["period"]["closed"] else "no")
         on_page = shown[target["name"]]
         assert on_page[2] == f"{D(target['attainment_percent']):.3f} %"
-        assert on_page[3] == {"met": "Met", "breached": "Breached", "at_risk": "At risk"}[target["status"]]
+        assert (
+            on_page[3]
+            == {"met": "Met", "on_track": "On track", "breached": "Breached", "at_risk": "At risk"}[target["status"]]
+        )
         if target["period"]["closed"]:
             assert on_page[5] == f"{int(D(credit['amount'])):,} {credit['currency']} ({credit['percent']} %)"
         else:
@@ -161,7 +164,7 @@ def test_a_quarter_of_monthly_targets_has_a_row_per_target_and_month(client, acm
 
     assert targets_table(html) == [
         ["Requests", "2026-10", "99.9 %", "98.000 %", "Breached", "2 / 0 events", "250,000 KRW (25 %)"],
-        ["", "2026-11", "99.9 %", "99.960 %", "Met", "40 / 100 events", "period still open"],
+        ["", "2026-11", "99.9 %", "99.960 %", "On track", "40 / 100 events", "period still open"],
         ["", "2026-12", "99.9 %", "—", "No data", "—", "—"],
         ["Uptime", "2026-10", "99.9 %", "98.000 %", "Breached", "20.0 / 44.6 min", "50,000 KRW (5 %)"],
         ["", "2026-11", "99.9 %", "96.500 %", "At risk", "35.0 / 43.2 min", "period still open"],

@@ -20,6 +20,7 @@ from monitoring.slo import (
     credit_percent,
     error_budget,
     from_percent,
+    projected_remaining,
     ratio_from_units,
     ratio_units,
     rounded,
@@ -125,8 +126,8 @@ def test_999000_good_of_a_million_events_attain_exactly_99_9_percent_and_spend_t
     assert verdict is Status.BREACHED
 
 
-def test_half_a_budget_left_is_met_with_a_25_percent_warning_threshold():
-    # 500 bad of 1,000 allowed -> remaining = 1 - 500/1000 = 0.5 >= 0.25 -> MET
+def test_half_a_budget_left_is_on_track_with_a_25_percent_warning_threshold():
+    # 500 bad of 1,000 allowed -> remaining = 1 - 500/1000 = 0.5 >= 0.25 -> ON_TRACK (running: nothing is met yet)
     tally = Tally(good=999_500, total=1_000_000)
     remaining = error_budget(Method.OCCURRENCES, tally, NINES).remaining
     assert remaining == D("0.5")
@@ -137,7 +138,7 @@ def test_half_a_budget_left_is_met_with_a_25_percent_warning_threshold():
         budget_remaining=remaining,
         warning_threshold=D("0.25"),
     )
-    assert verdict is Status.MET
+    assert verdict is Status.ON_TRACK
 
 
 def test_200_bad_events_of_1000_allowed_leave_80_percent():
@@ -326,13 +327,13 @@ W = D("0.25")
         pytest.param(D("0.999"), True, D("0"), False, Status.MET, id="closed exactly at the objective is met"),
         pytest.param(D("0.9995"), True, D("-1"), True, Status.MET, id="closed above the objective is met"),
         pytest.param(D("0.998999999999"), True, D("0.9"), False, Status.BREACHED, id="closed under is breached"),
-        pytest.param(D("0.9999"), False, D("0.9"), False, Status.MET, id="open with budget and no alert is met"),
-        pytest.param(D("0.9999"), False, D("0.25"), False, Status.MET, id="open at exactly the warning is met"),
+        pytest.param(D("0.9999"), False, D("0.9"), False, Status.ON_TRACK, id="open with budget is on track"),
+        pytest.param(D("0.9999"), False, D("0.25"), False, Status.ON_TRACK, id="open at the warning is on track"),
         pytest.param(D("0.9999"), False, D("0.24"), False, Status.AT_RISK, id="open under the warning is at risk"),
         pytest.param(D("0.9999"), False, D("0.9"), True, Status.AT_RISK, id="open with a firing alert is at risk"),
         pytest.param(D("0.999"), False, D("0"), False, Status.BREACHED, id="open at 0 remaining is breached"),
         pytest.param(D("0.99"), False, D("-0.5"), True, Status.BREACHED, id="open overspent is breached"),
-        pytest.param(D("1"), False, None, False, Status.MET, id="open without a budget is met"),
+        pytest.param(D("1"), False, None, False, Status.ON_TRACK, id="open without a budget is on track"),
     ],
 )
 def test_status_follows_the_design_table(attained, closed, remaining, alert, expected):
@@ -488,7 +489,9 @@ def test_turning_a_good_slice_bad_never_raises_timeslice_attainment(tally, missi
     period=st.integers(1, 600_000),
     closed=st.booleans(),
 )
-def test_a_window_with_data_and_nothing_bad_is_met_at_any_objective(method, count, objective, warning, period, closed):
+def test_a_window_with_data_and_nothing_bad_is_met_or_on_track_at_any_objective(
+    method, count, objective, warning, period, closed
+):
     slices = min(count, 50_000)
     clean = Tally(
         good=count,
@@ -506,7 +509,7 @@ def test_a_window_with_data_and_nothing_bad_is_met_at_any_objective(method, coun
         budget_remaining=budget.remaining,
         warning_threshold=warning,
     )
-    assert verdict is Status.MET
+    assert verdict is (Status.MET if closed else Status.ON_TRACK)
 
 
 @given(method=methods, tally=tallies(), objective=objectives, missing=policies)
@@ -572,3 +575,23 @@ def test_rounded_figures_go_half_to_even_whatever_the_threads_context():
         assert rounded(Decimal("2.665"), 2) == Decimal("2.66")
         assert rounded(to_percent(Decimal("0.979166666667")), 3) == Decimal("97.917")
         assert rounded(3.14159, 2) == Decimal("3.14")  # a float (a database average) taken as written
+
+
+@pytest.mark.parametrize(
+    ("unit", "remaining", "elapsed", "expected"),
+    [
+        # 43.2-minute month budget, 30 minutes spent by mid-month: at that pace 60 minutes by the end,
+        # 1 - 60 / 43.2 = -0.388888888888... -> overspent by 38.9 %.
+        pytest.param("minutes", 1 - D(30) / D("43.2"), D("0.5"), D("-0.388888888889"), id="half-way, overspending"),
+        # 10.8 of 43.2 spent (0.75 left) a quarter through: 43.2 by the end, exactly spent.
+        pytest.param("minutes", D("0.75"), D("0.25"), D("0"), id="a quarter through, exactly spent"),
+        # 10.8 of 43.2 spent three quarters through: 14.4 by the end, 1 - 14.4 / 43.2 = 2/3 left.
+        pytest.param("minutes", D("0.75"), D("0.75"), D("0.666666666667"), id="three quarters, two thirds left"),
+        pytest.param("minutes", D("0.4"), D(1), D("0.4"), id="the period over: what is left now"),
+        pytest.param("events", D("0.4"), D("0.1"), D("0.4"), id="events: the share stays at the same error rate"),
+        pytest.param("minutes", D("0.4"), D(0), None, id="nothing elapsed: no pace yet"),
+        pytest.param("minutes", None, D("0.5"), None, id="no budget"),
+    ],
+)
+def test_the_projection_keeps_the_pace_so_far(unit, remaining, elapsed, expected):
+    assert projected_remaining(unit, remaining, elapsed) == expected

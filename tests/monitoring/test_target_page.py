@@ -111,6 +111,24 @@ def test_a_period_of_the_picker_shows_that_periods_results(client, uptime, alice
     assert "9.6 min of 44.6 min left" in summary(page)  # 35 of 44.64 minutes spent
 
 
+def test_a_running_period_says_so_far_what_it_can_still_absorb_and_where_it_ends_at_this_pace(client, uptime, alice):
+    shown = summary(page_of(client, alice))
+
+    assert "Attainment so far" in shown
+    # November in Seoul: a 43.2-minute budget, 35 minutes spent, 8.2 left until the month's last minute.
+    assert "Can absorb 8.2 more minutes of bad time until 11/30/2026 11:59 p.m. KST." in " ".join(shown.split())
+    # 35 minutes in 15.5 of 30 days: 35 x 30 / 15.5 = 67.74 minutes by the month's end, 24.5 over the budget.
+    assert "At the pace so far, the period ends 24.5 min over its 43.2 min budget." in shown
+    assert "Projection" in shown
+
+
+def test_a_closed_period_has_no_outlook(client, uptime, alice):
+    shown = summary(page_of(client, alice, "?period=2026-10"))
+
+    assert "Attainment so far" not in shown
+    assert 'id="budget-outlook"' not in shown
+
+
 def test_a_period_the_target_never_had_is_not_found(client, uptime, alice):
     client.force_login(alice)
     assert client.get(PAGE + "?period=2026-07").status_code == 404
