@@ -4,6 +4,7 @@ Every figure comes with the rows of its accessible data table, so the numbers ar
 """
 
 from decimal import ROUND_HALF_EVEN, Context, Decimal
+from itertools import dropwhile
 
 from django.utils.translation import gettext as _
 
@@ -27,10 +28,15 @@ def _number(value, places=3):
 
 
 def attainment_history(target, snapshots):
-    """Attainment of each period (bars coloured by status) against the objective (a line)."""
+    """Attainment of each period (bars coloured by status, the running period hatched and labelled) against the
+    objective each period was judged by (a dash over each bar, joined: drawn even when there is one period).
+    Periods before the first one with data are left out."""
+    snapshots = list(dropwhile(lambda snapshot: snapshot.attainment is None, snapshots))
     labels = [snapshot.period_label for snapshot in snapshots]
     values = [_number(None if s.attainment is None else to_percent(s.attainment)) for s in snapshots]
     objective = [_number(s.objective) for s in snapshots]
+    running = _("running")
+    states = [running if not s.is_closed else "" for s in snapshots]
     figure = {
         "data": [
             {
@@ -38,21 +44,37 @@ def attainment_history(target, snapshots):
                 "name": _("Attainment (%)"),
                 "x": labels,
                 "y": values,
-                "marker": {"color": [COMPLIANCE.colour(s.status) for s in snapshots]},
+                "hovertext": states,
+                "hovertemplate": "%{x}: %{y:.3f} % %{hovertext}<extra></extra>",
+                "marker": {
+                    "color": [COMPLIANCE.colour(s.status) for s in snapshots],
+                    "pattern": {
+                        "shape": ["/" if state else "" for state in states],
+                        "fgcolor": "#ffffff",
+                        "solidity": 0.3,
+                    },
+                },
             },
             {
                 "type": "scatter",
-                "mode": "lines",
+                "mode": "lines+markers",
                 "name": _("Objective (%)"),
                 "x": labels,
                 "y": objective,
                 "line": {"color": "#212529", "dash": "dash"},
+                "marker": {"symbol": "line-ew-open", "size": 28, "line": {"width": 2, "color": "#212529"}},
             },
         ],
         "layout": {
             **BASE_LAYOUT,
+            "margin": {**BASE_LAYOUT["margin"], "t": 30},  # room for the running period's label
             "yaxis": {"title": {"text": "%"}, "range": _percent_range(values + objective)},
             "xaxis": {"type": "category"},
+            "annotations": [
+                {"x": label, "y": 1, "yref": "paper", "text": state, "showarrow": False, "yanchor": "bottom"}
+                for label, state in zip(labels, states, strict=True)
+                if state
+            ],
         },
     }
     rows = [
@@ -60,17 +82,20 @@ def attainment_history(target, snapshots):
             s.period_label,
             _shown(to_percent(s.attainment) if s.attainment is not None else None),
             plain_number(s.objective),
+            f"{s.get_status_display()} ({running})" if state else s.get_status_display(),
         )
-        for s in snapshots
+        for s, state in zip(snapshots, states, strict=True)
     ]
-    return figure, {"headers": [_("Period"), _("Attainment (%)"), _("Objective (%)")], "rows": rows}
+    headers = [_("Period"), _("Attainment (%)"), _("Objective (%)"), _("Status")]
+    return figure, {"headers": headers, "rows": rows}
 
 
 def _percent_range(values):
+    """From a little under the lowest value to 100: an attainment axis never runs past 100 %."""
     present = [value for value in values if value is not None]
     if not present:
         return [0, 100]
-    low = min(present)
+    low = min(*present, 99.5)  # at least half a point shown, so that a line at 100 % is not drawn on the edge
     return [max(0, low - (100 - low) * 0.5 - 0.01), 100]
 
 
@@ -159,7 +184,9 @@ def target_trends(targets):
         rows += [
             (target.name, s.period_label, _shown(to_percent(s.attainment)), plain_number(s.objective)) for s in points
         ]
-    figure = {"data": data, "layout": {**BASE_LAYOUT, "yaxis": {"title": {"text": "%"}}, "xaxis": {"type": "category"}}}
+    values = [value for trace in data for value in trace["y"]]
+    yaxis = {"title": {"text": "%"}, "range": _percent_range(values)}
+    figure = {"data": data, "layout": {**BASE_LAYOUT, "yaxis": yaxis, "xaxis": {"type": "category"}}}
     return figure, {"headers": [_("Target"), _("Period"), _("Attainment (%)"), _("Objective (%)")], "rows": rows}
 
 

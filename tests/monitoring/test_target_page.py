@@ -152,6 +152,36 @@ def test_the_history_chart_has_attainment_bars_and_the_objective_each_period_was
     assert (line["x"], line["y"], line["line"]["dash"]) == (months, [99.9, 99.9, 99.9, 99.5], "dash")
 
 
+def test_the_running_period_is_hatched_and_labelled_and_the_axis_stops_at_100(client, uptime, alice):
+    chart = figure(page_of(client, alice), "attainment-history-figure")
+    bars = chart["data"][0]
+
+    assert bars["marker"]["pattern"]["shape"] == ["", "", "", "/"]  # only November is still running
+    assert [(note["x"], note["text"]) for note in chart["layout"]["annotations"]] == [("2026-11", "running")]
+    assert chart["layout"]["yaxis"]["range"][1] == 100
+    assert chart_table(page_of(client, alice), "attainment-history")[3] == [
+        "2026-11",
+        "96.500",
+        "99.9",
+        "At risk (running)",
+    ]
+
+
+def test_the_objective_is_drawn_when_the_target_has_one_period_and_empty_months_before_it_are_left_out(
+    client, customer_a, alice
+):
+    agreement = agreement_since("2026-08", customer=customer_a, code="acme-portal")
+    target = measured_target(agreement=agreement, code="uptime", name="Uptime")
+    record_probe_minutes(target, kst(2026, 11, 2), 100)  # no data in August, September and October
+    evaluate(target, NOW)
+
+    bars, line = figure(page_of(client, alice), "attainment-history-figure")["data"]
+
+    assert bars["x"] == line["x"] == ["2026-11"]
+    assert line["y"] == [99.9]
+    assert line["mode"] == "lines+markers"  # one point of a line alone draws nothing: its marker is a dash
+
+
 def test_the_burn_down_follows_the_budget_left_day_by_day_against_even_spending(client, uptime, alice):
     page = page_of(client, alice, "?period=2026-10")
 
