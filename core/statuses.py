@@ -19,6 +19,9 @@ TONES = {
     "dark": "#212529",
 }
 
+# Lighter tones of the same colours (Bootstrap's "border-subtle" ones), for scales that fade towards a turning point.
+SUBTLE = {"danger": "#f1aeb5", "success": "#a3cfbb"}
+
 _PALETTES = {}
 
 

@@ -9,6 +9,7 @@ from itertools import dropwhile
 from django.utils.translation import gettext as _
 
 from core.formatting import plain_number
+from core.statuses import SUBTLE
 from monitoring.choices import COMPLIANCE, SnapshotStatus
 from monitoring.slo import to_percent
 
@@ -191,16 +192,18 @@ def target_trends(targets):
 
 
 def heatmap(matrix):
-    """Services × months; colour = worst margin over the objective (points), text = worst attainment."""
+    """Services × months; colour = the smallest share of an error budget left (red under 0: the objective was
+    missed; green at or over it, the greener the more budget was left), text = the worst attainment."""
     services, months, cells = matrix["services"], matrix["months"], matrix["cells"]
     z, text = [], []
     for service in services:
         z.append(
-            [_number(cells[(service, month)]["margin"], 3) if (service, month) in cells else None for month in months]
+            [_number(cells[(service, month)]["left"], 3) if (service, month) in cells else None for month in months]
         )
         text.append(
             [_shown(cells[(service, month)]["attainment"]) if (service, month) in cells else "" for month in months]
         )
+    missed, kept = COMPLIANCE.colour(SnapshotStatus.BREACHED), COMPLIANCE.colour(SnapshotStatus.MET)
     figure = {
         "data": [
             {
@@ -211,15 +214,15 @@ def heatmap(matrix):
                 "text": text,
                 "texttemplate": "%{text}",
                 "hovertemplate": "%{y} %{x}: %{text} %<extra></extra>",
-                "zmid": 0,
                 "zmin": -1,
                 "zmax": 1,
-                "colorscale": [
-                    [0, COMPLIANCE.colour(SnapshotStatus.BREACHED)],
-                    [0.5, COMPLIANCE.colour(SnapshotStatus.AT_RISK)],
-                    [1, COMPLIANCE.colour(SnapshotStatus.MET)],
-                ],
-                "colorbar": {"title": {"text": _("points over objective")}},
+                # The colour turns at the objective (0 budget left), never elsewhere: under it red, at or over it green.
+                "colorscale": [[0, missed], [0.4999, SUBTLE["danger"]], [0.5, SUBTLE["success"]], [1, kept]],
+                "colorbar": {
+                    "title": {"text": _("error budget left"), "side": "right"},
+                    "tickvals": [-1, 0, 1],
+                    "ticktext": [_("spent twice"), _("at the objective"), _("all left")],
+                },
             }
         ],
         "layout": {

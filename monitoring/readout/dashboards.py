@@ -5,20 +5,35 @@ until the next evaluation by the views, with ``monitoring.readout.cache``.
 """
 
 import datetime as dt
+import re
 from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Min, Prefetch, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    Prefetch,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber, Substr
 from django.utils import timezone
 
+from agreements.choices import WindowKind
 from agreements.models import Agreement, ServiceLevelTarget
 from monitoring import slo, windows
 from monitoring.choices import COMPLIANCE, SnapshotStatus
 from monitoring.models import Breach, ComplianceSnapshot
 
 TREND_PERIODS = 12
+MONTH_LABEL = re.compile(r"\d{4}-\d{2}")
 HUNDRED = Decimal(100)
 
 
@@ -123,33 +138,55 @@ def recent_breaches(user, agreements, limit=10):
 
 
 def service_heatmap(user, agreements, months=None):
-    """Services × months: the worst attainment of the monthly targets measuring each service (through their
-    indicator), and its margin over the objective (which colours the cell).
+    """Services × months: the worst attainment of every target measuring each service (through its indicator), and
+    the smallest share of an error budget left (which colours the cell: under 0 the objective was missed).
 
-    Returns {"services": [...], "months": [...], "cells": {(service, month): {"attainment", "margin"}}}.
+    Every target counts. A monthly target's period is its month; a rolling window counts in the month of the day
+    it was read for (so a month shows its worst window); a week, quarter or year counts in the month it ended in,
+    or was last evaluated in while it runs. Months with no data at all are left out.
+
+    Returns {"services": [...], "months": [...], "cells": {(service, month): {"attainment", "left"}}}.
     """
-    monthly = ComplianceSnapshot.objects.for_user(user).filter(
-        target__agreement__in=agreements, target__window_kind="calendar", target__calendar_period="month"
+    zone = settings.TIME_ZONE
+    measured = ComplianceSnapshot.objects.for_user(user).filter(
+        target__agreement__in=agreements, attainment__isnull=False, target__indicator_link__isnull=False
     )
     if months is None:
         # The twelve months up to the newest evaluated one: what the data shows, whatever today's date.
-        newest = monthly.filter(is_current=True).aggregate(newest=Max("period_end"))["newest"]
-        latest = newest - dt.timedelta(minutes=1) if newest else timezone.now()
-        months = windows.months_up_to(latest, settings.TIME_ZONE, TREND_PERIODS)
+        newest = measured.filter(is_current=True).aggregate(newest=Max("computed_at"))["newest"]
+        months = windows.months_up_to(newest or timezone.now(), zone, TREND_PERIODS)
+    first, _end = windows.month_bounds(months[0], zone)
+    key = Case(
+        When(target__window_kind=WindowKind.ROLLING, then=Substr("period_label", 1, 7)),
+        default=F("period_label"),
+        output_field=CharField(),
+    )
+    budget_left = ExpressionWrapper(
+        (F("attainment") * HUNDRED - F("objective")) / (HUNDRED - F("objective")), output_field=DecimalField()
+    )
     rows = (
-        monthly.filter(period_label__in=months, attainment__isnull=False)
-        .values("target__indicator_link__indicator__service__name", "period_label")
-        .annotate(worst=Min("attainment"), worst_margin=Min(F("attainment") * HUNDRED - F("objective")))
+        measured.filter(period_end__gt=first)
+        .annotate(key=key)
+        .values("target__indicator_link__indicator__service__name", "key")
+        .annotate(
+            worst=Min("attainment"), least_left=Min(budget_left), ended=Max("period_end"), read=Max("computed_at")
+        )
         .order_by()
     )
-    cells, services = {}, set()
+    cells = {}
     for row in rows:
         service = row["target__indicator_link__indicator__service__name"]
-        if service is None:
+        month = row["key"] if MONTH_LABEL.fullmatch(row["key"]) else _month_read(row, zone)
+        if month not in months:
             continue
-        services.add(service)
-        cells[(service, row["period_label"])] = {
-            "attainment": slo.to_percent(row["worst"]),
-            "margin": row["worst_margin"],
-        }
-    return {"services": sorted(services), "months": months, "cells": cells}
+        cell = cells.setdefault((service, month), {"attainment": None, "left": None})
+        attainment, left = slo.to_percent(row["worst"]), Decimal(row["least_left"])
+        cell["attainment"] = attainment if cell["attainment"] is None else min(cell["attainment"], attainment)
+        cell["left"] = left if cell["left"] is None else min(cell["left"], left)
+    shown = [month for month in months if any(key[1] == month for key in cells)]
+    return {"services": sorted({service for service, _month in cells}), "months": shown, "cells": cells}
+
+
+def _month_read(row, zone):
+    """The month a week's, quarter's or year's figure belongs to: the one it ended in, or was last read in."""
+    return windows.month_label(min(row["ended"] - dt.timedelta(minutes=1), row["read"]), zone)

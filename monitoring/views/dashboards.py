@@ -121,7 +121,12 @@ def overview(request):
             "is_paginated": page.has_other_pages(),
             "paginator": page.paginator,
             "query_string": query.urlencode(),
-            "status_rows": [(status, label, counts[status]) for status, label in SnapshotStatus.choices],
+            # Current snapshots are running periods: "met" only shows once a target's last period has closed.
+            "status_rows": [
+                (status, label, counts[status])
+                for status, label in SnapshotStatus.choices
+                if counts[status] or status != SnapshotStatus.MET
+            ],
             "heatmap": heatmap,
             "fastest": fastest,
             "breaches": latest,

@@ -232,24 +232,24 @@ def test_the_overview_lists_breached_then_at_risk_then_no_data_then_on_track(cli
 
 
 def test_the_overview_counts_the_targets_in_each_status(client, estate, manager):
-    assert counts(overview(client, manager)) == {"met": 0, "on_track": 2, "at_risk": 1, "breached": 1, "no_data": 1}
+    assert counts(overview(client, manager)) == {"on_track": 2, "at_risk": 1, "breached": 1, "no_data": 1}
 
 
 def test_the_customer_and_service_filters_narrow_the_list_and_the_counts(client, estate, manager):
     page = overview(client, manager, "?customer=acme")
     assert [target for _, _, target in listed(page)] == ["Cards", "Transfers"]
-    assert counts(page) == {"met": 0, "on_track": 0, "at_risk": 1, "breached": 1, "no_data": 0}
+    assert counts(page) == {"on_track": 0, "at_risk": 1, "breached": 1, "no_data": 0}
 
     page = overview(client, manager, "?service=logistics")
     assert [target for _, _, target in listed(page)] == ["Tracking", "Pickup", "Dispatch"]
-    assert counts(page) == {"met": 0, "on_track": 2, "at_risk": 0, "breached": 0, "no_data": 1}
+    assert counts(page) == {"on_track": 2, "at_risk": 0, "breached": 0, "no_data": 1}
 
 
 def test_the_status_filter_narrows_the_list_to_targets_in_that_compliance_status(client, estate, manager):
     page = overview(client, manager, "?status=on_track")
     assert listed(page) == [("on_track", "globex-ops", "Pickup"), ("on_track", "globex-ops", "Dispatch")]
     # The counts still show the whole scope, so what the filter left out stays in view.
-    assert counts(page) == {"met": 0, "on_track": 2, "at_risk": 1, "breached": 1, "no_data": 1}
+    assert counts(page) == {"on_track": 2, "at_risk": 1, "breached": 1, "no_data": 1}
 
     assert listed(overview(client, manager, "?customer=globex&status=no_data")) == [
         ("no_data", "globex-ops", "Tracking")
@@ -270,25 +270,53 @@ def test_the_overview_shows_fifty_targets_a_page(client, customer_a, manager):
     assert [target for _, _, target in listed(second)] == [targets[50].name]
 
 
-def test_the_heatmap_shows_each_service_and_months_worst_attainment_and_margin(client, estate, manager):
+def test_the_heatmap_shows_each_service_and_months_worst_attainment_and_budget_left(client, estate, manager):
     heatmap = figure(overview(client, manager), "heatmap-figure")["data"][0]
 
-    months = month_labels("2025-12", 12)  # the twelve months up to the newest evaluated one
-    assert heatmap["x"] == months
+    assert heatmap["x"] == ["2026-10", "2026-11"]  # months without any data are not drawn
     # The services of the targets' indicators: tracking counts for the warehouse, not for its agreement's logistics.
     assert heatmap["y"] == ["Logistics", "Payments", "Warehouse"]
-    before = [None] * 10
+    # The smallest share of a budget left: (attainment - objective) / (100 - objective), at 99.9 % a budget of 0.1.
     assert heatmap["z"] == [
-        before + [0.1, 0.05],  # October: all 100 % (+0.1); November: pickup's 99.95 % is the worst (+0.05)
-        before + [-0.4, -9.9],  # October: cards' 99.5 % (-0.4 points); November: cards' 90 % (-9.9)
-        before + [-1.9, None],  # tracking's 98 % in October (-1.9); no data in November
+        [1.0, 0.5],  # October: all 100 %, the whole budget left; November: pickup's 99.95 % left half of it
+        [-4.0, -99.0],  # October: cards' 99.5 % (-0.4 / 0.1); November: cards' 90 % (-9.9 / 0.1)
+        [-19.0, None],  # tracking's 98 % in October; no data in November
     ]
-    blank = [""] * 10
-    assert heatmap["text"] == [
-        blank + ["100.000", "99.950"],
-        blank + ["99.500", "90.000"],
-        blank + ["98.000", ""],
-    ]
+    assert heatmap["text"] == [["100.000", "99.950"], ["99.500", "90.000"], ["98.000", ""]]
+
+
+def test_the_heatmap_colour_turns_at_the_objective_and_only_there(client, estate, manager):
+    heatmap = figure(overview(client, manager), "heatmap-figure")["data"][0]
+
+    (zmin, zmax), scale = (heatmap["zmin"], heatmap["zmax"]), heatmap["colorscale"]
+    assert (zmin, zmax) == (-1, 1)  # 0, the objective, is the middle of the scale
+    turn = [position for position, _colour in scale]
+    assert turn == [0, 0.4999, 0.5, 1]
+    assert [colour for _position, colour in scale] == ["#dc3545", "#f1aeb5", "#a3cfbb", "#198754"]
+
+
+def test_rolling_and_weekly_targets_count_in_the_heatmap(client, customer_a, manager):
+    """A rolling target counts in the month of each window (its worst shows); a week in the month it ended in."""
+    agreement = agreement_since("2026-10", customer=customer_a, code="acme-rolling")
+    rolling = measured_target(agreement=agreement, code="rolling", window_kind="rolling", rolling_days=7)
+    record_probe_minutes(rolling, kst(2026, 11, 10), 600, bad=range(60))  # 90 % over the window of the 10th
+    weekly = measured_target(
+        agreement=agreement_since("2026-10", customer=customer_a, code="acme-weekly"),
+        code="weekly",
+        window_kind="calendar",
+        calendar_period="week",
+        objective="99",
+    )
+    record_probe_minutes(weekly, kst(2026, 11, 3), 100)
+    evaluate_targets([rolling.pk, weekly.pk], NOW)
+
+    heatmap = figure(overview(client, manager), "heatmap-figure")["data"][0]
+    row = heatmap["y"].index(rolling.indicator_link.indicator.service.name)
+    november = heatmap["x"].index("2026-11")
+    assert heatmap["text"][row][november] == "90.000"  # the worst window, not the latest, clean one
+    assert heatmap["z"][row][november] < 0
+    weekly_row = heatmap["y"].index(weekly.indicator_link.indicator.service.name)
+    assert heatmap["text"][weekly_row][november] == "100.000"
 
 
 def test_fastest_burning_lists_current_snapshots_with_the_highest_burn_rate_first(client, manager):
