@@ -2,6 +2,8 @@
 
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 
+from django.utils.translation import gettext as _
+
 from core.currencies import Currency
 
 # Wider than any number the portal stores or computes (Decimal(0.1) has 55 digits): normalizing never rounds, whatever
@@ -23,6 +25,18 @@ def percent_of_one(value, places=1):
         return ""
     percent = (Decimal(value) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN, context=_WIDE)
     return plain_number(percent)
+
+
+def minutes_text(minutes):
+    """A whole number of minutes in its largest whole unit: 5 -> "5 min", 60 -> "1 h", 4320 -> "3 d"."""
+    if minutes is None:
+        return ""
+    minutes = int(minutes)
+    if minutes and minutes % 1440 == 0:
+        return _("%(count)s d") % {"count": minutes // 1440}
+    if minutes and minutes % 60 == 0:
+        return _("%(count)s h") % {"count": minutes // 60}
+    return _("%(count)s min") % {"count": minutes}
 
 
 def money_amount(value, currency):

@@ -3,7 +3,7 @@
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
-from core.formatting import money_amount, percent_of_one, plain_number
+from core.formatting import minutes_text, money_amount, percent_of_one, plain_number
 
 register = template.Library()
 
@@ -30,6 +30,12 @@ def money(value, currency):
 def percent(value):
     """A fraction as a percentage to one place: 0.388888 -> 38.9 (the sign kept)."""
     return percent_of_one(value)
+
+
+@register.filter
+def minutes_span(minutes):
+    """5 -> "5 min", 60 -> "1 h", 4320 -> "3 d" (in the page's language)."""
+    return minutes_text(minutes)
 
 
 @register.filter

@@ -55,6 +55,7 @@ SNAPSHOT_FIELDS = [
     "computed_at",
     "is_current",
     "fastest_burn",
+    "fastest_burn_window",
 ]
 
 
@@ -113,7 +114,7 @@ def _credit(job, attainment):
     return percent, amount
 
 
-def _snapshot(job, tally, burns, alert_firing, at, long_windows=(), current=False):
+def _snapshot(job, tally, burns, alert_firing, at, rule_windows=(), current=False):
     target = job.target
     method = slo.Method(target.budgeting_method)
     missing = slo.MissingData(target.missing_data)
@@ -139,6 +140,7 @@ def _snapshot(job, tally, burns, alert_firing, at, long_windows=(), current=Fals
         alert_firing=alert_firing,
     )
     credit_percent, credit_amount = _credit(job, attainment)
+    fastest, fastest_window = _fastest_burn(burns, rule_windows)
     return ComplianceSnapshot(
         target=target,
         period_start=job.period_start,
@@ -170,8 +172,21 @@ def _snapshot(job, tally, burns, alert_firing, at, long_windows=(), current=Fals
         currency=target.agreement.currency,
         computed_at=at,
         is_current=current,
-        fastest_burn=max((burns[m] for m in long_windows if burns.get(m) is not None), default=None),
+        fastest_burn=fastest,
+        fastest_burn_window=fastest_window,
     )
+
+
+def _fastest_burn(burns, rule_windows):
+    """(rate, long window in minutes) of the fastest long-window burn among the alert rules whose short window burns
+    now, at 1x or faster: a target that burnt its budget hours ago and spends nothing now is not burning.
+    (None, None) when no rule's windows burn."""
+    burning = [
+        (burns[long], long)
+        for long, short in rule_windows
+        if burns.get(long) is not None and burns[long] > 0 and burns.get(short) is not None and burns[short] >= 1
+    ]
+    return max(burning, default=(None, None))
 
 
 def _breach(job, snapshot, at):
@@ -202,7 +217,7 @@ def evaluate_targets(target_ids, at):
             return summary
         rules = list(BurnRateRule.objects.active())
         burn_windows = sorted({m for rule in rules for m in (rule.long_window_minutes, rule.short_window_minutes)})
-        long_windows = sorted({rule.long_window_minutes for rule in rules})
+        rule_windows = sorted({(rule.long_window_minutes, rule.short_window_minutes) for rule in rules})
         frozen = {}
         # Closed periods are history and are not recomputed, except those that had no data at all: samples
         # loaded later (a CSV of last quarter, say) must still be able to count there.
@@ -233,7 +248,7 @@ def evaluate_targets(target_ids, at):
                     }
                     firing = alerts.update(job.target, burns)
                 snapshot = _snapshot(
-                    job, measured[("period", job.key)], burns, firing, at, long_windows, current=job is open_job
+                    job, measured[("period", job.key)], burns, firing, at, rule_windows, current=job is open_job
                 )
                 snapshots.append(snapshot)
                 breach = _breach(job, snapshot, at)

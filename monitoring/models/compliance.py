@@ -74,7 +74,12 @@ class ComplianceSnapshot(models.Model):
         decimal_places=6,
         null=True,
         blank=True,
-        help_text=_("The highest burn rate over the alert rules' long windows (open periods only)."),
+        help_text=_(
+            "The highest burn rate over the alert rules' long windows whose short window burns now (open periods only)."
+        ),
+    )
+    fastest_burn_window = models.PositiveIntegerField(
+        _("fastest burn window (minutes)"), null=True, blank=True, help_text=_("The long window of the fastest burn.")
     )
 
     objects = ComplianceSnapshotQuerySet.as_manager()

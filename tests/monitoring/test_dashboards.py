@@ -319,16 +319,20 @@ def test_rolling_and_weekly_targets_count_in_the_heatmap(client, customer_a, man
     assert heatmap["text"][weekly_row][november] == "100.000"
 
 
-def test_fastest_burning_lists_current_snapshots_with_the_highest_burn_rate_first(client, manager):
-    fast = burning_target(code="fast", name="Fast")  # page-1h: 2 bad of the last 60 minutes, 33.3x
-    slow = slowly_burning_target(code="slow", name="Slow")  # 1 bad of the last 6 h, 2.8x
+def test_fastest_burning_ranks_what_burns_now_and_names_the_window(client, manager):
+    fast = burning_target(code="fast", name="Fast")  # page-1h: 2 bad of the last 60 minutes, 33.3x (5 min: 400x)
+    # page-6h's 6 h burns 2.8x but its 30 minutes nothing; ticket-3d: 1.39x over 3 days while its 6 h burns 2.8x.
+    slow = slowly_burning_target(code="slow", name="Slow")
     steady = measured_target(agreement=fast.agreement, code="steady", name="Steady")
     record_probe_minutes(steady, kst(2026, 11, 1), 3 * 1440)  # every minute good: burns nothing
-    evaluate_targets([fast.pk, slow.pk, steady.pk], BURN_AT)
+    # An hour down on 1 Nov: 3 days burn 60 / 4,320 / 0.001 = 13.9x, but nothing in the last 6 hours: not burning now.
+    burst = measured_target(agreement=fast.agreement, code="burst", name="Burst")
+    record_probe_minutes(burst, kst(2026, 11, 1), 3 * 1440, bad=range(600, 660))
+    evaluate_targets([fast.pk, slow.pk, steady.pk, burst.pk], BURN_AT)
 
     items = list_items(overview(client, manager), "fastest-burning")
 
-    assert items == [f"{fast.agreement.code} · Fast 33.3×", f"{slow.agreement.code} · Slow 2.8×"]
+    assert items == [f"{fast.agreement.code} · Fast 33.3× over 1 h", f"{slow.agreement.code} · Slow 1.4× over 3 d"]
 
 
 def test_recent_breaches_are_listed_newest_first(client, customer_a, manager):
