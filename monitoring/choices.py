@@ -48,6 +48,7 @@ class BudgetUnit(models.TextChoices):
 class BreachKind(models.TextChoices):
     PERIOD_MISSED = "period_missed", _("Period ended under the objective")
     BUDGET_EXHAUSTED = "budget_exhausted", _("Error budget spent before the period ended")
+    WINDOW_EXHAUSTED = "window_exhausted", _("Error budget of the rolling window spent")
 
 
 class Severity(models.TextChoices):

@@ -20,6 +20,7 @@ from core.formatting import plain_number
 from monitoring import slo, windows
 from monitoring.choices import BreachKind, BudgetUnit, SnapshotStatus
 from monitoring.evaluation.alerts import AlertBook
+from monitoring.evaluation.episodes import EpisodeBook
 from monitoring.evaluation.plan import TargetPlan
 from monitoring.evaluation.tally import floor_minute, tallies
 from monitoring.models import Breach, BurnRateRule, ComplianceSnapshot
@@ -190,11 +191,12 @@ def _fastest_burn(burns, rule_windows):
 
 
 def _breach(job, snapshot, at):
-    if snapshot.status != slo.Status.BREACHED:
+    """The breach of a calendar period (rolling windows have episodes: ``episodes.EpisodeBook``)."""
+    if snapshot.status != slo.Status.BREACHED or job.rolling:
         return None
-    if job.ended and not job.rolling and not job.frozen:
+    if job.ended and not job.frozen:
         return None  # the period is over but late data may still arrive: judge it once the grace has passed
-    kind = BreachKind.PERIOD_MISSED if job.frozen and not job.rolling else BreachKind.BUDGET_EXHAUSTED
+    kind = BreachKind.PERIOD_MISSED if job.frozen else BreachKind.BUDGET_EXHAUSTED
     return Breach(
         target=job.target,
         period_start=job.period_start,
@@ -230,6 +232,7 @@ def evaluate_targets(target_ids, at):
         plans = [TargetPlan(target, at, frozen.get(target.pk, set())) for target in targets]
         measured = tallies([request for plan in plans for request in plan.requests(burn_windows)])
         alerts = AlertBook(targets, rules, at)
+        episodes = EpisodeBook(targets)
         snapshots, breaches = [], []
         for plan in plans:
             open_job = plan.open_job
@@ -254,6 +257,8 @@ def evaluate_targets(target_ids, at):
                 breach = _breach(job, snapshot, at)
                 if breach:
                     breaches.append(breach)
+                if job.rolling:  # the plan yields a rolling target's windows oldest first
+                    episodes.observe(job.target, job.period.end, snapshot)
             if open_job is None:
                 alerts.update(plan.target, None)
         # The open period's snapshot becomes the target's current one (dashboards read "current" snapshots only).
@@ -266,10 +271,11 @@ def evaluate_targets(target_ids, at):
             batch_size=500,
         )
         Breach.objects.bulk_create(breaches, ignore_conflicts=True, batch_size=500)
+        episodes_begun = episodes.save()
         fired, resolved = alerts.save()
     summary.targets = len(targets)
     summary.snapshots = len(snapshots)
-    summary.breaches = len(breaches)
+    summary.breaches = len(breaches) + episodes_begun
     summary.alerts_fired, summary.alerts_resolved = fired, resolved
     evaluation_finished.send(sender=evaluate_targets, at=at, summary=summary)
     return summary

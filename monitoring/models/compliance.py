@@ -120,7 +120,9 @@ class BreachQuerySet(TenantQuerySet):
 
 
 class Breach(models.Model):
-    """A target missed its objective in a period: one row per target and period, however often it is evaluated."""
+    """A target missed its objective: one row per target and calendar period, however often it is evaluated; for a
+    rolling window, one row per episode, from the first evaluation that found its budget spent (``period_start``)
+    to the first that found it back (``ended_at``; empty while it lasts), with the worst attainment in between."""
 
     target = models.ForeignKey(ServiceLevelTarget, on_delete=models.CASCADE, related_name="breaches")
     period_start = models.DateTimeField(_("period start"))
@@ -130,6 +132,7 @@ class Breach(models.Model):
     detected_at = models.DateTimeField(_("detected"))
     attainment = models.DecimalField(_("attainment"), max_digits=15, decimal_places=12, null=True)
     objective = models.DecimalField(_("objective (%)"), max_digits=6, decimal_places=3)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
 
     objects = BreachQuerySet.as_manager()
 
@@ -147,6 +150,15 @@ class Breach(models.Model):
     @property
     def attainment_percent(self):
         return None if self.attainment is None else slo.to_percent(self.attainment)
+
+    @property
+    def is_episode(self):
+        """A rolling window's breach: it has a start and (once over) an end rather than a period."""
+        return self.kind == BreachKind.WINDOW_EXHAUSTED
+
+    @property
+    def is_ongoing(self):
+        return self.is_episode and self.ended_at is None
 
 
 class ReportCommentQuerySet(TenantQuerySet):
