@@ -30,6 +30,7 @@ __all__ = [
     "credit_percent",
     "error_budget",
     "from_percent",
+    "good_and_counted",
     "ratio_from_units",
     "projected_remaining",
     "ratio_units",
@@ -234,7 +235,7 @@ def counted_slices(tally: Tally, missing: MissingData = MissingData.IGNORE) -> t
     return tally.good_slices, tally.slices_in_scope
 
 
-def _good_and_count(method: Method, tally: Tally, missing: MissingData) -> tuple[Decimal, int]:
+def good_and_counted(method: Method, tally: Tally, missing: MissingData) -> tuple[Decimal, int]:
     """The exact numerator and denominator of attainment under ``method`` (good amount, amount counted)."""
     if method is Method.OCCURRENCES:
         return Decimal(tally.good), tally.total
@@ -253,7 +254,7 @@ def attainment(method: Method, tally: Tally, missing: MissingData = MissingData.
     occurrences: good / total; timeslices: good slices / counted slices; ratio_timeslices: (ratio_sum + no-data
     slices counted as 1 (GOOD) or 0 (BAD)) / counted slices.
     """
-    good, counted = _good_and_count(Method(method), tally, MissingData(missing))
+    good, counted = good_and_counted(Method(method), tally, MissingData(missing))
     if counted == 0:
         return None
     return _q(_CTX.divide(good, counted))
@@ -315,7 +316,7 @@ def error_budget(
     # For ratio_timeslices a slice is not simply good or bad: we charge each counted slice (1 - its ratio), so the
     # bad amount is counted - ratio_sum (- no-data slices counted as good). A slice at 0.75 spends a quarter of a
     # slice. This keeps budget and attainment consistent: consumed / (counted x slice) == 1 - attainment.
-    good, counted = _good_and_count(method, tally, missing)
+    good, counted = good_and_counted(method, tally, missing)
     bad = _CTX.subtract(counted, good)
     return ErrorBudget(
         unit="minutes",
@@ -336,7 +337,7 @@ def burn_rate(
     look-back window's tally, not the period's.
     """
     allowed = _CTX.subtract(ONE, _objective(objective))
-    good, counted = _good_and_count(Method(method), tally, MissingData(missing))
+    good, counted = good_and_counted(Method(method), tally, MissingData(missing))
     if counted == 0:
         return None
     # bad / total = 1 - attainment, taken unrounded so only the result is quantized.

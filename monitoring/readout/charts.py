@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from core.formatting import plain_number
 from core.statuses import SUBTLE
 from monitoring.choices import COMPLIANCE, SnapshotStatus
-from monitoring.slo import to_percent
+from monitoring.slo import rounded, to_percent
 
 # Figures are rounded for the chart here, never in the thread's (changeable) default context.
 _CTX = Context(prec=28, rounding=ROUND_HALF_EVEN)
@@ -138,7 +138,8 @@ def burn_down(days, budget_labels):
 
 
 def daily_bars(days, unit_label):
-    """Good and bad per day, stacked. ``days``: [(label, good, bad)]."""
+    """Good and bad per day, stacked. ``days``: [(label, good, bad)], whole events or minutes, or minutes with
+    fractions (ratio timeslices count each slice's ratio)."""
     labels = [label for label, _good, _bad in days]
     figure = {
         "data": [
@@ -146,14 +147,14 @@ def daily_bars(days, unit_label):
                 "type": "bar",
                 "name": _("Good"),
                 "x": labels,
-                "y": [good for _l, good, _b in days],
+                "y": [_number(good, 2) for _l, good, _b in days],
                 "marker": {"color": COMPLIANCE.colour(SnapshotStatus.MET)},
             },
             {
                 "type": "bar",
                 "name": _("Bad"),
                 "x": labels,
-                "y": [bad for _l, _g, bad in days],
+                "y": [_number(bad, 2) for _l, _g, bad in days],
                 "marker": {"color": COMPLIANCE.colour(SnapshotStatus.BREACHED)},
             },
         ],  # fmt: skip
@@ -164,7 +165,7 @@ def daily_bars(days, unit_label):
             "xaxis": {"type": "category"},
         },
     }
-    rows = [(label, good, bad) for label, good, bad in days]
+    rows = [(label, plain_number(rounded(good, 2)), plain_number(rounded(bad, 2))) for label, good, bad in days]
     return figure, {"headers": [_("Day"), _("Good"), _("Bad")], "rows": rows}
 
 

@@ -52,14 +52,14 @@ def daily_figures(target, snapshot, now=None):
     period_minutes = plan.in_hours_minutes(start, period_end)
     elapsed_total = max(period_minutes, 1)
     bars, burn = [], []
+    scale = 1 if target.method.counts_events else target.slice_minutes  # slices in minutes
     running, elapsed = Tally(), 0
     for day, tally in days:
         label = day.label[5:]  # MM-DD
-        if target.method.counts_events:
-            bars.append((label, tally.good, tally.bad))
-        else:
-            good, counted = slo.counted_slices(tally, missing)
-            bars.append((label, good, counted - good))
+        # What the method counts: events; good slices; or each slice's good/total ratio (a slice at 99 % is 0.99
+        # of a good slice), so that the bars add up to the attainment the page shows.
+        good, counted = slo.good_and_counted(method, tally, missing)
+        bars.append((label, good * scale, (counted - good) * scale))
         running = running + tally
         elapsed += plan.in_hours_minutes(max(day.start, start), min(day.end, until))
         budget = slo.error_budget(

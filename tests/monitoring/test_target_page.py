@@ -233,6 +233,23 @@ def test_the_daily_bars_of_an_occurrence_target_count_good_and_bad_events(client
     assert _bad_day_links(page) == ["2026-11-03", "2026-11-05"]
 
 
+def test_the_daily_bars_of_a_ratio_timeslice_target_add_up_each_minutes_ratio(client, customer_a, alice):
+    """Ten minutes at 99 of 100 good events: each minute counts 0.99 good and 0.01 bad, as the attainment does, not
+    as ten bad minutes."""
+    agreement = agreement_since("2026-11", customer=customer_a, code="acme-portal")
+    target = measured_target(agreement=agreement, code="uptime", probe=False, method=BudgetingMethod.RATIO_TIMESLICES)
+    record_counts(target, {kst(2026, 11, 3, 10, minute): (99, 100) for minute in range(10)})
+    evaluate(target, NOW)
+
+    page = page_of(client, alice)
+
+    good, bad = figure(page, "daily-bars-figure")["data"]
+    assert (good["y"][2], bad["y"][2]) == (9.9, 0.1)
+    assert chart_table(page, "daily-bars")[2] == ["11-03", "9.9", "0.1"]
+    assert '<div class="fs-5" id="attainment">99.000 %</div>' in summary(page)
+    assert _bad_day_links(page) == ["2026-11-03"]
+
+
 def test_only_the_days_with_bad_minutes_link_to_their_drill_down(client, uptime, alice):
     assert _bad_day_links(page_of(client, alice, "?period=2026-10")) == ["2026-10-03", "2026-10-10", "2026-10-20"]
     assert _bad_day_links(page_of(client, alice, "?period=2026-09")) == []
