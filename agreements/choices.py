@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.statuses import Palette
+from core.workflow import Step
 
 
 class ServiceStatus(models.TextChoices):
@@ -53,10 +54,13 @@ AGREEMENT_STATUS = Palette(
 )
 
 
-# The only moves an agreement's status may make; anything else is refused.
+# The only moves an agreement's status may make, each named by what it does; anything else is refused.
 AGREEMENT_TRANSITIONS = {
-    AgreementStatus.DRAFT: (AgreementStatus.ACTIVE,),
-    AgreementStatus.ACTIVE: (AgreementStatus.EXPIRED, AgreementStatus.TERMINATED),
+    AgreementStatus.DRAFT: (Step(AgreementStatus.ACTIVE, _("Activate"), "success"),),
+    AgreementStatus.ACTIVE: (
+        Step(AgreementStatus.EXPIRED, _("Mark expired"), "outline-secondary"),
+        Step(AgreementStatus.TERMINATED, _("Terminate"), "outline-danger"),
+    ),
     AgreementStatus.EXPIRED: (),
     AgreementStatus.TERMINATED: (),
 }

@@ -150,7 +150,13 @@ class TransitionView(LoginRequiredMixin, View):
         return self.page(problems, None, status=409)
 
     def page(self, problems, form, status=200):
-        context = {"object": self.object, "new_status": self.new_status, "problems": problems, "form": form}
+        context = {
+            "object": self.object,
+            "new_status": self.new_status,
+            "step": self.model.step_between(self.object.status, self.new_status),
+            "problems": problems,
+            "form": form,
+        }
         if self.context_object_name:
             context[self.context_object_name] = self.object
         return render(self.request, self.template_name, context, status=status)

@@ -4,10 +4,26 @@ Agreements, requirements, improvement plans and survey campaigns share it. Each 
 own rules (an agreement is activated only with a target and a service, a rejected requirement needs a reason, a plan
 is verified only with an effect review); what is the same is written here once: the refusal of a step the table does
 not allow, and the row lock that stops two people from moving one row at once.
+
+A table names each step by what it does, not by where it ends: the button that moves a plan from proposed to
+approved reads "Approve", and the one that takes a completed plan back to in progress reads "Reopen". The pages ask
+the row for its ``steps`` and show each step's label in its style; nothing else spells a step out.
 """
+
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+
+
+@dataclass(frozen=True)
+class Step:
+    """One move a status may make: the status it leads ``to``, the ``label`` of its button (a verb: "Approve",
+    "Reopen"), and the button's Bootstrap ``style`` ("success", "outline-danger", ...)."""
+
+    to: str
+    label: str
+    style: str = "outline-secondary"
 
 
 class TransitionNotAllowed(ValidationError):
@@ -17,7 +33,7 @@ class TransitionNotAllowed(ValidationError):
 class WorkflowMixin:
     """For a model with a ``status`` field.
 
-    ``status_choices``: the status's TextChoices. ``transitions``: {status: (statuses it may move to)}.
+    ``status_choices``: the status's TextChoices. ``transitions``: {status: (the ``Step``s it may take)}.
     ``refused_transition_message``: said when the table refuses a step, with ``%(old)s`` and ``%(new)s``.
     """
 
@@ -26,8 +42,19 @@ class WorkflowMixin:
     refused_transition_message = ""
 
     @property
-    def allowed_transitions(self):
+    def steps(self):
+        """The steps the row may take from its status, in the table's order."""
         return self.transitions[self.status_choices(self.status)]
+
+    @property
+    def allowed_transitions(self):
+        """The statuses the row may move to."""
+        return [step.to for step in self.steps]
+
+    @classmethod
+    def step_between(cls, old, new):
+        """The step from ``old`` to ``new``, or None when the table has none."""
+        return next((step for step in cls.transitions[cls.status_choices(old)] if step.to == new), None)
 
     def refused_transition(self, new_status):
         """[the refusal] when the table does not allow the step from the current status, else []."""

@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.statuses import Palette
+from core.workflow import Step
 
 
 class PlanStatus(models.TextChoices):
@@ -27,15 +28,29 @@ PLAN_STATUS = Palette(
 )
 
 
-# The only moves a plan's status may make; verifying also needs an effect review on record.
+# The only moves a plan's status may make, each named by what it does; verifying also needs an effect review on record.
 PLAN_TRANSITIONS = {
-    PlanStatus.PROPOSED: (PlanStatus.APPROVED, PlanStatus.CANCELLED),
-    PlanStatus.APPROVED: (PlanStatus.IN_PROGRESS, PlanStatus.CANCELLED),
-    PlanStatus.IN_PROGRESS: (PlanStatus.COMPLETED, PlanStatus.CANCELLED),
-    PlanStatus.COMPLETED: (PlanStatus.VERIFIED, PlanStatus.IN_PROGRESS),
+    PlanStatus.PROPOSED: (
+        Step(PlanStatus.APPROVED, _("Approve"), "primary"),
+        Step(PlanStatus.CANCELLED, _("Cancel the plan"), "outline-danger"),
+    ),
+    PlanStatus.APPROVED: (
+        Step(PlanStatus.IN_PROGRESS, _("Start work"), "primary"),
+        Step(PlanStatus.CANCELLED, _("Cancel the plan"), "outline-danger"),
+    ),
+    PlanStatus.IN_PROGRESS: (
+        Step(PlanStatus.COMPLETED, _("Mark as completed"), "primary"),
+        Step(PlanStatus.CANCELLED, _("Cancel the plan"), "outline-danger"),
+    ),
+    PlanStatus.COMPLETED: (
+        Step(PlanStatus.VERIFIED, _("Verify"), "success"),
+        Step(PlanStatus.IN_PROGRESS, _("Reopen"), "outline-secondary"),
+    ),
     PlanStatus.VERIFIED: (),
     PlanStatus.CANCELLED: (),
 }
+# A verified or cancelled plan is closed: its record stays as it is, with no edits, actions or reviews.
+CLOSED_PLAN_STATUSES = (PlanStatus.VERIFIED, PlanStatus.CANCELLED)
 
 
 class ActionStatus(models.TextChoices):

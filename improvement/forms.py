@@ -10,7 +10,61 @@ from monitoring.models import Breach
 from requirements_analysis.models import ServiceLevelRequirement
 
 
+class _KnowsCustomers:
+    """A choice widget whose choices each belong to a customer (``customer_of(row)`` gives its id): every choice
+    carries ``data-customer``, and a choice of another customer than the plan's (``plan_customer``) starts hidden,
+    unless it is chosen. static/js/choice-filter.js hides and shows them again as the customer or the filter text
+    changes; the form refuses another customer's choices whatever the page showed."""
+
+    customer_of = None
+    plan_customer = None
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        row = getattr(value, "instance", None)
+        customer = self.customer_of(row) if row is not None else None
+        option["attrs"]["data-customer"] = customer or ""
+        option["other_customer"] = bool(self.plan_customer and customer != self.plan_customer and not selected)
+        return option
+
+
+class CustomerCheckboxes(_KnowsCustomers, forms.CheckboxSelectMultiple):
+    """Checkboxes whose labels wrap (a long breach or requirement is read whole), in a list the page can filter."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"class": "form-check-input", **(attrs or {})}, choices)
+
+
+class CustomerSelect(_KnowsCustomers, forms.Select):
+    def create_option(self, *args, **kwargs):
+        option = super().create_option(*args, **kwargs)
+        if option["other_customer"]:
+            option["attrs"]["hidden"] = True
+        return option
+
+
+# field name -> (the customer of one of its rows, the label of a row); every row through .for_user() first.
+CUSTOMER_CHOICES = {
+    "breaches": (
+        lambda breach: breach.target.agreement.customer_id,
+        lambda breach: f"{breach.target.agreement.code} · {breach.target.name} · {breach.period_label}",
+    ),
+    "targets": (lambda target: target.agreement.customer_id, lambda t: f"{t.agreement.code} · {t.name}"),
+    "goal_target": (lambda target: target.agreement.customer_id, lambda t: f"{t.agreement.code} · {t.name}"),
+    "requirements": (
+        lambda requirement: requirement.customer_id,
+        lambda r: f"{r.service.name} · {r.get_category_display()}: {r.statement}",
+    ),
+}
+
+
 class PlanForm(forms.ModelForm):
+    another_plan = forms.BooleanField(
+        label=_("Start another plan anyway"),
+        required=False,
+        help_text=_("Only when the open plan does not cover what this one is for."),
+    )
+
     class Meta:
         model = ImprovementPlan
         fields = [
@@ -34,30 +88,72 @@ class PlanForm(forms.ModelForm):
         widgets = {
             "problem": forms.Textarea(attrs={"rows": 3}),
             "override_reason": forms.Textarea(attrs={"rows": 2}),
-            "services": forms.SelectMultiple(attrs={"size": 5}),
-            "breaches": forms.SelectMultiple(attrs={"size": 4}),
-            "targets": forms.SelectMultiple(attrs={"size": 4}),
-            "requirements": forms.SelectMultiple(attrs={"size": 4}),
+            "services": forms.SelectMultiple(attrs={"size": 6}),
+            "breaches": CustomerCheckboxes,
+            "targets": CustomerCheckboxes,
+            "requirements": CustomerCheckboxes,
+            "goal_target": CustomerSelect,
             "goal_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["owner"].queryset = portal_staff()
         # Choices through the .for_user() checkpoint: whoever may start plans is offered only rows they may see.
         self.fields["customer"].queryset = Customer.objects.for_user(user)
         self.fields["services"].queryset = Service.objects.for_user(user)
-        self.fields["requirements"].queryset = ServiceLevelRequirement.objects.for_user(user)
+        self.fields["requirements"].queryset = (
+            ServiceLevelRequirement.objects.for_user(user).select_related("service").order_by("service__name", "pk")
+        )
         self.fields["breaches"].queryset = (
             Breach.objects.for_user(user).select_related("target__agreement").order_by("-detected_at")
         )
-        self.fields["breaches"].label_from_instance = lambda b: (
-            f"{b.target.agreement.code} · {b.target.name} · {b.period_label}"
-        )
         for name in ("targets", "goal_target"):
-            self.fields[name].queryset = ServiceLevelTarget.objects.for_user(user).select_related("agreement")
-            self.fields[name].label_from_instance = lambda t: f"{t.agreement.code} · {t.name}"
+            self.fields[name].queryset = (
+                ServiceLevelTarget.objects.for_user(user).select_related("agreement").order_by("agreement__code", "pk")
+            )
+        plan_customer = self._plan_customer_id()
+        for name, (customer_of, label) in CUSTOMER_CHOICES.items():
+            field = self.fields[name]
+            field.label_from_instance = label
+            field.widget.customer_of, field.widget.plan_customer = customer_of, plan_customer
         self.fields["priority_score"].disabled = True
+        self.open_plans = self._open_plans(self._chosen_breaches())
+
+    def _plan_customer_id(self):
+        """The customer the plan is for, as the form stands (posted, pre-filled or stored); None for no one."""
+        if self.is_bound:
+            value = self.data.get(self.add_prefix("customer"))
+            return int(value) if value and str(value).isdigit() else None
+        value = self.initial.get("customer", self.instance.customer_id)
+        return getattr(value, "pk", value) or None
+
+    def _chosen_breaches(self):
+        """The breaches the form adds to the plan (those it already addressed were asked about when they were added)."""
+        if self.is_bound:
+            chosen = {int(value) for value in self.data.getlist(self.add_prefix("breaches")) if str(value).isdigit()}
+        else:
+            chosen = {getattr(breach, "pk", breach) for breach in self.initial.get("breaches", [])}
+        if self.instance.pk:
+            chosen -= set(self.instance.breaches.values_list("pk", flat=True))
+        return sorted(chosen)
+
+    def _open_plans(self, breaches):
+        """Other open plans that already address one of the breaches chosen, with the breaches they share."""
+        plans = (
+            ImprovementPlan.objects.for_user(self.user)
+            .open()
+            .filter(breaches__in=breaches)
+            .exclude(pk=self.instance.pk)
+            .distinct()
+            .order_by("-created_at")
+        )
+        return [(plan, list(plan.breaches.filter(pk__in=breaches).select_related("target"))) for plan in plans]
+
+    @property
+    def breaches_with_open_plans(self):
+        return len({breach.pk for _plan, shared in self.open_plans for breach in shared})
 
     def clean(self):
         cleaned = super().clean()
@@ -66,6 +162,23 @@ class PlanForm(forms.ModelForm):
         baseline, desired = cleaned.get("baseline_attainment"), cleaned.get("desired_attainment")
         if baseline is not None and desired is not None and desired <= baseline:
             self.add_error("desired_attainment", _("The goal must be above the baseline."))
+        customer = cleaned.get("customer")
+        if customer is not None:
+            for name, (customer_of, label) in CUSTOMER_CHOICES.items():
+                chosen = cleaned.get(name)
+                rows = [chosen] if name == "goal_target" and chosen else list(chosen or [])
+                others = [label(row) for row in rows if customer_of(row) != customer.pk]
+                if others:
+                    self.add_error(
+                        name,
+                        _("Not %(customer)s's: %(rows)s. A plan addresses its own customer's only.")
+                        % {"customer": customer.name, "rows": "; ".join(others)},
+                    )
+        if self.open_plans and not cleaned.get("another_plan"):
+            self.add_error(
+                "another_plan",
+                _("A plan is already open for this: go on with it, or tick the box to start another one."),
+            )
         return cleaned
 
 

@@ -83,8 +83,12 @@ def review_pack_csv(pack):
     for plan in pack["plans"]:
         writer.writerow(["plan", plan.code, plan.title, f"{plan.actions_done}/{plan.actions_total}", plan.status])
     for campaign, results in pack["surveys"]:
+        # Means of the ratings given (N/A left out); a service nobody rated has an empty value, not 0.
+        if results["overall"]["ratings"]:
+            writer.writerow(["satisfaction", campaign.code, "overall", results["overall"]["mean"], ""])
         for service in results["services"]:
-            writer.writerow(["satisfaction", campaign.code, service["service"], service["csat"], ""])
+            csat = "" if service["csat"] is None else service["csat"]
+            writer.writerow(["satisfaction", campaign.code, service["service"], csat, ""])
     for requirement in pack["requirements"]:
         writer.writerow(
             ["requirement", requirement.code, requirement.service.name, requirement.importance, requirement.status]

@@ -1,14 +1,15 @@
 """Service requirements analysis: each service's measured record (from monitoring), requirement and service scores,
 the Importance-Performance Analysis points, satisfaction results and watermelon flags.
 
-Every reader takes the viewing user and goes through `.for_user()`; each runs a fixed number of queries.
+Every reader takes the viewing user and goes through `.for_user()`; each runs a fixed number of queries. A survey
+rating left "not applicable" (NULL) is left out of every mean and count of ratings (``scoring.mean_rating``).
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Window
+from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
 from agreements.models import Service
@@ -135,7 +136,7 @@ class ServiceView:
 
 
 def _mean(values):
-    return scoring.mean(Decimal(value) for value in values)
+    return scoring.mean_rating(values)
 
 
 def service_views(user, customer_id=None, weights=None):
@@ -146,7 +147,9 @@ def service_views(user, customer_id=None, weights=None):
     """
     weights_row = weights or PriorityWeights.current()
     requirements = ServiceLevelRequirement.objects.for_user(user).filter(status__in=OPEN_STATUSES)
-    ratings = ServiceRating.objects.filter(response__invitation__campaign__in=_campaigns(user, customer_id))
+    ratings = ServiceRating.objects.filter(response__invitation__campaign__in=_campaigns(user, customer_id)).exclude(
+        csat=None
+    )
     if customer_id is not None:
         requirements = requirements.filter(customer_id=customer_id)
     importance, performance, counts = defaultdict(list), defaultdict(list), defaultdict(int)
@@ -194,21 +197,27 @@ def _campaigns(user, customer_id=None):
 
 def ipa_points(user, customer_id=None):
     """[{category, importance, performance, ratings, quadrant}] from survey category ratings and open or agreed
-    requirements (each requirement counts as one rating of its category)."""
+    requirements (each requirement counts as one rating of its category).
+
+    Each axis is the mean of the ratings given on it (an importance left N/A still lets its performance count);
+    ``ratings`` counts the answers that gave either. A category with no importance or no performance given has no
+    place on the chart."""
     sums = defaultdict(lambda: [[], []])
     ratings = CategoryRating.objects.filter(response__invitation__campaign__in=_campaigns(user, customer_id))
-    for category, importance, performance in ratings.values_list("category", "importance", "performance"):
-        sums[category][0].append(importance)
-        sums[category][1].append(performance)
     requirements = ServiceLevelRequirement.objects.for_user(user).exclude(status=RequirementStatus.REJECTED)
     if customer_id is not None:
         requirements = requirements.filter(customer_id=customer_id)
-    for category, importance, performance in requirements.values_list("category", "importance", "performance"):
-        sums[category][0].append(importance)
-        sums[category][1].append(performance)
+    for rows in (ratings, requirements):
+        for category, importance, performance in rows.values_list("category", "importance", "performance"):
+            if importance is None and performance is None:
+                continue
+            sums[category][0].append(importance)
+            sums[category][1].append(performance)
     points = []
     for category, (importances, performances) in sorted(sums.items()):
         importance, performance = _mean(importances), _mean(performances)
+        if importance is None or performance is None:
+            continue
         points.append(
             {
                 "category": category,
@@ -221,36 +230,54 @@ def ipa_points(user, customer_id=None):
     return points
 
 
+def _rounded(mean):
+    return None if mean is None else slo.rounded(mean, 2)
+
+
 def campaign_results(campaign):
-    """Response rate, CSAT per service, category means and the comments of one campaign."""
+    """Response rate, overall satisfaction, CSAT per service, category means and the comments of one campaign.
+
+    Every mean is of the ratings given (N/A left out), exact to two places (half to even); ``ratings`` counts the
+    ratings given and ``not_applicable`` those left N/A. A service or category nobody rated shows with no mean.
+    """
     invited = SurveyInvitation.objects.filter(campaign=campaign).count()
     responses = SurveyResponse.objects.filter(invitation__campaign=campaign)
     answered = responses.count()
-    per_service = (
-        ServiceRating.objects.filter(response__in=responses)
-        .values("service__name")
-        .annotate(csat=Avg("csat"), ratings=Count("pk"))
-        .order_by("service__name")
-    )
-    per_category = (
-        CategoryRating.objects.filter(response__in=responses)
-        .values("category")
-        .annotate(importance=Avg("importance"), performance=Avg("performance"), ratings=Count("pk"))
-        .order_by("category")
-    )
+    overall = list(responses.values_list("overall_satisfaction", flat=True))
+    per_service = defaultdict(list)
+    ratings = ServiceRating.objects.filter(response__in=responses).order_by("service__name", "service_id")
+    for name, csat in ratings.values_list("service__name", "csat"):
+        per_service[name].append(csat)
+    per_category = defaultdict(lambda: ([], []))
+    for category, importance, performance in CategoryRating.objects.filter(response__in=responses).values_list(
+        "category", "importance", "performance"
+    ):
+        per_category[category][0].append(importance)
+        per_category[category][1].append(performance)
     comments = list(responses.exclude(comment="").order_by("-updated_at").values_list("comment", "updated_at"))
     return {
         "invited": invited,
         "answered": answered,
         "response_rate": slo.rounded(scoring.percent_of(answered, invited), 1) if invited else None,
+        "overall": {"mean": _rounded(scoring.mean_rating(overall)), "ratings": scoring.given(overall)},
         "services": [
             {
-                "service": row["service__name"],
-                "csat": slo.rounded(row["csat"], 2),
-                "ratings": row["ratings"],
+                "service": name,
+                "csat": _rounded(scoring.mean_rating(values)),
+                "ratings": scoring.given(values),
+                "not_applicable": len(values) - scoring.given(values),
             }
-            for row in per_service
+            for name, values in per_service.items()
         ],
-        "categories": [{**row, "label": Category(row["category"]).label} for row in per_category],
+        "categories": [
+            {
+                "category": category,
+                "label": Category(category).label,
+                "importance": _rounded(scoring.mean_rating(importances)),
+                "performance": _rounded(scoring.mean_rating(performances)),
+                "ratings": sum(1 for pair in zip(importances, performances, strict=True) if pair != (None, None)),
+            }
+            for category, (importances, performances) in sorted(per_category.items())
+        ],
         "comments": comments,
     }

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.statuses import Palette
+from core.workflow import Step
 
 
 class Category(models.TextChoices):
@@ -45,11 +46,18 @@ REQUIREMENT_STATUS = Palette(
 )
 
 
-# The only moves a requirement's status may make. Rejecting or deferring needs a reason.
+# The only moves a requirement's status may make, each named by what it does. Rejecting or deferring needs a reason.
 REQUIREMENT_TRANSITIONS = {
-    RequirementStatus.PROPOSED: (RequirementStatus.ANALYSED, RequirementStatus.REJECTED),
-    RequirementStatus.ANALYSED: (RequirementStatus.AGREED, RequirementStatus.REJECTED, RequirementStatus.DEFERRED),
-    RequirementStatus.DEFERRED: (RequirementStatus.ANALYSED,),
+    RequirementStatus.PROPOSED: (
+        Step(RequirementStatus.ANALYSED, _("Mark as analysed"), "primary"),
+        Step(RequirementStatus.REJECTED, _("Reject"), "outline-danger"),
+    ),
+    RequirementStatus.ANALYSED: (
+        Step(RequirementStatus.AGREED, _("Agree"), "success"),
+        Step(RequirementStatus.REJECTED, _("Reject"), "outline-danger"),
+        Step(RequirementStatus.DEFERRED, _("Defer"), "outline-secondary"),
+    ),
+    RequirementStatus.DEFERRED: (Step(RequirementStatus.ANALYSED, _("Take up again"), "outline-primary"),),
     RequirementStatus.AGREED: (),
     RequirementStatus.REJECTED: (),
 }
@@ -72,8 +80,8 @@ SURVEY_STATUS = Palette(
 
 # A survey is opened once and closed once.
 CAMPAIGN_TRANSITIONS = {
-    CampaignStatus.DRAFT: (CampaignStatus.OPEN,),
-    CampaignStatus.OPEN: (CampaignStatus.CLOSED,),
+    CampaignStatus.DRAFT: (Step(CampaignStatus.OPEN, _("Open the survey"), "success"),),
+    CampaignStatus.OPEN: (Step(CampaignStatus.CLOSED, _("Close the survey"), "outline-secondary"),),
     CampaignStatus.CLOSED: (),
 }
 

@@ -1,5 +1,6 @@
 """Demo data of service requirements analysis: requirements in every state, and a finished satisfaction survey
-whose answers make the service desk a watermelon (SLA met, users unhappy). Idempotent."""
+whose answers make the service desk a watermelon (SLA met, users unhappy), one person leaving the mobile app and its
+performance "not applicable". Idempotent."""
 
 import datetime as dt
 
@@ -32,14 +33,14 @@ REQUIREMENTS = [
      RequirementStatus.DEFERRED, "A dark theme for the web mail."),
 ]  # fmt: skip
 
-# (csat per service code), (importance, performance per category), comment
+# overall, (csat per service code), (importance, performance per category), comment; None is "not applicable"
 ANSWERS = [
-    ({"internet-banking": 3, "mobile-api": 2, "service-desk": 2},
+    (3, {"internet-banking": 3, "mobile-api": 2, "service-desk": 2},
      {Category.AVAILABILITY: (5, 3), Category.PERFORMANCE: (4, 2), Category.RESPONSIVENESS: (5, 2)},
      "The desk is friendly but it takes ages to get through."),
-    ({"internet-banking": 4, "mobile-api": 3, "service-desk": 2},
-     {Category.AVAILABILITY: (5, 4), Category.PERFORMANCE: (4, 3), Category.RESPONSIVENESS: (4, 2)}, ""),
-    ({"internet-banking": 4, "mobile-api": 2, "service-desk": 3},
+    (3, {"internet-banking": 4, "mobile-api": None, "service-desk": 2},
+     {Category.AVAILABILITY: (5, 4), Category.PERFORMANCE: (4, None), Category.RESPONSIVENESS: (4, 2)}, ""),
+    (4, {"internet-banking": 4, "mobile-api": 2, "service-desk": 3},
      {Category.AVAILABILITY: (5, 4), Category.PERFORMANCE: (3, 2), Category.RESPONSIVENESS: (4, 3)},
      "Mobile is slow in the morning."),
 ]  # fmt: skip
@@ -78,7 +79,7 @@ def seed_requirements_demo(people):
     )
     services = {code: Service.objects.get(code=code) for code in ("internet-banking", "mobile-api", "service-desk")}
     campaign.services.set(services.values())
-    for number, (csat, categories, comment) in enumerate(ANSWERS, start=1):
+    for number, (overall, csat, categories, comment) in enumerate(ANSWERS, start=1):
         invitation = SurveyInvitation.objects.filter(
             campaign=campaign, email=f"staff{number}@hanbit-bank.example"
         ).first()
@@ -88,7 +89,7 @@ def seed_requirements_demo(people):
             invitation.sent_at = now - dt.timedelta(days=19)
             invitation.save()
         response, _created = SurveyResponse.objects.update_or_create(
-            invitation=invitation, defaults={"comment": comment}
+            invitation=invitation, defaults={"overall_satisfaction": overall, "comment": comment}
         )
         for code, value in csat.items():
             ServiceRating.objects.update_or_create(response=response, service=services[code], defaults={"csat": value})

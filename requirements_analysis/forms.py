@@ -180,11 +180,46 @@ class InvitationsForm(forms.Form):
         return people
 
 
-class SurveyAnswerForm(forms.Form):
-    """The questionnaire: satisfaction per service, importance and performance per category, a comment."""
+NOT_APPLICABLE = "na"  # the posted value of "N/A"
+UNANSWERED = object()  # a rating the person has not given yet (no row stored)
 
+
+def rating_or_not_applicable(value):
+    """A posted rating: 1 to 5, or None for "not applicable"."""
+    return None if value == NOT_APPLICABLE else int(value)
+
+
+def optional_rating(label, stored=UNANSWERED):
+    """A rating 1 to 5 that may be "not applicable": chosen as N/A, or left out. ``stored``: the answer given before
+    (a number, None for N/A, or UNANSWERED), shown again."""
+    initial = None if stored is UNANSWERED else (NOT_APPLICABLE if stored is None else stored)
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[*RATING_CHOICES, (NOT_APPLICABLE, _("N/A"))],
+        coerce=rating_or_not_applicable,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        initial=initial,
+    )
+
+
+class SurveyAnswerForm(forms.Form):
+    """The questionnaire: overall satisfaction (the one answer required), satisfaction per service, importance and
+    performance per category, each of these "not applicable" when it does not apply (chosen, or left out), and a
+    comment."""
+
+    overall = forms.TypedChoiceField(
+        label=_("Overall, how satisfied are you with our services?"),
+        choices=RATING_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        error_messages={"required": _("Please rate your overall satisfaction.")},
+    )
     comment = forms.CharField(
-        label=_("Anything else you want to tell us?"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Anything else you want to tell us?"),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+        required=False,
     )
 
     def __init__(self, *args, campaign, response=None, **kwargs):
@@ -199,23 +234,14 @@ class SurveyAnswerForm(forms.Form):
                     "category", "importance", "performance"
                 )
             }
+            self.fields["overall"].initial = response.overall_satisfaction
             self.fields["comment"].initial = response.comment
         for service in self.services:
-            self.fields[f"csat_{service.pk}"] = forms.TypedChoiceField(
-                label=service.name,
-                choices=RATING_CHOICES,
-                coerce=int,
-                widget=forms.RadioSelect,
-                initial=initial_csat.get(service.pk),
-            )
+            self.fields[f"csat_{service.pk}"] = optional_rating(service.name, initial_csat.get(service.pk, UNANSWERED))
         for category, label in Category.choices:
-            importance, performance = initial_categories.get(category, (None, None))
-            self.fields[f"importance_{category}"] = forms.TypedChoiceField(
-                label=label, choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect, initial=importance
-            )
-            self.fields[f"performance_{category}"] = forms.TypedChoiceField(
-                label=label, choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect, initial=performance
-            )
+            importance, performance = initial_categories.get(category, (UNANSWERED, UNANSWERED))
+            self.fields[f"importance_{category}"] = optional_rating(label, importance)
+            self.fields[f"performance_{category}"] = optional_rating(label, performance)
 
     def service_fields(self):
         return [self[f"csat_{service.pk}"] for service in self.services]

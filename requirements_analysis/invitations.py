@@ -10,8 +10,11 @@ from django.utils.translation import override
 from requirements_analysis.models import SurveyInvitation
 
 
-def send_invitations(campaign_id, resend=False):
+def send_invitations(campaign_id, resend=False, portal_url=None):
     """E-mail every invitation of the campaign not sent yet (or all, with ``resend``: their old links stop working).
+
+    ``portal_url``: the address the page that sent them was reached at, for the links (``SurveyInvitation.link``:
+    SLM_PORTAL_URL wins when it is set).
 
     Each invitation is claimed with a conditional UPDATE that also sets its new token's hash, so a task that runs
     twice sends each e-mail once. Returns how many were sent.
@@ -32,7 +35,7 @@ def send_invitations(campaign_id, resend=False):
         with override(settings.LANGUAGE_CODE):
             body = render_to_string(
                 "requirements_analysis/email/invitation.txt",
-                {"invitation": invitation, "campaign": campaign, "link": SurveyInvitation.link(token)},
+                {"invitation": invitation, "campaign": campaign, "link": SurveyInvitation.link(token, portal_url)},
             )
             subject = _("%(portal)s: how do you rate our services? (%(period)s)") % {
                 "portal": settings.SLM_PORTAL_NAME,

@@ -11,6 +11,9 @@ A score is 0 to 100, the weighted mean of four parts, each 0 to 1:
                on average (1 = all of it; overspending counts as all)
 
 score = 100 * sum(weight * part) / sum(weights). The weights are set by admins and shown with every score.
+
+Survey ratings may be "not applicable" (None): a mean of ratings counts only those given, ``mean_rating([5, None, 2])``
+is 3.5, not 7 / 3, and a mean of none given is None, not 0.
 """
 
 from dataclasses import dataclass
@@ -32,6 +35,16 @@ def mean(values):
     """The mean of Decimals, divided in this module's context; None when there are none."""
     values = list(values)
     return _CTX.divide(_sum(values), len(values)) if values else None
+
+
+def mean_rating(ratings):
+    """The mean of the ratings given, N/A (None) left out: [5, None, 2] -> 3.5; None when none was given."""
+    return mean(Decimal(rating) for rating in ratings if rating is not None)
+
+
+def given(ratings):
+    """How many of ``ratings`` were given (N/A left out)."""
+    return sum(1 for rating in ratings if rating is not None)
 
 
 def percent_of(part, whole):

@@ -292,8 +292,12 @@ LOGGING = {
 }
 
 SLM_PORTAL_NAME = env_str("SLM_PORTAL_NAME", "SLM Portal", deprecated="PORTAL_NAME")
-# The portal's own address, for the links in its e-mails and notifications.
-SLM_PORTAL_URL = env_str("SLM_PORTAL_URL", "http://127.0.0.1:8000", deprecated="PORTAL_URL")
+# The portal's own address, for the links in its e-mails and notifications. Unset, it follows the port the portal
+# serves on (PORT, which `make run` and runportal pass to the web server, the worker and beat), and a page that sends
+# mail builds its links from the address it was reached at; set, it wins everywhere.
+_portal_url = env_str("SLM_PORTAL_URL", deprecated="PORTAL_URL")
+SLM_PORTAL_URL_IS_SET = _portal_url is not None
+SLM_PORTAL_URL = _portal_url or f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}"
 SLM_MAX_FUTURE_SKEW_SECONDS = env_int("SLM_MAX_FUTURE_SKEW_SECONDS", 300, minimum=0)
 SLM_CLOSE_GRACE_MINUTES = env_int("SLM_CLOSE_GRACE_MINUTES", 15, minimum=0)
 SLM_BACKFILL_DAYS = env_int("SLM_BACKFILL_DAYS", 400, minimum=1)

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from agreements.models import Agreement, Holiday
-from improvement.models import Action, ImprovementPlan
+from improvement.models import Action, ImprovementPlan, PlanStatusChange
 from monitoring.models import ComplianceSnapshot, Measurement
 from monitoring.windows import first_of_month
 from requirements_analysis.models import SurveyCampaign
@@ -57,12 +57,60 @@ def test_the_demo_is_live_on_the_day_it_is_loaded_and_loads_again_unchanged():
     assert SurveyCampaign.objects.get().closes_at > timezone.now()
     assert ImprovementPlan.objects.filter(status="in_progress").exists()
     assert Action.objects.open().filter(due_date__lt=today).exists()  # an overdue action shows as such
+    assert_the_demo_plans_went_through_their_workflow(now)
 
     counts = (Agreement.objects.count(), Holiday.objects.count(), Action.objects.count())
+    histories = {
+        plan.title: list(plan.status_changes.values_list("pk", "changed_at")) for plan in ImprovementPlan.objects.all()
+    }
     measured = Measurement.objects.count()
     dates = list(Agreement.objects.order_by("code").values_list("valid_from", "valid_to", "next_review"))
     seed()
     assert (Agreement.objects.count(), Holiday.objects.count(), Action.objects.count()) == counts
     assert list(Agreement.objects.order_by("code").values_list("valid_from", "valid_to", "next_review")) == dates
+    assert {
+        plan.title: list(plan.status_changes.values_list("pk", "changed_at")) for plan in ImprovementPlan.objects.all()
+    } == histories
     # Measurements only fill the minutes since the first load, for the indicators measured every minute.
     assert measured <= Measurement.objects.count() <= measured + 5 * 10
+
+    # A demo loaded by an older version moved its plans with no history (and verified one at once): loading the demo
+    # again records the steps they went through.
+    PlanStatusChange.objects.all().delete()
+    ImprovementPlan.objects.filter(status="verified").first().status_changes.create(
+        from_status="completed", to_status="verified"
+    )
+    seed()
+    assert_the_demo_plans_went_through_their_workflow(timezone.now())
+
+
+def assert_the_demo_plans_went_through_their_workflow(now):
+    """Each demo plan's history is the steps it took, in order, from its creation up to now; the verified one has its
+    actions, a measured baseline under its objective, and the review it was verified with."""
+    running = ImprovementPlan.objects.get(status="in_progress")
+    verified = ImprovementPlan.objects.get(status="verified")
+    steps = {
+        running: [("proposed", "approved"), ("approved", "in_progress")],
+        verified: [
+            ("proposed", "approved"),
+            ("approved", "in_progress"),
+            ("in_progress", "completed"),
+            ("completed", "verified"),
+        ],
+    }
+    for plan, expected in steps.items():
+        changes = list(plan.status_changes.order_by("changed_at", "pk"))
+        assert [(change.from_status, change.to_status) for change in changes] == expected, plan.title
+        assert all(change.changed_by.username == "manager" for change in changes)
+        instants = [plan.created_at, *(change.changed_at for change in changes)]
+        assert instants == sorted(instants)
+        assert instants[-1] <= now
+        assert not plan.unrecorded_steps()
+    assert running.started_at == running.status_changes.get(to_status="in_progress").changed_at
+    assert running.baseline_attainment is not None
+    assert running.baseline_attainment < running.desired_attainment
+    assert verified.actions.count() == 3
+    assert set(verified.actions.values_list("status", flat=True)) == {"done"}
+    assert verified.baseline_attainment is not None
+    assert verified.baseline_attainment < verified.goal_target.objective
+    assert verified.reviews_since_completion().get().verdict == "improved"

@@ -232,6 +232,33 @@ def test_a_start_up_with_the_new_names_reads_them_and_warns_of_nothing(tmp_path)
     assert "Warning" not in result.stderr
 
 
+PRINT_PORTAL_URL = "from django.conf import settings; print(settings.SLM_PORTAL_URL, settings.SLM_PORTAL_URL_IS_SET)"
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({}, "http://127.0.0.1:8000 False"),
+        ({"PORT": "8101"}, "http://127.0.0.1:8101 False"),  # `PORT=8101 make run`: links follow the port
+        ({"PORT": "8101", "SLM_PORTAL_URL": "https://slm.example.com"}, "https://slm.example.com True"),
+        ({"SLM_PORTAL_URL": "http://10.0.0.5:8000"}, "http://10.0.0.5:8000 True"),
+    ],
+    ids=["default", "port", "set-wins", "set"],
+)
+def test_the_portal_url_follows_the_port_unless_it_is_set(tmp_path, variables, expected):
+    result = fresh_process(tmp_path, "-c", PRINT_PORTAL_URL, DEBUG="1", **variables)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
+def test_a_port_that_is_no_number_stops_the_start(tmp_path):
+    result = fresh_process(tmp_path, "-c", PRINT_PORTAL_URL, DEBUG="1", PORT="eighty")
+
+    assert result.returncode != 0
+    assert "PORT='eighty' is not a whole number." in result.stderr
+
+
 # --- nothing on disk at import ----------------------------------------------------------------------------------
 
 

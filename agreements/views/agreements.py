@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
-from agreements.choices import AgreementStatus
 from agreements.extensions import agreement_links, target_panels
 from agreements.filters import AgreementFilter
 from agreements.forms import AgreementForm, TargetFormSet
@@ -53,11 +52,7 @@ class AgreementDetailView(ForUserMixin, DetailView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["can_edit"] = user.has_perm("agreements.change_agreement") and self.object.is_editable
-        context["transitions"] = (
-            [AgreementStatus(status) for status in self.object.allowed_transitions]
-            if user.has_perm("agreements.change_agreement")
-            else []
-        )
+        context["steps"] = self.object.steps if user.has_perm("agreements.change_agreement") else ()
         context["changes"] = change_log(self.object)
         targets = list(self.object.targets.all())
         for target in targets:

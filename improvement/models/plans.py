@@ -15,6 +15,7 @@ from agreements.models import Customer, Service, ServiceLevelTarget
 from core.tenancy import TenantQuerySet, customer_id_of
 from core.workflow import WorkflowMixin
 from improvement.choices import (
+    CLOSED_PLAN_STATUSES,
     OPEN_ACTION_STATUSES,
     PLAN_TRANSITIONS,
     ActionStatus,
@@ -33,6 +34,10 @@ def new_plan_code():
 
 class PlanQuerySet(TenantQuerySet):
     """Customers see the plans that concern them: see ``concerning``."""
+
+    def open(self):
+        """Plans still being worked on: neither verified nor cancelled."""
+        return self.exclude(status__in=CLOSED_PLAN_STATUSES)
 
     customer_path = "services__agreements__customer"
     customer_path_is_many = True
@@ -134,6 +139,17 @@ class ImprovementPlan(WorkflowMixin, models.Model):
     def clean(self):
         if self.priority_override is not None and not self.override_reason.strip():
             raise ValidationError({"override_reason": _("Say why the priority is overridden.")})
+
+    @property
+    def is_closed(self):
+        """Verified or cancelled: the plan's record is final, and it is no longer edited, given actions or reviewed."""
+        return self.status in CLOSED_PLAN_STATUSES
+
+    def unrecorded_steps(self):
+        """True when the status history does not lead to the status the plan has (a plan moved before its steps were
+        recorded): the page says so instead of inventing the steps."""
+        last = self.status_changes.order_by("-changed_at", "-pk").values_list("to_status", flat=True).first()
+        return (last or PlanStatus.PROPOSED) != self.status
 
     @property
     def priority(self):

@@ -1,4 +1,8 @@
-"""Improvement plans: the board, a plan's page, creating one from what it addresses, its workflow and actions."""
+"""Improvement plans: the board, a plan's page, creating one from what it addresses, its workflow and actions.
+
+A verified or cancelled plan is closed: its page offers no edits, and the edit, action and review views refuse them
+(409) with a page that says why, changing nothing.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from agreements.forms.agreements import portal_staff
 from agreements.models import Customer, Service
 from core.mixins import TransitionView, posted
 from core.tenancy import require_permission
@@ -17,6 +22,7 @@ from improvement import prefill, reviews
 from improvement.choices import ActionStatus, PlanStatus
 from improvement.forms import ActionForm, PlanForm
 from improvement.models import Action, ImprovementPlan
+from improvement.views.closed import refuse_if_closed
 
 BOARD_COLUMNS = [
     PlanStatus.PROPOSED,
@@ -67,6 +73,8 @@ def plan_create(request):
     initial = prefill.initial_for(request.user, request.GET)
     if initial is None:
         raise Http404(_("What the plan should start from was not found."))
+    if portal_staff().filter(pk=request.user.pk).exists():
+        initial.setdefault("owner", request.user)  # whoever starts a plan owns it until someone else does
     form = PlanForm(posted(request), initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -83,6 +91,8 @@ def plan_create(request):
 def plan_edit(request, code):
     plan = get_object_or_404(ImprovementPlan.objects.for_user(request.user), code=code)
     require_permission(request.user, "improvement.change_improvementplan")
+    if refused := refuse_if_closed(request, plan):
+        return refused
     form = PlanForm(posted(request), instance=plan, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -97,7 +107,8 @@ def plan_detail(request, code):
         ImprovementPlan.objects.for_user(request.user).select_related("owner", "customer", "goal_target__agreement"),
         code=code,
     )
-    can_edit = request.user.has_perm("improvement.change_improvementplan")
+    # A closed plan offers no edits to anyone; its steps (none) and its record stay readable.
+    can_edit = request.user.has_perm("improvement.change_improvementplan") and not plan.is_closed
     latest = plan.reviews.select_related("reviewed_by").first()
     return render(
         request,
@@ -105,16 +116,19 @@ def plan_detail(request, code):
         {
             "plan": plan,
             "can_edit": can_edit,
-            "transitions": [PlanStatus(s) for s in plan.allowed_transitions] if can_edit else [],
+            "steps": plan.steps if can_edit else (),
             "actions": plan.actions.select_related("owner"),
-            "action_form": ActionForm() if can_edit else None,
+            "can_add_action": can_edit and request.user.has_perm("improvement.add_action"),
             "changes": plan.status_changes.select_related("changed_by"),
+            "unrecorded_steps": plan.unrecorded_steps(),
             "review": latest,
             "review_chart": reviews.review_chart(latest) if latest else None,
             "breaches": plan.breaches.select_related("target__agreement"),
             "targets": plan.targets.select_related("agreement"),
-            "requirements": plan.requirements.all(),
-            "can_review": can_edit and plan.status in (PlanStatus.COMPLETED, PlanStatus.VERIFIED),
+            "requirements": plan.requirements.select_related("service"),
+            "can_review": can_edit
+            and request.user.has_perm("improvement.add_effectreview")
+            and plan.status == PlanStatus.COMPLETED,
         },
     )
 
@@ -138,10 +152,12 @@ plan_transition = PlanTransitionView.as_view()
 @login_required
 @require_POST
 def plan_review(request, code):
-    """Record an effect review now (a completed plan, or a verified one reviewed again)."""
+    """Record an effect review now, of a completed plan (a verified plan is closed: its review stands)."""
     plan = get_object_or_404(ImprovementPlan.objects.for_user(request.user), code=code)
     require_permission(request.user, "improvement.add_effectreview")
-    if plan.status not in (PlanStatus.COMPLETED, PlanStatus.VERIFIED):
+    if refused := refuse_if_closed(request, plan):
+        return refused
+    if plan.status != PlanStatus.COMPLETED:
         messages.error(request, _("Only a completed plan can be reviewed."))
         return redirect(plan)
     review = reviews.review(plan, request.user)
@@ -153,6 +169,8 @@ def plan_review(request, code):
 def action_add(request, code):
     plan = get_object_or_404(ImprovementPlan.objects.for_user(request.user), code=code)
     require_permission(request.user, "improvement.add_action")
+    if refused := refuse_if_closed(request, plan):
+        return refused
     form = ActionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         action = form.save(commit=False)
@@ -169,6 +187,8 @@ def action_edit(request, code, pk):
     plan = get_object_or_404(ImprovementPlan.objects.for_user(request.user), code=code)
     action = get_object_or_404(Action, plan=plan, pk=pk)
     require_permission(request.user, "improvement.change_action")
+    if refused := refuse_if_closed(request, plan):
+        return refused
     form = ActionForm(posted(request), instance=action)
     if request.method == "POST" and form.is_valid():
         action = form.save(commit=False)

@@ -1,5 +1,10 @@
 """Satisfaction surveys: a campaign for a customer and period over chosen services, personal invitations with an
-unguessable link (no login), and the answers: CSAT per service, importance and performance per category."""
+unguessable link (no login), and the answers: overall satisfaction, CSAT per service, importance and performance per
+category.
+
+Overall satisfaction is the one answer required. Any other rating may be "not applicable", stored as NULL, and every
+mean leaves it out (``scoring.mean_rating``): a person who never calls the service desk does not pull its CSAT down.
+"""
 
 import hashlib
 import secrets
@@ -18,6 +23,14 @@ from core.workflow import WorkflowMixin
 from requirements_analysis.choices import CAMPAIGN_TRANSITIONS, CampaignStatus, Category
 
 one_to_five = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+def rated_or_not_applicable(*fields):
+    """The database's rule for ratings that may be N/A: each is NULL or 1 to 5."""
+    condition = models.Q()
+    for field in fields:
+        condition &= models.Q(**{f"{field}__isnull": True}) | models.Q(**{f"{field}__gte": 1, f"{field}__lte": 5})
+    return condition
 
 
 def hash_survey_token(token):
@@ -115,15 +128,22 @@ class SurveyInvitation(models.Model):
         return token
 
     @staticmethod
-    def link(token):
+    def link(token, portal_url=None):
+        """The personal link, on ``portal_url`` (the address the sending page was reached at) unless SLM_PORTAL_URL
+        is set, which always wins; else on SLM_PORTAL_URL's default (the port the portal serves on)."""
         path = reverse("requirements_analysis:survey_answer", kwargs={"token": token})
-        return settings.SLM_PORTAL_URL.rstrip("/") + path
+        base = settings.SLM_PORTAL_URL if settings.SLM_PORTAL_URL_IS_SET or not portal_url else portal_url
+        return base.rstrip("/") + path
 
 
 class SurveyResponse(models.Model):
     """An invited person's answers: one per invitation, changeable while the campaign is open."""
 
     invitation = models.OneToOneField(SurveyInvitation, on_delete=models.CASCADE, related_name="response")
+    overall_satisfaction = models.PositiveSmallIntegerField(
+        _("overall satisfaction (1-5)"), null=True, blank=True, validators=one_to_five,
+        help_text=_("Required of every answer; empty only in answers given before the survey asked it."),
+    )  # fmt: skip
     comment = models.TextField(_("comment"), blank=True)
     submitted_at = models.DateTimeField(_("first submitted"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
@@ -131,6 +151,11 @@ class SurveyResponse(models.Model):
     class Meta:
         verbose_name = _("survey response")
         verbose_name_plural = _("survey responses")
+        constraints = [
+            models.CheckConstraint(
+                condition=rated_or_not_applicable("overall_satisfaction"), name="response_overall_one_to_five"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.invitation}"
@@ -139,12 +164,14 @@ class SurveyResponse(models.Model):
 class ServiceRating(models.Model):
     response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="service_ratings")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
-    csat = models.PositiveSmallIntegerField(_("satisfaction (1-5)"), validators=one_to_five)
+    csat = models.PositiveSmallIntegerField(
+        _("satisfaction (1-5)"), null=True, blank=True, validators=one_to_five, help_text=_("Empty: not applicable.")
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["response", "service"], name="service_rating_once"),
-            models.CheckConstraint(condition=models.Q(csat__gte=1, csat__lte=5), name="service_rating_one_to_five"),
+            models.CheckConstraint(condition=rated_or_not_applicable("csat"), name="service_rating_one_to_five"),
         ]
 
     def __str__(self):
@@ -154,15 +181,18 @@ class ServiceRating(models.Model):
 class CategoryRating(models.Model):
     response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="category_ratings")
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    importance = models.PositiveSmallIntegerField(_("importance (1-5)"), validators=one_to_five)
-    performance = models.PositiveSmallIntegerField(_("performance (1-5)"), validators=one_to_five)
+    importance = models.PositiveSmallIntegerField(
+        _("importance (1-5)"), null=True, blank=True, validators=one_to_five, help_text=_("Empty: not applicable.")
+    )
+    performance = models.PositiveSmallIntegerField(
+        _("performance (1-5)"), null=True, blank=True, validators=one_to_five, help_text=_("Empty: not applicable.")
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["response", "category"], name="category_rating_once"),
             models.CheckConstraint(
-                condition=models.Q(importance__gte=1, importance__lte=5, performance__gte=1, performance__lte=5),
-                name="category_rating_one_to_five",
+                condition=rated_or_not_applicable("importance", "performance"), name="category_rating_one_to_five"
             ),
         ]
 

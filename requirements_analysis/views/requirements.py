@@ -12,7 +12,7 @@ from agreements.choices import BudgetingMethod
 from agreements.models import ServiceLevelTarget
 from core.mixins import FilteredListView, TransitionView, posted
 from core.tenancy import customer_id_of, require_permission
-from requirements_analysis.choices import Category, RequirementStatus
+from requirements_analysis.choices import Category
 from requirements_analysis.filters import RequirementFilter
 from requirements_analysis.forms import DecisionForm, RequirementForm, RequirementTargetsForm, objective_from
 from requirements_analysis.models import ServiceLevelRequirement
@@ -64,7 +64,7 @@ def requirement_detail(request, code):
             "requirement": requirement,
             "targets": requirement.targets.select_related("agreement"),
             "can_decide": can_decide,
-            "transitions": [RequirementStatus(s) for s in requirement.allowed_transitions] if can_decide else [],
+            "steps": requirement.steps if can_decide else (),
             "targets_form": targets_form,
             "history": requirement.history.select_related("history_user").order_by("-history_date")[:20],
         },

@@ -103,14 +103,16 @@ def campaign_invite(request, code):
 @login_required
 @require_POST
 def campaign_send(request, code):
-    """Queue the invitation e-mails (a Celery task); only people not yet invited unless resending."""
+    """Queue the invitation e-mails (a Celery task); only people not yet invited unless resending. Their links go to
+    the address this page was reached at, unless SLM_PORTAL_URL says otherwise."""
     campaign = get_object_or_404(SurveyCampaign.objects.for_user(request.user), code=code)
     require_permission(request.user, "requirements_analysis.change_surveycampaign")
     if campaign.status != CampaignStatus.OPEN:
         messages.error(request, _("Open the survey before sending its invitations."))
         return redirect(campaign)
     resend = request.POST.get("resend") == "1"
-    transaction.on_commit(lambda: send_survey_invitations.delay(campaign.pk, resend))
+    portal_url = request.build_absolute_uri("/")
+    transaction.on_commit(lambda: send_survey_invitations.delay(campaign.pk, resend, portal_url))
     messages.success(request, _("The invitations are being sent."))
     return redirect(campaign)
 
@@ -135,7 +137,8 @@ campaign_status = CampaignStatusView.as_view()
 def survey_answer(request, token):
     """The invited person's questionnaire, through their personal link: no login, their own answers only.
 
-    An unknown token, another campaign's, or a closed campaign answers 404 and stores nothing.
+    An unknown token, another campaign's, or a closed campaign answers 404 and stores nothing. Overall satisfaction
+    is required; every other rating left out or N/A is stored as NULL (so a changed answer can become N/A).
     """
     invitation = SurveyInvitation.objects.by_token(token)
     if invitation is None:
@@ -147,7 +150,11 @@ def survey_answer(request, token):
         with transaction.atomic():
             locked = SurveyInvitation.objects.select_for_update().get(pk=invitation.pk)
             response, _created = SurveyResponse.objects.update_or_create(
-                invitation=locked, defaults={"comment": form.cleaned_data["comment"].strip()[:5000]}
+                invitation=locked,
+                defaults={
+                    "overall_satisfaction": form.cleaned_data["overall"],
+                    "comment": form.cleaned_data["comment"].strip()[:5000],
+                },
             )
             for service in form.services:
                 ServiceRating.objects.update_or_create(

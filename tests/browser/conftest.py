@@ -49,8 +49,9 @@ def new_page(chromium, live_server):
     """Opens a fresh browser context (its own cookies) on the live server; several may be open at once."""
     contexts = []
 
-    def open_page(locale="en-US"):
-        context = chromium.new_context(base_url=live_server.url, locale=locale)
+    def open_page(locale="en-US", **options):
+        """``options`` go to the browser context: ``viewport={"width": 390, "height": 844}`` for a phone."""
+        context = chromium.new_context(base_url=live_server.url, locale=locale, **options)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()

@@ -8,6 +8,7 @@ from tests.browser.conftest import log_in
 from tests.browser.test_dashboard_journey import estate  # noqa: F401 - the fixture: evaluated SLAs to chart
 from tests.factories import UserFactory
 from tests.monitoring.factories import data_source_with_token
+from tests.requirements_analysis.factories import CampaignFactory, invitation_with_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -103,6 +104,21 @@ def test_overview_review_pack_and_agreement_form_keep_to_the_policy(new_page, es
     watch.visit("/agreements/acme-web/edit/", "form [name=title]")
     page.fill("[name=title]", "Acme web banking, renewed")
     watch.assert_clean("agreement form after typing")
+
+    watch.visit("/plans/new/", "#id_breaches-filter")  # static/js/choice-filter.js
+    page.fill("#id_targets-filter", "web")
+    page.select_option("#id_customer", label="Acme Bank")
+    watch.assert_clean("plan form after filtering its choices")
+
+
+def test_the_survey_page_keeps_to_the_policy(new_page, customer_a):
+    campaign = CampaignFactory(customer=customer_a)
+    _invitation, token = invitation_with_token(campaign=campaign)
+    watch = PageWatch(new_page(viewport={"width": 390, "height": 844}))
+
+    watch.visit(f"/survey/{token}/", "#submit-survey")
+    watch.page.click("label[for=id_overall_3]")
+    watch.assert_clean("survey page after choosing a rating")
 
 
 def test_data_source_confirm_and_token_copy_keep_to_the_policy(new_page, manager):

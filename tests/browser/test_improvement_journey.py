@@ -39,13 +39,36 @@ def web_target(customer_a):
     return target
 
 
-def move_plan(page, label):
-    """Click the move to ``label`` on the plan page, confirm it, and come back to the plan page."""
-    page.locator("#plan-actions").get_by_role("link", name=label, exact=True).click()
+@pytest.fixture
+def globex_breach(customer_b):
+    """Another customer's breach in October, which a plan for Acme must not be offered."""
+    agreement = active_agreement(
+        code="globex-web",
+        title="Globex web",
+        customer=customer_b,
+        valid_from=dt.date(2026, 10, 1),
+        valid_to=dt.date(2027, 6, 1),
+    )
+    target = measured_target(agreement=agreement, code="web", name="Globex web up")
+    record_probe_minutes(target, kst(2026, 10, 2), 1000, bad=range(20))
+    evaluate_targets([target.pk], kst(2026, 11, 3))
+    return target
+
+
+def move_plan(page, button, status):
+    """Click the step ``button`` on the plan page (named by what it does), confirm it with the button of the same
+    name, and come back to the plan page, now in ``status``."""
+    page.locator("#plan-actions").get_by_role("link", name=button, exact=True).click()
     page.wait_for_url("**/status/**")
+    assert page.locator("#confirm-transition").inner_text() == button
     page.click("#confirm-transition")
     page.wait_for_url(re.compile(r"/plans/sip-\w+/$"))
-    assert page.locator("#plan-status").inner_text() == label
+    assert page.locator("#plan-status").inner_text() == status
+
+
+def shown(page, field):
+    """The texts of the choices of a list field the page shows now."""
+    return [text.strip() for text in page.locator(f"#id_{field} [data-choice]:visible").all_inner_texts()]
 
 
 def add_action(page, description, due):
@@ -58,7 +81,9 @@ def add_action(page, description, due):
     page.wait_for_url(re.compile(r"/plans/sip-\w+/$"))
 
 
-def test_a_plan_from_a_breach_to_its_verified_effect_and_the_customer_reading_it(new_page, web_target, manager, alice):
+def test_a_plan_from_a_breach_to_its_verified_effect_and_the_customer_reading_it(
+    new_page, web_target, globex_breach, manager, alice
+):
     page = log_in(new_page(), "manager")
     page.goto("/agreements/acme-web/targets/web/")
     october = page.locator("#breaches li", has_text="2026-10")
@@ -66,7 +91,25 @@ def test_a_plan_from_a_breach_to_its_verified_effect_and_the_customer_reading_it
     october.get_by_role("link", name="Start a plan").click()
     page.wait_for_url("**/plans/new/?breach=*")
 
-    # The form comes pre-filled from the breach; the manager only asks for one period each side in the review.
+    # The form comes pre-filled from the breach, owned by the manager; only this customer's choices are shown, and
+    # the filter box narrows them. The manager only asks for one period each side in the review.
+    assert page.locator("#id_owner option:checked").inner_text() == "manager"
+    breaches = page.locator("#id_breaches [data-choice]")
+    assert breaches.count() == 2  # Acme's October breach, and another customer's, hidden
+    assert shown(page, "breaches") == ["acme-web · Web banking up · 2026-10"]
+    page.fill("#id_breaches-filter", "nothing like it")
+    assert page.locator("#id_breaches [data-choice]:visible").count() == 1  # a ticked choice stays in sight
+    page.fill("#id_breaches-filter", "")
+    page.select_option("#id_customer", label="---------")
+    assert page.locator("#id_breaches [data-choice]:visible").count() == 2  # no customer: every breach
+    page.fill("#id_breaches-filter", "globex")
+    assert shown(page, "breaches") == [
+        "acme-web · Web banking up · 2026-10",  # ticked
+        "globex-web · Globex web up · 2026-10",
+    ]
+    page.fill("#id_breaches-filter", "")
+    page.select_option("#id_customer", label="Acme Bank")
+    assert page.locator("#id_breaches [data-choice]:visible").count() == 1
     assert page.input_value("#id_title") == "Bring Web banking up back over 99.9 %"
     assert "breached in 2026-10" in page.input_value("#id_problem")
     assert page.input_value("#id_baseline_attainment") == "99.0000"
@@ -85,9 +128,9 @@ def test_a_plan_from_a_breach_to_its_verified_effect_and_the_customer_reading_it
     assert page.locator("#plan-actions-table tbody tr").count() == 2
     assert Action.objects.filter(plan=plan, owner=manager).count() == 2
 
-    move_plan(page, "Approved")
-    move_plan(page, "In progress")
-    move_plan(page, "Completed")
+    move_plan(page, "Approve", "Approved")
+    move_plan(page, "Start work", "In progress")
+    move_plan(page, "Mark as completed", "Completed")
     assert page.locator("#review-effect").is_visible()
     history = page.locator("#plan-history").inner_text()
     assert "Proposed → Approved" in history
@@ -106,13 +149,14 @@ def test_a_plan_from_a_breach_to_its_verified_effect_and_the_customer_reading_it
     page.click("#review-effect")
     page.wait_for_url(re.compile(r"/plans/sip-\w+/$"))
     verdict = page.locator("#review-verdict").inner_text()
-    assert verdict.startswith("Improved: 1 closed periods before the start against 1 after the completion")
+    assert verdict.startswith("Improved: 1 closed period before the start against 1 after the completion")
     row = page.locator("#review-targets tbody tr").inner_text()
     assert "99 % · 1 breach" in row
     assert "100 % · 0 breaches" in row
 
-    move_plan(page, "Verified")
-    assert page.locator("#plan-actions").get_by_role("link").count() == 1  # only "Edit" is left
+    move_plan(page, "Verify", "Verified")
+    assert page.locator("#plan-actions").count() == 0  # a verified plan is closed: nothing left to change
+    assert page.locator("#add-action").count() == 0
     plan.refresh_from_db()
     assert plan.status == "verified"
 

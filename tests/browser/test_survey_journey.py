@@ -1,6 +1,6 @@
 """A satisfaction survey end to end in the browser: the manager opens a survey of customer A over two services,
 invites alice and sends the link; alice answers through the link with no login; the manager sees the response and the
-Importance-Performance Analysis chart moves.
+Importance-Performance Analysis chart moves. And a survey answered on a phone (390 px), some ratings left N/A.
 
 The send button queues a Celery task after the request's commit. Here it runs eagerly (CELERY_TASK_ALWAYS_EAGER through
 ``override_settings``, which Celery reads at call time) inside the live server: the button's own path, view ->
@@ -16,9 +16,10 @@ from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
 
+from requirements_analysis.models import SurveyResponse
 from tests.browser.conftest import log_in
 from tests.factories import ServiceFactory
-from tests.requirements_analysis.factories import RequirementFactory
+from tests.requirements_analysis.factories import CampaignFactory, RequirementFactory, invitation_with_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,6 +58,13 @@ def ipa_figure(page):
         " x: Array.from(t.x), y: Array.from(t.y)}))"
     )
     return {trace["name"]: list(zip(trace["text"], trace["x"], trace["y"], strict=True)) for trace in traces}
+
+
+def rate(page, name, value):
+    """Choose ``value`` (1 to 5, or "na") of the rating ``name`` as a person does: by tapping its button."""
+    radio = page.locator(f"input[name={name}][value='{value}']")
+    page.click(f"label[for='{radio.get_attribute('id')}']")
+    assert radio.is_checked()
 
 
 def local_input(instant):
@@ -112,11 +120,12 @@ def test_survey_answered_through_its_link_shows_in_the_results_and_moves_the_ipa
     survey.goto(link)
     assert survey.locator("h1").inner_text() == "How do you rate our services?"
     assert "Log out" not in survey.content()
-    survey.check(f"input[name=csat_{banking.pk}][value='1']")
-    survey.check(f"input[name=csat_{app.pk}][value='4']")
+    rate(survey, "overall", 2)
+    rate(survey, f"csat_{banking.pk}", 1)
+    rate(survey, f"csat_{app.pk}", 4)
     for category, (importance, performance) in ANSWERS.items():
-        survey.check(f"input[name=importance_{category}][value='{importance}']")
-        survey.check(f"input[name=performance_{category}][value='{performance}']")
+        rate(survey, f"importance_{category}", importance)
+        rate(survey, f"performance_{category}", performance)
     survey.fill("#id_comment", "Online banking was down on payday.")
     survey.click("#submit-survey")
     assert survey.locator("#survey-thanks").inner_text() == "Thank you for your answers."
@@ -125,8 +134,9 @@ def test_survey_answered_through_its_link_shows_in_the_results_and_moves_the_ipa
     page.reload()
     assert page.locator("#response-rate").inner_text() == "1 of 1 invited people answered (100.0 %)."
     csat = page.locator("#csat-per-service tbody").inner_text()
-    assert re.search(r"Online banking\s+1\.00\s+1", csat)
-    assert re.search(r"Mobile app\s+4\.00\s+1", csat)
+    assert re.search(r"Online banking\s+1\.00\s+1\s+0", csat)
+    assert re.search(r"Mobile app\s+4\.00\s+1\s+0", csat)
+    assert page.locator("#overall-satisfaction").inner_text() == "Overall satisfaction: 2.00 of 5, from 1 answer."
     assert "Online banking was down on payday." in page.locator("#survey-comments").inner_text()
 
     # The chart moved: availability is now (performance (4 + 1) / 2, importance (5 + 5) / 2) = (2.5, 5), and every
@@ -137,3 +147,70 @@ def test_survey_answered_through_its_link_shows_in_the_results_and_moves_the_ipa
         "Low priority": [("Capacity", 2, 2), ("Other", 1, 1)],
         "Possible overkill": [("Usability", 4, 2)],
     }
+
+
+def test_a_survey_answered_on_a_phone_with_not_applicable_ratings(new_page, estate, customer_a, alice):
+    """At 390 px: every question fits the screen, the comment box and the send button each have a line of their
+    own; the person answers overall satisfaction, leaves the app and most aspects N/A (tapped or left out), and the
+    results leave those out of every mean."""
+    banking, app = estate
+    campaign = CampaignFactory(customer=customer_a, code="acme-phone", services=[banking, app])
+    _invitation, token = invitation_with_token(campaign=campaign, email="ann@acme.example")
+    phone = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+
+    phone.goto(f"/survey/{token}/")
+
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the screen
+    for question in phone.locator("fieldset.survey-question").all():
+        box = question.bounding_box()
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= 390
+    # Each rating's buttons, N/A included, sit on one line inside the screen.
+    buttons = phone.locator(f"[aria-label='{app.name}'] label").all()
+    assert [button.inner_text() for button in buttons] == ["1", "2", "3", "4", "5", "N/A"]
+    tops = {round(button.bounding_box()["y"]) for button in buttons}
+    assert len(tops) == 1
+    assert max(b.bounding_box()["x"] + b.bounding_box()["width"] for b in buttons) <= 390
+    comment, send = phone.locator("#id_comment").bounding_box(), phone.locator("#submit-survey").bounding_box()
+    assert comment["width"] >= 300  # the box takes the line
+    assert send["y"] >= comment["y"] + comment["height"]  # the button is below it, not beside it
+
+    # Sending with nothing chosen asks for the one required answer, and stores nothing.
+    phone.click("#submit-survey")
+    assert "Please rate your overall satisfaction" in phone.locator("#survey-errors").inner_text()
+    assert not SurveyResponse.objects.exists()
+
+    rate(phone, "overall", 4)
+    rate(phone, f"csat_{banking.pk}", 2)
+    rate(phone, f"csat_{app.pk}", "na")  # tapped N/A: she does not use the app
+    rate(phone, "importance_availability", 5)
+    rate(phone, "performance_availability", "na")
+    rate(phone, "performance_security", 3)  # security's importance left out
+    phone.fill("#id_comment", "I only use online banking.")
+    phone.click("#submit-survey")
+    assert phone.locator("#survey-thanks").inner_text() == "Thank you for your answers."
+
+    response = SurveyResponse.objects.get()
+    assert (response.overall_satisfaction, response.comment) == (4, "I only use online banking.")
+    assert dict(response.service_ratings.values_list("service__code", "csat")) == {
+        "online-banking": 2,
+        "mobile-app": None,
+    }
+    ratings = {row.category: (row.importance, row.performance) for row in response.category_ratings.all()}
+    assert ratings["availability"] == (5, None)
+    assert ratings["security"] == (None, 3)
+    assert ratings["capacity"] == (None, None)
+
+    # Her answers open again as she left them, N/A shown as chosen.
+    phone.goto(f"/survey/{token}/")
+    assert phone.locator(f"input[name=csat_{app.pk}][value='na']").is_checked()
+    assert phone.locator("input[name=overall][value='4']").is_checked()
+
+    # The results count only what was rated: the app has no mean, and one N/A.
+    customer = log_in(new_page(), "alice")
+    customer.goto("/surveys/acme-phone/")
+    rows = customer.locator("#csat-per-service tbody tr").all_inner_texts()
+    assert [" ".join(row.split()) for row in rows] == ["Mobile app — 0 1", "Online banking 2.00 1 0"]
+    categories = [" ".join(row.split()) for row in customer.locator("#category-ratings tbody tr").all_inner_texts()]
+    assert "Availability 5.00 — 1" in categories
+    assert "Security — 3.00 1" in categories

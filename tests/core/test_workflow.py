@@ -45,7 +45,10 @@ def test_every_workflow_model_has_a_move_table_for_each_of_its_statuses(model, c
     assert model.status_choices is choices
     assert model.transitions is table
     assert set(table) == set(choices)
-    assert all(set(moves) <= set(choices) for moves in table.values())
+    assert all({step.to for step in steps} <= set(choices) for steps in table.values())
+    assert all(str(step.label) != str(choices(step.to).label) for steps in table.values() for step in steps), (
+        "a step is named by what it does, not by the status it ends in"
+    )
 
 
 def test_a_refusal_is_a_validation_error_listing_every_problem(customer_a):
@@ -65,7 +68,8 @@ def test_a_refusal_is_a_validation_error_listing_every_problem(customer_a):
 def test_an_agreement_is_activated_with_a_target_and_then_ends_but_never_comes_back(customer_a):
     agreement = AgreementFactory(code="acme-draft", customer=customer_a)
     TargetFactory(agreement=agreement)
-    assert agreement.allowed_transitions == (AgreementStatus.ACTIVE,)
+    assert agreement.allowed_transitions == [AgreementStatus.ACTIVE]
+    assert [(step.to, step.label) for step in agreement.steps] == [(AgreementStatus.ACTIVE, "Activate")]
 
     agreement.transition_to(AgreementStatus.ACTIVE)
     agreement.transition_to(AgreementStatus.EXPIRED)

@@ -177,7 +177,7 @@ def test_review_button_records_the_review_and_the_plan_page_shows_the_verdict(cl
     assert "99.95 % · 0 breaches" in text
 
 
-@pytest.mark.parametrize("status", [PlanStatus.PROPOSED, PlanStatus.IN_PROGRESS, PlanStatus.CANCELLED])
+@pytest.mark.parametrize("status", [PlanStatus.PROPOSED, PlanStatus.IN_PROGRESS])
 def test_review_button_refuses_a_plan_that_is_not_completed(client, manager, target, status):
     plan = plan_in(status, targets=[target])
     client.force_login(manager)
@@ -187,11 +187,15 @@ def test_review_button_refuses_a_plan_that_is_not_completed(client, manager, tar
     assert 'id="review-effect"' not in response.text
 
 
-def test_a_verified_plan_may_be_reviewed_again(client, manager, plan, target):
+def test_a_verified_plan_is_closed_and_keeps_the_review_it_was_verified_with(client, manager, plan, target):
     months(target, BEFORE, ["0.998", "0.998", "0.998"])
     reviews.review(plan)
     plan.transition_to(PlanStatus.VERIFIED, manager)
     months(target, AFTER, ["0.9995", "0.9995", "0.9995"])  # later periods are evaluated
     client.force_login(manager)
-    client.post(f"/plans/{plan.code}/review/")
-    assert list(plan.reviews.values_list("verdict", flat=True)) == [Verdict.IMPROVED, Verdict.NOT_ENOUGH_DATA]
+    page = client.get(f"/plans/{plan.code}/")
+    assert 'id="review-effect"' not in page.text
+    refused = client.post(f"/plans/{plan.code}/review/")
+    assert refused.status_code == 409
+    assert f"{plan.code} is “Verified”: the plan is closed" in refused.text
+    assert list(plan.reviews.values_list("verdict", flat=True)) == [Verdict.NOT_ENOUGH_DATA]

@@ -20,7 +20,7 @@ from tests.improvement.factories import ActionFactory, PlanFactory, plan_in
 
 pytestmark = pytest.mark.django_db
 
-ALLOWED = [(old, new) for old, moves in PLAN_TRANSITIONS.items() for new in moves]
+ALLOWED = [(old, step.to) for old, steps in PLAN_TRANSITIONS.items() for step in steps]
 FORBIDDEN = [pair for pair in itertools.product(PlanStatus, PlanStatus) if pair not in ALLOWED]
 
 

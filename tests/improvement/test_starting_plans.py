@@ -7,16 +7,25 @@ The scene: Acme's availability target (99.9 %) breached in October 2026 at 99.8 
 100 × (3 × 0.75 + 4 × 0.5 + 2 × 1/3) / 12 = 40.97 with the default weights.
 """
 
+import html
 import re
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
 
+from improvement.choices import PlanStatus
 from improvement.models import ImprovementPlan
 from monitoring.choices import SnapshotStatus
 from tests.factories import UserFactory
-from tests.improvement.factories import RequirementFactory, breach_in, closed_month, coordinator_of, form_values
+from tests.improvement.factories import (
+    RequirementFactory,
+    breach_in,
+    closed_month,
+    coordinator_of,
+    form_values,
+    plan_in,
+)
 from tests.monitoring.factories import table_rows
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +125,11 @@ def test_a_plan_started_from_an_at_risk_target_protects_its_objective(client, ma
     values, _response = open_form(client, manager, query)
     assert values["title"] == "Protect Availability"
     assert values["problem"] == "Availability (acme-sla) is At risk in 2026-11."
-    assert (values["targets"], values["goal_target"], values["breaches"]) == ([str(target.pk)], str(target.pk), [])
+    assert (values["targets"], values["goal_target"], values.get("breaches")) == (
+        [str(target.pk)],
+        str(target.pk),
+        None,
+    )
     # Still over the objective (99.93 %): no baseline under the goal, which is the objective.
     assert (values["baseline_attainment"], D(values["desired_attainment"])) == ("", D("99.9"))
 
@@ -207,8 +220,10 @@ def test_a_person_who_is_no_manager_is_offered_only_her_organisations_rows(clien
     html = client.get("/plans/new/").text
 
     def options(name):
-        select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
-        return set(re.findall(r'<option value="(\d+)"', select))
+        select = re.search(rf'<select name="{name}".*?</select>', html, re.S)
+        if select:
+            return set(re.findall(r'<option value="(\d+)"', select.group(0)))
+        return set(re.findall(rf'<input type="checkbox" name="{name}" value="(\d+)"', html))
 
     assert options("breaches") == {str(breach.pk)}
     assert options("targets") == options("goal_target") == {str(target.pk)}
@@ -297,3 +312,135 @@ def test_an_analyst_who_may_not_add_plans_sees_the_priorities_without_the_links(
     assert f'<tr data-code="{requirement.code}">' in page.text
     assert f'<tr data-service="{service.code}">' in page.text
     assert "/plans/new/" not in page.text
+
+
+# --- whose plan, and a second one ------------------------------------------------------------------------------------
+
+
+def test_the_owner_is_the_manager_who_starts_the_plan(client, manager, breach, customer_a):
+    values, _response = open_form(client, manager, f"breach={breach.pk}")
+    assert values["owner"] == str(manager.pk)
+    save(client, f"breach={breach.pk}", values)
+    assert saved_plan().owner == manager
+
+    carol = coordinator_of(customer_a)  # may start plans, but is no portal staff: no owner chosen for her
+    values, _response = open_form(client, carol, f"breach={breach.pk}")
+    assert values["owner"] == ""
+
+
+@pytest.fixture
+def open_plan(breach, target, service):
+    plan = plan_in(
+        PlanStatus.IN_PROGRESS, title="Already on it", customer=target.agreement.customer, services=[service]
+    )
+    plan.breaches.set([breach])
+    return plan
+
+
+def test_starting_a_plan_from_a_breach_with_an_open_plan_links_to_it_and_asks_first(client, manager, breach, open_plan):
+    query = f"breach={breach.pk}"
+    values, response = open_form(client, manager, query)
+    notice = re.search(
+        r'<div class="alert alert-warning" role="alert" id="open-plans">(.*?)\n  </div>', response.text, re.S
+    )
+    assert notice
+    assert "1 breach chosen here already has an open plan." in notice.group(1)
+    assert f'<a href="/plans/{open_plan.code}/"' in notice.group(1)
+    assert f"{open_plan.code}: Already on it</a> (In progress) · Availability 2026-10" in notice.group(1)
+    assert "Start another plan anyway" in notice.group(1)
+
+    refused = save(client, query, values)
+    assert refused.status_code == 200
+    assert "A plan is already open for this: go on with it, or tick the box to start another one." in refused.text
+    assert ImprovementPlan.objects.count() == 1
+
+    created = save(client, query, values, another_plan="on")
+    assert created.status_code == 302
+    assert ImprovementPlan.objects.count() == 2
+    assert list(ImprovementPlan.objects.exclude(pk=open_plan.pk).get().breaches.all()) == [breach]
+
+
+@pytest.mark.parametrize("status", [PlanStatus.VERIFIED, PlanStatus.CANCELLED])
+def test_a_closed_plan_on_the_breach_does_not_stop_a_new_one(client, manager, breach, open_plan, status):
+    ImprovementPlan.objects.filter(pk=open_plan.pk).update(status=status)
+    query = f"breach={breach.pk}"
+    values, response = open_form(client, manager, query)
+    assert 'id="open-plans"' not in response.text
+    assert save(client, query, values).status_code == 302
+    assert ImprovementPlan.objects.count() == 2
+
+
+def test_editing_a_plan_does_not_ask_again_about_the_breaches_it_already_addresses(
+    client, manager, breach, open_plan, service
+):
+    second = plan_in(PlanStatus.PROPOSED, title="Second look", services=[service])
+    second.breaches.set([breach])
+    client.force_login(manager)
+    values = form_values(client.get(f"/plans/{second.code}/edit/").text, "plan-form")
+    response = client.post(f"/plans/{second.code}/edit/", {**values, "title": "Second look, sharper"})
+    assert response.status_code == 302
+    assert ImprovementPlan.objects.get(pk=second.pk).title == "Second look, sharper"
+
+
+# --- the plan's customer's choices, searchable and whole --------------------------------------------------------------
+
+
+def choices(page, name):
+    """{value: (label, shown)} of a list of checkboxes: shown is False when the row starts hidden."""
+    rows = re.findall(
+        rf'<div class="form-check" data-choice( hidden)?><input type="checkbox" name="{name}" value="(\d+)"'
+        r'[^>]*data-customer="(\d*)"[^>]*> <label class="form-check-label" for="[\w-]+">(.*?)</label>',
+        page,
+        re.S,
+    )
+    return {value: (html.unescape(label), not hidden) for hidden, value, _customer, label in rows}
+
+
+@pytest.fixture
+def two_customers(breach, requirement, globex):
+    """A's breach and requirement (fixtures above), and B's: everything a manager may see."""
+    return globex
+
+
+def test_the_choices_shown_are_the_plans_customers_and_the_others_start_hidden(
+    client, manager, breach, requirement, two_customers, agreement_b
+):
+    values, response = open_form(client, manager, f"breach={breach.pk}")
+    breaches = choices(response.text, "breaches")
+    other_breach = two_customers["breach"].split("=")[1]
+    assert breaches == {
+        str(breach.pk): ("acme-sla · Availability · 2026-10", True),
+        other_breach: (f"globex-sla · {agreement_b.targets.get().name} · 2026-10", False),
+    }
+    requirements = choices(response.text, "requirements")
+    assert requirements[str(requirement.pk)] == (
+        f"{requirement.service.name} · Availability: Internet banking must stay up on salary day",
+        True,
+    )
+    assert [shown for _label, shown in requirements.values()].count(True) == 1
+    assert "data-choice-filter" in response.text  # each list has its filter box
+    assert '<script src="/static/js/choice-filter.js"></script>' in response.text
+
+    # Without a customer, every choice the person may see is shown.
+    unbound = client.get("/plans/new/").text
+    assert all(shown for _label, shown in choices(unbound, "breaches").values())
+
+
+def test_a_long_requirement_is_offered_whole(client, manager, customer_a, service):
+    statement = "Internet banking must stay up on salary day, " * 6 + "and the mobile app too."
+    long = RequirementFactory(customer=customer_a, service=service, statement=statement.strip())
+    _values, response = open_form(client, manager, f"requirement={long.code}")
+    assert choices(response.text, "requirements")[str(long.pk)][0].endswith("and the mobile app too.")
+
+
+def test_another_customers_breach_is_refused_and_nothing_is_saved(client, manager, breach, two_customers):
+    query = f"breach={breach.pk}"
+    values, _response = open_form(client, manager, query)
+    other = two_customers["breach"].split("=")[1]
+    response = save(client, query, {**values, "breaches": [str(breach.pk), other]})
+    assert response.status_code == 200
+    assert re.search(
+        r"Not Acme Bank&#x27;s: globex-sla · [^.]+ · 2026-10\. A plan addresses its own customer&#x27;s only\.",
+        response.text,
+    )
+    assert not ImprovementPlan.objects.exists()

@@ -84,13 +84,15 @@ def invitation_with_token(**fields):
 
 
 class ResponseFactory(factory.django.DjangoModelFactory):
-    """An answered survey: ``csat={service: 1..5}``, ``categories={category: (importance, performance)}``."""
+    """An answered survey: overall 4 unless told, ``csat={service: 1..5 or None}``, ``categories={category:
+    (importance, performance)}`` (None: not applicable)."""
 
     class Meta:
         model = SurveyResponse
         skip_postgeneration_save = True
 
     invitation = factory.SubFactory(InvitationFactory)
+    overall_satisfaction = 4
     comment = ""
 
     @factory.post_generation
@@ -106,18 +108,22 @@ class ResponseFactory(factory.django.DjangoModelFactory):
             )
 
 
-def survey_form_data(campaign, csat=None, categories=None, comment="", default=4):
-    """The POST body of the survey page: ``csat`` {service: value} and ``categories`` {category: (imp, perf)};
-    every line not given is rated ``default``."""
+NA = "na"  # what the survey page posts for "not applicable"
+
+
+def survey_form_data(campaign, csat=None, categories=None, comment="", default=4, overall=4):
+    """The POST body of the survey page: ``overall``, ``csat`` {service: value} and ``categories`` {category: (imp,
+    perf)}; a value may be NA ("not applicable") or None (left out, not posted); every line not given is rated
+    ``default``."""
     csat, categories = csat or {}, categories or {}
-    data = {"comment": comment}
+    data = {"comment": comment, "overall": overall}
     for service in campaign.services.all():
         data[f"csat_{service.pk}"] = csat.get(service, default)
     for category in Category.values:
         importance, performance = categories.get(category, (default, default))
         data[f"importance_{category}"] = importance
         data[f"performance_{category}"] = performance
-    return data
+    return {name: value for name, value in data.items() if value is not None}
 
 
 def survey_rows():

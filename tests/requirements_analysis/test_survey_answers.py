@@ -24,6 +24,7 @@ from requirements_analysis.models import (
 from tests.agreements.page_checks import page_text
 from tests.factories import ServiceFactory
 from tests.requirements_analysis.factories import (
+    NA,
     CampaignFactory,
     InvitationFactory,
     ResponseFactory,
@@ -204,17 +205,65 @@ def test_answering_again_changes_the_same_rows(client, campaign, link, banking):
     assert SurveyResponse.objects.get().comment == "Better now."
 
 
-@pytest.mark.parametrize("missing", ["csat", "importance_security", "performance_other"])
-def test_a_missing_rating_shows_the_form_again_and_stores_nothing(client, campaign, link, banking, missing):
+@pytest.mark.parametrize("overall", [None, NA, 0, 6])
+def test_overall_satisfaction_is_required_and_without_it_nothing_is_stored(client, campaign, link, overall):
     _invitation, token = link
-    data = survey_form_data(campaign)
-    del data[f"csat_{banking.pk}" if missing == "csat" else missing]
+
+    response = client.post(survey_url(token), survey_form_data(campaign, overall=overall))
+
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "Please rate your overall satisfaction: it is the one question that needs an answer." in text
+    assert survey_rows() == NOTHING
+
+
+def test_only_overall_satisfaction_is_required_and_every_other_rating_offers_not_applicable(client, campaign, link):
+    _invitation, token = link
+
+    html = client.get(survey_url(token)).text
+
+    # 2 services and 8 categories × (importance, performance): 18 ratings that may be N/A; overall may not.
+    assert len(re.findall(r'<input type="radio" name="[a-z_0-9]+" value="na"', html)) == 18
+    assert 'name="overall" value="na"' not in html
+    assert len(re.findall(r'<input type="radio" name="overall" value="\d"[^>]*required', html)) == 5
+    assert not re.search(r'name="(csat|importance|performance)_\w+" value="\w+"[^>]*required', html)
+
+
+def test_ratings_left_out_or_not_applicable_are_stored_as_not_applicable(client, campaign, link, banking, mobile):
+    invitation, token = link
+    data = survey_form_data(
+        campaign,
+        overall=3,
+        csat={banking: NA, mobile: None},
+        categories={Category.AVAILABILITY: (NA, 2), Category.SECURITY: (None, None), Category.OTHER: (5, NA)},
+    )
 
     response = client.post(survey_url(token), data)
 
-    assert response.status_code == 200
-    assert "Please rate every line." in page_text(response)
-    assert survey_rows() == NOTHING
+    assert 'id="survey-thanks"' in response.text
+    assert SurveyResponse.objects.get().overall_satisfaction == 3
+    assert dict(ServiceRating.objects.values_list("service__code", "csat")) == {
+        "online-banking": None,
+        "mobile-app": None,
+    }
+    ratings = {row.category: (row.importance, row.performance) for row in CategoryRating.objects.all()}
+    assert ratings[Category.AVAILABILITY] == (None, 2)
+    assert ratings[Category.SECURITY] == (None, None)
+    assert ratings[Category.OTHER] == (5, None)
+    assert ratings[Category.CAPACITY] == (4, 4)
+
+
+def test_an_answer_changed_to_not_applicable_is_stored_and_shown_as_such(client, campaign, link, banking):
+    _invitation, token = link
+    client.post(survey_url(token), survey_form_data(campaign, csat={banking: 2}))
+
+    client.post(survey_url(token), survey_form_data(campaign, csat={banking: NA}, overall=5))
+
+    assert ServiceRating.objects.get(service=banking).csat is None
+    assert SurveyResponse.objects.get().overall_satisfaction == 5
+    html = client.get(survey_url(token)).text
+    assert re.search(rf'name="csat_{banking.pk}" value="na"[^>]*checked', html)
+    assert re.search(r'name="overall" value="5"[^>]*checked', html)
 
 
 def test_a_rating_outside_one_to_five_is_refused(client, campaign, link, banking):
@@ -222,8 +271,21 @@ def test_a_rating_outside_one_to_five_is_refused(client, campaign, link, banking
 
     response = client.post(survey_url(token), survey_form_data(campaign, csat={banking: 6}))
 
-    assert "Please rate every line." in page_text(response)
+    assert "Some answers could not be read: please choose again where marked." in page_text(response)
     assert survey_rows() == NOTHING
+
+
+def test_the_comment_box_and_the_send_button_each_have_a_line_of_their_own(client, campaign, link):
+    _invitation, token = link
+
+    html = client.get(survey_url(token)).text
+
+    comment = re.search(
+        r'<div class="mt-4 mb-3">\s*<label[^>]*for="id_comment"[^>]*>.*?</label>\s*<textarea[^>]*>', html, re.S
+    )
+    assert comment
+    assert "<button" not in comment.group(0)
+    assert re.search(r'</textarea>\s*</div>\s*<div class="mb-4">\s*<button type="submit"[^>]*id="submit-survey"', html)
 
 
 def test_only_the_hash_of_the_personal_token_is_stored(link):
@@ -272,8 +334,9 @@ def test_results_show_the_response_rate_csat_per_service_category_means_and_comm
 
     text = page_text(response)
     assert "2 of 3 invited people answered (66.7 %)." in text
-    assert result_rows(response, "csat-per-service") == ["Mobile app 4.50 2", "Online banking 2.50 2"]
-    assert result_rows(response, "category-ratings") == ["Availability 4.50 2.50"]
+    assert result_rows(response, "csat-per-service") == ["Mobile app 4.50 2 0", "Online banking 2.50 2 0"]
+    assert result_rows(response, "category-ratings") == ["Availability 4.50 2.50 2"]
+    assert "Overall satisfaction: 4.00 of 5, from 2 answers." in text
     assert "Transfers fail at month end." in text
 
 

@@ -274,6 +274,31 @@ def test_the_send_button_queues_the_sending_for_an_open_campaign(
     assert not SurveyInvitation.objects.filter(sent_at__isnull=True).exists()
 
 
+@pytest.mark.parametrize(
+    ("portal_url", "is_set", "expected"),
+    [
+        ("http://127.0.0.1:8000", False, "http://portal.lan:8101/survey/"),  # the address the manager reached
+        ("https://slm.example.com", True, "https://slm.example.com/survey/"),  # SLM_PORTAL_URL, set, wins
+    ],
+    ids=["from-the-page", "set-wins"],
+)
+def test_the_send_button_links_to_the_address_the_portal_was_reached_at_unless_one_is_set(
+    client, manager, campaign, two_invited, settings, django_capture_on_commit_callbacks, portal_url, is_set, expected
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.ALLOWED_HOSTS = ["portal.lan"]
+    settings.SLM_PORTAL_URL, settings.SLM_PORTAL_URL_IS_SET = portal_url, is_set
+    client.force_login(manager)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/surveys/acme-2026-q4/send/", HTTP_HOST="portal.lan:8101")
+
+    links = [links_in(message)[0] for message in mail.outbox]
+    assert len(links) == 2
+    for url, token in links:
+        assert url == f"{expected}{token}/"
+
+
 def test_a_draft_campaign_sends_nothing(client, manager, campaign, two_invited, django_capture_on_commit_callbacks):
     SurveyCampaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.DRAFT)
     client.force_login(manager)

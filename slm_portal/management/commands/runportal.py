@@ -1,6 +1,8 @@
 """Start the web server, a Celery worker and Celery beat together; stop all three on Ctrl-C.
 
-This is what `make run` ends with. Each part is a child process with its own output, prefixed by its name.
+This is what `make run` ends with. Each part is a child process with its own output, prefixed by its name. The
+three are told the port (PORT), so that without SLM_PORTAL_URL the links the worker e-mails (survey invitations,
+alerts, digests) point at the port the web server serves on.
 """
 
 import os
@@ -41,11 +43,13 @@ class Command(BaseCommand):
             "worker": [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2", "--hostname", "worker@%h"],
             "beat": [*celery, "beat", "--loglevel", "INFO", "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
         }
+        environment = {**os.environ, "PORT": str(port)}
         children = {}
         for name, command in commands.items():
             children[name] = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
                 command,
                 cwd=settings.BASE_DIR,
+                env=environment,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,
