@@ -7,6 +7,7 @@ agree to the digit for the same month.
 import io
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -16,6 +17,7 @@ from core.spreadsheets import csv_writer
 from monitoring import windows
 from monitoring.choices import SnapshotStatus
 from monitoring.models import Breach, ComplianceSnapshot, ReportComment
+from monitoring.readout import timeline
 from monitoring.readout.compliance import target_compliance, target_month, target_snapshot
 
 
@@ -70,7 +72,10 @@ def agreement_report(agreement, period):
             if snapshot is not None and snapshot.is_closed and snapshot.pk not in seen:
                 seen.add(snapshot.pk)
                 credit_total += snapshot.credit_amount
-        rows.append({"target": target, "months": months})
+        found, zone = timeline.target_outages(target, *spans[target.pk])
+        for row in months:  # an outage belongs to the month it began in, in the target's zone
+            row["outages"] = [outage for outage in found if windows.month_label(outage.start, zone) == row["month"]]
+        rows.append({"target": target, "months": months, "outages": found})
     # The breaches of periods that overlap the report period in their target's own zone.
     candidates = Breach.objects.filter(target__agreement=agreement, period_start__lt=end, period_end__gt=start)
     breaches = [
@@ -88,6 +93,7 @@ def agreement_report(agreement, period):
     comment = ReportComment.objects.filter(agreement=agreement, period_label=period.label).select_related("author")
     return {
         "targets": rows,
+        "outages": sorted((o for row in rows for o in row["outages"]), key=lambda outage: outage.start),
         "breaches": breaches,
         "credit_total": credit_total,
         "currency": agreement.currency,
@@ -113,6 +119,8 @@ CSV_HEADER = [
     "credit_amount",
     "currency",
     "closed",
+    "bad_minutes",
+    "outages",
 ]
 
 
@@ -144,6 +152,14 @@ def report_csv(agreement, period, report):
                     credit.get("amount", ""),
                     credit.get("currency", agreement.currency),
                     "yes" if (month["period"] or {}).get("closed") else "no",
+                    sum(outage.minutes for outage in month["outages"]),
+                    "; ".join(_interval(outage) for outage in month["outages"]),
                 ]
             )
     return buffer.getvalue()
+
+
+def _interval(outage):
+    """An outage as an ISO 8601 interval in its calendar's zone: 2026-11-02T10:00+09:00/2026-11-02T10:35+09:00."""
+    zone = ZoneInfo(outage.time_zone)
+    return "/".join(instant.astimezone(zone).isoformat(timespec="minutes") for instant in (outage.start, outage.end))

@@ -3,7 +3,7 @@ minutes of one day. Read from the rollups through the evaluation's own plan and 
 snapshots."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,7 @@ from django.utils import timezone
 from agreements.choices import WindowKind
 from monitoring import slo, windows
 from monitoring.evaluation.plan import TargetPlan, target_time_zone
-from monitoring.evaluation.tally import floor_minute, tallies
+from monitoring.evaluation.tally import MINUTE, floor_minute, tallies
 from monitoring.intake.rollups import minute_counts
 from monitoring.slo import Tally
 
@@ -86,13 +86,56 @@ def bad_minutes(target, day_label, now=None):
         day = windows.local_day(noon, plan.time_zone)
     except (TypeError, ValueError, OverflowError):
         return None
+    return day, _bad_rows(plan, target, day.start, day.end), plan.time_zone
+
+
+def _bad_rows(plan, target, start, end):
+    """[(minute, good, total)] of the minutes in [start, end) inside service hours whose events were not all good."""
     indicator_id = target.indicator_link.indicator_id
     rows = []
-    for start, end in plan.spans(day.start, day.end):
-        for minute, (good, total, _samples) in sorted(minute_counts(indicator_id, start, end).items()):
+    for lo, hi in plan.spans(start, end):
+        for minute, (good, total, _samples) in sorted(minute_counts(indicator_id, lo, hi).items()):
             if total > good:
                 rows.append((minute, good, total))
-    return day, rows, plan.time_zone
+    return rows
+
+
+@dataclass(frozen=True)
+class Outage:
+    """Consecutive minutes with bad events: [start, end), the minutes' good and total events."""
+
+    start: dt.datetime
+    end: dt.datetime
+    good: int
+    total: int
+    target: object = None  # set where outages of several targets are listed together
+    time_zone: str = ""  # the target's calendar zone, where the outage is shown
+
+    @property
+    def minutes(self):
+        return int((self.end - self.start).total_seconds() // 60)
+
+
+def outages(rows):
+    """Group (minute, good, total) rows, oldest first, into Outages of consecutive minutes."""
+    found = []
+    for minute, good, total in rows:
+        last = found[-1] if found else None
+        if last is not None and last.end == minute:
+            found[-1] = Outage(last.start, minute + MINUTE, last.good + good, last.total + total)
+        else:
+            found.append(Outage(minute, minute + MINUTE, good, total))
+    return found
+
+
+def target_outages(target, start, end, now=None):
+    """(Outages in [start, end) up to now, the target's time zone); no outages for a target with no indicator."""
+    now = floor_minute(now or timezone.now())
+    plan = _plan(target, now)
+    if not hasattr(target, "indicator_link"):
+        return [], plan.time_zone
+    found = outages(_bad_rows(plan, target, start, min(end, now)))
+    return [replace(outage, target=target, time_zone=plan.time_zone) for outage in found], plan.time_zone
 
 
 @dataclass(frozen=True)

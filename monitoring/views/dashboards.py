@@ -203,7 +203,14 @@ def bad_minutes(request, code, target):
     if found is None:
         raise Http404(_("The day must be given as YYYY-MM-DD."))
     day, rows, time_zone = found
-    context = {"agreement": agreement, "target": target, "day": day, "rows": rows, "time_zone": time_zone}
+    context = {
+        "agreement": agreement,
+        "target": target,
+        "day": day,
+        "rows": rows,
+        "outages": timeline.outages(rows),
+        "time_zone": time_zone,
+    }
     return render(request, "monitoring/bad_minutes.html", context)
 
 

@@ -301,3 +301,21 @@ def test_the_customer_sees_the_comment_but_has_no_form_and_cannot_post(client, a
     assert response.status_code == 403
     assert list(ReportComment.objects.values_list("text", flat=True)) == ["Noted."]
     assert "<form" in comment_of(page(client, manager, "?period=2026-10"))
+
+
+def test_the_report_and_its_csv_list_outages_as_intervals_in_the_calendars_zone(client, acme_portal, manager):
+    shown = table_rows(page(client, manager, "?period=2026-Q4"), 'id="report-outages"')
+    assert shown == [
+        ["Uptime", "2026-10-02 00:00", "00:20 KST", "20 min", "0 / 20"],
+        ["Requests", "2026-10-15 12:00", "12:01 KST", "1 min", "98 / 100"],  # its one sample of October
+        ["Uptime", "2026-11-02 00:00", "00:35 KST", "35 min", "0 / 35"],
+        ["Requests", "2026-11-15 12:00", "12:01 KST", "1 min", "99,960 / 100,000"],
+    ]
+
+    rows = csv_rows(client.get(CSV_URL + "?period=2026-Q4"))
+    uptime = {row["month"]: (row["bad_minutes"], row["outages"]) for row in rows if row["target"] == "uptime"}
+    assert uptime == {
+        "2026-10": ("20", "2026-10-02T00:00+09:00/2026-10-02T00:20+09:00"),
+        "2026-11": ("35", "2026-11-02T00:00+09:00/2026-11-02T00:35+09:00"),
+        "2026-12": ("0", ""),
+    }

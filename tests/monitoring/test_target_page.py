@@ -284,9 +284,22 @@ def test_the_drill_down_lists_exactly_the_bad_minutes_of_the_day(client, uptime,
     client.force_login(alice)
     page = client.get(PAGE + "bad-minutes/?day=2026-10-20").text
 
-    assert "Minutes with bad events on 2026-10-20" in page
+    assert "Bad minutes on 2026-10-20" in page
     assert table_rows(page, 'id="bad-minutes"') == [[f"00:0{minute}", "0", "1"] for minute in range(5)]
     assert "(Asia/Seoul)" in page
+
+
+def test_the_drill_down_groups_consecutive_bad_minutes_into_outages(client, uptime, alice):
+    record_probe_minutes(uptime, kst(2026, 10, 20, 14), 60, bad=[*range(10, 45), 50])  # 14:10-14:45 and 14:50
+    client.force_login(alice)
+    page = client.get(PAGE + "bad-minutes/?day=2026-10-20").text
+
+    assert table_rows(page, 'id="outages"') == [
+        ["2026-10-20 00:00", "00:05 KST", "5 min", "0 / 5"],
+        ["2026-10-20 14:10", "14:45 KST", "35 min", "0 / 35"],
+        ["2026-10-20 14:50", "14:51 KST", "1 min", "0 / 1"],
+    ]
+    assert "The 41 minutes one by one" in page
 
 
 def test_the_drill_down_of_a_day_without_bad_minutes_says_so(client, uptime, alice):
