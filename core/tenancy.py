@@ -74,13 +74,16 @@ def grant_service_manager_permissions(sender, **kwargs):
 
     ``service_managers_edit``: model names whose rows managers add, change, delete and view.
     ``service_managers_view``: model names they only view (records the portal writes itself).
+    ``service_managers_also``: other permissions of the app, by codename (``acknowledge_alert``).
     """
     edit = getattr(sender, "service_managers_edit", ())
     view = getattr(sender, "service_managers_view", ())
-    if not edit and not view:
+    also = getattr(sender, "service_managers_also", ())
+    if not edit and not view and not also:
         return None
     codenames = [f"{action}_{model}" for model in edit for action in ("add", "change", "delete", "view")]
     codenames += [f"view_{model}" for model in view]
+    codenames += list(also)
     group, _ = Group.objects.get_or_create(name=SERVICE_MANAGERS_GROUP)
     for codename in codenames:
         permission = Permission.objects.filter(content_type__app_label=sender.label, codename=codename).first()

@@ -17,6 +17,7 @@ class MonitoringConfig(AppConfig):
         "reportcomment",
     ]
     service_managers_view = ["compliancesnapshot", "breach", "alert", "notification"]
+    service_managers_also = ["acknowledge_alert"]
 
     def ready(self):
         from agreements.extensions import agreement_links, target_form, target_panels

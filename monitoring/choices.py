@@ -61,6 +61,9 @@ class AlertState(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
 
 
+ALERT_STATE = Palette("alert", AlertState, {AlertState.FIRING: "danger", AlertState.RESOLVED: "secondary"})
+
+
 class ChannelKind(models.TextChoices):
     EMAIL = "email", _("E-mail")
     WEBHOOK = "webhook", _("Webhook (JSON)")

@@ -17,7 +17,15 @@ from monitoring.evaluation import evaluable_targets, evaluate_targets
 from monitoring.intake.ingest import store_samples
 from monitoring.intake.samples import Sample
 from monitoring.kinds import IndicatorKind
-from monitoring.models import DataSource, HttpProbe, Indicator, Measurement, NotificationChannel, TargetIndicator
+from monitoring.models import (
+    Alert,
+    DataSource,
+    HttpProbe,
+    Indicator,
+    Measurement,
+    NotificationChannel,
+    TargetIndicator,
+)
 from monitoring.windows import MONTH, calendar_period
 
 HISTORY_DAYS = 92
@@ -64,8 +72,9 @@ def incidents(code, now):
         "desk-reachable": [(two_ago + 12 * 24 * hour + 3 * hour, two_ago + 12 * 24 * hour + 4 * hour)],
         # A long outage two months ago; fine since.
         "wms-availability": [(two_ago + 5 * 24 * hour, two_ago + 5 * 24 * hour + 6 * hour)],
-        # Dispatch failures in the last two days: the rolling 28-day window burns fast.
-        "wms-dispatch": [(now - 2 * 24 * hour, now - 2 * 24 * hour + 5 * hour)],
+        # Dispatch failures two days ago, and again for the last half hour: the rolling 28-day window burns fast
+        # and its burn-rate alert fires now.
+        "wms-dispatch": [(now - 2 * 24 * hour, now - 2 * 24 * hour + 5 * hour), (now - 30 * minute, now + hour)],
     }
     return plans.get(code, [])
 
@@ -176,5 +185,10 @@ def seed_monitoring_demo(now, portal_url):
     token = seed_probe_and_channels(indicators, portal_url)
     stored = seed_measurements(indicators, now)
     ids = list(evaluable_targets().values_list("pk", flat=True))
+    if not Alert.objects.exists():
+        # Evaluated once in the middle of this month's internet banking outage, its alert fired then; evaluated now,
+        # it has resolved (the dispatch failures of the last half hour keep theirs firing).
+        outage_start, _end = incidents("ib-availability", now)[0]
+        evaluate_targets(ids, outage_start + dt.timedelta(minutes=20))
     summary = evaluate_targets(ids, now)
     return {"samples": stored, "snapshots": summary.snapshots, "token": token}

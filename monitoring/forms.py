@@ -136,3 +136,13 @@ class ApiTokenForm(forms.ModelForm):
     class Meta:
         model = ApiToken
         fields = ["name"]
+
+
+class AcknowledgeAlertForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=500, required=False, widget=forms.TextInput())
+
+
+class SilenceAlertForm(forms.Form):
+    HOURS = [(1, _("1 hour")), (4, _("4 hours")), (24, _("1 day")), (72, _("3 days")), (0, _("Lift the silence"))]
+
+    hours = forms.TypedChoiceField(label=_("Silence for"), choices=HOURS, coerce=int)

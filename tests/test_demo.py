@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from agreements.models import Agreement, Holiday
 from improvement.models import Action, ImprovementPlan, PlanStatusChange
-from monitoring.models import ComplianceSnapshot, Measurement
+from monitoring.models import Alert, ComplianceSnapshot, Measurement
 from monitoring.windows import first_of_month
 from requirements_analysis.models import SurveyCampaign
 from slm_portal.demo import korean_holidays
@@ -58,6 +58,11 @@ def test_the_demo_is_live_on_the_day_it_is_loaded_and_loads_again_unchanged():
     assert ImprovementPlan.objects.filter(status="in_progress").exists()
     assert Action.objects.open().filter(due_date__lt=today).exists()  # an overdue action shows as such
     assert_the_demo_plans_went_through_their_workflow(now)
+    # Burn-rate alerts: the dispatch failures of the last half hour fire one now; this month's banking outage fired
+    # one, resolved since.
+    firing = Alert.objects.filter(state="firing").values_list("target__code", flat=True)
+    assert "dispatch-success" in set(firing)
+    assert Alert.objects.filter(state="resolved", target__code="availability", resolved_at__lte=now).exists()
 
     counts = (Agreement.objects.count(), Holiday.objects.count(), Action.objects.count())
     histories = {

@@ -198,6 +198,8 @@ def samples(extra):
         "monitoring:datasource_token": codes([DataSource.objects.first().code]),
         "monitoring:probe_update": codes([HttpProbe.objects.first().code, "no-such-probe"]),
         "monitoring:revoke_api_token": [{"pk": extra["api_token"].pk}, {"pk": 999999}],
+        "monitoring:alert_acknowledge": [{"pk": Alert.objects.first().pk}, {"pk": 999999}],
+        "monitoring:alert_silence": [{"pk": Alert.objects.first().pk}, {"pk": 999999}],
         "monitoring:customer_dashboard": codes(customers),
         "monitoring:target_detail": target_kwargs,
         "monitoring:bad_minutes": target_kwargs,

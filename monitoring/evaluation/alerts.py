@@ -64,6 +64,8 @@ class AlertBook:
         if self.events:
             channels = list(NotificationChannel.objects.filter(is_active=True))
             for alert, event in self.events:
+                if alert.is_silenced(self.at):
+                    continue  # a service manager silenced it: nothing is sent until the silence ends
                 for channel in channels_for(alert.target, channels):
                     if channel.accepts(alert.rule.severity):
                         notifications.append(Notification(alert=alert, channel=channel, event=event))

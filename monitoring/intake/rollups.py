@@ -180,17 +180,24 @@ def rebuild_rollups(indicator, rejudge=True):
 
 def minute_counts(indicator_id, start, end):
     """{minute start: (good, total, samples)} of the minutes in [start, end) that had samples."""
+    return minute_counts_of([indicator_id], start, end).get(indicator_id, {})
+
+
+def minute_counts_of(indicator_ids, start, end):
+    """{indicator id: {minute start: (good, total, samples)}} of the minutes in [start, end) that had samples, for
+    several indicators in one query."""
     first, last = minute_number(start), minute_number(end)
     counts = {}
     rows = HourRollup.objects.filter(
-        indicator_id=indicator_id,
+        indicator_id__in=list(indicator_ids),
         hour__gte=EPOCH + dt.timedelta(hours=first // 60),
         hour__lt=end,
-    ).values_list("hour", "minute_good", "minute_total", "minute_samples")
-    for hour, good, total, samples in rows:
+    ).values_list("indicator_id", "hour", "minute_good", "minute_total", "minute_samples")
+    for indicator_id, hour, good, total, samples in rows:
         good, total, samples = decode(good), decode(total), decode(samples)
         base = minute_number(hour)
+        minutes = counts.setdefault(indicator_id, {})
         for index in range(60):
             if first <= base + index < last and samples[index]:
-                counts[EPOCH + dt.timedelta(minutes=base + index)] = (good[index], total[index], samples[index])
+                minutes[EPOCH + dt.timedelta(minutes=base + index)] = (good[index], total[index], samples[index])
     return counts

@@ -2,9 +2,11 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, Service, ServiceLevelTarget
@@ -72,6 +74,19 @@ class Alert(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     long_burn = models.DecimalField(_("burn rate (long window)"), max_digits=20, decimal_places=6, null=True)
     short_burn = models.DecimalField(_("burn rate (short window)"), max_digits=20, decimal_places=6, null=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledgement = models.TextField(_("note"), blank=True)
+    silenced_until = models.DateTimeField(
+        _("silenced until"), null=True, blank=True, help_text=_("No notifications are sent for it until then.")
+    )
 
     objects = AlertQuerySet.as_manager()
 
@@ -79,6 +94,7 @@ class Alert(models.Model):
         ordering = ["-started_at"]
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
+        permissions = [("acknowledge_alert", _("Can acknowledge and silence alerts"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["target", "rule"],
@@ -89,6 +105,13 @@ class Alert(models.Model):
 
     def __str__(self):
         return f"{self.rule.name} on {self.target}: {self.get_state_display()}"
+
+    def is_silenced(self, at=None):
+        return self.silenced_until is not None and self.silenced_until > (at or timezone.now())
+
+    @property
+    def silenced(self):
+        return self.is_silenced()
 
 
 class NotificationChannel(models.Model):

@@ -72,10 +72,14 @@ def agreement_report(agreement, period):
             if snapshot is not None and snapshot.is_closed and snapshot.pk not in seen:
                 seen.add(snapshot.pk)
                 credit_total += snapshot.credit_amount
-        found, zone = timeline.target_outages(target, *spans[target.pk])
-        for row in months:  # an outage belongs to the month it began in, in the target's zone
-            row["outages"] = [outage for outage in found if windows.month_label(outage.start, zone) == row["month"]]
-        rows.append({"target": target, "months": months, "outages": found})
+        rows.append({"target": target, "months": months})
+    found = timeline.outages_of(targets, spans)
+    for row in rows:
+        row["outages"] = found.get(row["target"].pk, [])
+        for month in row["months"]:  # an outage belongs to the month it began in, in its target's zone
+            month["outages"] = [
+                o for o in row["outages"] if windows.month_label(o.start, o.time_zone) == month["month"]
+            ]
     # The breaches of periods that overlap the report period in their target's own zone.
     candidates = Breach.objects.filter(target__agreement=agreement, period_start__lt=end, period_end__gt=start)
     breaches = [

@@ -3,6 +3,7 @@ minutes of one day. Read from the rollups through the evaluation's own plan and 
 snapshots."""
 
 import datetime as dt
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ from agreements.choices import WindowKind
 from monitoring import slo, windows
 from monitoring.evaluation.plan import TargetPlan, target_time_zone
 from monitoring.evaluation.tally import MINUTE, floor_minute, tallies
-from monitoring.intake.rollups import minute_counts
+from monitoring.intake.rollups import minute_counts, minute_counts_of
 from monitoring.slo import Tally
 
 
@@ -89,14 +90,19 @@ def bad_minutes(target, day_label, now=None):
     return day, _bad_rows(plan, target, day.start, day.end), plan.time_zone
 
 
-def _bad_rows(plan, target, start, end):
-    """[(minute, good, total)] of the minutes in [start, end) inside service hours whose events were not all good."""
-    indicator_id = target.indicator_link.indicator_id
+def _bad_rows(plan, target, start, end, minutes=None):
+    """[(minute, good, total)] of the minutes in [start, end) inside service hours whose events were not all good.
+    ``minutes``: the indicator's minute counts when already read (several targets at once)."""
+    if minutes is None:
+        minutes = minute_counts(target.indicator_link.indicator_id, start, end)
+    bad = sorted((minute, good, total) for minute, (good, total, _samples) in minutes.items() if total > good)
+    spans = list(plan.spans(start, end))
+    starts = [lo for lo, _hi in spans]
     rows = []
-    for lo, hi in plan.spans(start, end):
-        for minute, (good, total, _samples) in sorted(minute_counts(indicator_id, lo, hi).items()):
-            if total > good:
-                rows.append((minute, good, total))
+    for minute, good, total in bad:
+        index = bisect_right(starts, minute) - 1
+        if index >= 0 and minute < spans[index][1]:
+            rows.append((minute, good, total))
     return rows
 
 
@@ -128,14 +134,24 @@ def outages(rows):
     return found
 
 
-def target_outages(target, start, end, now=None):
-    """(Outages in [start, end) up to now, the target's time zone); no outages for a target with no indicator."""
+def outages_of(targets, spans, now=None):
+    """{target id: Outages in its span [start, end) up to now}, for the targets with an indicator, in the target's
+    zone; the minutes of all of them are read in one query."""
     now = floor_minute(now or timezone.now())
-    plan = _plan(target, now)
-    if not hasattr(target, "indicator_link"):
-        return [], plan.time_zone
-    found = outages(_bad_rows(plan, target, start, min(end, now)))
-    return [replace(outage, target=target, time_zone=plan.time_zone) for outage in found], plan.time_zone
+    measured = [target for target in targets if hasattr(target, "indicator_link")]
+    if not measured:
+        return {}
+    start = min(spans[target.pk][0] for target in measured)
+    end = min(max(spans[target.pk][1] for target in measured), now)
+    counts = minute_counts_of({target.indicator_link.indicator_id for target in measured}, start, end)
+    found = {}
+    for target in measured:
+        plan = _plan(target, now)
+        lo, hi = spans[target.pk]
+        minutes = counts.get(target.indicator_link.indicator_id, {})
+        rows = _bad_rows(plan, target, lo, min(hi, now), minutes)
+        found[target.pk] = [replace(outage, target=target, time_zone=plan.time_zone) for outage in outages(rows)]
+    return found
 
 
 @dataclass(frozen=True)

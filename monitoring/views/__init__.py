@@ -1,3 +1,4 @@
+from monitoring.views.alerts import alert_acknowledge, alert_list, alert_silence
 from monitoring.views.dashboards import (
     bad_minutes,
     customer_dashboard,
@@ -30,6 +31,9 @@ from monitoring.views.sources import (
 )
 
 __all__ = [
+    "alert_acknowledge",
+    "alert_list",
+    "alert_silence",
     "bad_minutes",
     "customer_dashboard",
     "overview",

@@ -130,6 +130,11 @@ def overview(request):
             "heatmap": heatmap,
             "fastest": fastest,
             "breaches": latest,
+            "firing_alerts": Alert.objects.for_user(request.user)
+            .firing()
+            .filter(target__agreement__in=agreements)
+            .select_related("target__agreement", "rule", "acknowledged_by")
+            .order_by("-started_at")[:10],
             "fragment_keys": {
                 "filter_form": cache.filter_form_key(filterset.form, request.GET.urlencode(), language),
                 "rows": cache.fragment_key(scope, page.number, language, cache.shown_digest(on_page, shown)),
@@ -179,7 +184,9 @@ def target_detail(request, code, target):
         "selected": selected,
         "history_chart": charts.attainment_history(target, snapshots[-12:]),
         "breaches": breaches,
-        "alerts": Alert.objects.filter(target=target).select_related("rule").order_by("-started_at")[:24],
+        "alerts": Alert.objects.filter(target=target)
+        .select_related("rule", "acknowledged_by")
+        .order_by("state", "-started_at")[:24],  # firing ("f") first
         "credits": [s for s in snapshots if s.is_closed and s.credit_amount],
     }
     if selected is not None and hasattr(target, "indicator_link"):
