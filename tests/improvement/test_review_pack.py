@@ -12,8 +12,11 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
+from django.utils import timezone
 
 from improvement.choices import ActionStatus, PlanStatus
+from monitoring import windows
 from requirements_analysis.choices import RequirementStatus
 from tests.factories import AgreementFactory, CreditTierFactory
 from tests.improvement.factories import ActionFactory, PlanFactory, RequirementFactory, plan_in, survey_answers
@@ -237,11 +240,32 @@ def test_another_customers_pack_is_not_found(client, alice, bob, nobody, estate,
     assert client.get(f"{url.replace('acme', 'globex')}?period=2026-11").status_code == 404
 
 
-@pytest.mark.parametrize("period", ["2026-13", "november", "2026-Q5"])
-def test_a_malformed_period_is_not_found(client, manager, portal, period):
+@pytest.mark.parametrize("period", ["2026-13", "november", "2026-Q5", "garbage"])
+def test_a_period_that_is_none_shows_the_page_with_the_period_fields_error(client, manager, portal, period):
     client.force_login(manager)
-    assert client.get(f"{PACK}?period={period}").status_code == 404
-    assert client.get(f"{PACK_CSV}?period={period}").status_code == 404
+    response = client.get(PACK, {"period": period})
+
+    assert response.status_code == 400
+    assert f'id="pack-period" name="period" value="{period}"' in response.text
+    assert f"“{period}” is not a period: give a month as YYYY-MM or a quarter as YYYY-Qn" in response.text
+    assert 'id="pack-compliance"' not in response.text
+    assert "<div>Acme Bank</div>" in response.text  # the customer's name heads the page
+    csv_response = client.get(PACK_CSV, {"period": period})
+    assert csv_response.status_code == 400
+    assert csv_response.content.decode().startswith(f"“{period}” is not a period")
+
+
+def test_a_period_after_the_month_running_is_refused(client, manager, portal):
+    now = timezone.now()
+    this_month = windows.month_label(now, settings.TIME_ZONE)
+    next_month = windows.label_of(windows.MONTH, windows.first_of_month(timezone.localdate(now), 1))
+    client.force_login(manager)
+
+    response = client.get(PACK, {"period": next_month})
+
+    assert response.status_code == 400
+    assert f"{next_month} has not begun yet: the latest period is {this_month}." in response.text
+    assert client.get(PACK, {"period": this_month}).status_code == 200
 
 
 def test_the_pack_offers_its_csv_for_the_same_period(client, manager, portal):
