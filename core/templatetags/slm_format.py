@@ -1,9 +1,9 @@
-"""Number formats of the portal's pages: plain decimals, percentages and grouped thousands."""
+"""Formats of the portal's pages: plain decimals, percentages, grouped thousands, and people by name."""
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
-from core.formatting import money_amount, plain_number
+from core.formatting import money_amount, person_name, plain_number
 
 register = template.Library()
 
@@ -30,3 +30,9 @@ def money(value, currency):
 def absolute(value):
     """-12.5 -> 12.5: the size of an overspent budget, told in words as "over"."""
     return "" if value is None else abs(value)
+
+
+@register.filter
+def person(user):
+    """A person by name: "Minsu Park" (their full name), or their username when they have none; "" for nobody."""
+    return person_name(user)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from improvement.choices import ActionStatus, PlanStatus
 from monitoring import windows
 from requirements_analysis.choices import RequirementStatus
-from tests.factories import AgreementFactory, CreditTierFactory
+from tests.factories import AgreementFactory, CreditTierFactory, UserFactory
 from tests.improvement.factories import ActionFactory, PlanFactory, RequirementFactory, plan_in, survey_answers
 from tests.monitoring.evaluation_helpers import active_agreement, evaluate, kst, measured_target, record_probe_minutes
 from tests.monitoring.factories import table_rows
@@ -103,7 +103,8 @@ def pack_lines(client, user, period="2026-11"):
 
 
 def section(lines, name):
-    return [line[1:] for line in lines if line[0] == name]
+    """The lines of a section, without the section's name and the owner column (only plans have owners)."""
+    return [line[1:5] for line in lines if line[0] == name]
 
 
 def test_compliance_rows_are_the_sla_reports_for_the_same_month(client, manager, estate):
@@ -170,6 +171,19 @@ def test_the_pack_lists_the_customers_plans_with_their_actions_done(client, mana
     )
 
 
+def test_plan_owners_are_named_by_their_full_name_or_else_their_username(client, manager, estate):
+    fix, everyone = estate["plans"]["fix"], estate["plans"]["everyone"]
+    fix.owner = UserFactory(username="mpark", first_name="Minsu", last_name="Park")
+    fix.save()
+    everyone.owner = UserFactory(username="jlee")
+    everyone.save()
+
+    owners = {row[0]: row[3] for row in table_rows(pack_page(client, manager), "pack-plans")}
+    assert owners == {f"Stop November outages {fix.code}": "Minsu Park", f"Portal for everyone {everyone.code}": "jlee"}
+    lines = pack_lines(client, manager)
+    assert {line[1]: line[5] for line in lines if line[0] == "plan"} == {fix.code: "Minsu Park", everyone.code: "jlee"}
+
+
 def test_a_plan_title_that_a_spreadsheet_would_run_is_written_as_text(client, manager, estate):
     fix = estate["plans"]["fix"]
     fix.title = '=HYPERLINK("http://x")'
@@ -210,7 +224,8 @@ def test_the_pack_lists_the_customers_open_requirements(client, manager, service
 
 def test_the_csv_has_a_header_and_its_sections_in_order(client, manager, estate):
     lines = pack_lines(client, manager)
-    assert lines[0] == ["section", "item", "detail", "value", "status"]
+    assert lines[0] == ["section", "item", "detail", "value", "status", "owner"]
+    assert {len(line) for line in lines} == {6}
     order = [line[0] for line in lines[1:]]
     assert order == sorted(order, key=["compliance", "breach", "credits", "plan", "satisfaction", "requirement"].index)
     assert {name: order.count(name) for name in dict.fromkeys(order)} == {
