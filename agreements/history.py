@@ -3,10 +3,12 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import ServiceCreditTier, ServiceLevelTarget
+from core.formatting import person_name
 
 ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 # One save of a page writes several history records: the row, then each many-to-many step (a set() is a removal
@@ -65,7 +67,9 @@ def _display(model, field_name, value):
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(model_field, models.ForeignKey):
         related = model_field.related_model.objects.filter(pk=value).first()
-        return str(related) if related else f"#{value}"
+        if related is None:
+            return f"#{value}"
+        return person_name(related) if isinstance(related, get_user_model()) else str(related)
     if isinstance(value, list):  # many-to-many rows from simple-history
         return ", ".join(str(item) for item in value) or "—"
     return str(value)
@@ -106,7 +110,7 @@ def _entries(model, records, subject):
     for record in records:
         entry = ChangeEntry(
             when=record.history_date,
-            who=str(record.history_user) if record.history_user_id else _("system"),
+            who=person_name(record.history_user) if record.history_user_id else _("system"),
             subject=subject(record),
             action=str(ACTIONS.get(record.history_type, record.history_type)),
             kind=record.history_type,

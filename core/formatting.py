@@ -1,7 +1,9 @@
-"""Plain numbers and money amounts as the pages, reports, CSV files and the API show them."""
+"""Plain numbers, money amounts and people's names as the pages, reports, e-mails, CSV files and the API show them."""
 
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext as _
 
 from core.currencies import Currency
@@ -49,3 +51,20 @@ def money_amount(value, currency):
     except ValueError:
         return plain_number(value)
     return format(Decimal(value).quantize(places, context=_WIDE), "f")
+
+
+def person_name(user):
+    """How the portal names a person everywhere: their full name, or their username when they have none ("" for
+    nobody). Pages use it as the ``person`` template filter."""
+    if user is None:
+        return ""
+    return user.get_full_name().strip() or user.get_username()
+
+
+def by_name(people):
+    """A queryset of people in the order of the names ``person_name`` shows (a person with no name by username)."""
+    shown = Case(
+        When(first_name="", last_name="", then=F("username")),
+        default=Concat("first_name", Value(" "), "last_name"),
+    )
+    return people.annotate(shown_name=shown).order_by(Lower("shown_name"), "username")

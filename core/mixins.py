@@ -1,5 +1,8 @@
 """The permission ladder, written once: anonymous -> login, outsider -> 404, read-only -> 403 on writes.
 
+A 403 says why: a change the account may not make (``require_permission``, "read, but not change"), or a page for
+service managers only (``require_manager``).
+
 Every object is fetched through the model's ``.for_user()`` checkpoint first, so a row of another customer is
 simply not found (404); only then is the write permission checked (403). A workflow step the model refuses
 answers 409 (``TransitionView``).
@@ -13,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import ListView
 
-from core.tenancy import require_permission
+from core.tenancy import require_manager, require_permission
 from core.workflow import TransitionNotAllowed
 
 
@@ -39,13 +42,27 @@ class WriteObjectMixin(ForUserMixin):
 
 
 class CreateMixin(LoginRequiredMixin):
-    """For create views: 403 without the model's ``add`` permission."""
+    """For create views: 403 without the model's ``add`` permission. ``managers_only`` for the kinds of rows that
+    only service managers see at all (their 403 says the page is for service managers)."""
 
     write_permission = None
+    managers_only = False
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            require_permission(request.user, self.write_permission)
+            check = require_manager if self.managers_only else require_permission
+            check(request.user, self.write_permission)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ManagerPageMixin(LoginRequiredMixin):
+    """Pages that only service managers open at all (customers get 403: the page is for service managers)."""
+
+    view_permission = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            require_manager(request.user, self.view_permission)
         return super().dispatch(request, *args, **kwargs)
 
 

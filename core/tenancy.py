@@ -39,10 +39,26 @@ def is_service_manager(user):
     return user._slm_is_manager
 
 
+class ReadOnly(PermissionDenied):
+    """A change the person may not make, on something they may read: the 403 page says "read, but not change"."""
+
+
+class ManagersOnly(PermissionDenied):
+    """A page only service managers open at all (the overview, priorities, data sources, probes): the 403 page says
+    that the page is for service managers."""
+
+
 def require_permission(user, permission):
-    """403 unless the user holds ``permission``; call it after fetching the object through ``.for_user()``."""
+    """403 (``ReadOnly``) unless the user holds ``permission``: for writes. Call it after fetching the object through
+    ``.for_user()``."""
     if not user.has_perm(permission):
-        raise PermissionDenied
+        raise ReadOnly
+
+
+def require_manager(user, permission):
+    """403 (``ManagersOnly``) unless the user holds ``permission``: for pages that only service managers open."""
+    if not user.has_perm(permission):
+        raise ManagersOnly
 
 
 class TenantQuerySet(models.QuerySet):

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agreements.forms.agreements import portal_staff
+from agreements.forms.agreements import choose_owner
 from agreements.models import Customer, Service, ServiceLevelTarget
 from improvement.models import Action, ImprovementPlan
 from monitoring.models import Breach
@@ -99,7 +99,7 @@ class PlanForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["owner"].queryset = portal_staff()
+        choose_owner(self.fields["owner"])
         # Choices through the .for_user() checkpoint: whoever may start plans is offered only rows they may see.
         self.fields["customer"].queryset = Customer.objects.for_user(user)
         self.fields["services"].queryset = Service.objects.for_user(user)
@@ -194,7 +194,7 @@ class ActionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = portal_staff()
+        choose_owner(self.fields["owner"])
 
     def clean(self):
         cleaned = super().clean()

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 
 from agreements.models import Agreement
-from core.formatting import money_amount
+from core.formatting import money_amount, person_name
 from core.spreadsheets import csv_writer
 from improvement.choices import ActionStatus
 from improvement.models import ImprovementPlan
@@ -56,41 +56,36 @@ def _labels(period):
     return {period.label, *period.months, *(quarter_of_month(month) for month in period.months)}
 
 
+CSV_HEADER = ["section", "item", "detail", "value", "status", "owner"]
+
+
 def review_pack_csv(pack):
-    """The pack as CSV: one line per item, the first column naming its section."""
+    """The pack as CSV: one line per item, the first column naming its section; ``owner`` is a plan's owner by name."""
     buffer = io.StringIO()
     writer = csv_writer(buffer)
-    writer.writerow(["section", "item", "detail", "value", "status"])
+    writer.writerow(CSV_HEADER)
+
+    def line(*cells):  # every line has every column
+        writer.writerow([*cells, *[""] * (len(CSV_HEADER) - len(cells))])
+
     for agreement, report in pack["reports"]:
         for row in report["targets"]:
             for month in row["months"]:
-                writer.writerow(
-                    [
-                        "compliance",
-                        f"{agreement.code}/{row['target'].code}",
-                        month["month"],
-                        month["attainment_percent"] or "",
-                        month["status"],
-                    ]
-                )
+                target = f"{agreement.code}/{row['target'].code}"
+                line("compliance", target, month["month"], month["attainment_percent"] or "", month["status"])
     for breach in pack["breaches"]:
-        writer.writerow(
-            ["breach", f"{breach.target.agreement.code}/{breach.target.code}", breach.period_label, breach.kind, ""]
-        )
+        line("breach", f"{breach.target.agreement.code}/{breach.target.code}", breach.period_label, breach.kind)
     for currency, amount in pack["credits"]:
-        amount = money_amount(amount, currency)
-        writer.writerow(["credits", pack["customer"].code, pack["period"].label, amount, currency])
+        line("credits", pack["customer"].code, pack["period"].label, money_amount(amount, currency), currency)
     for plan in pack["plans"]:
-        writer.writerow(["plan", plan.code, plan.title, f"{plan.actions_done}/{plan.actions_total}", plan.status])
+        done = f"{plan.actions_done}/{plan.actions_total}"
+        line("plan", plan.code, plan.title, done, plan.status, person_name(plan.owner))
     for campaign, results in pack["surveys"]:
         # Means of the ratings given (N/A left out); a service nobody rated has an empty value, not 0.
         if results["overall"]["ratings"]:
-            writer.writerow(["satisfaction", campaign.code, "overall", results["overall"]["mean"], ""])
+            line("satisfaction", campaign.code, "overall", results["overall"]["mean"])
         for service in results["services"]:
-            csat = "" if service["csat"] is None else service["csat"]
-            writer.writerow(["satisfaction", campaign.code, service["service"], csat, ""])
+            line("satisfaction", campaign.code, service["service"], "" if service["csat"] is None else service["csat"])
     for requirement in pack["requirements"]:
-        writer.writerow(
-            ["requirement", requirement.code, requirement.service.name, requirement.importance, requirement.status]
-        )
+        line("requirement", requirement.code, requirement.service.name, requirement.importance, requirement.status)
     return buffer.getvalue()

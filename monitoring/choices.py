@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agreements.choices import BudgetingMethod
 from core.statuses import Palette
@@ -79,5 +80,6 @@ class NotificationStatus(models.TextChoices):
 
 class UploadStatus(models.TextChoices):
     PREVIEW = "preview", _("Waiting for confirmation")
+    REJECTED = "rejected", pgettext_lazy("upload status", "Rejected")
     STORED = "stored", _("Stored")
     DISCARDED = "discarded", _("Discarded")

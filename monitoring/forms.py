@@ -1,6 +1,7 @@
 """Forms of the monitoring app, and the indicator choice it adds to the agreement page's target forms."""
 
 from django import forms
+from django.http import HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -9,6 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from agreements.extensions import TargetFormExtension
 from monitoring.kinds import JUDGED
 from monitoring.models import ApiToken, DataSource, HttpProbe, Indicator, TargetIndicator
+from monitoring.readout.reports import (
+    default_period_label,
+    last_month_label,
+    months_in_force,
+    parse_period,
+    this_month_label,
+)
+from monitoring.windows import quarter_of_month
 
 
 class IndicatorOnTargetForm(TargetFormExtension):
@@ -146,3 +155,53 @@ class SilenceAlertForm(forms.Form):
     HOURS = [(1, _("1 hour")), (4, _("4 hours")), (24, _("1 day")), (72, _("3 days")), (0, _("Lift the silence"))]
 
     hours = forms.TypedChoiceField(label=_("Silence for"), choices=HOURS, coerce=int)
+
+
+class ReportPeriodForm(forms.Form):
+    """The period of an SLA report or a service review pack, as typed: a month "YYYY-MM" or a quarter "YYYY-Qn", not
+    after the month running now, and (given an agreement) one in which the agreement was in force. Left empty, the
+    default period. ``cleaned_data["period"]`` is a ``ReportPeriod``."""
+
+    period = forms.CharField(label=_("Period"), required=False, max_length=40)
+
+    def __init__(self, data=None, *, agreement=None):
+        super().__init__(data)
+        self.agreement = agreement
+
+    def refused(self):
+        """400 with the reason, as plain text: for a CSV file or a POST asked for a period the form refuses."""
+        return HttpResponseBadRequest(" ".join(self.errors["period"]), content_type="text/plain; charset=utf-8")
+
+    def clean_period(self):
+        label = self.cleaned_data["period"]
+        if not label:
+            return parse_period(default_period_label(self.agreement))
+        try:
+            period = parse_period(label)
+        except ValueError:
+            example = last_month_label()
+            raise forms.ValidationError(
+                _(
+                    "“%(period)s” is not a period: give a month as YYYY-MM or a quarter as YYYY-Qn, such as "
+                    "%(month)s or %(quarter)s."
+                ),
+                params={"period": label, "month": example, "quarter": quarter_of_month(example)},
+            ) from None
+        current = this_month_label()
+        if period.months[0] > current:
+            raise forms.ValidationError(
+                _("%(period)s has not begun yet: the latest period is %(current)s."),
+                params={"period": period.label, "current": current},
+            )
+        if self.agreement is not None:
+            first, last = months_in_force(self.agreement)
+            if period.months[-1] < first:
+                raise forms.ValidationError(
+                    _("The agreement came into force in %(first)s: choose %(first)s or a later period."),
+                    params={"first": first},
+                )
+            if last is not None and period.months[0] > last:
+                raise forms.ValidationError(
+                    _("The agreement ended in %(last)s: choose %(last)s or an earlier period."), params={"last": last}
+                )
+        return period

@@ -30,5 +30,7 @@ urlpatterns = [
     path("", include("improvement.urls")),
 ]
 
+handler403 = views.permission_denied
+
 admin.site.site_header = "SLM Portal"
 admin.site.site_title = "SLM Portal"

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from agreements.choices import AgreementStatus
 from agreements.models import Agreement, Customer, ServiceLevelTarget
-from core.tenancy import customer_id_of
+from core.tenancy import ManagersOnly, ReadOnly, customer_id_of
 from monitoring.views import overview, render_customer_dashboard
 from slm_portal.health import health_report
 
@@ -50,6 +50,19 @@ def home(request):
 def _status_counts(agreements):
     counts = {row["status"]: row["n"] for row in agreements.values("status").annotate(n=Count("pk")).order_by()}
     return [(status, status.label, counts.get(status, 0)) for status in AgreementStatus]
+
+
+def permission_denied(request, exception=None):
+    """The 403 page in the words that fit the refusal: a page for service managers, a change a read-only account may
+    not make, or (anything else) a plain "not allowed"."""
+    if isinstance(exception, ManagersOnly):
+        reason = "managers_only"
+    elif isinstance(exception, ReadOnly):
+        reason = "read_only"
+    else:
+        reason = "other"
+    context = {"reason": reason, "is_customer_user": customer_id_of(request.user) is not None}
+    return render(request, "403.html", context, status=403)
 
 
 @never_cache

@@ -14,7 +14,7 @@ from agreements.choices import AgreementStatus
 from agreements.extensions import target_form
 from agreements.forms.catalogue import CodeLockedOnEditMixin, ShiftSafeSaveMixin
 from agreements.models import Agreement, ServiceCreditTier, ServiceLevelTarget
-from core.formatting import plain_number
+from core.formatting import by_name, person_name, plain_number
 from core.tenancy import SERVICE_MANAGERS_GROUP
 
 DATE_WIDGET = {"type": "date"}
@@ -28,8 +28,13 @@ def portal_staff():
         .objects.filter(is_active=True)
         .filter(Q(is_superuser=True) | Q(groups__name=SERVICE_MANAGERS_GROUP))
         .distinct()
-        .order_by("username")
     )
+
+
+def choose_owner(field):
+    """An owner select: the portal's staff (``portal_staff``), each shown by name."""
+    field.queryset = by_name(portal_staff())
+    field.label_from_instance = person_name
 
 
 class AgreementForm(CodeLockedOnEditMixin, forms.ModelForm):
@@ -59,7 +64,7 @@ class AgreementForm(CodeLockedOnEditMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = portal_staff()
+        choose_owner(self.fields["owner"])
 
     def clean(self):
         cleaned = super().clean()

@@ -8,6 +8,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import BusinessCalendar, Customer, Holiday, Service, WorkingPeriod
+from core.formatting import by_name, person_name
 
 
 class CodeLockedOnEditMixin:
@@ -68,6 +69,11 @@ class ServiceForm(CodeLockedOnEditMixin, forms.ModelForm):
         model = Service
         fields = ["name", "code", "description", "owner", "criticality", "status"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].label_from_instance = person_name
+        self.fields["owner"].queryset = by_name(self.fields["owner"].queryset)
 
 
 class BusinessCalendarForm(CodeLockedOnEditMixin, forms.ModelForm):

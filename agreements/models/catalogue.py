@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import Criticality, ServiceStatus
+from core.formatting import person_name
 from core.tenancy import MEMBERSHIP_ACCESSOR, TenantQuerySet
 from core.validators import validate_code_not_reserved
 
@@ -67,7 +68,7 @@ class Membership(models.Model):
         verbose_name_plural = _("customer memberships")
 
     def __str__(self):
-        return f"{self.user} @ {self.customer}"
+        return f"{person_name(self.user)} @ {self.customer}"
 
 
 class ServiceQuerySet(TenantQuerySet):

@@ -1,9 +1,9 @@
-"""Number formats of the portal's pages: plain decimals, percentages and grouped thousands."""
+"""Formats of the portal's pages: plain decimals, percentages, grouped thousands, and people by name."""
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
-from core.formatting import minutes_text, money_amount, percent_of_one, plain_number
+from core.formatting import minutes_text, money_amount, percent_of_one, person_name, plain_number
 
 register = template.Library()
 
@@ -42,3 +42,9 @@ def minutes_span(minutes):
 def absolute(value):
     """-12.5 -> 12.5: the size of an overspent budget, told in words as "over"."""
     return "" if value is None else abs(value)
+
+
+@register.filter
+def person(user):
+    """A person by name: "Minsu Park" (their full name), or their username when they have none; "" for nobody."""
+    return person_name(user)

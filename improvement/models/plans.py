@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Customer, Service, ServiceLevelTarget
+from core.formatting import person_name
 from core.tenancy import TenantQuerySet, customer_id_of
 from core.workflow import WorkflowMixin
 from improvement.choices import (
@@ -252,7 +253,7 @@ class DigestDelivery(models.Model):
         constraints = [models.UniqueConstraint(fields=["owner", "day"], name="digest_once_a_day")]
 
     def __str__(self):
-        return f"{self.owner} {self.day}"
+        return f"{person_name(self.owner)} {self.day}"
 
 
 class EffectReview(models.Model):

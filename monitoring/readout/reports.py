@@ -42,6 +42,25 @@ def last_month_label(now=None):
     return windows.last_month_label(now or timezone.now(), settings.TIME_ZONE)
 
 
+def this_month_label(now=None):
+    """The month running now in the portal's zone: the latest period a report may show (so far)."""
+    return windows.month_label(now or timezone.now(), settings.TIME_ZONE)
+
+
+def months_in_force(agreement):
+    """(first, last) month labels of the agreement's validity; last is None for an open-ended agreement."""
+    last = windows.label_of(windows.MONTH, agreement.valid_to) if agreement.valid_to else None
+    return windows.label_of(windows.MONTH, agreement.valid_from), last
+
+
+def default_period_label(agreement=None, now=None):
+    """Last month; for an agreement that came into force after it, the agreement's first month (up to this one)."""
+    label = last_month_label(now)
+    if agreement is not None:
+        label = min(max(label, months_in_force(agreement)[0]), this_month_label(now))
+    return label
+
+
 def agreement_report(agreement, period):
     """{"targets": [{target, months: [API-shaped rows]}], "breaches", "credit_total", "comment"} for the period,
     each target's months taken in its own time zone (as the compliance API takes them)."""

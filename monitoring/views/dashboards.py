@@ -13,7 +13,7 @@ from django_filters import ChoiceFilter
 from agreements.filters import AgreementFilter
 from agreements.models import Agreement, Customer, ServiceLevelTarget
 from core.formatting import plain_number
-from core.tenancy import require_permission
+from core.tenancy import require_manager, require_permission
 from monitoring.choices import BudgetUnit, SnapshotStatus
 from monitoring.extensions import target_page_actions
 from monitoring.models import Alert, Breach, ComplianceSnapshot
@@ -66,7 +66,7 @@ def customer_dashboard(request, code):
 @login_required
 def overview(request):
     """The service manager's view of the whole estate: what is breached or at risk first."""
-    require_permission(request.user, "monitoring.view_compliancesnapshot")
+    require_manager(request.user, "monitoring.view_compliancesnapshot")
     agreements = Agreement.objects.for_user(request.user).active()
     filterset = OverviewFilter(request.GET or None, queryset=agreements, user=request.user)
     filters = {}

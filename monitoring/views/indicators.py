@@ -80,12 +80,14 @@ def upload_csv(request, code):
     if request.method == "POST" and form.is_valid():
         filename, content = form.cleaned_data["file"]
         samples, errors = read_csv(indicator, content)
+        # A file with a bad line is rejected whole: its problems are kept to be shown, its content is not.
         upload = CsvUpload.objects.create(
             indicator=indicator,
             uploaded_by=request.user,
             filename=filename[:255],
-            content=content,
-            sample_count=len(samples),
+            content="" if errors else content,
+            status=UploadStatus.REJECTED if errors else UploadStatus.PREVIEW,
+            sample_count=0 if errors else len(samples),
             errors=errors[:500],
         )
         return redirect("monitoring:upload_preview", pk=upload.pk)
@@ -94,10 +96,10 @@ def upload_csv(request, code):
 
 @login_required
 def upload_preview(request, pk):
-    """Step 2: the bad lines, or the first samples and a button to store them."""
+    """Step 2: why the file was rejected (its bad lines), or the first samples and a button to store them."""
     upload = get_object_or_404(CsvUpload.objects.for_user(request.user).select_related("indicator"), pk=pk)
     preview = []
-    if upload.status == UploadStatus.PREVIEW and not upload.errors:
+    if upload.status == UploadStatus.PREVIEW:
         samples, _errors = read_csv(upload.indicator, upload.content)
         preview = samples[:20]
     return render(request, "monitoring/upload_preview.html", {"upload": upload, "preview": preview})
@@ -114,7 +116,10 @@ def upload_confirm(request, pk):
         return HttpResponseBadRequest(_("Choose to store the samples or to discard the upload."))
     # Claim the upload so that a double click stores it once.
     if not CsvUpload.objects.filter(pk=upload.pk, status=UploadStatus.PREVIEW).update(status=UploadStatus.STORED):
-        messages.info(request, _("This upload was already handled."))
+        if upload.status == UploadStatus.REJECTED:
+            messages.error(request, _("This upload was rejected; nothing was stored. Upload a corrected file."))
+        else:
+            messages.info(request, _("This upload was already handled."))
         return redirect("monitoring:upload_preview", pk=upload.pk)
     if action == "discard":
         CsvUpload.objects.filter(pk=upload.pk).update(status=UploadStatus.DISCARDED)
@@ -122,7 +127,9 @@ def upload_confirm(request, pk):
         return redirect(upload.indicator)
     samples, errors = read_csv(upload.indicator, upload.content)
     if errors:
-        CsvUpload.objects.filter(pk=upload.pk).update(status=UploadStatus.PREVIEW, errors=errors[:500])
+        CsvUpload.objects.filter(pk=upload.pk).update(
+            status=UploadStatus.REJECTED, errors=errors[:500], content="", sample_count=0
+        )
         messages.error(request, _("The file has problems now; nothing was stored."))
         return redirect("monitoring:upload_preview", pk=upload.pk)
     with transaction.atomic():

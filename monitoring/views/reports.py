@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,39 +10,44 @@ from django.views.decorators.http import require_POST
 
 from agreements.models import Agreement
 from core.tenancy import require_permission
+from monitoring.forms import ReportPeriodForm
 from monitoring.models import ReportComment
-from monitoring.readout.reports import agreement_report, last_month_label, parse_period, report_csv
+from monitoring.readout.reports import agreement_report, report_csv
 
 
 def _agreement_and_period(request, code):
+    """The agreement (through ``.for_user()``) and the period form, bound to what was asked (default: last month)."""
     agreement = get_object_or_404(Agreement.objects.for_user(request.user).select_related("customer"), code=code)
-    label = request.GET.get("period") or request.POST.get("period") or last_month_label()
-    try:
-        return agreement, parse_period(label)
-    except ValueError as error:
-        raise Http404(str(error)) from None
+    data = request.POST if request.method == "POST" else request.GET
+    return agreement, ReportPeriodForm({"period": data.get("period", "").strip()}, agreement=agreement)
 
 
 @login_required
 def report(request, code):
-    agreement, period = _agreement_and_period(request, code)
-    data = agreement_report(agreement, period)
-    return render(
-        request,
-        "monitoring/report.html",
+    """The report of a period; a period that is not one (or not one of this agreement) shows the page with the
+    period field's error and no figures (400), so that it can be corrected."""
+    agreement, form = _agreement_and_period(request, code)
+    context = {"agreement": agreement, "period_form": form}
+    if not form.is_valid():
+        return render(request, "monitoring/report.html", context, status=400)
+    period = form.cleaned_data["period"]
+    context.update(
         {
-            "agreement": agreement,
             "period": period,
-            "report": data,
+            "report": agreement_report(agreement, period),
             "can_comment": request.user.has_perm("monitoring.add_reportcomment"),
             "csv_url": reverse("monitoring:report_csv", kwargs={"code": code}) + f"?period={period.label}",
-        },
+        }
     )
+    return render(request, "monitoring/report.html", context)
 
 
 @login_required
 def report_csv_view(request, code):
-    agreement, period = _agreement_and_period(request, code)
+    agreement, form = _agreement_and_period(request, code)
+    if not form.is_valid():
+        return form.refused()
+    period = form.cleaned_data["period"]
     response = HttpResponse(
         report_csv(agreement, period, agreement_report(agreement, period)), content_type="text/csv; charset=utf-8"
     )
@@ -54,8 +59,11 @@ def report_csv_view(request, code):
 @require_POST
 def report_comment(request, code):
     """Save (or, when emptied, remove) the service manager's comment on the report."""
-    agreement, period = _agreement_and_period(request, code)
+    agreement, form = _agreement_and_period(request, code)
     require_permission(request.user, "monitoring.add_reportcomment")
+    if not form.is_valid():
+        return form.refused()
+    period = form.cleaned_data["period"]
     text = request.POST.get("text", "").strip()
     if text:
         ReportComment.objects.update_or_create(

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,24 +11,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
-from core.mixins import CreateMixin, WriteObjectMixin, posted
-from core.tenancy import require_permission
+from core.mixins import CreateMixin, ManagerPageMixin, WriteObjectMixin, posted
+from core.tenancy import require_manager, require_permission
 from monitoring.forms import ApiTokenForm, DataSourceForm, HttpProbeForm
 from monitoring.models import ApiToken, DataSource, HttpProbe
 
 
-class ManagerListMixin(LoginRequiredMixin):
-    """Lists that only service managers see at all (customers get 403)."""
-
-    view_permission = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require_permission(request.user, self.view_permission)
-        return super().dispatch(request, *args, **kwargs)
-
-
-class DataSourceListView(ManagerListMixin, ListView):
+class DataSourceListView(ManagerPageMixin, ListView):
     model = DataSource
     view_permission = "monitoring.view_datasource"
     template_name = "monitoring/datasource_list.html"
@@ -46,7 +34,7 @@ def _show_token_once(request, owner, token, done_url):
 
 @login_required
 def data_source_create(request):
-    require_permission(request.user, "monitoring.add_datasource")
+    require_manager(request.user, "monitoring.add_datasource")
     form = DataSourceForm(posted(request))
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -104,7 +92,7 @@ def data_source_token(request, code):
     return redirect(source)
 
 
-class ProbeListView(ManagerListMixin, ListView):
+class ProbeListView(ManagerPageMixin, ListView):
     model = HttpProbe
     view_permission = "monitoring.view_httpprobe"
     template_name = "monitoring/probe_list.html"
@@ -119,6 +107,7 @@ class ProbeCreateView(CreateMixin, CreateView):
     model = HttpProbe
     form_class = HttpProbeForm
     write_permission = "monitoring.add_httpprobe"
+    managers_only = True
     template_name = "core/object_form.html"
     extra_context = {"form_title": gettext_lazy("New HTTP probe"), "cancel_url": reverse_lazy("monitoring:probe_list")}
 

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from agreements.models import Customer
-from core.tenancy import require_permission
+from core.tenancy import require_manager
 from requirements_analysis import analysis, charts
 from requirements_analysis.extensions import priority_row_actions
 from requirements_analysis.filters import RequirementFilter
@@ -13,7 +13,7 @@ from requirements_analysis.models import PriorityWeights, ServiceLevelRequiremen
 
 @login_required
 def priorities(request):
-    require_permission(request.user, "requirements_analysis.view_servicelevelrequirement")
+    require_manager(request.user, "requirements_analysis.view_servicelevelrequirement")
     weights = PriorityWeights.current()
     requirements = ServiceLevelRequirement.objects.for_user(request.user).open()
     filterset = RequirementFilter(request.GET or None, queryset=requirements, user=request.user)

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
@@ -58,10 +58,8 @@ class CampaignUpdateView(WriteObjectMixin, UpdateView):
     template_name = "core/object_form.html"
 
 
-@login_required
-def campaign_detail(request, code):
-    """Results for the customer and the manager; invitations and sending for the manager."""
-    campaign = get_object_or_404(SurveyCampaign.objects.for_user(request.user).select_related("customer"), code=code)
+def render_campaign(request, campaign, invite_form=None):
+    """The campaign's page; ``invite_form`` is the "add people" form as it was sent back (its lines and errors)."""
     can_manage = request.user.has_perm("requirements_analysis.change_surveycampaign")
     return render(
         request,
@@ -72,21 +70,28 @@ def campaign_detail(request, code):
             "services": campaign.services.order_by("name"),
             "can_manage": can_manage,
             "invitations": campaign.invitations.select_related("response") if can_manage else None,
-            "invite_form": InvitationsForm() if can_manage else None,
+            "invite_form": (invite_form or InvitationsForm()) if can_manage else None,
         },
     )
 
 
 @login_required
+def campaign_detail(request, code):
+    """Results for the customer and the manager; invitations and sending for the manager."""
+    campaign = get_object_or_404(SurveyCampaign.objects.for_user(request.user).select_related("customer"), code=code)
+    return render_campaign(request, campaign)
+
+
+@login_required
 @require_POST
 def campaign_invite(request, code):
-    campaign = get_object_or_404(SurveyCampaign.objects.for_user(request.user), code=code)
+    """Add people to invite, all or none: a bad line shows the page again with every line as typed and the bad ones
+    named under the field; nobody is added."""
+    campaign = get_object_or_404(SurveyCampaign.objects.for_user(request.user).select_related("customer"), code=code)
     require_permission(request.user, "requirements_analysis.add_surveyinvitation")
     form = InvitationsForm(request.POST)
     if not form.is_valid():
-        for error in form.errors.get("people", []):
-            messages.error(request, error)
-        return redirect(campaign)
+        return render_campaign(request, campaign, form)
     added = 0
     with transaction.atomic():
         for name, email in form.cleaned_data["people"]:
@@ -96,7 +101,7 @@ def campaign_invite(request, code):
                 campaign=campaign, email=email, defaults={"name": name, "token_hash": invitation.token_hash}
             )
             added += created
-    messages.success(request, _("%(count)s people added.") % {"count": added})
+    messages.success(request, ngettext("%(count)s person added.", "%(count)s people added.", added) % {"count": added})
     return redirect(campaign)
 
 

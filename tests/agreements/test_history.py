@@ -34,10 +34,10 @@ def test_objective_change_and_deleted_tier_show_who_and_old_and_new_values(manag
     assert tiered.targets.get().objective == Decimal("99.950")
     assert list(ServiceCreditTier.objects.values_list("below_attainment", flat=True)) == [Decimal("99.500")]
     rows = history_rows(manager_client.get(DETAIL_URL))
-    assert ("manager", "Target Availability (changed)", ["objective (%): 99.900 → 99.950"]) in rows
-    assert ("manager", "Credit tier of Availability (below 99 %: 25 % credit) (deleted)", []) in rows
+    assert ("Minsu Park", "Target Availability (changed)", ["objective (%): 99.900 → 99.950"]) in rows
+    assert ("Minsu Park", "Credit tier of Availability (below 99 %: 25 % credit) (deleted)", []) in rows
     # The tier that stayed has no entry of the manager's.
-    assert not [row for row in rows if row[0] == "manager" and "99.5 %" in row[1]]
+    assert not [row for row in rows if row[0] == "Minsu Park" and "99.5 %" in row[1]]
 
 
 def test_agreement_changes_name_customer_and_services_not_ids(manager_client, agreement_a, customer_b):
@@ -47,7 +47,7 @@ def test_agreement_changes_name_customer_and_services_not_ids(manager_client, ag
 
     assert manager_client.post(EDIT_URL, data).status_code == 302
 
-    rows = [row for row in history_rows(manager_client.get(DETAIL_URL)) if row[0] == "manager"]
+    rows = [row for row in history_rows(manager_client.get(DETAIL_URL)) if row[0] == "Minsu Park"]
     assert {what for _who, what, _changes in rows} == {"Agreement (changed)"}
     changes = [change for _who, _what, row_changes in rows for change in row_changes]
     assert "customer: Acme Bank → Globex Logistics" in changes
@@ -69,8 +69,8 @@ def test_added_and_deleted_targets_appear_in_the_history(manager_client, agreeme
     assert manager_client.post(EDIT_URL, edit_post(agreement_a, targets)).status_code == 302
 
     rows = history_rows(manager_client.get(DETAIL_URL))
-    assert ("manager", "Target Latency (deleted)", []) in rows
-    assert ("manager", "Target Service desk response (created)", []) in rows
+    assert ("Minsu Park", "Target Latency (deleted)", []) in rows
+    assert ("Minsu Park", "Target Service desk response (created)", []) in rows
     assert set(agreement_a.targets.values_list("code", flat=True)) == {"availability", "desk"}
 
 
@@ -109,4 +109,4 @@ def test_customer_user_reads_the_history_of_their_agreement(client, manager_clie
 
     rows = history_rows(client.get(DETAIL_URL))
 
-    assert rows[0] == ("manager", "Agreement (changed)", ["title: Acme online banking → Renamed"])
+    assert rows[0] == ("Minsu Park", "Agreement (changed)", ["title: Acme online banking → Renamed"])

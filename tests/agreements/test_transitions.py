@@ -46,7 +46,7 @@ def test_manager_activates_draft_and_history_records_it(manager_client, draft):
     assert response.redirect_chain == [("/agreements/acme-draft/", 302)]
     assert status_of(draft) == AgreementStatus.ACTIVE
     assert "Agreement acme-draft is now Active." in page_text(response)
-    assert history_rows(response)[0] == ("manager", "Agreement (changed)", ["status: Draft → Active"])
+    assert history_rows(response)[0] == ("Minsu Park", "Agreement (changed)", ["status: Draft → Active"])
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_manager_ends_active_agreement(manager_client, agreement_a, status, labe
 
     assert response.redirect_chain == [("/agreements/acme-sla/", 302)]
     assert status_of(agreement_a) == status
-    assert history_rows(response)[0] == ("manager", "Agreement (changed)", [f"status: Active → {label}"])
+    assert history_rows(response)[0] == ("Minsu Park", "Agreement (changed)", [f"status: Active → {label}"])
     # An ended agreement offers neither editing nor further moves.
     assert "/agreements/acme-sla/edit/" not in response.text
     assert "/agreements/acme-sla/status/" not in response.text

@@ -75,7 +75,7 @@ def add_action(page, description, due):
     page.click("#add-action")
     page.wait_for_url("**/actions/new/")
     page.fill("#id_description", description)
-    page.select_option("#id_owner", label="manager")
+    page.select_option("#id_owner", label="Minsu Park")  # people are offered by name
     page.fill("#id_due_date", due)
     page.click("#save-action")
     page.wait_for_url(re.compile(r"/plans/sip-\w+/$"))

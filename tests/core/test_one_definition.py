@@ -1,5 +1,6 @@
 """One definition per kind: nothing outside its definition tells SLI kinds, budgeting methods or status colours
-apart by name (docs/decisions/0004-one-definition-per-kind.md)."""
+apart by name (docs/decisions/0004-one-definition-per-kind.md), and a person is named by one function,
+``core.formatting.person_name`` (the ``person`` template filter), everywhere."""
 
 import re
 from pathlib import Path
@@ -22,6 +23,10 @@ KIND = r"\bkind\s*[!=]=\s*['\"](ratio|threshold)|IndicatorKind\.(RATIO|THRESHOLD
 METHOD = r"budgeting_method\s*[!=]=|[!=]=\s*['\"](occurrences|timeslices|ratio_timeslices)['\"]"
 METHOD_MEMBER = r"|(==|!=|\bis)\s*(BudgetingMethod|slo\.Method)\."
 STATUS_COLOUR = r"(status|would_be)\s*===?\s*['\"]\w+['\"]\s*(%\}|\?)\s*['\"]?text-bg-"
+PEOPLE = r"(owner|changed_by|history_user|author|submitted_by|reviewed_by|uploaded_by|created_by|user)"
+# A name put together by hand, or a person printed as str(user) (their username), in a template or in code.
+PERSON_BY_HAND = r"get_full_name|get_username|\.username\b"
+PERSON_UNNAMED = rf"\b{PEOPLE}\s*(\}}\}}|\|default)|str\((\w+\.)?{PEOPLE}\)|\{{(\w+\.)?{PEOPLE}[}} !]"
 
 
 def offenders(pattern, suffixes, allowed=()):
@@ -58,6 +63,18 @@ def offenders(pattern, suffixes, allowed=()):
             (),
         ),
         (
+            "a person's name put together elsewhere than core.formatting.person_name",
+            PERSON_BY_HAND,
+            (".py", ".html", ".txt"),
+            ("core/formatting.py",),
+        ),
+        (
+            "a person shown without the person filter (as their username)",
+            PERSON_UNNAMED,
+            (".py", ".html", ".txt"),
+            (),
+        ),
+        (
             "a colour of the palette written out",
             r"#(198754|ffc107|dc3545|6c757d|0dcaf0)\b",
             (".py", ".html", ".js", ".css"),
@@ -77,6 +94,18 @@ def test_the_guard_finds_what_it_looks_for():
         ("method", 'unit = _("minutes") if target.budgeting_method != "occurrences" else _("events")'),
         ("status", "{% if status == 'met' %}text-bg-success{% elif"),
         ("status", 'period.would_be === "met" ? "text-bg-success" : "text-bg-secondary"'),
+        ("by hand", '{{ plan.owner.get_full_name|default:plan.owner|default:"—" }}'),
+        ("by hand", "{% blocktranslate with name=owner.get_full_name|default:owner.username %}"),
+        ("unnamed", '<td>{{ action.owner|default:"—" }}</td>'),
+        ("unnamed", '{{ record.history_user|default:_("system") }}'),
+        ("unnamed", 'who=str(record.history_user) if record.history_user_id else _("system"),'),
+        ("unnamed", 'f"{self.owner} {self.day}"'),
     ]
-    patterns = {"kind": KIND, "method": METHOD, "status": STATUS_COLOUR}
+    patterns = {
+        "kind": KIND,
+        "method": METHOD,
+        "status": STATUS_COLOUR,
+        "by hand": PERSON_BY_HAND,
+        "unnamed": PERSON_UNNAMED,
+    }
     assert all(re.search(patterns[name], line) for name, line in removed)

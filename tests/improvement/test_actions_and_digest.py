@@ -59,7 +59,7 @@ def test_a_manager_adds_an_action_to_a_plan(client, manager, plan):
     assert action.completed_at is None
     page = client.get(f"/plans/{plan.code}/").text
     due = f"{from_today(14):%m/%d/%Y}"
-    assert table_rows(page, "plan-actions-table")[0][:4] == ["Add a database replica", "manager", due, "Open"]
+    assert table_rows(page, "plan-actions-table")[0][:4] == ["Add a database replica", "Minsu Park", due, "Open"]
 
 
 def test_a_manager_edits_an_action(client, manager, plan):

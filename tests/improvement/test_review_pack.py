@@ -12,10 +12,13 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
+from django.utils import timezone
 
 from improvement.choices import ActionStatus, PlanStatus
+from monitoring import windows
 from requirements_analysis.choices import RequirementStatus
-from tests.factories import AgreementFactory, CreditTierFactory
+from tests.factories import AgreementFactory, CreditTierFactory, UserFactory
 from tests.improvement.factories import ActionFactory, PlanFactory, RequirementFactory, plan_in, survey_answers
 from tests.monitoring.evaluation_helpers import active_agreement, evaluate, kst, measured_target, record_probe_minutes
 from tests.monitoring.factories import table_rows
@@ -100,7 +103,8 @@ def pack_lines(client, user, period="2026-11"):
 
 
 def section(lines, name):
-    return [line[1:] for line in lines if line[0] == name]
+    """The lines of a section, without the section's name and the owner column (only plans have owners)."""
+    return [line[1:5] for line in lines if line[0] == name]
 
 
 def test_compliance_rows_are_the_sla_reports_for_the_same_month(client, manager, estate):
@@ -167,6 +171,19 @@ def test_the_pack_lists_the_customers_plans_with_their_actions_done(client, mana
     )
 
 
+def test_plan_owners_are_named_by_their_full_name_or_else_their_username(client, manager, estate):
+    fix, everyone = estate["plans"]["fix"], estate["plans"]["everyone"]
+    fix.owner = UserFactory(username="mpark", first_name="Minsu", last_name="Park")
+    fix.save()
+    everyone.owner = UserFactory(username="jlee")
+    everyone.save()
+
+    owners = {row[0]: row[3] for row in table_rows(pack_page(client, manager), "pack-plans")}
+    assert owners == {f"Stop November outages {fix.code}": "Minsu Park", f"Portal for everyone {everyone.code}": "jlee"}
+    lines = pack_lines(client, manager)
+    assert {line[1]: line[5] for line in lines if line[0] == "plan"} == {fix.code: "Minsu Park", everyone.code: "jlee"}
+
+
 def test_a_plan_title_that_a_spreadsheet_would_run_is_written_as_text(client, manager, estate):
     fix = estate["plans"]["fix"]
     fix.title = '=HYPERLINK("http://x")'
@@ -207,7 +224,8 @@ def test_the_pack_lists_the_customers_open_requirements(client, manager, service
 
 def test_the_csv_has_a_header_and_its_sections_in_order(client, manager, estate):
     lines = pack_lines(client, manager)
-    assert lines[0] == ["section", "item", "detail", "value", "status"]
+    assert lines[0] == ["section", "item", "detail", "value", "status", "owner"]
+    assert {len(line) for line in lines} == {6}
     order = [line[0] for line in lines[1:]]
     assert order == sorted(order, key=["compliance", "breach", "credits", "plan", "satisfaction", "requirement"].index)
     assert {name: order.count(name) for name in dict.fromkeys(order)} == {
@@ -237,11 +255,32 @@ def test_another_customers_pack_is_not_found(client, alice, bob, nobody, estate,
     assert client.get(f"{url.replace('acme', 'globex')}?period=2026-11").status_code == 404
 
 
-@pytest.mark.parametrize("period", ["2026-13", "november", "2026-Q5"])
-def test_a_malformed_period_is_not_found(client, manager, portal, period):
+@pytest.mark.parametrize("period", ["2026-13", "november", "2026-Q5", "garbage"])
+def test_a_period_that_is_none_shows_the_page_with_the_period_fields_error(client, manager, portal, period):
     client.force_login(manager)
-    assert client.get(f"{PACK}?period={period}").status_code == 404
-    assert client.get(f"{PACK_CSV}?period={period}").status_code == 404
+    response = client.get(PACK, {"period": period})
+
+    assert response.status_code == 400
+    assert f'id="pack-period" name="period" value="{period}"' in response.text
+    assert f"“{period}” is not a period: give a month as YYYY-MM or a quarter as YYYY-Qn" in response.text
+    assert 'id="pack-compliance"' not in response.text
+    assert "<div>Acme Bank</div>" in response.text  # the customer's name heads the page
+    csv_response = client.get(PACK_CSV, {"period": period})
+    assert csv_response.status_code == 400
+    assert csv_response.content.decode().startswith(f"“{period}” is not a period")
+
+
+def test_a_period_after_the_month_running_is_refused(client, manager, portal):
+    now = timezone.now()
+    this_month = windows.month_label(now, settings.TIME_ZONE)
+    next_month = windows.label_of(windows.MONTH, windows.first_of_month(timezone.localdate(now), 1))
+    client.force_login(manager)
+
+    response = client.get(PACK, {"period": next_month})
+
+    assert response.status_code == 400
+    assert f"{next_month} has not begun yet: the latest period is {this_month}." in response.text
+    assert client.get(PACK, {"period": this_month}).status_code == 200
 
 
 def test_the_pack_offers_its_csv_for_the_same_period(client, manager, portal):

@@ -162,9 +162,11 @@ def assert_problems_shown(client, expected):
     assert [(line, field) for line, field, _message in rows] == [(line, field) for line, field, _ in expected]
     for (_line, _field, message), (_l, _f, fragment) in zip(rows, expected, strict=True):
         assert fragment in message
-    assert f"{len(expected)} problem" in page.text
+    assert f"The file was rejected for {len(expected)} problem" in page.text
+    assert '<strong id="upload-status">Rejected</strong>' in page.text
+    assert "Waiting for confirmation" not in page.text
     assert 'id="store-upload"' not in page.text
-    assert upload.sample_count == 0
+    assert (upload.status, upload.sample_count, upload.content) == ("rejected", 0, "")
     assert Measurement.objects.count() == 0
 
 
@@ -186,17 +188,34 @@ def test_a_ratio_file_with_bad_lines_shows_each_problem_by_line_and_stores_nothi
     assert_problems_shown(as_manager, expected)
 
 
-def test_a_file_with_problems_cannot_be_stored_by_posting_the_confirmation(as_manager, acme_indicator, upload_csv):
+def test_a_rejected_file_cannot_be_stored_by_posting_the_confirmation(as_manager, acme_indicator, upload_csv):
     upload_csv(acme_indicator, "t,value\n2026-03-02T09:00:00Z,1\n2026-03-02T09:01:00Z,x\n")
     upload = latest_upload()
 
     response = confirm(as_manager, upload)
 
-    assert "The file has problems now; nothing was stored." in response.text
+    assert "This upload was rejected; nothing was stored. Upload a corrected file." in response.text
     assert Measurement.objects.count() == 0
     upload.refresh_from_db()
-    assert upload.status == "preview"
+    assert upload.status == "rejected"
     assert [error["line"] for error in upload.errors] == [3]
+
+
+def test_a_file_found_bad_when_confirmed_is_rejected_and_stores_nothing(
+    as_manager, acme_indicator, upload_csv, monkeypatch
+):
+    upload_csv(acme_indicator, THRESHOLD_CSV)
+    upload = latest_upload()
+    problem = {"line": 2, "field": "t", "message": "line 2: too far in the future"}
+    monkeypatch.setattr("monitoring.views.indicators.read_csv", lambda indicator, content: ([], [problem]))
+
+    response = confirm(as_manager, upload)
+
+    assert "The file has problems now; nothing was stored." in response.text
+    assert "The file was rejected for 1 problem; nothing was stored." in response.text
+    assert Measurement.objects.count() == 0
+    upload.refresh_from_db()
+    assert (upload.status, upload.errors, upload.content, upload.sample_count) == ("rejected", [problem], "", 0)
 
 
 def test_a_file_of_more_than_100000_lines_is_refused_whole(as_manager, acme_requests, upload_csv):
@@ -317,8 +336,12 @@ def test_the_indicator_page_lists_its_uploads_for_managers_only(client, acme_ind
     upload_csv(acme_indicator, THRESHOLD_CSV, filename="march.csv")
     upload = latest_upload()
 
+    upload_csv(acme_indicator, "t,value\nyesterday,1\n", filename="bad.csv")
+    rejected = latest_upload()
+
     page = client.get("/indicators/acme-latency/")
     assert f'href="/uploads/{upload.pk}/">march.csv</a> · Waiting for confirmation' in page.text
+    assert f'href="/uploads/{rejected.pk}/">bad.csv</a> · Rejected' in page.text
 
     client.force_login(alice)
     assert "march.csv" not in client.get("/indicators/acme-latency/").text

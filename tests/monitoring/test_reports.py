@@ -7,10 +7,13 @@ under 99.5 %: August 99.5 % (no credit: not under), September and October 98 % (
 """
 
 import csv
+import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
+from django.utils.html import escape
 
 from monitoring.evaluation import evaluate_targets
 from monitoring.models import ReportComment
@@ -99,11 +102,74 @@ def test_the_report_is_of_last_month_by_default(client, acme_portal, alice):
     assert last_month_label(kst(2027, 1, 5)) == "2026-12"
 
 
-@pytest.mark.parametrize("period", ["2026-13", "2026-Q5", "26-11", "2026-11-01", "November", "0000-01", "9999-12"])
-def test_a_malformed_period_is_not_found(client, acme_portal, alice, period):
+def test_an_agreement_that_came_into_force_this_month_reports_this_month_by_default(client, customer_a, alice):
+    agreement_since("2026-11", customer=customer_a, code="acme-new")
     client.force_login(alice)
-    assert client.get(REPORT + f"?period={period}").status_code == 404
-    assert client.get(CSV_URL + f"?period={period}").status_code == 404
+    response = client.get("/agreements/acme-new/report/")
+    assert response.status_code == 200
+    assert "Service level report, 2026-11" in response.text
+
+
+def refused(client, user, period, url=REPORT):
+    """The report page asked for a period it refuses: 400, the period as typed, its reason, and no figures."""
+    client.force_login(user)
+    response = client.get(url, {"period": period})
+    assert response.status_code == 400
+    html = response.text
+    assert f'name="period" value="{escape(period)}"' in html
+    assert 'aria-invalid="true"' in html
+    assert 'id="report-targets"' not in html
+    assert 'id="download-csv"' not in html
+    return html
+
+
+def period_error(html):
+    return re.search(r'<div class="alert alert-danger[^"]*" role="alert" id="period-error">(.*?)</div>', html).group(1)
+
+
+@pytest.mark.parametrize(
+    "period", ["garbage", "2026-13", "2026-Q5", "26-11", "2026-11-01", "November", "0000-01", "9999-12", "2026-1"]
+)
+def test_a_period_that_is_none_shows_the_page_with_the_period_fields_error(client, acme_portal, alice, period):
+    html = refused(client, alice, period)
+
+    expected = f"“{period}” is not a period: give a month as YYYY-MM or a quarter as YYYY-Qn, such as 2026-10 or "
+    expected += "2026-Q4."
+    assert period_error(html) == escape(expected)
+    assert "Service level report</h1>" in html
+    assert "Acme portal (acme-portal," in html
+    csv_response = client.get(CSV_URL, {"period": period})
+    assert (csv_response.status_code, csv_response["Content-Type"]) == (400, "text/plain; charset=utf-8")
+    assert csv_response.content.decode() == expected
+
+
+def test_a_period_after_the_month_running_is_refused_and_this_month_is_shown_so_far(client, acme_portal, alice):
+    for future in ("2026-12", "2027-Q1", "2099-01"):
+        expected = f"{future} has not begun yet: the latest period is 2026-11."
+        assert period_error(refused(client, alice, future)) == expected
+    assert "Service level report, 2026-11" in page(client, alice, "?period=2026-11")  # the month running: so far
+    assert "Service level report, 2026-Q4" in page(client, alice, "?period=2026-Q4")
+
+
+def test_a_period_before_the_agreement_or_after_its_end_is_refused(client, acme_portal, alice):
+    expected = "The agreement came into force in 2026-08: choose 2026-08 or a later period."
+    assert period_error(refused(client, alice, "2026-07")) == expected
+    assert period_error(refused(client, alice, "2026-Q2")) == expected
+    assert "Service level report, 2026-Q3" in page(client, alice, "?period=2026-Q3")  # August is in it
+
+    acme_portal.valid_to = dt.date(2026, 10, 1)
+    acme_portal.save()
+    expected = "The agreement ended in 2026-10: choose 2026-10 or an earlier period."
+    assert period_error(refused(client, alice, "2026-11")) == expected
+    assert "Service level report, 2026-10" in page(client, alice, "?period=2026-10")
+
+
+def test_a_comment_for_a_period_that_is_none_is_refused_and_stores_nothing(client, acme_portal, manager):
+    client.force_login(manager)
+    response = client.post(COMMENT, {"period": "2026-13", "text": "Fine."})
+    assert response.status_code == 400
+    assert "is not a period" in response.content.decode()
+    assert not ReportComment.objects.exists()
 
 
 # --- what it says --------------------------------------------------------------------------------------------------

@@ -57,8 +57,9 @@ MANAGER_STATUS = {
     (f"/requirements/{REQUIREMENT}/targets/", "post"): 302,
     # proposed -> analysed needs nothing more: it is recorded
     (f"/requirements/{REQUIREMENT}/status/analysed/", "post"): 302,
-    # an empty list of people, and sending a draft survey, come back to the survey page with an error message
-    (f"{SURVEY}/invite/", "post"): 302,
+    # an empty list of people is the survey page again, with the field's error
+    (f"{SURVEY}/invite/", "post"): 200,
+    # sending a draft survey comes back to the survey page with an error message
     (f"{SURVEY}/send/", "post"): 302,
     (f"{SURVEY}/status/open/", "post"): 302,
 }

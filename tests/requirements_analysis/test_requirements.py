@@ -263,7 +263,7 @@ def test_history_records_each_change_with_who_made_it(client, manager, requireme
     assert [row.history_user for row in history][1:] == [manager, manager, manager]
     assert [row.status_reason for row in history] == ["", "", "Next budget year.", ""]
     text = page_text(client.get(f"/requirements/{requirement.code}/"))
-    assert text.count("· manager ·") == 3
+    assert text.count("· Minsu Park ·") == 3
 
 
 # --- agreeing, with a draft target -----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from requirements_analysis.invitations import send_invitations
 from requirements_analysis.models import SurveyCampaign, SurveyInvitation, hash_survey_token
 from tests.agreements.page_checks import field_error, page_text
 from tests.factories import ServiceFactory
+from tests.monitoring.factories import table_rows
 from tests.requirements_analysis.factories import CampaignFactory, InvitationFactory
 
 pytestmark = pytest.mark.django_db
@@ -164,15 +165,28 @@ def test_manager_adds_people_as_plain_addresses_or_name_and_address(client, mana
 
     assert invited(campaign) == [("", "ann@acme.example"), ("Kim Minsu", "minsu.kim@acme.example")]
     assert "2 people added." in page_text(response)
-    assert "Kim Minsu <minsu.kim@acme.example>" in page_text(response)
+    # Name and address each in a column of their own, without the brackets they were typed with.
+    assert [row[:2] for row in table_rows(response.text, "invitations")] == [
+        ["—", "ann@acme.example"],
+        ["Kim Minsu", "minsu.kim@acme.example"],
+    ]
+    assert "&lt;" not in response.text.split('id="invitations"')[1].split("</table>")[0]
 
 
 def test_a_line_that_is_not_an_address_is_named_and_nobody_is_added(client, manager, campaign):
     client.force_login(manager)
 
-    response = invite(client, "ann@acme.example\nKim Minsu minsu@acme.example\nbob@acme.example")
+    typed = "ann@acme.example\nKim Minsu minsu@acme.example\nbob@acme.example\nsomeone at acme"
+    response = invite(client, typed)
 
-    assert "Line 2 is not an e-mail address: Kim Minsu minsu@acme.example" in page_text(response)
+    assert response.status_code == 200
+    assert response.redirect_chain == []  # the page is shown again, not left for a blank one
+    assert field_error(response, "id_people") == (
+        "Line 2 is not an e-mail address: Kim Minsu minsu@acme.example Line 4 is not an e-mail address: someone at acme"
+    )
+    assert "Nobody was added." in page_text(response)
+    # Every line as it was typed, the good ones too, ready to be corrected.
+    assert f'id="id_people">\n{typed}</textarea>' in response.text
     assert invited(campaign) == []
 
 
@@ -183,7 +197,7 @@ def test_people_already_invited_are_not_added_twice(client, manager, campaign):
     response = invite(client, "ANN@acme.example\nAnn Lee <ann@acme.example>\ncho@acme.example\ncho@acme.example")
 
     assert invited(campaign) == [("", "ann@acme.example"), ("", "cho@acme.example")]
-    assert "1 people added." in page_text(response)
+    assert "1 person added." in page_text(response)
 
 
 def test_an_empty_list_adds_nobody(client, manager, campaign):
@@ -191,7 +205,8 @@ def test_an_empty_list_adds_nobody(client, manager, campaign):
 
     response = invite(client, "  \n")
 
-    assert "This field is required." in page_text(response)
+    assert response.status_code == 200
+    assert field_error(response, "id_people") == "This field is required."
     assert invited(campaign) == []
 
 
