@@ -204,6 +204,8 @@ def samples(extra):
         "monitoring:target_detail": target_kwargs,
         "monitoring:bad_minutes": target_kwargs,
         "monitoring:what_if": target_kwargs,
+        "monitoring:evaluate_now": target_kwargs,
+        "monitoring:evaluation_status": target_kwargs,
         "monitoring:report": codes(agreements),
         "monitoring:report_csv": codes(agreements),
         "monitoring:report_comment": codes(agreements[:2]),

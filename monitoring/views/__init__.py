@@ -7,6 +7,7 @@ from monitoring.views.dashboards import (
     target_detail,
     what_if,
 )
+from monitoring.views.evaluation import evaluate_now, evaluation_status
 from monitoring.views.indicators import (
     IndicatorCreateView,
     IndicatorDetailView,
@@ -31,6 +32,8 @@ from monitoring.views.sources import (
 )
 
 __all__ = [
+    "evaluate_now",
+    "evaluation_status",
     "alert_acknowledge",
     "alert_list",
     "alert_silence",

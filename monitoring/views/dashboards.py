@@ -18,6 +18,7 @@ from monitoring.choices import BudgetUnit, SnapshotStatus
 from monitoring.extensions import target_page_actions
 from monitoring.models import Alert, Breach, ComplianceSnapshot
 from monitoring.readout import cache, charts, dashboards, timeline
+from monitoring.readout.freshness import evaluation_state, queued_at
 from monitoring.readout.what_if import closed_periods, parse_objective
 
 OVERVIEW_PAGE_SIZE = 50
@@ -188,6 +189,7 @@ def target_detail(request, code, target):
         .select_related("rule", "acknowledged_by")
         .order_by("state", "-started_at")[:24],  # firing ("f") first
         "credits": [s for s in snapshots if s.is_closed and s.credit_amount],
+        "evaluation": evaluation_state(request.user, target, snapshots, queued_at(request.GET.get("queued"))),
     }
     if selected is not None and hasattr(target, "indicator_link"):
         bars, burn, days = timeline.daily_figures(target, selected)

@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from slm_portal.celery import app as celery_app
 from slm_portal.models import Heartbeat
 from tests.services import unavailable
 
@@ -115,6 +116,9 @@ def wait_for(predicate, timeout=30.0, interval=0.2, message="condition"):
 def celery_processes(transactional_db, tmp_path):
     if not broker_reachable():
         unavailable(f"the Celery broker {settings.CELERY_BROKER_URL} is not reachable")
+    # Unit tests queue real messages (a page's "Evaluate now", notifications after an evaluation) into this run's
+    # queue and nothing consumes them there: drop them, so that a worker started here only does this test's work.
+    celery_app.control.purge()
     processes = CeleryProcesses(tmp_path)
     yield processes
     processes.stop()

@@ -15,7 +15,7 @@ from agreements.choices import AgreementStatus
 from monitoring.intake.ingest import record_samples
 from monitoring.models import Alert, Breach, ComplianceSnapshot
 from monitoring.tasks import fan_out_evaluation
-from tests.factories import AgreementFactory, TargetFactory
+from tests.factories import AgreementFactory, ManagerFactory, TargetFactory
 from tests.integration.conftest import wait_for
 from tests.monitoring.factories import TargetIndicatorFactory, ThresholdIndicatorFactory
 from tests.services import unavailable
@@ -155,3 +155,24 @@ def _waiting_on_lock():
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
         )
         return cursor.fetchone()[0] > 0
+
+
+def test_evaluate_now_is_done_by_a_worker_and_the_page_then_shows_it(celery_worker, client):
+    """A manager's "Evaluate now" on a target never evaluated: a real worker writes its snapshot, the page's status
+    answer turns done, and the page shows the running period."""
+    now = timezone.now()
+    (target,) = estate(size=1, start=now.replace(second=0, microsecond=0) - dt.timedelta(days=1), now=now)
+    manager = ManagerFactory()
+    client.force_login(manager)
+    page = f"/agreements/{target.agreement.code}/targets/{target.code}/"
+    assert "Not evaluated yet." in client.get(page).text
+
+    response = client.post(page + "evaluate/")
+    queued = response["Location"].split("?", 1)[1]
+    status = page + "evaluation/?" + queued
+
+    wait_for(lambda: client.get(status).json()["done"], timeout=60, message="the evaluation a manager queued")
+    shown = client.get(page).text
+    assert "Not evaluated yet." not in shown
+    assert 'id="period-summary"' in shown
+    assert ComplianceSnapshot.objects.filter(target=target, is_current=True).exists()
