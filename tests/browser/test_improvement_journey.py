@@ -93,7 +93,7 @@ def test_a_plan_from_a_breach_to_its_verified_effect_and_the_customer_reading_it
 
     # The form comes pre-filled from the breach, owned by the manager; only this customer's choices are shown, and
     # the filter box narrows them. The manager only asks for one period each side in the review.
-    assert page.locator("#id_owner option:checked").inner_text() == "manager"
+    assert page.locator("#id_owner option:checked").inner_text() == "Minsu Park"  # the manager, by name
     breaches = page.locator("#id_breaches [data-choice]")
     assert breaches.count() == 2  # Acme's October breach, and another customer's, hidden
     assert shown(page, "breaches") == ["acme-web · Web banking up · 2026-10"]
