@@ -132,6 +132,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_time_zone("TIME_ZONE", "Asia/Seoul")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["slm_portal.formats"]  # one date and one date-time format per language
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

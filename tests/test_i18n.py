@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import tokenize
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import polib
 import pytest
@@ -342,19 +343,31 @@ def test_the_cookie_wins_over_accept_language(client, alice, agreement_a):
     assert '<html lang="en">' in page(client, reverse("agreements:agreement_list"), accept_language="ko")
 
 
-def test_dates_follow_the_language(client, manager, agreement_a):
-    """agreement_a runs from 2026-01-01 to 2027-01-01: Django's ko formats are "Y년 n월 j일" and "Y-n-j"."""
+def test_dates_follow_the_language_in_one_format_each(client, manager, agreement_a):
+    """agreement_a runs from 2026-01-01 to 2027-01-01: a day reads "1 Jan 2026" in English and "2026년 1월 1일" in
+    Korean, in lists and pages alike (slm_portal/formats)."""
     agreement_a.valid_to = dt.date(2027, 1, 1)
     agreement_a.save()
     client.force_login(manager)
     detail = page(client, agreement_a.get_absolute_url())
-    assert "Jan. 1, 2026" in detail
-    assert "Jan. 1, 2027" in detail
-    assert "01/01/2026 – 01/01/2027" in page(client, reverse("agreements:agreement_list"))
+    assert "1 Jan 2026" in detail
+    assert "1 Jan 2027" in detail
+    assert "1 Jan 2026 – 1 Jan 2027" in page(client, reverse("agreements:agreement_list"))
 
     set_language(client, "ko")
     detail = page(client, agreement_a.get_absolute_url())
     assert '<dd class="col-7">2026년 1월 1일</dd>' in detail
     assert '<dd class="col-7">2027년 1월 1일</dd>' in detail
-    assert "Jan. 1, 2026" not in detail
-    assert "2026-1-1 – 2027-1-1" in page(client, reverse("agreements:agreement_list"))
+    assert "1 Jan 2026" not in detail
+    assert "2026년 1월 1일 – 2027년 1월 1일" in page(client, reverse("agreements:agreement_list"))
+
+
+def test_a_moment_reads_one_way_per_language_on_the_24_hour_clock_with_its_zone():
+    from django.utils import formats, timezone, translation
+
+    seoul = timezone.localtime(dt.datetime(2026, 12, 4, 8, 19, tzinfo=dt.UTC), ZoneInfo("Asia/Seoul"))  # 17:19 there
+    with translation.override("en"):
+        shown = {formats.date_format(seoul, name) for name in ("DATETIME_FORMAT", "SHORT_DATETIME_FORMAT")}
+        assert shown == {"4 Dec 2026, 17:19 KST"}
+    with translation.override("ko"):
+        assert formats.date_format(seoul, "SHORT_DATETIME_FORMAT") == "2026년 12월 4일 17:19 KST"

@@ -57,7 +57,7 @@ def test_manager_creates_calendar_with_hours_and_holidays_in_one_post(manager_cl
     text = page_text(response)
     assert "Seoul office saved." in text
     assert "Monday 09:00–12:00 Monday 13:00–18:00 Saturday 18:00–00:00" in text
-    assert "Sept. 24, 2026 – Chuseok" in text
+    assert "24 Sep 2026 – Chuseok" in text
 
 
 def test_create_page_carries_both_management_forms(manager_client):

@@ -97,7 +97,7 @@ def test_a_requirement_names_who_submitted_and_changed_it(client, manager, alice
 
     text = page_text(client.get(requirement.get_absolute_url()))
 
-    assert re.search(r"Submitted \S+ \S+ \S+ · Alice Kim", text)
+    assert re.search(r"Submitted \d+ \w+ \d{4}, \d\d:\d\d \w+ · Alice Kim", text)
     assert "· Minsu Park · Analysed" in text
 
 

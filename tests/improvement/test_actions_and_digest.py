@@ -58,7 +58,7 @@ def test_a_manager_adds_an_action_to_a_plan(client, manager, plan):
     assert (action.plan, action.owner, action.due_date, action.status) == (plan, manager, from_today(14), "open")
     assert action.completed_at is None
     page = client.get(f"/plans/{plan.code}/").text
-    due = f"{from_today(14):%m/%d/%Y}"
+    due = f"{from_today(14).day} {from_today(14):%b %Y}"  # 18 Dec 2026: the portal's one date format
     assert table_rows(page, "plan-actions-table")[0][:4] == ["Add a database replica", "Minsu Park", due, "Open"]
 
 
@@ -191,12 +191,12 @@ def test_each_owner_gets_one_digest_of_overdue_and_soon_due_open_actions(owners,
         "Hello Minsu Park,",
         "",
         "Overdue:",
-        f"- Find the root cause ({code}, due 2026-11-28) {url}",
-        f"- Add a replica ({code}, due 2026-11-30) {url}",
+        f"- Find the root cause ({code}, due 28 Nov 2026) {url}",
+        f"- Add a replica ({code}, due 30 Nov 2026) {url}",
         "",
         "Due soon:",
-        f"- Load-test salary day ({code}, due 2026-12-01) {url}",
-        f"- Brief the customer ({code}, due 2026-12-08) {url}",
+        f"- Load-test salary day ({code}, due 1 Dec 2026) {url}",
+        f"- Brief the customer ({code}, due 8 Dec 2026) {url}",
     ]
     dana = by_recipient["dana@example.com"]
     assert dana.subject == "SLM Portal: 0 overdue and 1 soon-due improvement actions"

@@ -39,7 +39,7 @@ def test_a_target_never_evaluated_says_so_and_when_the_next_evaluation_is_due(cl
     client.force_login(alice)
     page = client.get(PAGE).text
 
-    assert "Not evaluated yet. The next evaluation is due at about 12:03 p.m. KST (every 5 minutes)." in page
+    assert "Not evaluated yet. The next evaluation is due at about 12:03 KST (every 5 minutes)." in page
     assert 'id="period-picker"' not in page
     assert 'id="attainment-history"' not in page
     assert 'id="evaluate-now"' not in page  # a customer cannot

@@ -372,10 +372,10 @@ def test_the_customer_sees_the_comment_but_has_no_form_and_cannot_post(client, a
 def test_the_report_and_its_csv_list_outages_as_intervals_in_the_calendars_zone(client, acme_portal, manager):
     shown = table_rows(page(client, manager, "?period=2026-Q4"), 'id="report-outages"')
     assert shown == [
-        ["Uptime", "2026-10-02 00:00", "00:20 KST", "20 min", "0 / 20"],
-        ["Requests", "2026-10-15 12:00", "12:01 KST", "1 min", "98 / 100"],  # its one sample of October
-        ["Uptime", "2026-11-02 00:00", "00:35 KST", "35 min", "0 / 35"],
-        ["Requests", "2026-11-15 12:00", "12:01 KST", "1 min", "99,960 / 100,000"],
+        ["Uptime", "2 Oct 2026, 00:00 KST", "00:20", "20 min", "0 / 20"],
+        ["Requests", "15 Oct 2026, 12:00 KST", "12:01", "1 min", "98 / 100"],  # its one sample of October
+        ["Uptime", "2 Nov 2026, 00:00 KST", "00:35", "35 min", "0 / 35"],
+        ["Requests", "15 Nov 2026, 12:00 KST", "12:01", "1 min", "99,960 / 100,000"],
     ]
 
     rows = csv_rows(client.get(CSV_URL + "?period=2026-Q4"))

@@ -116,7 +116,7 @@ def test_a_running_period_says_so_far_what_it_can_still_absorb_and_where_it_ends
 
     assert "Attainment so far" in shown
     # November in Seoul: a 43.2-minute budget, 35 minutes spent, 8.2 left until the month's last minute.
-    assert "Can absorb 8.2 more minutes of bad time until 11/30/2026 11:59 p.m. KST." in " ".join(shown.split())
+    assert "Can absorb 8.2 more minutes of bad time until 30 Nov 2026, 23:59 KST." in " ".join(shown.split())
     # 35 minutes in 15.5 of 30 days: 35 x 30 / 15.5 = 67.74 minutes by the month's end, 24.5 over the budget.
     assert "At the pace so far, the period ends 24.5 min over its 43.2 min budget." in shown
     assert "Projection" in shown
@@ -295,9 +295,9 @@ def test_the_drill_down_groups_consecutive_bad_minutes_into_outages(client, upti
     page = client.get(PAGE + "bad-minutes/?day=2026-10-20").text
 
     assert table_rows(page, 'id="outages"') == [
-        ["2026-10-20 00:00", "00:05 KST", "5 min", "0 / 5"],
-        ["2026-10-20 14:10", "14:45 KST", "35 min", "0 / 35"],
-        ["2026-10-20 14:50", "14:51 KST", "1 min", "0 / 1"],
+        ["20 Oct 2026, 00:00 KST", "00:05", "5 min", "0 / 5"],
+        ["20 Oct 2026, 14:10 KST", "14:45", "35 min", "0 / 35"],
+        ["20 Oct 2026, 14:50 KST", "14:51", "1 min", "0 / 1"],
     ]
     assert "The 41 minutes one by one" in page
 

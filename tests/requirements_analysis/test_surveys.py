@@ -7,6 +7,7 @@ import smtplib
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from requirements_analysis.choices import CampaignStatus
 from requirements_analysis.invitations import send_invitations
@@ -232,6 +233,9 @@ def test_each_person_gets_one_email_with_a_personal_link(client, campaign, two_i
     ann = next(message for message in mail.outbox if message.to == ["ann@acme.example"])
     assert ann.body.startswith("Dear Ann Lee,")
     assert "Thank you!" in ann.body  # the campaign's message
+    closes = timezone.localtime(campaign.closes_at)
+    until = f"until {closes.day} {closes:%b %Y, %H:%M} KST."  # the portal's one format, one full stop
+    assert until in " ".join(ann.body.split())
     links = [links_in(message)[0] for message in mail.outbox]
     assert all(url.startswith("https://slm.example/survey/") for url, _token in links)
     assert len({token for _url, token in links}) == 2

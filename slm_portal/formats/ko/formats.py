@@ -1,0 +1,6 @@
+# 날짜 하나, 시각 하나(시간대 표시): 2026년 12월 4일; 2026년 12월 4일 14:35 KST.
+DATE_FORMAT = SHORT_DATE_FORMAT = "Y년 n월 j일"
+DATETIME_FORMAT = SHORT_DATETIME_FORMAT = "Y년 n월 j일 H:i T"
+TIME_FORMAT = "H:i"
+MONTH_DAY_FORMAT = "n월 j일"
+YEAR_MONTH_FORMAT = "Y년 n월"
