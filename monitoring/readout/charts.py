@@ -6,6 +6,7 @@ Every figure comes with the rows of its accessible data table, so the numbers ar
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from itertools import dropwhile
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.formatting import plain_number
@@ -237,3 +238,152 @@ def heatmap(matrix):
     }
     rows = [(service, *row) for service, row in zip(services, text, strict=True)]
     return figure, {"headers": [_("Service"), *months], "rows": rows}
+
+
+def _local(instant):
+    """An instant as the pages' time zone shows it, to the minute (a date axis reads it as it is)."""
+    return timezone.localtime(instant).strftime("%Y-%m-%d %H:%M")
+
+
+def _time_header():
+    return _("Time (%(zone)s)") % {"zone": timezone.get_current_timezone_name()}
+
+
+# Dates written out in digits, whatever the page's language (plotly.js is served without its locales).
+_TIME_AXIS = {
+    "type": "date",
+    "hoverformat": "%Y-%m-%d %H:%M",
+    "tickformatstops": [
+        {"dtickrange": [None, 86_400_000], "value": "%H:%M\n%Y-%m-%d"},
+        {"dtickrange": [86_400_000, None], "value": "%Y-%m-%d"},
+    ],
+}
+
+
+def indicator_history(history, indicator):
+    """An indicator over a range (``readout.indicator_history.History``): the good share per hour or minute (a
+    line, in percent; gaps where nothing was measured) above its good and bad events, or samples of a judged kind,
+    (stacked bars) on the same time axis. The table lists the points that had samples."""
+    unit = _("samples") if indicator.sli_kind.judged else _("events")
+    points = history.points
+    x = [_local(point.start) for point in points]
+    shares = [None if p.good_share is None else _number(to_percent(p.good_share)) for p in points]
+    figure = {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": _("Good share (%)"),
+                "x": x,
+                "y": shares,
+                "connectgaps": False,
+                "line": {"color": "#0d6efd", "width": 1.5},
+                "marker": {"size": 3},
+            },
+            {
+                "type": "bar",
+                "name": _("Good"),
+                "x": x,
+                "y": [point.good for point in points],
+                "yaxis": "y2",
+                "marker": {"color": COMPLIANCE.colour(SnapshotStatus.MET)},
+            },
+            {
+                "type": "bar",
+                "name": _("Bad"),
+                "x": x,
+                "y": [point.bad for point in points],
+                "yaxis": "y2",
+                "marker": {"color": COMPLIANCE.colour(SnapshotStatus.BREACHED)},
+            },
+        ],
+        "layout": {
+            **BASE_LAYOUT,
+            "height": 420,
+            "legend": {"orientation": "h", "y": -0.15, "traceorder": "normal"},
+            "barmode": "stack",
+            "bargap": 0,
+            "xaxis": {**_TIME_AXIS, "anchor": "y2", "range": [_local(history.start), _local(history.end)]},
+            "yaxis": {"title": {"text": "%"}, "domain": [0.4, 1], "range": _percent_range(shares)},
+            "yaxis2": {"title": {"text": unit}, "domain": [0, 0.3], "rangemode": "tozero"},
+        },
+    }
+    rows = [
+        (
+            _local(point.start),
+            _shown(None if point.good_share is None else to_percent(point.good_share)),
+            point.good,
+            point.bad,
+        )
+        for point in history.measured
+    ]
+    headers = [_time_header(), _("Good share (%)"), _("Good (%(unit)s)") % {"unit": unit}]
+    headers.append(_("Bad (%(unit)s)") % {"unit": unit})
+    return figure, {"headers": headers, "rows": rows}
+
+
+def indicator_values(history, indicator):
+    """A judged indicator's measured values per minute — the lowest to the highest (a band) and the mean (a line) —
+    against its threshold (a dashed line across the range)."""
+    values = history.values or []
+    x = [_local(minute.start) for minute in values]
+    start, end = _local(history.start), _local(history.end)
+    figure = {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": _("Lowest"),
+                "legendrank": 2,
+                "x": x,
+                "y": [minute.low for minute in values],
+                "line": {"color": "#9ec5fe", "width": 0.5},
+            },
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": _("Highest"),
+                "legendrank": 3,
+                "x": x,
+                "y": [minute.high for minute in values],
+                "fill": "tonexty",
+                "line": {"color": "#9ec5fe", "width": 0.5},
+            },
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": _("Mean"),
+                "legendrank": 1,
+                "x": x,
+                "y": [minute.mean for minute in values],
+                "line": {"color": "#0d6efd", "width": 1.5},
+                "marker": {"size": 3},
+            },
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": _("Good when %(rule)s") % {"rule": indicator.rule},
+                "legendrank": 4,
+                "x": [start, end],
+                "y": [indicator.threshold, indicator.threshold],
+                "line": {"color": COMPLIANCE.colour(SnapshotStatus.BREACHED), "dash": "dash"},
+                "hoverinfo": "skip",
+            },
+        ],
+        "layout": {
+            **BASE_LAYOUT,
+            "xaxis": {**_TIME_AXIS, "range": [start, end]},
+            "yaxis": {"title": {"text": indicator.unit}},
+        },
+    }
+    rows = [
+        (_local(minute.start), _value(minute.low), _value(minute.mean), _value(minute.high), minute.samples)
+        for minute in values
+    ]
+    headers = [_time_header(), _("Lowest"), _("Mean"), _("Highest"), _("Samples")]
+    return figure, {"headers": headers, "rows": rows}
+
+
+def _value(value):
+    """A measured value to 3 places at most: 120.0 -> "120", 0.1 + 0.2 -> "0.3"."""
+    return plain_number(rounded(Decimal(value), 3))

@@ -19,6 +19,8 @@ from monitoring.forms import CsvUploadForm, IndicatorForm
 from monitoring.intake.csv_import import read_csv
 from monitoring.intake.ingest import store_samples
 from monitoring.models import CsvUpload, Indicator, Measurement
+from monitoring.readout import charts
+from monitoring.readout.indicator_history import RANGES, chosen_range, indicator_history
 
 
 class IndicatorListView(ForUserMixin, ListView):
@@ -37,6 +39,7 @@ class IndicatorDetailView(ForUserMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        context.update(_history_context(self.object, self.request.GET.get("range")))
         context["latest"] = Measurement.objects.filter(indicator=self.object).order_by("-t")[:20]
         context["targets"] = (
             self.object.target_links.filter(target__agreement__in=_visible_agreements(user))
@@ -47,6 +50,21 @@ class IndicatorDetailView(ForUserMixin, DetailView):
         context["can_upload"] = user.has_perm("monitoring.add_csvupload")
         context["uploads"] = CsvUpload.objects.for_user(user).filter(indicator=self.object)[:10]
         return context
+
+
+def _history_context(indicator, key):
+    """The range picker and the charts of the chosen range (the default one, said so, for a range not offered)."""
+    chosen, understood = chosen_range(key)
+    history = indicator_history(indicator, chosen)
+    context = {
+        "ranges": RANGES,
+        "history": history,
+        "history_chart": charts.indicator_history(history, indicator),
+        "unknown_range": None if understood else key,
+    }
+    if history.values is not None:
+        context["values_chart"] = charts.indicator_values(history, indicator)
+    return context
 
 
 def _visible_agreements(user):

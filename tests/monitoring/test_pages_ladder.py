@@ -37,6 +37,8 @@ def estate(acme_indicator, manager):
 PAGES = [
     Rung("/indicators/", scoped=False),
     Rung("/indicators/acme-latency/"),
+    Rung("/indicators/acme-latency/?range=24h"),
+    Rung("/indicators/acme-latency/?range=forever"),  # a range not offered: the default one, not an error
     Rung("/indicators/acme-latency/edit/", write=True),
     Rung("/indicators/acme-latency/edit/", write=True, method="post"),
     Rung("/indicators/new/", write=True, scoped=False),
