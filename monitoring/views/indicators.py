@@ -21,6 +21,7 @@ from monitoring.intake.ingest import store_samples
 from monitoring.models import CsvUpload, Indicator, Measurement
 from monitoring.readout import charts
 from monitoring.readout.indicator_history import RANGES, chosen_range, indicator_history
+from monitoring.readout.uploads import summarise
 
 
 class IndicatorListView(ForUserMixin, ListView):
@@ -114,13 +115,15 @@ def upload_csv(request, code):
 
 @login_required
 def upload_preview(request, pk):
-    """Step 2: why the file was rejected (its bad lines), or the first samples and a button to store them."""
+    """Step 2: why the file was rejected (its bad lines), or what storing it will do (its time range, samples, bad
+    ones and those already stored), its first samples and a button to store them."""
     upload = get_object_or_404(CsvUpload.objects.for_user(request.user).select_related("indicator"), pk=pk)
-    preview = []
+    preview, summary = [], None
     if upload.status == UploadStatus.PREVIEW:
         samples, _errors = read_csv(upload.indicator, upload.content)
-        preview = samples[:20]
-    return render(request, "monitoring/upload_preview.html", {"upload": upload, "preview": preview})
+        preview, summary = samples[:20], summarise(upload.indicator, samples)
+    context = {"upload": upload, "preview": preview, "summary": summary}
+    return render(request, "monitoring/upload_preview.html", context)
 
 
 @login_required
