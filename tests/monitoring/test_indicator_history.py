@@ -91,7 +91,7 @@ def test_the_page_shows_the_last_7_days_by_hour_by_default(client, latency, alic
     html = response.text
     assert "The last 7 days" in html
     assert summary(html) == (
-        "70.000 % of the samples good: 7 good, 3 bad. 2026-11-09 13:00 to 2026-11-16 13:00 KST · a point an hour"
+        "70.000 % of the samples good: 7 good, 3 bad. 9 Nov 2026, 13:00 KST to 16 Nov 2026, 13:00 KST · a point an hour"
     )
     chart = figure(html, "good-share-figure")
     share, good, bad = chart["data"]
@@ -111,8 +111,16 @@ def test_the_page_shows_the_last_7_days_by_hour_by_default(client, latency, alic
 @pytest.mark.parametrize(
     ("key", "points", "line"),
     [
-        ("30d", 30 * 24, "57.143 % of the samples good: 8 good, 6 bad. 2026-10-17 13:00 to 2026-11-16 13:00 KST"),
-        ("90d", 90 * 24, "60.000 % of the samples good: 9 good, 6 bad. 2026-08-18 13:00 to 2026-11-16 13:00 KST"),
+        (
+            "30d",
+            30 * 24,
+            "57.143 % of the samples good: 8 good, 6 bad. 17 Oct 2026, 13:00 KST to 16 Nov 2026, 13:00 KST",
+        ),
+        (
+            "90d",
+            90 * 24,
+            "60.000 % of the samples good: 9 good, 6 bad. 18 Aug 2026, 13:00 KST to 16 Nov 2026, 13:00 KST",
+        ),
     ],
 )
 def test_longer_ranges_count_every_hour_in_them(client, latency, alice, key, points, line):
@@ -130,7 +138,8 @@ def test_24_hours_are_drawn_by_minute_with_the_measured_values_against_the_thres
     html = page(client, alice, "?range=24h").text
 
     assert summary(html) == (
-        "66.667 % of the samples good: 2 good, 1 bad. 2026-11-15 12:01 to 2026-11-16 12:01 KST · a point a minute"
+        "66.667 % of the samples good: 2 good, 1 bad. "
+        "15 Nov 2026, 12:01 KST to 16 Nov 2026, 12:01 KST · a point a minute"
     )
     chart = figure(html, "good-share-figure")
     assert len(chart["data"][0]["x"]) == 1440

@@ -41,7 +41,7 @@ def test_a_threshold_files_preview_gives_its_time_range_samples_bad_ones_and_non
     cards = summary_of(as_manager, acme_indicator, upload_csv, THRESHOLD_CSV)
 
     assert cards == [
-        "Time range First 2026-03-02 09:02:00 KST Last 2026-03-02 18:01:00 KST",
+        "Time range First 2 Mar 2026, 09:02 KST Last 2 Mar 2026, 18:01 KST",
         "Samples 3",
         "Bad 1 samples not good against value ≤ 300 ms",
         "Already stored 0 all of them are new",
@@ -53,7 +53,7 @@ def test_the_time_range_is_shown_in_the_portals_time_zone(as_manager, acme_indic
 
     cards = summary_of(as_manager, acme_indicator, upload_csv, THRESHOLD_CSV)
 
-    assert cards[0] == "Time range First 2026-03-02 01:02:00 CET Last 2026-03-02 10:01:00 CET"
+    assert cards[0] == "Time range First 2 Mar 2026, 01:02 CET Last 2 Mar 2026, 10:01 CET"
 
 
 def test_samples_already_stored_are_counted_and_storing_skips_exactly_them(as_manager, acme_indicator, upload_csv):
@@ -75,7 +75,7 @@ def test_a_ratio_files_preview_counts_its_bad_events(as_manager, acme_requests, 
     cards = summary_of(as_manager, acme_requests, upload_csv, RATIO_CSV)
 
     assert cards == [
-        "Time range First 2026-03-02 18:00:00 KST Last 2026-03-02 18:02:00 KST",
+        "Time range First 2 Mar 2026, 18:00 KST Last 2 Mar 2026, 18:02 KST",
         "Samples 3 with 2,000 events",
         "Bad 2 bad events of 2,000",
         "Already stored 0 all of them are new",
