@@ -372,6 +372,7 @@ def indicator_values(history, indicator):
         ],
         "layout": {
             **BASE_LAYOUT,
+            "legend": {**BASE_LAYOUT["legend"], "traceorder": "normal"},  # by legendrank, the band's fill aside
             "xaxis": {**_TIME_AXIS, "range": [start, end]},
             "yaxis": {"title": {"text": indicator.unit}},
         },
