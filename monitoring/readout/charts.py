@@ -20,9 +20,12 @@ BASE_LAYOUT = {
     "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
     "height": 260,
     "showlegend": True,
-    "legend": {"orientation": "h", "y": -0.25},
+    # The legend at the foot of the figure, below the x axis's labels however far they reach (a phone rotates long
+    # ones): automargin makes room for those labels, and for the legend under them.
+    "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
     "hovermode": "x unified",
 }
+CATEGORIES = {"type": "category", "automargin": True}
 
 
 def _number(value, places=3):
@@ -39,6 +42,7 @@ def attainment_history(target, snapshots):
     objective = [_number(s.objective) for s in snapshots]
     running = _("running")
     states = [running if not s.is_closed else "" for s in snapshots]
+    colours = [COMPLIANCE.colour(s.status) for s in snapshots]
     figure = {
         "data": [
             {
@@ -49,9 +53,12 @@ def attainment_history(target, snapshots):
                 "hovertext": states,
                 "hovertemplate": "%{x}: %{y:.3f} % %{hovertext}<extra></extra>",
                 "marker": {
-                    "color": [COMPLIANCE.colour(s.status) for s in snapshots],
+                    "color": colours,
                     "pattern": {
                         "shape": ["/" if state else "" for state in states],
+                        # Named, not left to the bars' colour: else the legend's swatch is blank when the first bar
+                        # is hatched (a target whose only period is running).
+                        "bgcolor": colours,
                         "fgcolor": "#ffffff",
                         "solidity": 0.3,
                     },
@@ -71,7 +78,7 @@ def attainment_history(target, snapshots):
             **BASE_LAYOUT,
             "margin": {**BASE_LAYOUT["margin"], "t": 30},  # room for the running period's label
             "yaxis": {"title": {"text": "%"}, "range": _percent_range(values + objective)},
-            "xaxis": {"type": "category"},
+            "xaxis": CATEGORIES,
             "annotations": [
                 {"x": label, "y": 1, "yref": "paper", "text": state, "showarrow": False, "yanchor": "bottom"}
                 for label, state in zip(labels, states, strict=True)
@@ -132,7 +139,7 @@ def burn_down(days, budget_labels):
                 "line": {"color": "#adb5bd", "dash": "dot"},
             },
         ],
-        "layout": {**BASE_LAYOUT, "yaxis": {"title": {"text": "%"}}, "xaxis": {"type": "category"}},
+        "layout": {**BASE_LAYOUT, "yaxis": {"title": {"text": "%"}}, "xaxis": CATEGORIES},
     }
     rows = [(label, _shown(a, 2), _shown(i, 2)) for label, a, i in zip(labels, actual, ideal, strict=True)]
     return figure, {"headers": [_("Day"), *budget_labels], "rows": rows}
@@ -163,7 +170,7 @@ def daily_bars(days, unit_label):
             **BASE_LAYOUT,
             "barmode": "stack",
             "yaxis": {"title": {"text": unit_label}},
-            "xaxis": {"type": "category"},
+            "xaxis": CATEGORIES,
         },
     }
     rows = [(label, plain_number(rounded(good, 2)), plain_number(rounded(bad, 2))) for label, good, bad in days]
@@ -189,7 +196,7 @@ def target_trends(targets):
         ]
     values = [value for trace in data for value in trace["y"]]
     yaxis = {"title": {"text": "%"}, "range": _percent_range(values)}
-    figure = {"data": data, "layout": {**BASE_LAYOUT, "yaxis": yaxis, "xaxis": {"type": "category"}}}
+    figure = {"data": data, "layout": {**BASE_LAYOUT, "yaxis": yaxis, "xaxis": CATEGORIES}}
     return figure, {"headers": [_("Target"), _("Period"), _("Attainment (%)"), _("Objective (%)")], "rows": rows}
 
 
@@ -232,7 +239,7 @@ def heatmap(matrix):
             "height": max(200, 40 * len(services) + 80),
             "showlegend": False,
             "hovermode": "closest",
-            "xaxis": {"type": "category"},
+            "xaxis": CATEGORIES,
             "yaxis": {"type": "category", "automargin": True},
         },
     }

@@ -2,10 +2,16 @@
 
 `playwright install` cannot download browsers here, so the tests launch the browser at CHROMIUM_PATH
 (default: `chromium` on PATH). Without it they are skipped on a laptop and fail under CI.
+
+The live server runs in the test process, so a clock moved with ``time_machine`` is the clock the pages are rendered
+at; the browser keeps the real one (cookies carry a Max-Age, which does not depend on it). With SLM_SCREENSHOTS set
+to a folder, ``screenshot`` saves the pages the tests name there, to look at.
 """
 
 import os
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +74,33 @@ def log_in(page, username, password=PASSWORD):
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     return page
+
+
+def screenshot(page, name):
+    """Saves the whole page as SLM_SCREENSHOTS/<name>.png when SLM_SCREENSHOTS is set; does nothing otherwise."""
+    folder = os.environ.get("SLM_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        file_name = re.sub(r"[^\w.-]+", "-", name) + ".png"
+        page.screenshot(path=str(Path(folder) / file_name), full_page=True)
+
+
+# Elements reaching past the right edge of the window, except inside a .table-responsive (which scrolls on its own),
+# and how far the page itself scrolls sideways.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const over = Array.from(document.body.querySelectorAll("*")).filter((element) => {
+    if (element.closest(".table-responsive") || element.closest("svg")) return false;
+    const box = element.getBoundingClientRect();
+    return box.width > 0 && box.right > width + 1;
+  }).map((element) => element.tagName.toLowerCase() + (element.id ? "#" + element.id : "")
+                      + (element.className && element.className.baseVal === undefined
+                         ? "." + String(element.className).trim().split(/\\s+/).join(".") : ""));
+  return {scroll: document.documentElement.scrollWidth - width, over: over};
+}"""
+
+
+def overflow(page):
+    """{"scroll": how far the page scrolls sideways, "over": the elements that reach past the window's right edge
+    outside a .table-responsive}; both empty (0, []) on a page that fits."""
+    return page.evaluate(OVERFLOW)
