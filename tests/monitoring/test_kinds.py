@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from agreements.choices import BudgetingMethod
 from agreements.models import ServiceLevelTarget
@@ -18,6 +19,13 @@ def test_the_kind_choices_come_from_the_definitions():
     assert JUDGED == ["threshold"]
 
 
+@pytest.fixture
+def english():
+    with translation.override("en"):  # rules are read in the page's language; a test before may leave Korean on
+        yield
+
+
+@pytest.mark.usefixtures("english")
 def test_each_kind_names_its_columns_and_rule():
     latency = Indicator(kind="threshold", operator=Operator.LTE, threshold=300.0, unit="ms")
     assert (RATIO.header, THRESHOLD.header) == ("t,good,total", "t,value")
