@@ -45,11 +45,11 @@ def test_a_good_file_is_previewed_with_its_first_samples_and_nothing_is_stored_y
     assert response["Location"] == f"/uploads/{upload.pk}/"
     preview = as_manager.get(response["Location"])
     assert "3 samples are ready to be stored." in preview.text
-    # Times in UTC, as the column says; good when latency <= 300 ms.
+    # Times in the portal's zone, named (09:00 UTC is 18:00 in Seoul); good when latency <= 300 ms.
     assert table_rows(preview.text, "upload-preview") == [
-        ["2026-03-02 09:00:00", "120.0", "1 / 1"],
-        ["2026-03-02 09:01:00", "450.5", "0 / 1"],
-        ["2026-03-02 00:02:00", "80.0", "1 / 1"],
+        ["2026-03-02 18:00:00 KST", "120.0", "1 / 1"],
+        ["2026-03-02 18:01:00 KST", "450.5", "0 / 1"],
+        ["2026-03-02 09:02:00 KST", "80.0", "1 / 1"],
     ]
     assert 'id="store-upload"' in preview.text
     assert (upload.filename, upload.status, upload.sample_count, upload.errors) == ("latency.csv", "preview", 3, [])
@@ -85,8 +85,8 @@ def test_a_ratio_file_with_a_utf8_bom_and_columns_in_any_order_is_stored(as_mana
     response = confirm(as_manager, upload)
 
     assert table_rows(preview.text, "upload-preview") == [
-        ["2026-03-02 09:00:00", "—", "998 / 1000"],
-        ["2026-03-02 09:01:00", "—", "10 / 10"],
+        ["2026-03-02 18:00:00 KST", "—", "998 / 1000"],
+        ["2026-03-02 18:01:00 KST", "—", "10 / 10"],
     ]
     assert "2 new samples stored, 0 already known." in response.text
     assert stored(acme_requests) == [("2026-03-02T09:00:00Z", None, 998, 1000), ("2026-03-02T09:01:00Z", None, 10, 10)]
@@ -116,8 +116,8 @@ def test_the_preview_shows_the_first_twenty_samples_and_counts_them_all(as_manag
     assert "45 samples are ready to be stored." in preview.text
     rows = table_rows(preview.text, "upload-preview")
     assert len(rows) == 20
-    assert rows[0] == ["2026-03-02 09:00:00", "—", "0 / 100"]
-    assert rows[-1] == ["2026-03-02 09:19:00", "—", "19 / 100"]
+    assert rows[0] == ["2026-03-02 18:00:00 KST", "—", "0 / 100"]
+    assert rows[-1] == ["2026-03-02 18:19:00 KST", "—", "19 / 100"]
     assert Measurement.objects.count() == 0
 
 
