@@ -30,14 +30,15 @@ def evaluated_since(target, queued):
 
 def evaluation_state(user, target, snapshots, queued=None, now=None):
     """What the target page says about evaluation: whether the target is evaluated at all, when the next scheduled
-    evaluation is due (the last one anywhere plus the interval, moved past now), and a queued evaluation not yet
-    written."""
+    evaluation is due for a target never evaluated (the last one anywhere plus the interval, moved past now), and a
+    queued evaluation not yet written."""
     now = now or timezone.now()
     evaluable = evaluable_targets().filter(pk=target.pk).exists()
     interval = settings.SLM_EVALUATION_INTERVAL
     next_due = None
-    if evaluable:
-        last = ComplianceSnapshot.objects.aggregate(last=Max("computed_at"))["last"]
+    if evaluable and not snapshots:  # only a target never evaluated says when the next run is due
+        # The last evaluation anywhere: every evaluated target's current snapshot carries it (an indexed few rows).
+        last = ComplianceSnapshot.objects.filter(is_current=True).aggregate(last=Max("computed_at"))["last"]
         next_due = last + interval if last else now + interval
         if next_due < now:
             next_due += interval * ((now - next_due) // interval + 1)

@@ -151,7 +151,8 @@ def overview(request):
     )
 
 
-def _target(request, code, target_code):
+def target_of(request, code, target_code):
+    """(agreement, target) named by the URL, through the viewer's ``.for_user()`` agreements: 404 for another's."""
     agreement = get_object_or_404(Agreement.objects.for_user(request.user).select_related("customer"), code=code)
     target = get_object_or_404(
         ServiceLevelTarget.objects.select_related("agreement", "service_hours", "indicator_link__indicator"),
@@ -164,7 +165,7 @@ def _target(request, code, target_code):
 @login_required
 def target_detail(request, code, target):
     """One target: a period picker, attainment per period, the period's burn-down and days, breaches and alerts."""
-    agreement, target = _target(request, code, target)
+    agreement, target = target_of(request, code, target)
     snapshots = list(ComplianceSnapshot.objects.filter(target=target).order_by("period_start"))
     selected = None
     label = request.GET.get("period")
@@ -205,7 +206,7 @@ def target_detail(request, code, target):
 @login_required
 def bad_minutes(request, code, target):
     """Drill-down: the minutes of one day whose events were not all good."""
-    agreement, target = _target(request, code, target)
+    agreement, target = target_of(request, code, target)
     if not hasattr(target, "indicator_link"):
         raise Http404(_("This target measures no indicator."))
     found = timeline.bad_minutes(target, request.GET.get("day"))
@@ -226,7 +227,7 @@ def bad_minutes(request, code, target):
 @login_required
 def what_if(request, code, target):
     """How the last 12 closed periods would have ended at another objective (for the target form)."""
-    agreement, target = _target(request, code, target)
+    agreement, target = target_of(request, code, target)
     require_permission(request.user, "agreements.change_serviceleveltarget")
     try:
         objective = parse_objective(request.GET.get("objective"))

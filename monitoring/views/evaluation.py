@@ -15,13 +15,13 @@ from core.tenancy import require_permission
 from monitoring.evaluation import evaluable_targets
 from monitoring.readout.freshness import EVALUATE_PERMISSION, evaluated_since, queued_at
 from monitoring.tasks import evaluate_chunk
-from monitoring.views.dashboards import _target
+from monitoring.views.dashboards import target_of
 
 
 @login_required
 @require_POST
 def evaluate_now(request, code, target):
-    agreement, target = _target(request, code, target)
+    agreement, target = target_of(request, code, target)
     require_permission(request.user, EVALUATE_PERMISSION)
     page = reverse("monitoring:target_detail", kwargs={"code": agreement.code, "target": target.code})
     if not evaluable_targets().filter(pk=target.pk).exists():
@@ -36,6 +36,6 @@ def evaluate_now(request, code, target):
 @login_required
 def evaluation_status(request, code, target):
     """{"done": bool}: whether the evaluation queued at ``?queued=`` has been written."""
-    _agreement, target = _target(request, code, target)
+    _agreement, target = target_of(request, code, target)
     queued = queued_at(request.GET.get("queued"))
     return JsonResponse({"done": queued is not None and evaluated_since(target, queued)})
