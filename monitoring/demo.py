@@ -12,7 +12,7 @@ import random
 from django.db.models import Max
 
 from agreements.models import Service, ServiceLevelTarget
-from monitoring.choices import Operator
+from monitoring.choices import NotificationStatus, Operator
 from monitoring.evaluation import evaluable_targets, evaluate_targets
 from monitoring.intake.ingest import store_samples
 from monitoring.intake.samples import Sample
@@ -23,6 +23,7 @@ from monitoring.models import (
     HttpProbe,
     Indicator,
     Measurement,
+    Notification,
     NotificationChannel,
     TargetIndicator,
 )
@@ -190,5 +191,7 @@ def seed_monitoring_demo(now, portal_url):
         # it has resolved (the dispatch failures of the last half hour keep theirs firing).
         outage_start, _end = incidents("ib-availability", now)[0]
         evaluate_targets(ids, outage_start + dt.timedelta(minutes=20))
+        # That outage is days old: nobody is told of it now (its notifications would go out with today's figures).
+        Notification.objects.filter(status=NotificationStatus.PENDING).delete()
     summary = evaluate_targets(ids, now)
     return {"samples": stored, "snapshots": summary.snapshots, "token": token}

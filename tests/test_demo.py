@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from agreements.models import Agreement, Holiday
 from improvement.models import Action, ImprovementPlan, PlanStatusChange
-from monitoring.models import Alert, ComplianceSnapshot, Measurement
+from monitoring.models import Alert, ComplianceSnapshot, Measurement, Notification
 from monitoring.windows import first_of_month
 from requirements_analysis.models import SurveyCampaign
 from slm_portal.demo import korean_holidays
@@ -63,6 +63,8 @@ def test_the_demo_is_live_on_the_day_it_is_loaded_and_loads_again_unchanged():
     firing = Alert.objects.filter(state="firing").values_list("target__code", flat=True)
     assert "dispatch-success" in set(firing)
     assert Alert.objects.filter(state="resolved", target__code="availability", resolved_at__lte=now).exists()
+    # The days-old outage is not announced as firing now.
+    assert not Notification.objects.filter(alert__target__code="availability", event="firing").exists()
 
     counts = (Agreement.objects.count(), Holiday.objects.count(), Action.objects.count())
     histories = {
