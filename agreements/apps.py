@@ -16,4 +16,6 @@ class AgreementsConfig(AppConfig):
         "agreement",
         "serviceleveltarget",
         "servicecredittier",
+        "maintenancewindow",
+        "exclusion",
     ]

@@ -103,3 +103,50 @@ class MissingData(models.TextChoices):
     IGNORE = "ignore", _("Leave slices with no data out")
     GOOD = "good", _("Count slices with no data as good")
     BAD = "bad", _("Count slices with no data as bad")
+
+
+class MaintenanceStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    APPROVED = "approved", _("Approved")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+MAINTENANCE_STATUS = Palette(
+    "maintenance",
+    MaintenanceStatus,
+    {
+        MaintenanceStatus.PLANNED: "secondary",
+        MaintenanceStatus.APPROVED: "primary",
+        MaintenanceStatus.COMPLETED: "success",
+        MaintenanceStatus.CANCELLED: "dark",
+    },
+    css="status",
+)
+
+# Approving announces the window to the customers (the notice counts from then); a window completes once its last
+# occurrence has ended (the portal does it); only a window that is not over yet may be cancelled.
+MAINTENANCE_TRANSITIONS = {
+    MaintenanceStatus.PLANNED: (
+        Step(MaintenanceStatus.APPROVED, _("Approve"), "success"),
+        Step(MaintenanceStatus.CANCELLED, _("Cancel"), "outline-danger"),
+    ),
+    MaintenanceStatus.APPROVED: (
+        Step(MaintenanceStatus.COMPLETED, _("Mark completed"), "outline-secondary"),
+        Step(MaintenanceStatus.CANCELLED, _("Cancel"), "outline-danger"),
+    ),
+    MaintenanceStatus.COMPLETED: (),
+    MaintenanceStatus.CANCELLED: (),
+}
+
+
+class Recurrence(models.TextChoices):
+    NONE = "none", _("Does not repeat")
+    WEEKLY = "weekly", _("Every week, same weekday and time")
+    MONTHLY = "monthly", _("Every month, same day and time")
+
+
+class ExclusionReason(models.TextChoices):
+    CUSTOMER_CAUSED = "customer_caused", _("Caused by the customer")
+    FORCE_MAJEURE = "force_majeure", _("Force majeure")
+    OTHER = "other", _("Other agreed reason")

@@ -41,6 +41,16 @@ class AgreementLinkExtension:
         return []
 
 
+class ClosedPeriodsExtension:
+    """Says which closed periods an interval reaches into (the monitoring app knows which periods are closed)."""
+
+    def closed_periods(self, service, start, end, agreement=None):
+        """Labels ("hanbit-digital-sla / availability 2026-11") of the closed periods of targets measuring
+        ``service`` (of ``agreement`` only, when given) that overlap [start, end)."""
+        return []
+
+
 target_form = Hook("agreements.target_form")  # TargetFormExtension
 target_panels = Hook("agreements.target_panels")  # TargetPanelExtension
 agreement_links = Hook("agreements.agreement_links")  # AgreementLinkExtension
+closed_periods = Hook("agreements.closed_periods")  # ClosedPeriodsExtension

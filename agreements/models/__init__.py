@@ -1,12 +1,15 @@
 from agreements.models.agreements import Agreement, ServiceCreditTier, ServiceLevelTarget
 from agreements.models.business_calendars import BusinessCalendar, Holiday, WorkingPeriod
 from agreements.models.catalogue import Customer, Membership, Service
+from agreements.models.maintenance import Exclusion, MaintenanceWindow
 
 __all__ = [
     "Agreement",
     "BusinessCalendar",
     "Customer",
+    "Exclusion",
     "Holiday",
+    "MaintenanceWindow",
     "Membership",
     "Service",
     "ServiceCreditTier",

@@ -1,5 +1,6 @@
 """Agreements (SLA / OLA / UC), their service level targets and service credit tiers."""
 
+from datetime import timedelta
 from decimal import Context, Decimal, Inexact, InvalidOperation
 
 from django.conf import settings
@@ -74,6 +75,19 @@ class Agreement(WorkflowMixin, models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.KRW)
     description = models.TextField(_("description"), blank=True)
+    maintenance_notice_days = models.PositiveSmallIntegerField(
+        _("maintenance notice (days)"),
+        default=5,
+        help_text=_("Approved maintenance is excluded only when announced at least this many days before it starts."),
+    )
+    maintenance_cap_minutes = models.PositiveIntegerField(
+        _("maintenance excluded per month (minutes)"),
+        default=0,
+        help_text=_(
+            "At most this much announced maintenance of each service is excluded in a calendar month; "
+            "the rest counts. 240 is four hours; 0: maintenance always counts."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -101,6 +115,10 @@ class Agreement(WorkflowMixin, models.Model):
             ),
             models.CheckConstraint(condition=models.Q(status__in=AgreementStatus.values), name="agreement_status"),
             models.CheckConstraint(condition=models.Q(kind__in=AgreementKind.values), name="agreement_kind"),
+            models.CheckConstraint(
+                condition=models.Q(maintenance_notice_days__gte=0, maintenance_cap_minutes__gte=0),
+                name="agreement_maintenance_terms_not_negative",
+            ),
         ]
 
     def __str__(self):
@@ -125,6 +143,10 @@ class Agreement(WorkflowMixin, models.Model):
     @property
     def is_editable(self):
         return self.status in (AgreementStatus.DRAFT, AgreementStatus.ACTIVE)
+
+    @property
+    def maintenance_notice(self):
+        return timedelta(days=self.maintenance_notice_days)
 
 
 class ServiceLevelTargetQuerySet(TenantQuerySet):

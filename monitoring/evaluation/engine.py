@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from agreements.models import ServiceLevelTarget
+from agreements.models.maintenance import excluded_parts
 from core.currencies import Currency
 from core.formatting import plain_number
 from monitoring import slo, windows
@@ -57,6 +58,8 @@ SNAPSHOT_FIELDS = [
     "is_current",
     "fastest_burn",
     "fastest_burn_window",
+    "maintenance",
+    "in_maintenance",
 ]
 
 
@@ -90,7 +93,7 @@ def _load(target_ids):
     return list(
         evaluable_targets()
         .filter(pk__in=locked)
-        .select_related("agreement", "service_hours", "indicator_link")
+        .select_related("agreement", "service_hours", "indicator_link__indicator")
         .prefetch_related(
             "credit_tiers", "agreement__services", "service_hours__working_periods", "service_hours__holidays"
         )
@@ -115,7 +118,7 @@ def _credit(job, attainment):
     return percent, amount
 
 
-def _snapshot(job, tally, burns, alert_firing, at, rule_windows=(), current=False):
+def _snapshot(plan, job, tally, burns, alert_firing, at, rule_windows=(), current=False):
     target = job.target
     method = slo.Method(target.budgeting_method)
     missing = slo.MissingData(target.missing_data)
@@ -125,7 +128,7 @@ def _snapshot(job, tally, burns, alert_firing, at, rule_windows=(), current=Fals
         method,
         tally,
         objective,
-        period_minutes=job.budget_minutes,
+        period_minutes=plan.budget_minutes(job),
         slice_minutes=target.slice_minutes,
         missing=missing,
     )
@@ -175,6 +178,8 @@ def _snapshot(job, tally, burns, alert_firing, at, rule_windows=(), current=Fals
         is_current=current,
         fastest_burn=fastest,
         fastest_burn_window=fastest_window,
+        maintenance=plan.parts_within(job.period.start, job.period.end),
+        in_maintenance=current and plan.in_maintenance,
     )
 
 
@@ -209,6 +214,15 @@ def _breach(job, snapshot, at):
     )
 
 
+def _exclude(plans, burn_windows, at):
+    """Give each plan the maintenance and exclusions of its agreement and service, read once for the chunk."""
+    since = min([plan.since for plan in plans] + [at - dt.timedelta(minutes=max(burn_windows, default=0))], default=at)
+    pairs = {(plan.target.agreement, plan.target.indicator_link.indicator.service_id) for plan in plans}
+    parts = excluded_parts(pairs, since, at + dt.timedelta(days=1))
+    for plan in plans:
+        plan.exclude(parts[(plan.target.agreement_id, plan.target.indicator_link.indicator.service_id)])
+
+
 def evaluate_targets(target_ids, at):
     """Evaluate the given targets as of ``at`` (an aware datetime); one transaction for all of them."""
     at = floor_minute(at.astimezone(dt.UTC))
@@ -230,6 +244,7 @@ def evaluate_targets(target_ids, at):
         ):
             frozen.setdefault(target_id, set()).add(start)
         plans = [TargetPlan(target, at, frozen.get(target.pk, set())) for target in targets]
+        _exclude(plans, burn_windows, at)
         measured = tallies([request for plan in plans for request in plan.requests(burn_windows)])
         alerts = AlertBook(targets, rules, at)
         episodes = EpisodeBook(targets)
@@ -251,7 +266,7 @@ def evaluate_targets(target_ids, at):
                     }
                     firing = alerts.update(job.target, burns)
                 snapshot = _snapshot(
-                    job, measured[("period", job.key)], burns, firing, at, rule_windows, current=job is open_job
+                    plan, job, measured[("period", job.key)], burns, firing, at, rule_windows, current=job is open_job
                 )
                 snapshots.append(snapshot)
                 breach = _breach(job, snapshot, at)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from agreements import maintenance
 from agreements.calendars import working_intervals
 from agreements.choices import WindowKind
 from monitoring import windows
@@ -30,7 +31,6 @@ class PeriodJob:
     ended: bool  # the period is over at the evaluation instant
     frozen: bool  # ...and past the grace for late data: its snapshot becomes history
     rolling: bool
-    budget_minutes: int  # in-hours length of the whole period, for time-based budgets
 
     @property
     def key(self):
@@ -49,6 +49,10 @@ class TargetPlan:
         self.valid_from = self._midnight(agreement.valid_from)
         self.valid_to = self._midnight(agreement.valid_to) if agreement.valid_to else None
         self.frozen_starts = frozen_starts
+        # How the agreement counts the service's maintenance and exclusions (set by the engine before any tally):
+        # the excluded intervals leave every span, so the period, the budget and the burn rates all leave them out.
+        self.parts = ()
+        self.excluded = ()
 
     @cached_property
     def jobs(self):
@@ -57,13 +61,51 @@ class TargetPlan:
     def _midnight(self, day):
         return dt.datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(self.time_zone)).astimezone(dt.UTC)
 
+    def exclude(self, parts):
+        """Leave out the excluded ``parts`` (``maintenance.Part``s of the target's agreement and service)."""
+        self.parts = tuple(parts)
+        self.excluded = maintenance.excluded_intervals(self.parts)
+
+    @property
+    def since(self):
+        """The earliest instant any span of the plan starts at (its oldest period, or its burn-rate windows)."""
+        starts = [job.period.start for job in self.jobs]
+        return min(starts, default=self.at)
+
     def spans(self, start, end):
-        """The in-hours parts of [start, end), minute-aligned."""
+        """The in-hours parts of [start, end) outside excluded time, minute-aligned."""
         if end <= start:
             return ()
-        if self.calendar is None:
-            return ((start, end),)
-        return tuple(working_intervals(self.calendar, start, end))
+        spans = ((start, end),) if self.calendar is None else tuple(working_intervals(self.calendar, start, end))
+        return maintenance.subtract(spans, self.excluded)
+
+    def parts_within(self, start, end):
+        """The maintenance and exclusion parts overlapping [start, end), clipped to it, for the snapshot."""
+        return [
+            {
+                "start": max(part.start, start).isoformat(),
+                "end": min(part.end, end).isoformat(),
+                "outcome": part.outcome,
+                "reason": part.reason,
+                "source": part.source,
+                "id": part.source_pk,
+                "title": part.title,
+            }
+            for part in self.parts
+            if part.start < end and part.end > start
+        ]
+
+    def budget_minutes(self, job):
+        """The counted length of the job's whole period (in hours, outside excluded time), for time-based budgets."""
+        return self.in_hours_minutes(job.period.start, job.period.end)
+
+    @property
+    def in_maintenance(self):
+        """The evaluation instant lies in excluded maintenance: the target is not burning, it is being worked on."""
+        return any(
+            part.excluded and part.reason == maintenance.MAINTENANCE and part.start <= self.at < part.end
+            for part in self.parts
+        )
 
     def in_hours_minutes(self, start, end):
         return sum(int((hi - lo).total_seconds() // 60) for lo, hi in self.spans(start, end))
@@ -88,7 +130,6 @@ class TargetPlan:
                         ended=at > day.end,
                         frozen=at >= day.end + grace,
                         rolling=True,
-                        budget_minutes=self.in_hours_minutes(window.start, window.end),
                     )
                 day = windows.local_day(day.end, self.time_zone)
             return
@@ -108,7 +149,6 @@ class TargetPlan:
                 ended=at >= clipped.end,
                 frozen=at >= clipped.end + grace,
                 rolling=False,
-                budget_minutes=self.in_hours_minutes(clipped.start, clipped.end),
             )
 
     @cached_property

@@ -81,6 +81,13 @@ class ComplianceSnapshot(models.Model):
     fastest_burn_window = models.PositiveIntegerField(
         _("fastest burn window (minutes)"), null=True, blank=True, help_text=_("The long window of the fastest burn.")
     )
+    maintenance = models.JSONField(
+        _("maintenance and exclusions"),
+        default=list,
+        blank=True,
+        help_text=_("How the period counted the service's maintenance and agreed exclusions, as computed."),
+    )
+    in_maintenance = models.BooleanField(_("in maintenance"), default=False)
 
     objects = ComplianceSnapshotQuerySet.as_manager()
 

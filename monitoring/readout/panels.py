@@ -5,7 +5,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from agreements.extensions import AgreementLinkExtension, TargetPanelExtension
+from agreements.extensions import AgreementLinkExtension, ClosedPeriodsExtension, TargetPanelExtension
+from monitoring.choices import SnapshotStatus
 from monitoring.models import ComplianceSnapshot, TargetIndicator
 
 
@@ -34,5 +35,26 @@ class ReportLink(AgreementLinkExtension):
         return [(_("SLA report"), reverse("monitoring:report", kwargs={"code": agreement.code}))]
 
 
+class ClosedPeriods(ClosedPeriodsExtension):
+    """Closed snapshots are history: maintenance and exclusions may not reach into them. (A closed period with no
+    data at all is evaluated again when data arrives, so it does not hold anything back.)"""
+
+    def closed_periods(self, service, start, end, agreement=None):
+        snapshots = (
+            ComplianceSnapshot.objects.filter(
+                is_closed=True,
+                target__indicator_link__indicator__service=service,
+                period_start__lt=end,
+                period_end__gt=start,
+            )
+            .exclude(status=SnapshotStatus.NO_DATA)
+            .select_related("target__agreement")
+        )
+        if agreement is not None:
+            snapshots = snapshots.filter(target__agreement=agreement)
+        return [f"{row.target.agreement.code} / {row.target.code} {row.period_label}" for row in snapshots[:20]]
+
+
 COMPLIANCE_PANEL = CompliancePanel()
+CLOSED_PERIODS = ClosedPeriods()
 REPORT_LINK = ReportLink()
