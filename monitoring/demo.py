@@ -11,7 +11,8 @@ import random
 
 from django.db.models import Max
 
-from agreements.models import Service, ServiceLevelTarget
+from agreements.choices import ExclusionReason, MaintenanceStatus
+from agreements.models import Agreement, Exclusion, MaintenanceWindow, Service, ServiceLevelTarget
 from monitoring.choices import NotificationStatus, Operator
 from monitoring.evaluation import evaluable_targets, evaluate_targets
 from monitoring.intake.ingest import store_samples
@@ -54,25 +55,49 @@ BINDINGS = [
 ]
 
 
+def maintenance_times(now):
+    """Where the demo's maintenance and its exclusion lie, relative to now: a completed window last month (an outage
+    inside it is not counted), an approved one a week ahead, and a customer-caused outage of the WMS a day ago."""
+    this_month = calendar_period(MONTH, now, DEMO_TIME_ZONE).start
+    last_month = calendar_period(MONTH, this_month - dt.timedelta(days=1), DEMO_TIME_ZONE).start
+    hour = dt.timedelta(hours=1)
+    completed = last_month + 15 * 24 * hour + hour  # the 16th at 01:00 KST
+    upcoming = (this_month + 40 * 24 * hour) if now > this_month + 20 * 24 * hour else (now + 8 * 24 * hour)
+    upcoming = upcoming.replace(minute=0, second=0, microsecond=0)
+    excluded = max(this_month, now - 26 * hour).replace(second=0, microsecond=0)
+    return {
+        "completed": (completed, completed + 2 * hour),
+        "upcoming": (upcoming, upcoming + 2 * hour),
+        "excluded": (excluded, excluded + 40 * dt.timedelta(minutes=1)),
+    }
+
+
 def incidents(code, now):
     """Bad stretches [start, end) of each indicator, placed relative to now so the demo reads the same any day."""
     this_month = calendar_period(MONTH, now, DEMO_TIME_ZONE).start
     last_month = calendar_period(MONTH, this_month - dt.timedelta(days=1), DEMO_TIME_ZONE).start
     two_ago = calendar_period(MONTH, last_month - dt.timedelta(days=1), DEMO_TIME_ZONE).start
     recent = max(this_month + dt.timedelta(hours=2), now - dt.timedelta(days=3))
+    times = maintenance_times(now)
     hour = dt.timedelta(hours=1)
     minute = dt.timedelta(minutes=1)
     plans = {
-        # 35 bad minutes this month: 81 % of a 43.2-minute budget spent, so at risk; last month breached.
+        # 35 bad minutes this month: 81 % of a 43.2-minute budget spent, so at risk; last month breached, and down
+        # again for 50 minutes inside its announced maintenance (not counted).
         "ib-availability": [
             (recent, recent + 35 * minute),
             (last_month + 9 * 24 * hour, last_month + 9 * 24 * hour + 70 * minute),
+            (times["completed"][0] + 20 * minute, times["completed"][0] + 70 * minute),
         ],
         # Slow requests: a bad afternoon last month.
         "mobile-api-fast": [(last_month + 20 * 24 * hour, last_month + 20 * 24 * hour + 10 * hour)],
         "desk-reachable": [(two_ago + 12 * 24 * hour + 3 * hour, two_ago + 12 * 24 * hour + 4 * hour)],
-        # A long outage two months ago; fine since.
-        "wms-availability": [(two_ago + 5 * 24 * hour, two_ago + 5 * 24 * hour + 6 * hour)],
+        # A long outage two months ago; since then only the half hour of a customer-caused outage, excluded by
+        # agreement (maintenance_times).
+        "wms-availability": [
+            (two_ago + 5 * 24 * hour, two_ago + 5 * 24 * hour + 6 * hour),
+            (times["excluded"][0] + 5 * minute, times["excluded"][0] + 35 * minute),
+        ],
         # Dispatch failures two days ago, and again for the last half hour: the rolling 28-day window burns fast
         # and its burn-rate alert fires now.
         "wms-dispatch": [(now - 2 * 24 * hour, now - 2 * 24 * hour + 5 * hour), (now - 30 * minute, now + hour)],
@@ -181,7 +206,51 @@ def seed_measurements(indicators, now, seed=2026):
     return stored
 
 
+def seed_maintenance(now):
+    """The demo's maintenance, created once (a later run leaves it, and what people did with it, alone)."""
+    if MaintenanceWindow.objects.exists():
+        return
+    times = maintenance_times(now)
+    manager = Agreement.objects.get(code="hanbit-digital-sla").owner
+    start, end = times["completed"]
+    MaintenanceWindow.objects.create(
+        service=Service.objects.get(code="internet-banking"),
+        title="Core banking database upgrade",
+        description="Internet banking is unavailable while the database is upgraded to the next major version.",
+        starts_at=start,
+        ends_at=end,
+        status=MaintenanceStatus.COMPLETED,
+        approved_by=manager,
+        approved_at=start - dt.timedelta(days=10),
+        created_by=manager,
+    )
+    start, end = times["upcoming"]
+    MaintenanceWindow.objects.create(
+        service=Service.objects.get(code="wms"),
+        title="WMS operating system patches",
+        description="Warehouse terminals cannot book dispatches for up to two hours; scanning keeps working offline.",
+        starts_at=start,
+        ends_at=end,
+        status=MaintenanceStatus.APPROVED,
+        approved_by=manager,
+        approved_at=now,
+        created_by=manager,
+    )
+    start, end = times["excluded"]
+    Exclusion.objects.create(
+        agreement=Agreement.objects.get(code="saebyeok-wms-sla"),
+        service=Service.objects.get(code="wms"),
+        starts_at=start,
+        ends_at=end,
+        reason=ExclusionReason.CUSTOMER_CAUSED,
+        description="A firewall change at the Saebyeok warehouse blocked the WMS for half an hour.",
+        customer_agreement="Park Minjun (Saebyeok IT), by e-mail",
+        recorded_by=manager,
+    )
+
+
 def seed_monitoring_demo(now, portal_url):
+    seed_maintenance(now)
     indicators = seed_indicators()
     token = seed_probe_and_channels(indicators, portal_url)
     stored = seed_measurements(indicators, now)

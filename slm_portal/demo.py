@@ -190,6 +190,8 @@ def seed_agreements(people, calendar, today):
         monthly_fee=Decimal("42000000"),
         currency="KRW",
         description="Availability and speed of internet banking and the mobile API.",
+        maintenance_notice_days=5,
+        maintenance_cap_minutes=240,
     )
     availability = _target(
         bank_sla,
@@ -247,6 +249,8 @@ def seed_agreements(people, calendar, today):
         },
         monthly_fee=Decimal("25000000"),
         currency="KRW",
+        maintenance_notice_days=5,
+        maintenance_cap_minutes=240,
     )
     wms_availability = _target(
         wms_sla,

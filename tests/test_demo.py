@@ -121,3 +121,34 @@ def assert_the_demo_plans_went_through_their_workflow(now):
     assert verified.baseline_attainment is not None
     assert verified.baseline_attainment < verified.goal_target.objective
     assert verified.reviews_since_completion().get().verdict == "improved"
+
+
+def test_the_demo_has_a_completed_window_an_upcoming_one_and_an_exclusion_that_the_figures_leave_out():
+    from agreements.models import Exclusion, MaintenanceWindow
+
+    seed()
+    now = timezone.now()
+    completed = MaintenanceWindow.objects.get(status="completed")
+    assert completed.ends_at < now
+    upcoming = MaintenanceWindow.objects.get(status="approved")
+    assert upcoming.starts_at > now
+    assert upcoming.starts_at - upcoming.approved_at >= dt.timedelta(days=5)  # announced with the agreed notice
+    exclusion = Exclusion.objects.get()
+    assert exclusion.ends_at <= now
+    banking = ComplianceSnapshot.objects.get(
+        target__agreement__code="hanbit-digital-sla",
+        target__code="availability",
+        period_start__lte=completed.starts_at,
+        period_end__gt=completed.starts_at,
+    )
+    # 70 bad minutes counted last month; the 50 of the outage inside the announced window are not.
+    assert banking.budget_consumed == 70
+    assert [(part["outcome"], part["id"]) for part in banking.maintenance] == [("excluded", completed.pk)]
+    wms = ComplianceSnapshot.objects.get(
+        target__agreement__code="saebyeok-wms-sla", target__code="availability", is_current=True
+    )
+    assert [part["reason"] for part in wms.maintenance] == ["customer_caused"]
+    assert wms.budget_consumed == 0  # its 30 bad minutes lie inside the exclusion
+    seed()
+    assert MaintenanceWindow.objects.count() == 2
+    assert Exclusion.objects.count() == 1
