@@ -179,6 +179,19 @@ def window_parts(windows, notice, cap_minutes, time_zone, since=None, until=None
     return parts
 
 
+def part_from_record(record):
+    """A Part from its record on a compliance snapshot (``maintenance`` holds them as JSON)."""
+    return Part(
+        dt.datetime.fromisoformat(record["start"]),
+        dt.datetime.fromisoformat(record["end"]),
+        record["outcome"],
+        record["reason"],
+        record["source"],
+        record["id"],
+        record["title"],
+    )
+
+
 def exclusion_parts(exclusions):
     return [
         Part(item.start, item.end, EXCLUDED, item.reason, "exclusion", item.pk, item.description)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from agreements import maintenance
 from agreements.choices import WindowKind
 from monitoring import slo, windows
 from monitoring.evaluation.plan import TargetPlan, target_time_zone
@@ -18,15 +19,19 @@ from monitoring.intake.rollups import minute_counts, minute_counts_of
 from monitoring.slo import Tally
 
 
-def _plan(target, at):
-    return TargetPlan(target, at, frozen_starts=set())
+def _plan(target, at, snapshot=None):
+    """The evaluation's plan of ``target`` at ``at``; with a snapshot, leaving out what its period excluded."""
+    plan = TargetPlan(target, at, frozen_starts=set())
+    if snapshot is not None:
+        plan.exclude(maintenance.part_from_record(record) for record in snapshot.maintenance)
+    return plan
 
 
 def period_days(target, snapshot, now=None):
     """[(day Period, Tally)] for each local day of the snapshot's period up to now (or its end)."""
     now = floor_minute(now or timezone.now())
     until = min(now, snapshot.period_end)
-    plan = _plan(target, until)
+    plan = _plan(target, until, snapshot)
     start = snapshot.period_start
     if target.window_kind == WindowKind.ROLLING:
         start = until - dt.timedelta(days=target.rolling_days)

@@ -352,3 +352,16 @@ def test_the_model_refuses_a_window_or_an_exclusion_reaching_into_a_closed_perio
     )
     with pytest.raises(Exception, match="closed period"):
         exclusion.full_clean()
+
+
+def test_the_daily_figures_leave_out_what_the_snapshot_excluded():
+    from monitoring.readout.timeline import daily_figures
+
+    target = measured_target(agreement=terms())
+    approved_window(target.agreement.services.first(), WINDOW_START, 120, announced_days_ahead=7)
+    probe_day_around_window(target)
+    evaluate(target, CLOSED)
+    bars, burn, labels = daily_figures(target, snapshot(target), now=CLOSED)
+    tenth = labels.index("2026-11-10")
+    assert bars[tenth] == ("11-10", 1440 - 120 - 10, 10)
+    assert burn[-1][1] == snapshot(target).budget_remaining  # the burn-down ends where the snapshot stands
