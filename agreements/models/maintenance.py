@@ -5,6 +5,7 @@ states the notice and the monthly cap, a window is announced when it is approved
 """
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -226,13 +227,16 @@ class MaintenanceWindow(WorkflowMixin, models.Model):
         for other in others:
             for start, end in other.schedule.occurrences(since, until):
                 if maintenance.overlap(intervals, start, end):
+                    zone = ZoneInfo(other.time_zone)
+                    message = _("It overlaps “%(title)s” of the same service (%(start)s to %(end)s, %(zone)s).")
                     raise ValidationError(
                         {
-                            "starts_at": _("It overlaps “%(title)s” of the same service (%(start)s to %(end)s UTC).")
+                            "starts_at": message
                             % {
                                 "title": other.title,
-                                "start": start.strftime("%Y-%m-%d %H:%M"),
-                                "end": end.strftime("%Y-%m-%d %H:%M"),
+                                "start": start.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                                "end": end.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                                "zone": other.time_zone,
                             }
                         }
                     )
