@@ -1,9 +1,9 @@
 """Sending alert notifications (and, through ``send_message`` and ``claim_and_send``, maintenance notices): e-mail,
 JSON webhooks and Slack-compatible webhooks.
 
-Each Notification row is claimed with a conditional UPDATE before it is sent, so two workers never send the same
-one, and a row is never sent twice (at most once: a worker that dies between sending and recording leaves it in
-"sending", visible in admin).
+Each row (a Notification, or a MaintenanceNotice) is claimed with a conditional UPDATE before it is sent, so two
+workers never send the same one, and a row is never sent twice (at most once: a worker that dies between sending and
+recording leaves it in "sending", visible in admin).
 """
 
 import logging

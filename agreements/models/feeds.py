@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import person_name
+
 FEED_TOKEN_PREFIX = "slmcal_"  # noqa: S105 - a visible prefix, not a secret
 
 
@@ -60,7 +62,7 @@ class CalendarFeed(models.Model):
         verbose_name_plural = _("calendar feeds")
 
     def __str__(self):
-        return str(self.user)
+        return person_name(self.user)
 
     def issue_token(self):
         """Set a new token and return it; it is shown once and only its hash is kept."""
