@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from agreements.models import (
     Agreement,
     BusinessCalendar,
+    CalendarFeed,
     Customer,
     Holiday,
     Membership,
@@ -115,3 +116,15 @@ class ServiceCreditTierAdmin(SimpleHistoryAdmin):
     list_filter = ["target__agreement__customer"]
     search_fields = ["target__name", "target__agreement__code"]
     autocomplete_fields = ["target"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """A person's maintenance feed link: an admin may revoke one (delete it), never see or make one."""
+
+    list_display = ["user", "language", "created_at", "last_used_at"]
+    search_fields = ["user__username", "user__email"]
+    readonly_fields = ["user", "language", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False

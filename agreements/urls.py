@@ -1,6 +1,7 @@
 from django.urls import path
 
 from agreements import views
+from agreements.views import feeds, maintenance_placeholder
 
 app_name = "agreements"
 
@@ -22,4 +23,7 @@ urlpatterns = [
     path("calendars/new/", views.CalendarCreateView.as_view(), name="calendar_create"),
     path("calendars/<slug:code>/", views.CalendarDetailView.as_view(), name="calendar_detail"),
     path("calendars/<slug:code>/edit/", views.CalendarUpdateView.as_view(), name="calendar_update"),
+    path("maintenance/<int:pk>/", maintenance_placeholder.maintenance_detail, name="maintenance_detail"),
+    path("maintenance/feed/", feeds.calendar_feed, name="calendar_feed"),
+    path("maintenance/feed/<str:token>.ics", feeds.calendar_feed_ics, name="calendar_feed_ics"),
 ]

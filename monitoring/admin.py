@@ -15,6 +15,7 @@ from monitoring.models import (
     DataSource,
     HttpProbe,
     Indicator,
+    MaintenanceNotice,
     Measurement,
     Notification,
     NotificationChannel,
@@ -163,6 +164,32 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["alert", "channel", "event", "status", "attempts", "sent_at"]
     list_filter = ["status", "event", "channel"]
     readonly_fields = ["alert", "channel", "event", "status", "attempts", "created_at", "sent_at", "error"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(MaintenanceNotice)
+class MaintenanceNoticeAdmin(admin.ModelAdmin):
+    list_display = ["window", "occurrence_start", "event", "recipient", "customer", "status", "attempts", "sent_at"]
+    list_filter = ["status", "event", "kind"]
+    search_fields = ["window__title", "window__service__name", "address", "channel__name"]
+    date_hierarchy = "occurrence_start"
+    readonly_fields = [
+        "window",
+        "occurrence_start",
+        "occurrence_end",
+        "event",
+        "kind",
+        "address",
+        "channel",
+        "customer",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
+        "error",
+    ]
 
     def has_add_permission(self, request):
         return False

@@ -16,7 +16,7 @@ class MonitoringConfig(AppConfig):
         "burnraterule",
         "reportcomment",
     ]
-    service_managers_view = ["compliancesnapshot", "breach", "alert", "notification"]
+    service_managers_view = ["compliancesnapshot", "breach", "alert", "notification", "maintenancenotice"]
     service_managers_also = ["acknowledge_alert"]
 
     def ready(self):

@@ -78,6 +78,14 @@ class NotificationStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class MaintenanceEvent(models.TextChoices):
+    """What a maintenance notice tells: the window was approved, an occurrence starts soon, an occurrence ended."""
+
+    APPROVED = "approved", pgettext_lazy("maintenance notice", "Approved")
+    REMINDER = "reminder", pgettext_lazy("maintenance notice", "Starts soon")
+    ENDED = "ended", pgettext_lazy("maintenance notice", "Ended")
+
+
 class UploadStatus(models.TextChoices):
     PREVIEW = "preview", _("Waiting for confirmation")
     REJECTED = "rejected", pgettext_lazy("upload status", "Rejected")

@@ -1,8 +1,9 @@
-"""Sending alert notifications: e-mail, JSON webhooks and Slack-compatible webhooks.
+"""Sending alert notifications (and, through ``send_message`` and ``claim_and_send``, maintenance notices): e-mail,
+JSON webhooks and Slack-compatible webhooks.
 
-Each Notification row is claimed with a conditional UPDATE before it is sent, so two workers never send the same
-one, and a row is never sent twice (at most once: a worker that dies between sending and recording leaves it in
-"sending", visible in admin).
+Each row (a Notification, or a MaintenanceNotice) is claimed with a conditional UPDATE before it is sent, so two
+workers never send the same one, and a row is never sent twice (at most once: a worker that dies between sending and
+recording leaves it in "sending", visible in admin).
 """
 
 import logging
@@ -57,42 +58,56 @@ def summary_line(data):
     )
 
 
+def send_message(kind, address, subject, text, data):
+    """Send one message to ``address`` on a channel of ``kind``: an e-mail (``subject`` and ``text``), a JSON webhook
+    (``data``) or a Slack-compatible webhook (``{"text": text}``). Raises on failure. Alert notifications and
+    maintenance notices both go out through it."""
+    if kind == ChannelKind.EMAIL:
+        send_mail(subject, text, None, [address], fail_silently=False)
+        return
+    body = {"text": text} if kind == ChannelKind.SLACK else data
+    response = requests.post(address, json=body, timeout=settings.SLM_WEBHOOK_TIMEOUT_SECONDS)
+    response.raise_for_status()
+
+
 def deliver(notification):
     """Send one notification on its channel; raises on failure."""
     channel = notification.channel
     data = payload(notification)
-    if channel.kind == ChannelKind.EMAIL:
-        subject = summary_line(data).split(": ", 1)[0] + f": {data['agreement']} / {data['target']['name']}"
-        send_mail(subject, summary_line(data), None, [channel.address], fail_silently=False)
-        return
-    body = {"text": summary_line(data)} if channel.kind == ChannelKind.SLACK else data
-    response = requests.post(channel.address, json=body, timeout=settings.SLM_WEBHOOK_TIMEOUT_SECONDS)
-    response.raise_for_status()
+    line = summary_line(data)
+    subject = line.split(": ", 1)[0] + f": {data['agreement']} / {data['target']['name']}"
+    send_message(channel.kind, channel.address, subject, line, data)
+
+
+def claim_and_send(rows, pk, deliver_row, claimable=None):
+    """Claim the pending row ``pk`` of the queryset ``rows`` with a conditional UPDATE (and the filter
+    ``claimable``, a Q: what must still hold for it to go out), send it with ``deliver_row(row)``, and record the
+    outcome: sent, pending again for the next run (up to MAX_ATTEMPTS attempts), or failed. Returns True if this call
+    sent it. ``rows`` has status, attempts, sent_at and error fields, as Notification and MaintenanceNotice do."""
+    model = rows.model
+    claim = model.objects.filter(pk=pk, status=NotificationStatus.PENDING)
+    if claimable is not None:
+        claim = claim.filter(claimable)
+    if not claim.update(status=NotificationStatus.SENDING, attempts=F("attempts") + 1):
+        return False
+    row = rows.get(pk=pk)
+    try:
+        deliver_row(row)
+    except Exception as error:  # noqa: BLE001 - any failure of SMTP or HTTP is recorded on the row
+        logger.warning("%s %s failed: %s", model._meta.verbose_name, pk, error)
+        retry = row.attempts < MAX_ATTEMPTS
+        model.objects.filter(pk=pk).update(
+            status=NotificationStatus.PENDING if retry else NotificationStatus.FAILED, error=str(error)[:2000]
+        )
+        return False
+    model.objects.filter(pk=pk).update(status=NotificationStatus.SENT, sent_at=timezone.now(), error="")
+    return True
 
 
 def send_notification(notification_id):
     """Claim and send one pending notification; returns True if this call sent it."""
-    claimed = Notification.objects.filter(pk=notification_id, status=NotificationStatus.PENDING).update(
-        status=NotificationStatus.SENDING, attempts=F("attempts") + 1
-    )
-    if not claimed:
-        return False
-    notification = Notification.objects.select_related(
-        "channel", "alert__rule", "alert__target__agreement__customer"
-    ).get(pk=notification_id)
-    try:
-        deliver(notification)
-    except Exception as error:  # noqa: BLE001 - any failure of SMTP or HTTP is recorded on the row
-        logger.warning("notification %s failed: %s", notification_id, error)
-        retry = notification.attempts < MAX_ATTEMPTS
-        Notification.objects.filter(pk=notification_id).update(
-            status=NotificationStatus.PENDING if retry else NotificationStatus.FAILED, error=str(error)[:2000]
-        )
-        return False
-    Notification.objects.filter(pk=notification_id).update(
-        status=NotificationStatus.SENT, sent_at=timezone.now(), error=""
-    )
-    return True
+    rows = Notification.objects.select_related("channel", "alert__rule", "alert__target__agreement__customer")
+    return claim_and_send(rows, notification_id, deliver)
 
 
 def send_pending():

@@ -1,12 +1,14 @@
 """Signal receivers of the monitoring app (connected in MonitoringConfig.ready)."""
 
 from django.db import transaction
-from django.db.models.signals import pre_delete
+from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 
+from agreements.choices import MaintenanceStatus
+from agreements.models import MaintenanceWindow
 from monitoring.models import HourRollup, Indicator, Measurement
 from monitoring.signals import notifications_pending
-from monitoring.tasks import send_pending_notifications
+from monitoring.tasks import send_maintenance_notices, send_pending_notifications
 
 
 @receiver(pre_delete, sender=Indicator, dispatch_uid="monitoring-delete-indicator-rows")
@@ -20,3 +22,11 @@ def delete_indicator_rows(sender, instance, **kwargs):
 def queue_notifications(sender, **kwargs):
     """Send the new notifications once the evaluation that wrote them has committed (a worker reads them then)."""
     transaction.on_commit(send_pending_notifications.delay)
+
+
+@receiver(post_save, sender=MaintenanceWindow, dispatch_uid="monitoring-announce-approved-maintenance")
+def announce_approved_maintenance(sender, instance, **kwargs):
+    """A window approved (or changed while approved) is announced at once, not at beat's next run: the notices task
+    runs once the change has committed. The agreements app knows nothing of it (Django's own signal)."""
+    if instance.status == MaintenanceStatus.APPROVED and instance.customer_visible:
+        transaction.on_commit(send_maintenance_notices.delay)

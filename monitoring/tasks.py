@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from monitoring import notify
+from monitoring import maintenance_notices, notify
 from monitoring.evaluation import evaluable_targets, evaluate_targets
 from monitoring.intake.probes import run_due_probes
 from monitoring.signals import evaluation_finished
@@ -44,3 +44,8 @@ def run_probes():
 @shared_task(time_limit=300, soft_time_limit=280)
 def send_pending_notifications():
     return notify.send_pending()
+
+
+@shared_task(time_limit=300, soft_time_limit=280)
+def send_maintenance_notices():
+    return maintenance_notices.run()

@@ -251,6 +251,8 @@ CELERY_BEAT_SCHEDULE = {
     "evaluate-slos": {"task": "monitoring.tasks.evaluate_all", "schedule": SLM_EVALUATION_INTERVAL.total_seconds()},
     "run-probes": {"task": "monitoring.tasks.run_probes", "schedule": env_int("SLM_PROBE_TICK_SECONDS", 15, minimum=1)},
     "retry-notifications": {"task": "monitoring.tasks.send_pending_notifications", "schedule": 300},
+    # Queues and sends the maintenance notices that are due, and completes the windows that are over.
+    "maintenance-notices": {"task": "monitoring.tasks.send_maintenance_notices", "schedule": 180},
     # 08:00 in the portal's time zone (CELERY_TIMEZONE); a second run the same day sends nothing.
     "action-digests": {"task": "improvement.tasks.send_action_digests", "schedule": crontab(hour=8, minute=0)},
 }
@@ -305,3 +307,5 @@ SLM_BACKFILL_DAYS = env_int("SLM_BACKFILL_DAYS", 400, minimum=1)
 SLM_ROLLING_BACKFILL_DAYS = env_int("SLM_ROLLING_BACKFILL_DAYS", 35, minimum=1)
 SLM_EVALUATION_CHUNK = env_int("SLM_EVALUATION_CHUNK", 50, minimum=1)
 SLM_WEBHOOK_TIMEOUT_SECONDS = env_int("SLM_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# Days before each occurrence of approved maintenance that its customers are reminded of it (0: no reminders).
+SLM_MAINTENANCE_REMINDER_DAYS = env_int("SLM_MAINTENANCE_REMINDER_DAYS", 3, minimum=0)

@@ -27,7 +27,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from agreements.choices import AgreementStatus
-from agreements.models import Agreement, Customer, Membership, ServiceLevelTarget
+from agreements.models import (
+    Agreement,
+    CalendarFeed,
+    Customer,
+    MaintenanceWindow,
+    Membership,
+    Service,
+    ServiceLevelTarget,
+)
 from improvement.choices import PlanStatus
 from improvement.models import Action, DigestDelivery, ImprovementPlan
 from monitoring.models import (
@@ -38,6 +46,7 @@ from monitoring.models import (
     DataSource,
     HttpProbe,
     Indicator,
+    MaintenanceNotice,
     Notification,
     NotificationChannel,
     ReportComment,
@@ -136,11 +145,38 @@ def _extra_rows():
     invitation = SurveyInvitation(campaign=campaign, email="every-url@example.com")
     survey_token = invitation.issue_token()
     invitation.save()
+    window = MaintenanceWindow.objects.filter(service__code="internet-banking").first()
+    if window is None:
+        window = MaintenanceWindow.objects.create(
+            service=Service.objects.get(code="internet-banking"),
+            title="Every-URL maintenance",
+            starts_at=now + dt.timedelta(days=10),
+            ends_at=now + dt.timedelta(days=10, hours=2),
+        )
+    MaintenanceNotice.objects.get_or_create(
+        window=window,
+        occurrence_start=window.starts_at,
+        event="approved",
+        address="every-url@example.com",
+        defaults={"occurrence_end": window.ends_at, "kind": "email"},
+    )
+    # The feed of a person none of the roles is: the walk's forms make and revoke the roles' own links.
+    reader = get_user_model().objects.create_user("calendar-reader", password="x")
+    Membership.objects.create(user=reader, customer=Customer.objects.get(code="hanbit-bank"))
+    feed = CalendarFeed(user=reader)
+    feed_token = feed.issue_token()
+    feed.save()
     outsiders = Customer.objects.create(code="outsiders", name="Outsiders Ltd")
     outsider = get_user_model().objects.create_user("outsider", password="x")
     Membership.objects.create(user=outsider, customer=outsiders)
     get_user_model().objects.create_user("spare", password="x")  # the newest user: the admin URLs act on it
-    return {"upload": upload, "api_token": token, "survey_token": survey_token}
+    return {
+        "upload": upload,
+        "api_token": token,
+        "survey_token": survey_token,
+        "feed_token": feed_token,
+        "maintenance_window": window,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -188,6 +224,8 @@ def samples(extra):
         "agreements:service_update": codes(["internet-banking", "wms"]),
         "agreements:calendar_detail": codes(["seoul-business-hours", "no-such-calendar"]),
         "agreements:calendar_update": codes(["seoul-business-hours"]),
+        "agreements:maintenance_detail": [{"pk": extra["maintenance_window"].pk}, {"pk": 999999}],
+        "agreements:calendar_feed_ics": [{"token": extra["feed_token"]}, {"token": "not-a-token"}],
         "monitoring:indicator_detail": codes(["ib-availability", "wms-dispatch", "no-such-indicator"]),
         "monitoring:indicator_update": codes(["ib-availability", "wms-dispatch"]),
         "monitoring:upload_csv": codes(["ib-availability"]),

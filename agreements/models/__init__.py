@@ -1,11 +1,13 @@
 from agreements.models.agreements import Agreement, ServiceCreditTier, ServiceLevelTarget
 from agreements.models.business_calendars import BusinessCalendar, Holiday, WorkingPeriod
 from agreements.models.catalogue import Customer, Membership, Service
+from agreements.models.feeds import CalendarFeed
 from agreements.models.maintenance import Exclusion, MaintenanceWindow
 
 __all__ = [
     "Agreement",
     "BusinessCalendar",
+    "CalendarFeed",
     "Customer",
     "Exclusion",
     "Holiday",

@@ -2,6 +2,7 @@ from monitoring.models.alerts import Alert, BurnRateRule, Notification, Notifica
 from monitoring.models.compliance import Breach, ComplianceSnapshot, ReportComment
 from monitoring.models.indicators import ApiToken, DataSource, Indicator, TargetIndicator, hash_token
 from monitoring.models.measurements import HourRollup, Measurement
+from monitoring.models.notices import MaintenanceNotice
 from monitoring.models.sources import CsvUpload, HttpProbe
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "HourRollup",
     "HttpProbe",
     "Indicator",
+    "MaintenanceNotice",
     "Measurement",
     "Notification",
     "NotificationChannel",

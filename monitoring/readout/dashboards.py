@@ -26,13 +26,15 @@ from django.db.models import (
 from django.db.models.functions import RowNumber, Substr
 from django.utils import timezone
 
-from agreements.choices import WindowKind
-from agreements.models import Agreement, ServiceLevelTarget
+from agreements.choices import MaintenanceStatus, WindowKind
+from agreements.models import Agreement, MaintenanceWindow, ServiceLevelTarget
+from agreements.upcoming import may_occur_between, occurrences_between
 from monitoring import slo, windows
 from monitoring.choices import COMPLIANCE, SnapshotStatus
 from monitoring.models import Breach, ComplianceSnapshot
 
 TREND_PERIODS = 12
+MAINTENANCE_AHEAD = dt.timedelta(days=30)
 MONTH_LABEL = re.compile(r"\d{4}-\d{2}")
 HUNDRED = Decimal(100)
 
@@ -75,6 +77,22 @@ def dashboard_agreements(user, customer):
         .prefetch_related(Prefetch("targets", queryset=ServiceLevelTarget.objects.order_by("code")))
         .order_by("code")
     )
+
+
+def upcoming_maintenance(user, agreements, now=None, ahead=MAINTENANCE_AHEAD):
+    """The occurrences of maintenance of the agreements' services that customers see, running at ``now`` or
+    starting within ``ahead``, soonest first: one query. Planned and approved windows; not cancelled or completed
+    ones."""
+    now = now or timezone.now()
+    windows = (
+        MaintenanceWindow.objects.for_user(user)
+        .filter(customer_visible=True, status__in=[MaintenanceStatus.PLANNED, MaintenanceStatus.APPROVED])
+        .filter(service__agreements__in=[agreement.pk for agreement in agreements])
+        .filter(may_occur_between(now, now + ahead))
+        .select_related("service", "calendar")
+        .distinct()
+    )
+    return occurrences_between(windows, now, now + ahead)
 
 
 def attach_trends(agreements):

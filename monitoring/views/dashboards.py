@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -54,7 +55,16 @@ def render_customer_dashboard(request, customer):
     sections = cache.cached_many(keys, draw)
     for number, agreement in enumerate(agreements):
         agreement.section = mark_safe(sections[number])  # noqa: S308 - HTML rendered by our own template
-    return render(request, "monitoring/customer_dashboard.html", {"customer": customer, "agreements": agreements})
+    now = timezone.now()
+    context = {
+        "customer": customer,
+        "agreements": agreements,
+        # Not cached: it changes with the clock, not with an evaluation.
+        "maintenance": dashboards.upcoming_maintenance(request.user, agreements, now) if agreements else [],
+        "now": now,
+        "maintenance_days": dashboards.MAINTENANCE_AHEAD.days,
+    }
+    return render(request, "monitoring/customer_dashboard.html", context)
 
 
 @login_required

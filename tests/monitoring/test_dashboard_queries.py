@@ -5,9 +5,10 @@ larger one (6 agreements x 5 measured targets x 14 periods: more customers' agre
 breaches, alerts, credits and comments) and measures the same kind of page again. The counts must be equal, and
 under these ceilings (a request's own reads included: session, user, permissions, membership, group):
 
-    customer dashboard 11 · overview 18 · target page 13 · report (month or quarter) 12 · CSV 10
+    customer dashboard 12 · overview 18 · target page 13 · report (month or quarter) 12 · CSV 10
 
-(measured on SQLite and PostgreSQL: 10, 17, 12, 11 and 9; the ceilings leave one query of room).
+(measured on SQLite and PostgreSQL: 11, 17, 12, 11 and 9; the ceilings leave one query of room). The customer
+dashboard's eleventh is its list of upcoming maintenance, which changes with the clock and is not cached.
 Every measurement starts with an empty cache, so what the overview and the dashboard cache is read and counted.
 """
 
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 SMALL = {"agreements": 2, "targets": 2, "periods": 3}
 LARGE = {"agreements": 6, "targets": 5, "periods": 14}
-CEILINGS = {"dashboard": 11, "overview": 18, "target": 13, "report": 12, "quarter": 12, "csv": 10}
+CEILINGS = {"dashboard": 12, "overview": 18, "target": 13, "report": 12, "quarter": 12, "csv": 10}
 
 
 @pytest.fixture(autouse=True)

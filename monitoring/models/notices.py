@@ -1,0 +1,83 @@
+"""Maintenance notices: what customers of a service are told about its maintenance, one row per message."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Customer, MaintenanceWindow
+from monitoring.choices import ChannelKind, MaintenanceEvent, NotificationStatus
+from monitoring.models.alerts import NotificationChannel
+
+
+class MaintenanceNotice(models.Model):
+    """One message about one occurrence of a maintenance window, to one e-mail address or one webhook channel.
+
+    Unique per (window, occurrence start, event, recipient): queued again, it is not sent again. Sent the way alert
+    notifications are (claimed with a conditional UPDATE, retried, at most once; ``monitoring.notify``).
+    """
+
+    window = models.ForeignKey(
+        MaintenanceWindow, on_delete=models.CASCADE, related_name="notices", verbose_name=_("maintenance window")
+    )
+    occurrence_start = models.DateTimeField(_("occurrence starts"))
+    occurrence_end = models.DateTimeField(_("occurrence ends"))
+    event = models.CharField(_("event"), max_length=10, choices=MaintenanceEvent.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=ChannelKind.choices)
+    # An e-mail notice names its address (lower case: a customer's contact and a member with the same address get one
+    # message); a webhook notice names its channel.
+    address = models.CharField(_("address"), max_length=500, blank=True)
+    channel = models.ForeignKey(
+        NotificationChannel,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="maintenance_notices",
+        verbose_name=_("channel"),
+    )
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("customer"),
+        help_text=_("Whose contact or channel it is; empty for a channel of the service or of everything."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("maintenance notice")
+        verbose_name_plural = _("maintenance notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["window", "occurrence_start", "event", "address"],
+                condition=models.Q(channel__isnull=True),
+                name="maintenance_notice_once_per_address",
+            ),
+            models.UniqueConstraint(
+                fields=["window", "occurrence_start", "event", "channel"],
+                condition=models.Q(channel__isnull=False),
+                name="maintenance_notice_once_per_channel",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind=ChannelKind.EMAIL, channel__isnull=True) & ~models.Q(address="")
+                | ~models.Q(kind=ChannelKind.EMAIL) & models.Q(channel__isnull=False, address=""),
+                name="maintenance_notice_address_or_channel",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(event__in=MaintenanceEvent.values), name="maintenance_notice_event"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.window} {self.occurrence_start:%Y-%m-%d %H:%M} → {self.recipient}: {self.event} ({self.status})"
+
+    @property
+    def recipient(self):
+        return self.address or str(self.channel)
