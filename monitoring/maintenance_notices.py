@@ -145,7 +145,13 @@ def queue_due(now=None):
             recipients[window.service_id] = recipients_of(window.service)
         told = recipients[window.service_id]
         for event, start, end in events:
-            common = {"window": window, "occurrence_start": start, "occurrence_end": end, "event": event}
+            common = {
+                "window": window,
+                "announced_at": window.approved_at,
+                "occurrence_start": start,
+                "occurrence_end": end,
+                "event": event,
+            }
             rows += [
                 MaintenanceNotice(kind=ChannelKind.EMAIL, address=address, customer=customer, **common)
                 for address, customer in told.addresses.items()

@@ -11,12 +11,16 @@ from monitoring.models.alerts import NotificationChannel
 class MaintenanceNotice(models.Model):
     """One message about one occurrence of a maintenance window, to one e-mail address or one webhook channel.
 
-    Unique per (window, occurrence start, event, recipient): queued again, it is not sent again. Sent the way alert
+    Unique per (window, approval, occurrence start, event, recipient): queued again, it is not sent again; a window
+    approved again (after a change of its times) is announced again. Sent the way alert
     notifications are (claimed with a conditional UPDATE, retried, at most once; ``monitoring.notify``).
     """
 
     window = models.ForeignKey(
         MaintenanceWindow, on_delete=models.CASCADE, related_name="notices", verbose_name=_("maintenance window")
+    )
+    announced_at = models.DateTimeField(
+        _("announced"), help_text=_("The approval the notice belongs to: a window approved again is told again.")
     )
     occurrence_start = models.DateTimeField(_("occurrence starts"))
     occurrence_end = models.DateTimeField(_("occurrence ends"))
@@ -56,12 +60,12 @@ class MaintenanceNotice(models.Model):
         verbose_name_plural = _("maintenance notices")
         constraints = [
             models.UniqueConstraint(
-                fields=["window", "occurrence_start", "event", "address"],
+                fields=["window", "announced_at", "occurrence_start", "event", "address"],
                 condition=models.Q(channel__isnull=True),
                 name="maintenance_notice_once_per_address",
             ),
             models.UniqueConstraint(
-                fields=["window", "occurrence_start", "event", "channel"],
+                fields=["window", "announced_at", "occurrence_start", "event", "channel"],
                 condition=models.Q(channel__isnull=False),
                 name="maintenance_notice_once_per_channel",
             ),

@@ -488,3 +488,22 @@ def test_the_reminder_days_are_read_from_the_environment(tmp_path):
     assert fresh_process(tmp_path, "-c", script, DEBUG="1", SLM_MAINTENANCE_REMINDER_DAYS="5").stdout.strip() == "5"
     refused = fresh_process(tmp_path, "-c", script, DEBUG="1", SLM_MAINTENANCE_REMINDER_DAYS="-1")
     assert "SLM_MAINTENANCE_REMINDER_DAYS='-1' must be at least 0." in refused.stderr
+
+
+def test_a_window_approved_again_after_a_change_is_announced_again_with_its_new_times(banking, acme_sla, acme_people):
+    window = maintenance(banking)
+    queue_due(now=APPROVED_AT + MINUTE)
+    # Its end moves (same start): it goes back to planned and is approved again a day later.
+    MaintenanceWindow.objects.filter(pk=window.pk).update(
+        ends_at=END + dt.timedelta(hours=1), status=MaintenanceStatus.PLANNED, approved_at=None
+    )
+    window.refresh_from_db()
+    window.transition_to(MaintenanceStatus.APPROVED, now=APPROVED_AT + DAY)
+    queue_due(now=APPROVED_AT + DAY + MINUTE)
+    approvals = MaintenanceNotice.objects.filter(event=APPROVED, address="alice@example.com").order_by("announced_at")
+    assert [(notice.announced_at, notice.occurrence_end) for notice in approvals] == [
+        (APPROVED_AT, END),
+        (APPROVED_AT + DAY, END + dt.timedelta(hours=1)),
+    ]
+    queue_due(now=APPROVED_AT + DAY + 2 * MINUTE)
+    assert MaintenanceNotice.objects.filter(event=APPROVED, address="alice@example.com").count() == 2
