@@ -78,6 +78,7 @@ class MaintenanceWindowForm(forms.ModelForm):
             )
         self.fields["service"].queryset = services.order_by("name")
         self.fields["calendar"].queryset = BusinessCalendar.objects.order_by("name")
+        self.fields["calendar"].label = _("Repeats in the time zone of")
         self.fields["calendar"].empty_label = _("The portal's zone (%(zone)s)") % {
             "zone": timezone.get_current_timezone_name()
         }

@@ -179,7 +179,8 @@ def test_a_customer_reads_the_exclusions_of_their_agreement_but_is_offered_no_ch
     page = client.get("/agreements/acme-sla/")
     text = page_text(page)
     assert "Maintenance and exclusions" in text
-    assert "Caused by the customer The customer's firewall blocked the probes. J. Kim, e-mail" in text
+    assert "Caused by the customer The customer's firewall blocked the probes." in text
+    assert "J. Kim, e-mail Minsu Park" in text  # agreed by, recorded by
     assert "/exclusions/new/" not in page.text
     assert f"/exclusions/{exclusion.pk}/delete/" not in page.text
 

@@ -91,9 +91,11 @@ def test_a_customer_sees_no_window_of_another_customers_service(client, banking,
     assert "Warehouse upgrade" not in page_text(client.get("/maintenance/"))
 
 
-def test_every_page_links_the_maintenance_list_in_the_navigation_bar(client, alice):
+def test_every_page_links_the_maintenance_list_in_the_navigation_bar(client, alice, manager):
     client.force_login(alice)
-    assert 'href="/maintenance/"' in client.get("/agreements/").text
+    assert '<a class="nav-link" href="/maintenance/">Maintenance</a>' in client.get("/agreements/").text
+    client.force_login(manager)  # a manager's bar is full: the list is under Services, beside the catalogue
+    assert '<a class="dropdown-item" href="/maintenance/">Maintenance</a>' in client.get("/agreements/").text
 
 
 # --- the list ------------------------------------------------------------------------------------------------------
