@@ -1,12 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from agreements.forms.maintenance import send_back_if_retimed
 from agreements.models import (
     Agreement,
     BusinessCalendar,
     CalendarFeed,
     Customer,
+    Exclusion,
     Holiday,
+    MaintenanceWindow,
     Membership,
     Service,
     ServiceCreditTier,
@@ -128,3 +131,44 @@ class CalendarFeedAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(MaintenanceWindow)
+class MaintenanceWindowAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "title",
+        "service",
+        "starts_at",
+        "ends_at",
+        "recurrence",
+        "status",
+        "customer_visible",
+        "approved_by",
+    ]
+    list_filter = ["status", "recurrence", "customer_visible", "service"]
+    search_fields = ["title", "description", "service__name", "service__code"]
+    autocomplete_fields = ["service", "calendar"]
+    # The status moves through the window's steps (approval records who and when), never by editing the row.
+    readonly_fields = ["status", "approved_by", "approved_at", "created_by", "created_at", "updated_at"]
+    date_hierarchy = "starts_at"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        send_back_if_retimed(obj, form.changed_data)  # the same rule as the window's own edit page
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Exclusion)
+class ExclusionAdmin(SimpleHistoryAdmin):
+    list_display = ["agreement", "service", "starts_at", "ends_at", "reason", "customer_agreement", "recorded_by"]
+    list_filter = ["reason", "agreement__customer", "service"]
+    search_fields = ["agreement__code", "service__name", "description", "customer_agreement"]
+    autocomplete_fields = ["agreement", "service"]
+    readonly_fields = ["recorded_by", "created_at"]
+    date_hierarchy = "starts_at"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

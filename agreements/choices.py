@@ -150,3 +150,22 @@ class ExclusionReason(models.TextChoices):
     CUSTOMER_CAUSED = "customer_caused", _("Caused by the customer")
     FORCE_MAJEURE = "force_majeure", _("Force majeure")
     OTHER = "other", _("Other agreed reason")
+
+
+class MaintenanceOutcome(models.TextChoices):
+    """How an agreement counts a part of a maintenance occurrence (``agreements.maintenance``'s outcomes)."""
+
+    EXCLUDED = "excluded", _("Excluded")
+    LATE_NOTICE = "late_notice", _("Counts: late notice")
+    OVER_CAP = "over_cap", _("Counts: over the cap")
+
+
+MAINTENANCE_OUTCOME = Palette(
+    "maintenance_outcome",
+    MaintenanceOutcome,
+    {
+        MaintenanceOutcome.LATE_NOTICE: "warning",
+        MaintenanceOutcome.OVER_CAP: "warning",
+        MaintenanceOutcome.EXCLUDED: "secondary",
+    },
+)

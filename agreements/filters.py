@@ -1,8 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from agreements.choices import AgreementKind, AgreementStatus
-from agreements.models import Agreement, Customer, Service
+from agreements.choices import AgreementKind, AgreementStatus, MaintenanceStatus
+from agreements.models import Agreement, Customer, MaintenanceWindow, Service
 from core.filters import ScopedFilterSet
 
 
@@ -40,3 +40,17 @@ class CustomerFilter(ScopedFilterSet):
     class Meta:
         model = Customer
         fields = ["q"]
+
+
+class MaintenanceWindowFilter(ScopedFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    service = django_filters.ModelChoiceFilter(
+        queryset=Service.objects.none(), field_name="service", to_field_name="code", label=_("Service")
+    )
+    status = django_filters.ChoiceFilter(choices=MaintenanceStatus.choices, label=_("Status"))
+
+    search_fields = ("title", "description", "service__name")
+
+    class Meta:
+        model = MaintenanceWindow
+        fields = ["q", "service", "status"]

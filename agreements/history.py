@@ -1,13 +1,15 @@
 """The change history shown on an agreement's page: who changed what, when, with old and new values."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import ServiceCreditTier, ServiceLevelTarget
+from agreements.models import Exclusion, MaintenanceWindow, ServiceCreditTier, ServiceLevelTarget
+from agreements.models.maintenance import shown
 from core.formatting import person_name
 
 ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
@@ -72,6 +74,12 @@ def _display(model, field_name, value):
         return person_name(related) if isinstance(related, get_user_model()) else str(related)
     if isinstance(value, list):  # many-to-many rows from simple-history
         return ", ".join(str(item) for item in value) or "—"
+    if isinstance(value, datetime):  # a moment as the pages show one: the portal's zone, named
+        return shown(value)
+    if isinstance(value, date):
+        return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
     return str(value)
 
 
@@ -176,5 +184,31 @@ def change_log(agreement, limit=50):
                 % {"name": target_names.get(record.target_id, "?"), "tier": record.instance}
             ),
         )
+    by_exclusion = {}
+    for record in (
+        Exclusion.history.filter(agreement_id=agreement.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    ):
+        by_exclusion.setdefault(record.id, []).append(record)
+    for records in by_exclusion.values():
+        # Deleted exclusions stay here: the history is where an exclusion that was taken back is still read.
+        entries += _entries(Exclusion, records, _exclusion_subject)
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]
+
+
+def _exclusion_subject(record):
+    return _("Exclusion (%(reason)s) from %(start)s to %(end)s") % {
+        "reason": record.get_reason_display(),
+        "start": shown(record.starts_at),
+        "end": shown(record.ends_at),
+    }
+
+
+def window_change_log(window, limit=50):
+    """Newest-first changes of a maintenance window: its times, its steps (who approved it, when), who changed it."""
+    records = window.history.select_related("history_user").order_by("history_date", "history_id")
+    entries = _entries(MaintenanceWindow, records, lambda record: str(_("Maintenance window")))
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries[:limit]

@@ -98,8 +98,8 @@ class FilteredListView(ForUserMixin, ListView):
 
 
 class TransitionView(LoginRequiredMixin, View):
-    """Confirm (GET) and make (POST) one step of a ``WorkflowMixin`` model, looked up by ``code`` through
-    ``.for_user()``; the URL carries ``code`` and ``status``.
+    """Confirm (GET) and make (POST) one step of a ``WorkflowMixin`` model, looked up by ``code`` (or
+    ``lookup_field``) through ``.for_user()``; the URL carries it and ``status``.
 
     The page shows the problems that stop the step, or a form to confirm it (``form_class`` when the step records
     something, such as a reason). A refused POST answers 409 with the problems; a made step says so and redirects.
@@ -110,14 +110,15 @@ class TransitionView(LoginRequiredMixin, View):
     template_name = None
     context_object_name = None
     form_class = None
-    success_message = ""  # with %(code)s and %(status)s
+    success_message = ""  # with the keys of success_context(): %(code)s and %(status)s
+    lookup_field = "code"  # the URL's keyword that names the row, and the field it is looked up by
 
-    def get(self, request, code, status):
-        self.prepare(code, status)
+    def get(self, request, status, **lookup):
+        self.prepare(lookup[self.lookup_field], status)
         return self.page(self.blocking_problems(), self.get_form())
 
-    def post(self, request, code, status):
-        self.prepare(code, status)
+    def post(self, request, status, **lookup):
+        self.prepare(lookup[self.lookup_field], status)
         problems, form = self.blocking_problems(), self.get_form()
         if not problems and (form is None or form.is_valid()):
             try:
@@ -126,15 +127,14 @@ class TransitionView(LoginRequiredMixin, View):
             except TransitionNotAllowed as refusal:  # someone else moved it in the meantime
                 problems = refusal.messages
             else:
-                context = {"code": self.object.code, "status": self.new_status.label}
-                messages.success(request, self.success_message % context)
+                messages.success(request, self.success_message % self.success_context())
                 return self.succeeded()
         if problems:
             return self.refused(problems)
         return self.page([], form)
 
-    def prepare(self, code, status):
-        self.object = get_object_or_404(self.get_queryset(), code=code)
+    def prepare(self, value, status):
+        self.object = get_object_or_404(self.get_queryset(), **{self.lookup_field: value})
         require_permission(self.request.user, self.permission)
         if status not in self.model.status_choices.values:
             raise Http404
@@ -142,6 +142,13 @@ class TransitionView(LoginRequiredMixin, View):
 
     def get_queryset(self):
         return self.model.objects.for_user(self.request.user)
+
+    def success_context(self):
+        return {"code": self.object.code, "status": self.new_status.label}
+
+    def page_context(self):
+        """More for the confirmation page (what the step will mean, say)."""
+        return {}
 
     def get_form(self):
         if self.form_class is None:
@@ -173,6 +180,7 @@ class TransitionView(LoginRequiredMixin, View):
             "step": self.model.step_between(self.object.status, self.new_status),
             "problems": problems,
             "form": form,
+            **self.page_context(),
         }
         if self.context_object_name:
             context[self.context_object_name] = self.object

@@ -26,11 +26,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from agreements.choices import AgreementStatus
+from agreements.choices import AgreementStatus, ExclusionReason, MaintenanceStatus, Recurrence
 from agreements.models import (
     Agreement,
     CalendarFeed,
     Customer,
+    Exclusion,
     MaintenanceWindow,
     Membership,
     Service,
@@ -158,7 +159,7 @@ def _extra_rows():
         occurrence_start=window.starts_at,
         event="approved",
         address="every-url@example.com",
-        defaults={"occurrence_end": window.ends_at, "kind": "email"},
+        defaults={"occurrence_end": window.ends_at, "kind": "email", "announced_at": now - dt.timedelta(days=7)},
     )
     # The feed of a person none of the roles is: the walk's forms make and revoke the roles' own links.
     reader = get_user_model().objects.create_user("calendar-reader", password="x")
@@ -170,13 +171,56 @@ def _extra_rows():
     outsider = get_user_model().objects.create_user("outsider", password="x")
     Membership.objects.create(user=outsider, customer=outsiders)
     get_user_model().objects.create_user("spare", password="x")  # the newest user: the admin URLs act on it
+    windows = _maintenance_rows(agreement, manager, now)
     return {
         "upload": upload,
         "api_token": token,
         "survey_token": survey_token,
         "feed_token": feed_token,
         "maintenance_window": window,
+        **windows,
     }
+
+
+def _maintenance_rows(agreement, manager, now):
+    """Beside any the demo has: a window of each kind the pages treat differently (planned and repeating, approved
+    and hidden from customers, completed), and an exclusion."""
+    service = agreement.services.order_by("code").first()
+    ahead = MaintenanceWindow.objects.create(
+        service=service,
+        title="Every-URL patch",
+        starts_at=now + dt.timedelta(days=9),
+        ends_at=now + dt.timedelta(days=9, hours=2),
+        recurrence=Recurrence.WEEKLY,
+        repeat_until=(now + dt.timedelta(days=60)).date(),
+        created_by=manager,
+    )
+    approved = MaintenanceWindow.objects.create(
+        service=service,
+        title="Every-URL approved",
+        starts_at=now + dt.timedelta(days=3),
+        ends_at=now + dt.timedelta(days=3, hours=1),
+        customer_visible=False,
+    )
+    approved.transition_to(MaintenanceStatus.APPROVED, user=manager, now=now - dt.timedelta(days=4))
+    completed = MaintenanceWindow.objects.create(
+        service=service,
+        title="Every-URL done",
+        starts_at=now - dt.timedelta(days=2),
+        ends_at=now - dt.timedelta(days=2) + dt.timedelta(hours=1),
+        status=MaintenanceStatus.COMPLETED,
+    )
+    exclusion = Exclusion.objects.create(
+        agreement=agreement,
+        service=service,
+        starts_at=now - dt.timedelta(hours=3),
+        ends_at=now - dt.timedelta(hours=2),
+        reason=ExclusionReason.FORCE_MAJEURE,
+        description="Power cut",
+        customer_agreement="J. Kim",
+        recorded_by=manager,
+    )
+    return {"windows": [ahead.pk, approved.pk, completed.pk], "exclusion": exclusion}
 
 
 @pytest.fixture(scope="module")
@@ -223,8 +267,20 @@ def samples(extra):
         "agreements:service_detail": codes(["internet-banking", "wms", "no-such-service"]),
         "agreements:service_update": codes(["internet-banking", "wms"]),
         "agreements:calendar_detail": codes(["seoul-business-hours", "no-such-calendar"]),
+        "agreements:maintenance_detail": [
+            {"pk": pk} for pk in [*extra["windows"], extra["maintenance_window"].pk, 999999]
+        ],
+        "agreements:maintenance_update": [{"pk": pk} for pk in [*extra["windows"], 999999]],
+        "agreements:maintenance_transition": [
+            {"pk": pk, "status": status} for pk in extra["windows"] for status in _statuses(MaintenanceStatus)
+        ],
+        "agreements:exclusion_create": codes(agreements),
+        "agreements:exclusion_delete": [
+            {"code": extra["exclusion"].agreement.code, "pk": extra["exclusion"].pk},
+            {"code": "saebyeok-wms-sla", "pk": extra["exclusion"].pk},
+            {"code": "hanbit-digital-sla", "pk": 999999},
+        ],
         "agreements:calendar_update": codes(["seoul-business-hours"]),
-        "agreements:maintenance_detail": [{"pk": extra["maintenance_window"].pk}, {"pk": 999999}],
         "agreements:calendar_feed_ics": [{"token": extra["feed_token"]}, {"token": "not-a-token"}],
         "monitoring:indicator_detail": codes(["ib-availability", "wms-dispatch", "no-such-indicator"]),
         "monitoring:indicator_update": codes(["ib-availability", "wms-dispatch"]),

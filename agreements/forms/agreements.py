@@ -52,6 +52,8 @@ class AgreementForm(CodeLockedOnEditMixin, forms.ModelForm):
             "next_review",
             "monthly_fee",
             "currency",
+            "maintenance_notice_days",
+            "maintenance_cap_minutes",
             "description",
         ]
         widgets = {
@@ -65,6 +67,12 @@ class AgreementForm(CodeLockedOnEditMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choose_owner(self.fields["owner"])
+        self.fields["maintenance_notice_days"].error_messages["min_value"] = _(
+            "The notice cannot be negative: 0 days excludes maintenance approved any time before it starts."
+        )
+        self.fields["maintenance_cap_minutes"].error_messages["min_value"] = _(
+            "The cap cannot be negative: 0 minutes means maintenance always counts."
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -42,6 +42,12 @@ def closed_period_problems(service, start, end, agreement=None):
         _("It reaches into a closed period (%(periods)s): the results of a closed period never change.")
         % {"periods": ", ".join(sorted(set(labels)))}
     ]
+
+
+def shown(instant, time_zone=None):
+    """An instant as the pages write one, in ``time_zone`` (the portal's by default) with the zone named."""
+    local = timezone.localtime(instant, ZoneInfo(time_zone) if time_zone else None)
+    return formats.date_format(local, "SHORT_DATETIME_FORMAT")
 
 
 def minute(instant):
@@ -196,7 +202,7 @@ class MaintenanceWindow(WorkflowMixin, models.Model):
         if self.recurrence != Recurrence.NONE:
             if not self.repeat_until:
                 errors["repeat_until"] = _("A repeating window needs the date it repeats until.")
-            elif self.starts_at and not errors:
+            elif self.starts_at and self.ends_at and not errors:
                 occurrences = self.schedule.occurrences()
                 if len(occurrences) < 2:
                     errors["repeat_until"] = _(
@@ -209,7 +215,7 @@ class MaintenanceWindow(WorkflowMixin, models.Model):
                     errors["ends_at"] = _("A window that repeats every month must be shorter than 28 days.")
         if errors:
             raise ValidationError(errors)
-        if self.service_id and self.starts_at:
+        if self.service_id and self.starts_at and self.ends_at:  # a missing one has its own "required" error
             self._check_overlap()
             problems = closed_period_problems(self.service, minute(self.starts_at), self.last_end)
             if problems:
@@ -227,16 +233,14 @@ class MaintenanceWindow(WorkflowMixin, models.Model):
         for other in others:
             for start, end in other.schedule.occurrences(since, until):
                 if maintenance.overlap(intervals, start, end):
-                    zone = ZoneInfo(other.time_zone)
-                    message = _("It overlaps “%(title)s” of the same service (%(start)s to %(end)s, %(zone)s).")
+                    message = _("It overlaps “%(title)s” of the same service (%(start)s to %(end)s).")
                     raise ValidationError(
                         {
                             "starts_at": message
                             % {
                                 "title": other.title,
-                                "start": start.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                                "end": end.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                                "zone": other.time_zone,
+                                "start": shown(start, other.time_zone),
+                                "end": shown(end, other.time_zone),
                             }
                         }
                     )
@@ -327,6 +331,8 @@ class Exclusion(models.Model):
                 raise ValidationError(
                     {"ends_at": _("An exclusion records what has happened: it cannot end later than now.")}
                 )
+            if not (self.starts_at and self.ends_at):
+                return  # a missing one has its own "required" error
             problems = closed_period_problems(
                 self.service, minute(self.starts_at), minute(self.ends_at), self.agreement
             )

@@ -19,6 +19,15 @@ from agreements.views.catalogue import (
     ServiceListView,
     ServiceUpdateView,
 )
+from agreements.views.maintenance import (
+    MaintenanceDetailView,
+    MaintenanceListView,
+    exclusion_create,
+    exclusion_delete,
+    maintenance_create,
+    maintenance_transition,
+    maintenance_update,
+)
 
 __all__ = [
     "AgreementDetailView",
@@ -31,6 +40,8 @@ __all__ = [
     "CustomerDetailView",
     "CustomerListView",
     "CustomerUpdateView",
+    "MaintenanceDetailView",
+    "MaintenanceListView",
     "ServiceCreateView",
     "ServiceDetailView",
     "ServiceListView",
@@ -38,4 +49,9 @@ __all__ = [
     "agreement_create",
     "agreement_transition",
     "agreement_update",
+    "exclusion_create",
+    "exclusion_delete",
+    "maintenance_create",
+    "maintenance_transition",
+    "maintenance_update",
 ]

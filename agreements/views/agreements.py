@@ -9,11 +9,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
+from agreements.choices import MaintenanceStatus
+from agreements.counting import how_agreements_count, terms_text
 from agreements.extensions import agreement_links, target_panels
 from agreements.filters import AgreementFilter
 from agreements.forms import AgreementForm, TargetFormSet
 from agreements.history import change_log
 from agreements.models import Agreement, ServiceCreditTier, ServiceLevelTarget
+from agreements.views.maintenance import windows_ahead
 from core.mixins import FilteredListView, ForUserMixin, TransitionView, posted
 from core.tenancy import require_permission
 
@@ -66,6 +69,21 @@ class AgreementDetailView(ForUserMixin, DetailView):
         context["extra_links"] = [
             link for extension in agreement_links for link in extension.links(self.object, self.request)
         ]
+        context["maintenance_terms"] = terms_text(self.object)
+        context["windows_ahead"] = windows_ahead(user, self.object.services.all())
+        for window in context["windows_ahead"]:
+            # How this agreement counts the window's next occurrence (a planned window is not counted at all).
+            counted = (
+                []
+                if window.status == MaintenanceStatus.PLANNED
+                else how_agreements_count(window, [self.object], [window.occurrence])
+            )
+            window.outcomes = sorted(
+                {part.outcome for count in counted for line in count.occurrences for part in line.parts}
+            )
+        context["exclusions"] = self.object.exclusions.select_related("service", "recorded_by").order_by("-starts_at")
+        context["can_record_exclusion"] = user.has_perm("agreements.add_exclusion")
+        context["can_delete_exclusion"] = user.has_perm("agreements.delete_exclusion")
         return context
 
 

@@ -12,6 +12,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from agreements.filters import CustomerFilter, ServiceFilter
 from agreements.forms import BusinessCalendarForm, CustomerForm, HolidayFormSet, ServiceForm, WorkingPeriodFormSet
 from agreements.models import Agreement, BusinessCalendar, Customer, Service
+from agreements.views.maintenance import windows_ahead
 from core.mixins import CreateMixin, FilteredListView, ForUserMixin, WriteObjectMixin
 
 
@@ -87,6 +88,7 @@ class ServiceDetailView(ForUserMixin, DetailView):
             Agreement.objects.for_user(self.request.user).filter(services=self.object).select_related("customer")
         )
         context["can_edit"] = self.request.user.has_perm("agreements.change_service")
+        context["windows_ahead"] = windows_ahead(self.request.user, [self.object])
         return context
 
 

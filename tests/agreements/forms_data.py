@@ -17,6 +17,8 @@ AGREEMENT_FIELDS = {
     "next_review": "",
     "monthly_fee": "1000000",
     "currency": "KRW",
+    "maintenance_notice_days": "5",
+    "maintenance_cap_minutes": "0",
     "description": "",
 }
 
