@@ -20,7 +20,7 @@ from requirements_analysis.models import ServiceLevelRequirement, SurveyCampaign
 
 def review_pack(user, customer, period):
     agreements = list(Agreement.objects.for_user(user).filter(customer=customer).active().order_by("code"))
-    reports = [(agreement, agreement_report(agreement, period)) for agreement in agreements]
+    reports = [(agreement, agreement_report(agreement, period, user)) for agreement in agreements]
     credits = {}
     for agreement, report in reports:  # agreements may bill in different currencies: never add them up
         credits[agreement.currency] = credits.get(agreement.currency, Decimal(0)) + report["credit_total"]

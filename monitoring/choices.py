@@ -36,6 +36,16 @@ COMPLIANCE = Palette(
 )
 
 
+class TargetActivity(models.TextChoices):
+    """What a target is going through now, beside its status: shown on its current period while it lasts."""
+
+    IN_MAINTENANCE = "in_maintenance", _("In maintenance")
+
+
+# In maintenance, a target is not burning its budget: the time is left out (read apart from every status's colour).
+ACTIVITY = Palette("activity", TargetActivity, {TargetActivity.IN_MAINTENANCE: "info"})
+
+
 class BudgetUnit(models.TextChoices):
     MINUTES = "minutes", _("minutes")
     EVENTS = "events", _("events")

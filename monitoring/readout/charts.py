@@ -3,6 +3,7 @@
 Every figure comes with the rows of its accessible data table, so the numbers are readable without the chart.
 """
 
+import datetime as dt
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from itertools import dropwhile
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.formatting import plain_number
-from core.statuses import SUBTLE
+from core.statuses import SUBTLE, TONES
 from monitoring.choices import COMPLIANCE, SnapshotStatus
 from monitoring.slo import rounded, to_percent
 
@@ -26,6 +27,45 @@ BASE_LAYOUT = {
     "hovermode": "x unified",
 }
 CATEGORIES = {"type": "category", "automargin": True}
+
+
+# Excluded time on a time chart: a light grey band behind the data over each interval that did not count, and an
+# outline (no fill) over maintenance that counted (announced too late, or over the cap), so the two read apart.
+BAND_GREY = "#adb5bd"
+
+
+def with_bands(figure, bands):
+    """``figure`` with ``bands`` (``readout.maintenance.Band``s) drawn behind its data, one legend entry for each
+    kind of band (clicking it hides or shows them all); x positions as the axis reads them (local time on a time
+    axis, a day's position on an axis of days)."""
+    if not bands:
+        return figure
+    shapes, named = [], set()
+    for band in bands:
+        shape = {
+            "type": "rect",
+            "xref": "x",
+            "yref": "paper",
+            "x0": _local(band.x0) if isinstance(band.x0, dt.datetime) else band.x0,
+            "x1": _local(band.x1) if isinstance(band.x1, dt.datetime) else band.x1,
+            "y0": 0,
+            "y1": 1,
+            "layer": "below",
+            "name": band.legend,
+            "legendgroup": band.legend,
+            "showlegend": band.legend not in named,
+        }
+        if band.counted:
+            shape.update(
+                {"fillcolor": "rgba(0,0,0,0)", "line": {"color": TONES["secondary"], "width": 1, "dash": "dot"}}
+            )
+        else:
+            # Edged too, so that an hour on a month's axis of days still shows.
+            shape.update({"fillcolor": BAND_GREY, "opacity": 0.5, "line": {"color": BAND_GREY, "width": 1}})
+        named.add(band.legend)
+        shapes.append(shape)
+    figure["layout"] = {**figure["layout"], "shapes": [*figure["layout"].get("shapes", []), *shapes]}
+    return figure
 
 
 def _number(value, places=3):
@@ -112,8 +152,9 @@ def _shown(value, places=3):
     return "—" if value is None else f"{Decimal(value):.{places}f}"
 
 
-def burn_down(days, budget_labels):
-    """Error budget left (%) day by day through the period, against the ideal straight line to zero at its end.
+def burn_down(days, budget_labels, bands=()):
+    """Error budget left (%) day by day through the period, against the ideal straight line to zero at its end;
+    ``bands``: the excluded time (``with_bands``).
 
     ``days``: [(label, remaining fraction or None, ideal fraction)].
     """
@@ -141,13 +182,15 @@ def burn_down(days, budget_labels):
         ],
         "layout": {**BASE_LAYOUT, "yaxis": {"title": {"text": "%"}}, "xaxis": CATEGORIES},
     }
+    if bands:  # each day's place on the axis as wide as under the daily bars, its bands inside it
+        figure["layout"]["xaxis"] = {**CATEGORIES, "range": [-0.5, len(labels) - 0.5]}
     rows = [(label, _shown(a, 2), _shown(i, 2)) for label, a, i in zip(labels, actual, ideal, strict=True)]
-    return figure, {"headers": [_("Day"), *budget_labels], "rows": rows}
+    return with_bands(figure, bands), {"headers": [_("Day"), *budget_labels], "rows": rows}
 
 
-def daily_bars(days, unit_label):
+def daily_bars(days, unit_label, bands=()):
     """Good and bad per day, stacked. ``days``: [(label, good, bad)], whole events or minutes, or minutes with
-    fractions (ratio timeslices count each slice's ratio)."""
+    fractions (ratio timeslices count each slice's ratio); ``bands``: the excluded time (``with_bands``)."""
     labels = [label for label, _good, _bad in days]
     figure = {
         "data": [
@@ -174,7 +217,7 @@ def daily_bars(days, unit_label):
         },
     }
     rows = [(label, plain_number(rounded(good, 2)), plain_number(rounded(bad, 2))) for label, good, bad in days]
-    return figure, {"headers": [_("Day"), _("Good"), _("Bad")], "rows": rows}
+    return with_bands(figure, bands), {"headers": [_("Day"), _("Good"), _("Bad")], "rows": rows}
 
 
 def target_trends(targets):
@@ -267,10 +310,11 @@ _TIME_AXIS = {
 }
 
 
-def indicator_history(history, indicator):
+def indicator_history(history, indicator, bands=()):
     """An indicator over a range (``readout.indicator_history.History``): the good share per hour or minute (a
     line, in percent; gaps where nothing was measured) above its good and bad events, or samples of a judged kind,
-    (stacked bars) on the same time axis. The table lists the points that had samples."""
+    (stacked bars) on the same time axis, behind them the excluded time (``with_bands``). The table lists the points
+    that had samples."""
     unit = _("samples") if indicator.sli_kind.judged else _("events")
     points = history.points
     x = [_local(point.start) for point in points]
@@ -326,12 +370,12 @@ def indicator_history(history, indicator):
     ]
     headers = [_time_header(), _("Good share (%)"), _("Good (%(unit)s)") % {"unit": unit}]
     headers.append(_("Bad (%(unit)s)") % {"unit": unit})
-    return figure, {"headers": headers, "rows": rows}
+    return with_bands(figure, bands), {"headers": headers, "rows": rows}
 
 
-def indicator_values(history, indicator):
+def indicator_values(history, indicator, bands=()):
     """A judged indicator's measured values per minute — the lowest to the highest (a band) and the mean (a line) —
-    against its threshold (a dashed line across the range)."""
+    against its threshold (a dashed line across the range), behind them the excluded time (``with_bands``)."""
     values = history.values or []
     x = [_local(minute.start) for minute in values]
     start, end = _local(history.start), _local(history.end)
@@ -389,7 +433,7 @@ def indicator_values(history, indicator):
         for minute in values
     ]
     headers = [_time_header(), _("Lowest"), _("Mean"), _("Highest"), _("Samples")]
-    return figure, {"headers": headers, "rows": rows}
+    return with_bands(figure, bands), {"headers": headers, "rows": rows}
 
 
 def _value(value):

@@ -59,6 +59,7 @@ def recent_snapshots(target_ids, periods=TREND_PERIODS):
             "budget_remaining",
             "is_closed",
             "computed_at",
+            "in_maintenance",
         )
     )
     history = defaultdict(list)
@@ -134,13 +135,15 @@ def status_counts(snapshots):
 
 
 def fastest_burning(user, agreements, limit=10):
+    """The current snapshots spending their budget fastest; a target in maintenance is not burning (its time is
+    left out), so it is not listed."""
     # "fastest_burn > 0" leaves NULL out already. Naming "IS NOT NULL" as well made PostgreSQL think the rows twice as
     # rare (only current snapshots have a burn rate: ~9 estimated of ~5,000) and join the customers by a nested loop
     # over all of them, once per customer.
     return (
         ComplianceSnapshot.objects.for_user(user)
         .current()
-        .filter(target__agreement__in=agreements, fastest_burn__gt=0)
+        .filter(target__agreement__in=agreements, fastest_burn__gt=0, in_maintenance=False)
         .select_related("target__agreement__customer")
         .order_by("-fastest_burn")[:limit]
     )

@@ -16,7 +16,9 @@ from django.utils import timezone
 from core.spreadsheets import csv_writer
 from monitoring import windows
 from monitoring.choices import SnapshotStatus
+from monitoring.evaluation.plan import target_time_zone
 from monitoring.models import Breach, ComplianceSnapshot, ReportComment
+from monitoring.readout import maintenance as excluded_time
 from monitoring.readout import timeline
 from monitoring.readout.compliance import target_compliance, target_month, target_snapshot
 
@@ -61,13 +63,17 @@ def default_period_label(agreement=None, now=None):
     return label
 
 
-def agreement_report(agreement, period):
-    """{"targets": [{target, months: [API-shaped rows]}], "breaches", "credit_total", "comment"} for the period,
-    each target's months taken in its own time zone (as the compliance API takes them)."""
+def agreement_report(agreement, period, user=None):
+    """{"targets": [{target, months: [API-shaped rows]}], "breaches", "credit_total", "comment", "outages",
+    "excluded"} for the period, each target's months taken in its own time zone (as the compliance API takes them).
+
+    Maintenance and exclusions are read from the snapshots (frozen with a closed period): the report of a closed
+    period never changes. ``user``: the reader, who sees no title of a window kept from customers unless they
+    manage maintenance."""
     start = windows.month_in_any_zone(period.months[0])[0]
     end = windows.month_in_any_zone(period.months[-1])[1]
     targets = list(
-        agreement.targets.select_related("indicator_link__indicator", "service_hours")
+        agreement.targets.select_related("indicator_link__indicator__service", "service_hours")
         .prefetch_related(
             Prefetch(
                 "snapshots",
@@ -77,24 +83,28 @@ def agreement_report(agreement, period):
         )
         .order_by("code")
     )
-    rows, credit_total, seen, spans = [], Decimal(0), set(), {}
+    rows, credit_total, seen, spans, parts = [], Decimal(0), set(), {}, {}
     for target in targets:
         months = []
         first, last = target_month(target, period.months[0]), target_month(target, period.months[-1])
         spans[target.pk] = (first[0] if first else start, last[1] if last else end)
+        parts[target.pk] = excluded_time.snapshot_parts(target.report_snapshots, *spans[target.pk])
         for month in period.months:
             snapshot = target_snapshot(target, target.report_snapshots, month)
             row = {"month": month, **target_compliance(target, snapshot)}
             row["status_label"] = SnapshotStatus(row["status"]).label
+            bounds = target_month(target, month)
+            row["excluded"] = excluded_time.clipped(parts[target.pk], *bounds) if bounds else []
             months.append(row)
             # A quarter of a quarterly target is one snapshot: count its credit once.
             if snapshot is not None and snapshot.is_closed and snapshot.pk not in seen:
                 seen.add(snapshot.pk)
                 credit_total += snapshot.credit_amount
         rows.append({"target": target, "months": months})
-    found = timeline.outages_of(targets, spans)
+    hidden = excluded_time.hidden_windows(user, [part for found in parts.values() for part in found])
+    found = timeline.outages_of(targets, spans, parts=parts)
     for row in rows:
-        row["outages"] = found.get(row["target"].pk, [])
+        row["outages"] = excluded_time.noted(found.get(row["target"].pk, []), hidden)
         for month in row["months"]:  # an outage belongs to the month it began in, in its target's zone
             month["outages"] = [
                 o for o in row["outages"] if windows.month_label(o.start, o.time_zone) == month["month"]
@@ -114,14 +124,30 @@ def agreement_report(agreement, period):
         breach.bad_amount = snapshot.budget_consumed if snapshot else None
         breach.bad_unit = snapshot.budget_unit if snapshot else ""
     comment = ReportComment.objects.filter(agreement=agreement, period_label=period.label).select_related("author")
+    outages = sorted((o for row in rows for o in row["outages"]), key=lambda outage: outage.start)
     return {
         "targets": rows,
-        "outages": sorted((o for row in rows for o in row["outages"]), key=lambda outage: outage.start),
+        "outages": outages,
+        "outages_marked": any(outage.part is not None for outage in outages),
+        "excluded": _excluded_listing(targets, parts, hidden),
+        "hidden": hidden,
         "breaches": breaches,
         "credit_total": credit_total,
         "currency": agreement.currency,
         "comment": comment.first(),
     }
+
+
+def _excluded_listing(targets, parts, hidden):
+    """The report period's maintenance and exclusions, once per service (its targets read the same parts)."""
+    by_service = {}
+    for target in targets:
+        if parts.get(target.pk):
+            service = target.indicator_link.indicator.service.name
+            by_service.setdefault(service, []).extend(parts[target.pk])
+    return excluded_time.listing(
+        {service: excluded_time.clipped(found) for service, found in sorted(by_service.items())}, hidden
+    )
 
 
 CSV_HEADER = [
@@ -144,11 +170,20 @@ CSV_HEADER = [
     "closed",
     "bad_minutes",
     "outages",
+    "excluded_minutes",
+    "excluded_bad_minutes",
+    "exclusions",
+    "counted_maintenance_minutes",
+    "counted_maintenance",
 ]
 
 
 def report_csv(agreement, period, report):
-    """The report as CSV text: one line per target and month, numbers as plain decimals."""
+    """The report as CSV text: one line per target and month, numbers as plain decimals.
+
+    Outages and intervals of maintenance or exclusions are listed as ISO 8601 intervals joined by "; ", each interval
+    of maintenance or an exclusion followed by why it did or did not count (``maintenance``, or the exclusion's
+    reason; ``late_notice``, ``over_cap``) and its title or what happened (";" written as ",")."""
     buffer = io.StringIO()
     writer = csv_writer(buffer)
     writer.writerow(CSV_HEADER)
@@ -177,12 +212,37 @@ def report_csv(agreement, period, report):
                     "yes" if (month["period"] or {}).get("closed") else "no",
                     sum(outage.minutes for outage in month["outages"]),
                     "; ".join(_interval(outage) for outage in month["outages"]),
+                    *_excluded_columns(month, target_time_zone(row["target"]), report["hidden"]),
                 ]
             )
     return buffer.getvalue()
 
 
-def _interval(outage):
-    """An outage as an ISO 8601 interval in its calendar's zone: 2026-11-02T10:00+09:00/2026-11-02T10:35+09:00."""
-    zone = ZoneInfo(outage.time_zone)
+def _interval(outage, time_zone=None):
+    """An outage (or a part) as an ISO 8601 interval in its calendar's zone:
+    2026-11-02T10:00+09:00/2026-11-02T10:35+09:00."""
+    zone = ZoneInfo(time_zone or outage.time_zone)
     return "/".join(instant.astimezone(zone).isoformat(timespec="minutes") for instant in (outage.start, outage.end))
+
+
+def _excluded_columns(month, zone, hidden):
+    """excluded_minutes, excluded_bad_minutes, exclusions, counted_maintenance_minutes, counted_maintenance."""
+    excluded = [part for part in month["excluded"] if part.excluded]
+    counted = [part for part in month["excluded"] if not part.excluded]
+    return [
+        excluded_time.total_minutes(excluded),
+        sum(outage.minutes for outage in month["outages"] if outage.excluded),
+        "; ".join(_described(part, zone, hidden) for part in excluded),
+        excluded_time.total_minutes(counted),
+        "; ".join(_described(part, zone, hidden) for part in counted),
+    ]
+
+
+def _described(part, zone, hidden):
+    """An interval and why it counted or not: "<interval> maintenance: Database upgrade" (no title for a window the
+    reader may not see)."""
+    why = part.reason if part.excluded else part.outcome
+    title = (
+        "" if part.source_pk in hidden and part.source == "window" else " ".join(part.title.replace(";", ",").split())
+    )
+    return f"{_interval(part, zone)} {why}: {title}" if title else f"{_interval(part, zone)} {why}"

@@ -16,6 +16,7 @@ from monitoring import slo, windows
 from monitoring.evaluation.plan import TargetPlan, target_time_zone
 from monitoring.evaluation.tally import MINUTE, floor_minute, tallies
 from monitoring.intake.rollups import minute_counts, minute_counts_of
+from monitoring.readout import maintenance as excluded_time
 from monitoring.slo import Tally
 
 
@@ -81,10 +82,27 @@ def daily_figures(target, snapshot, now=None):
     return bars, burn, [day.label for day, _tally in days]
 
 
+@dataclass(frozen=True)
+class BadMinute:
+    """A minute whose events were not all good; ``part``: the maintenance or exclusion it lies in, if any (an
+    excluded part's minute did not count)."""
+
+    minute: dt.datetime
+    good: int
+    total: int
+    part: object = None
+    note: str = ""  # what the part was and why it counted or not, as the page says it
+
+    @property
+    def excluded(self):
+        return self.part is not None and self.part.excluded
+
+
 def bad_minutes(target, day_label, now=None):
-    """(day, [(minute, good, total)], time zone): the minutes of one local day (YYYY-MM-DD) that had bad events,
-    inside service hours; None for a malformed day, and for the first and last days of the calendar (0001-01-01,
-    9999-12-31), whose bounds in UTC a datetime cannot hold."""
+    """(day, [BadMinute], time zone): the minutes of one local day (YYYY-MM-DD) that had bad events, inside service
+    hours, each with the maintenance or exclusion it lies in (those of excluded time did not count); None for a
+    malformed day, and for the first and last days of the calendar (0001-01-01, 9999-12-31), whose bounds in UTC a
+    datetime cannot hold."""
     plan = _plan(target, floor_minute(now or timezone.now()))
     try:
         date = dt.date.fromisoformat(day_label)
@@ -92,7 +110,12 @@ def bad_minutes(target, day_label, now=None):
         day = windows.local_day(noon, plan.time_zone)
     except (TypeError, ValueError, OverflowError):
         return None
-    return day, _bad_rows(plan, target, day.start, day.end), plan.time_zone
+    mark = excluded_time.marker(excluded_time.parts_of_day(target, day))
+    rows = [
+        BadMinute(minute, good, total, mark(minute))
+        for minute, good, total in _bad_rows(plan, target, day.start, day.end)
+    ]
+    return day, rows, plan.time_zone
 
 
 def _bad_rows(plan, target, start, end, minutes=None):
@@ -113,7 +136,8 @@ def _bad_rows(plan, target, start, end, minutes=None):
 
 @dataclass(frozen=True)
 class Outage:
-    """Consecutive minutes with bad events: [start, end), the minutes' good and total events."""
+    """Consecutive minutes with bad events: [start, end), the minutes' good and total events; ``part``: the
+    maintenance or exclusion they lay in (excluded: they did not count)."""
 
     start: dt.datetime
     end: dt.datetime
@@ -121,27 +145,37 @@ class Outage:
     total: int
     target: object = None  # set where outages of several targets are listed together
     time_zone: str = ""  # the target's calendar zone, where the outage is shown
+    part: object = None
+    note: str = ""  # what the part was and why it counted or not, as the page says it
 
     @property
     def minutes(self):
         return int((self.end - self.start).total_seconds() // 60)
 
+    @property
+    def excluded(self):
+        return self.part is not None and self.part.excluded
+
 
 def outages(rows):
-    """Group (minute, good, total) rows, oldest first, into Outages of consecutive minutes."""
+    """Group BadMinutes (or (minute, good, total) rows), oldest first, into Outages of consecutive minutes in the
+    same maintenance or exclusion (or none)."""
     found = []
-    for minute, good, total in rows:
+    for row in rows:
+        bad = row if isinstance(row, BadMinute) else BadMinute(*row)
+        minute, good, total, part = bad.minute, bad.good, bad.total, bad.part
         last = found[-1] if found else None
-        if last is not None and last.end == minute:
-            found[-1] = Outage(last.start, minute + MINUTE, last.good + good, last.total + total)
+        if last is not None and last.end == minute and last.part == part:
+            found[-1] = replace(last, end=minute + MINUTE, good=last.good + good, total=last.total + total)
         else:
-            found.append(Outage(minute, minute + MINUTE, good, total))
+            found.append(Outage(minute, minute + MINUTE, good, total, part=part))
     return found
 
 
-def outages_of(targets, spans, now=None):
+def outages_of(targets, spans, now=None, parts=None):
     """{target id: Outages in its span [start, end) up to now}, for the targets with an indicator, in the target's
-    zone; the minutes of all of them are read in one query."""
+    zone; the minutes of all of them are read in one query. ``parts``: {target id: [maintenance.Part]}, the
+    maintenance and exclusions each target's outages are marked with."""
     now = floor_minute(now or timezone.now())
     measured = [target for target in targets if hasattr(target, "indicator_link")]
     if not measured:
@@ -154,7 +188,11 @@ def outages_of(targets, spans, now=None):
         plan = _plan(target, now)
         lo, hi = spans[target.pk]
         minutes = counts.get(target.indicator_link.indicator_id, {})
-        rows = _bad_rows(plan, target, lo, min(hi, now), minutes)
+        mark = excluded_time.marker((parts or {}).get(target.pk, ()))
+        rows = [
+            BadMinute(minute, good, total, mark(minute))
+            for minute, good, total in _bad_rows(plan, target, lo, min(hi, now), minutes)
+        ]
         found[target.pk] = [replace(outage, target=target, time_zone=plan.time_zone) for outage in outages(rows)]
     return found
 

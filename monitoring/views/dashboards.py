@@ -16,9 +16,11 @@ from agreements.models import Agreement, Customer, ServiceLevelTarget
 from core.formatting import plain_number
 from core.tenancy import require_manager, require_permission
 from monitoring.choices import BudgetUnit, SnapshotStatus
+from monitoring.evaluation.plan import target_time_zone
 from monitoring.extensions import target_page_actions
 from monitoring.models import Alert, Breach, ComplianceSnapshot
 from monitoring.readout import cache, charts, dashboards, timeline
+from monitoring.readout import maintenance as excluded_time
 from monitoring.readout.freshness import evaluation_state, queued_at
 from monitoring.readout.what_if import closed_periods, parse_objective
 
@@ -165,7 +167,7 @@ def target_of(request, code, target_code):
     """(agreement, target) named by the URL, through the viewer's ``.for_user()`` agreements: 404 for another's."""
     agreement = get_object_or_404(Agreement.objects.for_user(request.user).select_related("customer"), code=code)
     target = get_object_or_404(
-        ServiceLevelTarget.objects.select_related("agreement", "service_hours", "indicator_link__indicator"),
+        ServiceLevelTarget.objects.select_related("agreement", "service_hours", "indicator_link__indicator__service"),
         agreement=agreement,
         code=target_code,
     )
@@ -205,8 +207,14 @@ def target_detail(request, code, target):
     if selected is not None and hasattr(target, "indicator_link"):
         bars, burn, days = timeline.daily_figures(target, selected)
         unit = str(BudgetUnit.of(target.method).label)
-        context["bars_chart"] = charts.daily_bars(bars, unit)
-        context["burn_chart"] = charts.burn_down(burn, [_("Budget left (%)"), _("Even spending (%)")])
+        # Where the period's snapshot left time out, and why: frozen with it, so a closed period's page never changes.
+        parts = excluded_time.snapshot_parts([selected])
+        bands = excluded_time.day_bands(parts, days, target_time_zone(target), until=timezone.now())
+        hidden = excluded_time.hidden_windows(request.user, parts)
+        context["excluded"] = excluded_time.listing({target.indicator_link.indicator.service.name: parts}, hidden)
+        context["target_zone"] = target_time_zone(target)
+        context["bars_chart"] = charts.daily_bars(bars, unit, bands)
+        context["burn_chart"] = charts.burn_down(burn, [_("Budget left (%)"), _("Even spending (%)")], bands)
         context["outlook"] = timeline.outlook(target, selected, burn)
         # From the same reading as the bars: a second one could see another day begun (and read the rollups twice).
         context["bad_days"] = [day for day, (_label, _good, bad) in zip(days, bars, strict=True) if bad]
@@ -223,13 +231,18 @@ def bad_minutes(request, code, target):
     if found is None:
         raise Http404(_("The day must be given as YYYY-MM-DD."))
     day, rows, time_zone = found
+    # Minutes in maintenance or an exclusion are listed too, each marked with whether it counted and why.
+    hidden = excluded_time.hidden_windows(request.user, [row.part for row in rows if row.part is not None])
+    rows = excluded_time.noted(rows, hidden)
     context = {
         "agreement": agreement,
         "target": target,
         "day": day,
         "rows": rows,
-        "outages": timeline.outages(rows),
+        "outages": excluded_time.noted(timeline.outages(rows), hidden),
         "time_zone": time_zone,
+        "excluded_minutes": sum(1 for row in rows if row.excluded),
+        "marked": any(row.part is not None for row in rows),
     }
     return render(request, "monitoring/bad_minutes.html", context)
 

@@ -20,6 +20,7 @@ from monitoring.intake.csv_import import read_csv
 from monitoring.intake.ingest import store_samples
 from monitoring.models import CsvUpload, Indicator, Measurement
 from monitoring.readout import charts
+from monitoring.readout import maintenance as excluded_time
 from monitoring.readout.indicator_history import RANGES, chosen_range, indicator_history
 from monitoring.readout.uploads import summarise
 
@@ -40,31 +41,36 @@ class IndicatorDetailView(ForUserMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context.update(_history_context(self.object, self.request.GET.get("range")))
-        context["latest"] = Measurement.objects.filter(indicator=self.object).order_by("-t")[:20]
-        context["targets"] = (
+        context["targets"] = list(
             self.object.target_links.filter(target__agreement__in=_visible_agreements(user))
             .select_related("target__agreement")
             .order_by("target__agreement__code")
         )
+        context.update(_history_context(self.object, self.request.GET.get("range"), context["targets"], user))
+        context["latest"] = Measurement.objects.filter(indicator=self.object).order_by("-t")[:20]
         context["can_edit"] = user.has_perm("monitoring.change_indicator")
         context["can_upload"] = user.has_perm("monitoring.add_csvupload")
         context["uploads"] = CsvUpload.objects.for_user(user).filter(indicator=self.object)[:10]
         return context
 
 
-def _history_context(indicator, key):
-    """The range picker and the charts of the chosen range (the default one, said so, for a range not offered)."""
+def _history_context(indicator, key, links, user):
+    """The range picker and the charts of the chosen range (the default one, said so, for a range not offered),
+    with the time that the agreements of the targets measuring the indicator (``links``, those the viewer sees)
+    leave out: the range is no snapshot's period, so it is read by the rules as they stand."""
     chosen, understood = chosen_range(key)
     history = indicator_history(indicator, chosen)
+    pairs = {(link.target.agreement, indicator.service_id) for link in links}
+    parts = excluded_time.live_parts(pairs, history.start, history.end) if pairs else []
+    bands = excluded_time.time_bands(parts, history.start, history.end)
     context = {
         "ranges": RANGES,
         "history": history,
-        "history_chart": charts.indicator_history(history, indicator),
+        "history_chart": charts.indicator_history(history, indicator, bands),
         "unknown_range": None if understood else key,
     }
     if history.values is not None:
-        context["values_chart"] = charts.indicator_values(history, indicator)
+        context["values_chart"] = charts.indicator_values(history, indicator, bands)
     return context
 
 

@@ -1,5 +1,6 @@
 """SLA reports per agreement and period: a printable page, its CSV, and the service manager's comment."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -34,9 +35,10 @@ def report(request, code):
     context.update(
         {
             "period": period,
-            "report": agreement_report(agreement, period),
+            "report": agreement_report(agreement, period, request.user),
             "can_comment": request.user.has_perm("monitoring.add_reportcomment"),
             "csv_url": reverse("monitoring:report_csv", kwargs={"code": code}) + f"?period={period.label}",
+            "portal_zone": settings.TIME_ZONE,
         }
     )
     return render(request, "monitoring/report.html", context)
@@ -49,7 +51,8 @@ def report_csv_view(request, code):
         return form.refused()
     period = form.cleaned_data["period"]
     response = HttpResponse(
-        report_csv(agreement, period, agreement_report(agreement, period)), content_type="text/csv; charset=utf-8"
+        report_csv(agreement, period, agreement_report(agreement, period, request.user)),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{agreement.code}-{period.label}.csv"'
     return response

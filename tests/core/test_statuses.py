@@ -7,7 +7,7 @@ from django.utils import translation
 from agreements.choices import AGREEMENT_STATUS, AgreementStatus
 from core.statuses import TONES, Palette, palette
 from improvement.choices import PLAN_STATUS, PlanStatus
-from monitoring.choices import COMPLIANCE, SnapshotStatus
+from monitoring.choices import ACTIVITY, COMPLIANCE, SnapshotStatus, TargetActivity
 from requirements_analysis.choices import REQUIREMENT_STATUS, SURVEY_STATUS, CampaignStatus, RequirementStatus
 
 
@@ -15,6 +15,7 @@ from requirements_analysis.choices import REQUIREMENT_STATUS, SURVEY_STATUS, Cam
     ("look", "choices"),
     [
         (COMPLIANCE, SnapshotStatus),
+        (ACTIVITY, TargetActivity),
         (AGREEMENT_STATUS, AgreementStatus),
         (PLAN_STATUS, PlanStatus),
         (REQUIREMENT_STATUS, RequirementStatus),
