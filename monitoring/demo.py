@@ -62,8 +62,9 @@ def maintenance_times(now):
     last_month = calendar_period(MONTH, this_month - dt.timedelta(days=1), DEMO_TIME_ZONE).start
     hour = dt.timedelta(hours=1)
     completed = last_month + 15 * 24 * hour + hour  # the 16th at 01:00 KST
-    upcoming = (this_month + 40 * 24 * hour) if now > this_month + 20 * 24 * hour else (now + 8 * 24 * hour)
-    upcoming = upcoming.replace(minute=0, second=0, microsecond=0)
+    # 02:00 KST eight days ahead: announced today, with more than the agreed five days' notice.
+    upcoming = calendar_period(MONTH, now, DEMO_TIME_ZONE).start  # a local midnight, to count whole days from
+    upcoming += dt.timedelta(days=(now - upcoming).days + 8) + 2 * hour
     excluded = max(this_month, now - 26 * hour).replace(second=0, microsecond=0)
     return {
         "completed": (completed, completed + 2 * hour),
