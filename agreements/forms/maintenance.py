@@ -43,6 +43,8 @@ def send_back_if_retimed(window, changed_data):
     it did."""
     if window.status != MaintenanceStatus.APPROVED or not any(name in changed_data for name in TIMING_FIELDS):
         return False
+    if not window.adds_occurrences():
+        return False  # ended earlier: the occurrences left were announced already
     window.status, window.approved_by, window.approved_at = MaintenanceStatus.PLANNED, None, None
     return True
 

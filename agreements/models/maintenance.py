@@ -217,9 +217,47 @@ class MaintenanceWindow(WorkflowMixin, models.Model):
             raise ValidationError(errors)
         if self.service_id and self.starts_at and self.ends_at:  # a missing one has its own "required" error
             self._check_overlap()
-            problems = closed_period_problems(self.service, minute(self.starts_at), self.last_end)
+            changed = self.changed_occurrences()
+            if not changed:
+                return  # the title, the description or who sees it: nothing that counts
+            if self.pk and any(start < timezone.now() for start, _end in changed):
+                raise ValidationError(
+                    {
+                        "starts_at": _(
+                            "Occurrences that have begun cannot change. To stop a repeating window, set its last "
+                            "date (repeats until) to today or later; to change the times ahead, end it and plan a "
+                            "new window."
+                        )
+                    }
+                )
+            problems = closed_period_problems(
+                self.service, min(start for start, _end in changed), max(end for _start, end in changed)
+            )
             if problems:
                 raise ValidationError({"starts_at": problems})
+
+    def _stored(self):
+        if not self.pk:
+            return None
+        return MaintenanceWindow.objects.filter(pk=self.pk).select_related("calendar").first()
+
+    def changed_occurrences(self):
+        """The occurrences this row adds or removes compared with the stored one (all of them for a new row, or when
+        the service changes): only these can change what a period counts."""
+        mine = {(minute(start), minute(end)) for start, end in self.schedule.occurrences()}
+        stored = self._stored()
+        if stored is None or stored.service_id != self.service_id:
+            return mine | (set(stored.schedule.occurrences()) if stored else set())
+        return mine ^ set(stored.schedule.occurrences())
+
+    def adds_occurrences(self):
+        """True when the row, as edited, has an occurrence the stored one does not: customers must be told again.
+        Ending a repeating window earlier only removes occurrences ahead, and keeps its approval."""
+        stored = self._stored()
+        if stored is None or stored.service_id != self.service_id:
+            return True
+        mine = {(minute(start), minute(end)) for start, end in self.schedule.occurrences()}
+        return bool(mine - set(stored.schedule.occurrences()))
 
     def _check_overlap(self):
         mine = self.schedule.occurrences()
@@ -251,8 +289,14 @@ class MaintenanceWindow(WorkflowMixin, models.Model):
             return [_("A window that is over cannot be approved: its time counted like any other.")]
         if new_status == MaintenanceStatus.COMPLETED and self.last_end > now:
             return [_("A window is completed once its last occurrence has ended.")]
-        if new_status == MaintenanceStatus.CANCELLED:
-            return closed_period_problems(self.service, self.starts_at, self.last_end)
+        if new_status == MaintenanceStatus.CANCELLED and self.starts_at <= now:
+            # Its occurrences so far happened: cancelling would rewrite what they counted.
+            return [
+                _(
+                    "A window that has begun cannot be cancelled. To stop a repeating window, set its last date "
+                    "(repeats until) on its edit page."
+                )
+            ]
         return []
 
     def record_transition(self, locked, new_status, **details):
@@ -353,7 +397,7 @@ def excluded_parts(pairs, since, until):
     for window in (
         MaintenanceWindow.objects.counting()
         .filter(service_id__in=service_ids, starts_at__lt=until)
-        .filter(models.Q(ends_at__gt=since - dt.timedelta(days=31)) | ~models.Q(recurrence=Recurrence.NONE))
+        .filter(models.Q(ends_at__gt=since - dt.timedelta(days=32)) | ~models.Q(recurrence=Recurrence.NONE))
         .select_related("calendar")
     ):
         windows.setdefault(window.service_id, []).append(window.facts)

@@ -365,3 +365,60 @@ def test_the_daily_figures_leave_out_what_the_snapshot_excluded():
     tenth = labels.index("2026-11-10")
     assert bars[tenth] == ("11-10", 1440 - 120 - 10, 10)
     assert burn[-1][1] == snapshot(target).budget_remaining  # the burn-down ends where the snapshot stands
+
+
+# --- a series that has begun keeps what it counted -----------------------------------------------------------------
+
+
+@pytest.fixture
+def weekly_series_under_way():
+    """A weekly hour of maintenance that began 40 days ago and runs 30 days more, approved 50 days ago, on a target
+    whose last month is closed with data in it (relative to the real clock the model reads)."""
+    from django.utils import timezone
+
+    now = timezone.now().replace(second=0, microsecond=0)
+    target = measured_target(
+        agreement=active_agreement(valid_from=(now - dt.timedelta(days=120)).date(), maintenance_cap_minutes=600)
+    )
+    record_probe_minutes(target, now - dt.timedelta(days=40, hours=2), 60)  # in a month now closed
+    evaluate(target, now)
+    window = approved_window(
+        target.agreement.services.first(),
+        now - dt.timedelta(days=40),
+        60,
+        announced_days_ahead=10,
+        recurrence=Recurrence.WEEKLY,
+        repeat_until=(now + dt.timedelta(days=30)).date(),
+    )
+    return window, now
+
+
+def test_a_title_change_of_a_series_reaching_into_a_closed_period_is_allowed(weekly_series_under_way):
+    window, _now = weekly_series_under_way
+    assert ComplianceSnapshot.objects.filter(is_closed=True).exclude(status="no_data").exists()
+    window.title = "Weekly patching (renamed)"
+    window.full_clean()
+
+
+def test_a_series_that_has_begun_is_not_cancelled_but_ended_early_and_keeps_its_approval(weekly_series_under_way):
+    from agreements.forms.maintenance import send_back_if_retimed
+    from core.workflow import TransitionNotAllowed
+
+    window, now = weekly_series_under_way
+    with pytest.raises(TransitionNotAllowed, match="has begun"):
+        window.transition_to(MaintenanceStatus.CANCELLED)
+    approved_at = window.approved_at
+    window.repeat_until = (now + dt.timedelta(days=8)).date()
+    window.full_clean()  # only occurrences ahead go
+    assert not send_back_if_retimed(window, ["repeat_until"])
+    assert (window.status, window.approved_at) == (MaintenanceStatus.APPROVED, approved_at)
+
+
+def test_occurrences_that_have_begun_cannot_be_moved(weekly_series_under_way):
+    from django.core.exceptions import ValidationError
+
+    window, _now = weekly_series_under_way
+    window.starts_at += dt.timedelta(hours=1)
+    window.ends_at += dt.timedelta(hours=1)
+    with pytest.raises(ValidationError, match="have begun cannot change"):
+        window.full_clean()
