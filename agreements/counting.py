@@ -143,7 +143,7 @@ def _parts_if_approved(window, agreements, since, until, now):
     }
 
 
-def _why(part, window, agreement, announced_at, spent):
+def _why(part, window, agreement, announced_at, spent, hidden=frozenset()):
     """Why a part is excluded or counts, said after its badge (the badge names the outcome)."""
     notice = notice_text(agreement.maintenance_notice_days)
     cap = minutes_text(agreement.maintenance_cap_minutes)
@@ -173,7 +173,9 @@ def _why(part, window, agreement, announced_at, spent):
     if not agreement.maintenance_cap_minutes:
         return _("the agreement's monthly cap is 0: maintenance always counts")
     names = [
-        (_("this window") if pk == window.pk else f"“{title}”") + " " + duration_text(length)
+        (_("this window") if pk == window.pk else _("other maintenance") if pk in hidden else f"“{title}”")
+        + " "
+        + duration_text(length)
         for (pk, title), length in spent[month_label(part.start)].items()
     ]
     return _("the %(cap)s cap of %(month)s is used up: %(spent)s") % {
@@ -183,7 +185,15 @@ def _why(part, window, agreement, announced_at, spent):
     }
 
 
-def how_agreements_count(window, agreements, occurrences, now=None):
+def _hidden_from(user, parts):
+    """Ids of the windows among ``parts`` whose titles ``user`` may not read (kept from customers); one query."""
+    if user is None or user.has_perm("agreements.view_maintenancewindow"):
+        return frozenset()
+    ids = {part.source_pk for found in parts.values() for part in found if part.source == "window"}
+    return frozenset(MaintenanceWindow.objects.filter(pk__in=ids, customer_visible=False).values_list("pk", flat=True))
+
+
+def how_agreements_count(window, agreements, occurrences, now=None, user=None):
     """[AgreementCount] for each of ``agreements`` (covering the window's service): each of ``occurrences`` (start,
     end pairs of the window, oldest first) cut into its parts, each with why it is excluded or counts.
 
@@ -201,6 +211,7 @@ def how_agreements_count(window, agreements, occurrences, now=None):
     else:
         announced_at = window.approved_at
         parts = excluded_parts([(agreement, window.service_id) for agreement in agreements], since, until)
+    hidden = _hidden_from(user, parts)
     counts = []
     for agreement in agreements:
         spent = {}  # month label -> {(window pk, title): excluded so far}, in the order the cap was spent
@@ -217,7 +228,9 @@ def how_agreements_count(window, agreements, occurrences, now=None):
             line = next((line for line in lines if line.start <= part.start and part.end <= line.end), None)
             if line is not None:
                 line.parts.append(
-                    PartLine(part.start, part.end, part.outcome, _why(part, window, agreement, announced_at, spent))
+                    PartLine(
+                        part.start, part.end, part.outcome, _why(part, window, agreement, announced_at, spent, hidden)
+                    )
                 )
         counts.append(AgreementCount(agreement, terms_text(agreement), lines))
     return counts

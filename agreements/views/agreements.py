@@ -76,7 +76,7 @@ class AgreementDetailView(ForUserMixin, DetailView):
             counted = (
                 []
                 if window.status == MaintenanceStatus.PLANNED
-                else how_agreements_count(window, [self.object], [window.occurrence])
+                else how_agreements_count(window, [self.object], [window.occurrence], user=self.request.user)
             )
             window.outcomes = sorted(
                 {part.outcome for count in counted for line in count.occurrences for part in line.parts}

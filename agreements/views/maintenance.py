@@ -93,7 +93,7 @@ class MaintenanceDetailView(ForUserMixin, DetailView):
                 "can_edit": may_change and window.is_editable,
                 "steps": window.steps if may_change else (),
                 "changes": window_change_log(window),
-                "counts": how_agreements_count(window, agreements, past + ahead, now),
+                "counts": how_agreements_count(window, agreements, past + ahead, now, user=self.request.user),
                 "agreements": agreements,
                 "audience": Customer.objects.for_user(user)
                 .filter(agreements__services=window.service)
@@ -170,7 +170,12 @@ class MaintenanceTransitionView(TransitionView):
         now = timezone.now()
         _past, ahead, _more = shown_occurrences(self.object, now, past=0, coming=3)
         agreements = Agreement.objects.for_user(self.request.user).filter(services=self.object.service)
-        return {"counts": how_agreements_count(self.object, agreements.order_by("code"), ahead, now), "now": now}
+        return {
+            "counts": how_agreements_count(
+                self.object, agreements.order_by("code"), ahead, now, user=self.request.user
+            ),
+            "now": now,
+        }
 
     def carry_out(self, form):
         self.object.transition_to(self.new_status, user=self.request.user)

@@ -456,3 +456,24 @@ def test_the_agreement_page_lists_maintenance_ahead_and_how_it_counts_the_next_o
     assert "Database patch" in text
     assert "Someone else's patch" not in text
     assert "Approved Counts: late notice" in text
+
+
+def test_a_customer_reading_the_cap_never_reads_the_title_of_a_window_kept_from_customers(
+    client, banking, manager, agreement_a, alice
+):
+    agreement_a.maintenance_notice_days, agreement_a.maintenance_cap_minutes = 5, 180
+    agreement_a.save()
+    month = (timezone.localdate().replace(day=1) + dt.timedelta(days=62)).replace(day=1)  # the month after next
+    first_day = (month - timezone.localdate()).days
+    hidden = make_window(banking, local(first_day + 2, 1), title="Secret core migration", customer_visible=False)
+    shown = make_window(banking, local(first_day + 9, 1), title="Database patch")
+    for window in (hidden, shown):
+        approve(window, manager, window.starts_at - dt.timedelta(days=7))
+    client.force_login(alice)
+    text = page_text(client.get(f"/maintenance/{shown.pk}/"))
+    assert "is used up: other maintenance 2 h, this window 1 h" in text
+    assert "Secret core migration" not in text
+    client.force_login(manager)
+    assert "is used up: “Secret core migration” 2 h, this window 1 h" in page_text(
+        client.get(f"/maintenance/{shown.pk}/")
+    )
