@@ -147,7 +147,7 @@ def test_the_demo_has_a_completed_window_an_upcoming_one_and_an_exclusion_that_t
     wms = ComplianceSnapshot.objects.get(
         target__agreement__code="saebyeok-wms-sla", target__code="availability", is_current=True
     )
-    assert [part["reason"] for part in wms.maintenance] == ["customer_caused"]
+    assert "customer_caused" in [part["reason"] for part in wms.maintenance]
     assert wms.budget_consumed == 0  # its 30 bad minutes lie inside the exclusion
     seed()
     assert MaintenanceWindow.objects.count() == 2

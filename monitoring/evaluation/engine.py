@@ -218,7 +218,10 @@ def _exclude(plans, burn_windows, at):
     """Give each plan the maintenance and exclusions of its agreement and service, read once for the chunk."""
     since = min([plan.since for plan in plans] + [at - dt.timedelta(minutes=max(burn_windows, default=0))], default=at)
     pairs = {(plan.target.agreement, plan.target.indicator_link.indicator.service_id) for plan in plans}
-    parts = excluded_parts(pairs, since, at + dt.timedelta(days=1))
+    # Up to the end of the periods running: a time-based budget is taken over the whole period, less all of its
+    # excluded time, the maintenance ahead included.
+    until = max([at + dt.timedelta(days=1)] + [job.period.end for plan in plans for job in plan.jobs])
+    parts = excluded_parts(pairs, since, until)
     for plan in plans:
         plan.exclude(parts[(plan.target.agreement_id, plan.target.indicator_link.indicator.service_id)])
 

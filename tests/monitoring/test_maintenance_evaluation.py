@@ -282,8 +282,16 @@ def test_a_weekly_window_excludes_each_occurrence_until_the_months_cap_is_spent(
         ("over_cap", "2026-11-28T18:00", "2026-11-28T19:30"),
     ]
     assert snapshot(target).budget_total == D("42.96")
+    # December runs: its budget already leaves out the Sundays ahead, under December's own cap.
     december = ComplianceSnapshot.objects.get(target=target, period_start=DECEMBER)
-    assert december.maintenance == []  # the first December Sunday (6 Dec) lies ahead of the evaluation
+    assert [(part["outcome"], part["start"][:10]) for part in december.maintenance] == [
+        ("excluded", "2026-12-05"),
+        ("excluded", "2026-12-12"),
+        ("excluded", "2026-12-19"),
+        ("over_cap", "2026-12-19"),
+        ("over_cap", "2026-12-26"),
+    ]
+    assert december.budget_total == D("44.4")  # 0.001 x (31 x 1,440 - 240)
 
 
 # --- burn rates, alerts and the current state -----------------------------------------------------------------------
@@ -422,3 +430,15 @@ def test_occurrences_that_have_begun_cannot_be_moved(weekly_series_under_way):
     window.ends_at += dt.timedelta(hours=1)
     with pytest.raises(ValidationError, match="have begun cannot change"):
         window.full_clean()
+
+
+def test_the_running_periods_budget_leaves_out_the_maintenance_announced_ahead_in_it():
+    target = measured_target(agreement=terms())
+    approved_window(target.agreement.services.first(), kst(2026, 11, 25, 2), 120, announced_days_ahead=7)
+    record_probe_minutes(target, kst(2026, 11, 10), 60)
+    evaluate(target, kst(2026, 11, 11))
+    running = snapshot(target)
+    assert not running.is_closed
+    assert running.budget_total == D("43.08")  # the whole month less the window of the 25th, from the start
+    assert [part["start"] for part in running.maintenance] == ["2026-11-24T17:00:00+00:00"]
+    assert not running.in_maintenance
