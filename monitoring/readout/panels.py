@@ -5,6 +5,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from agreements.choices import WindowKind
 from agreements.extensions import AgreementLinkExtension, ClosedPeriodsExtension, TargetPanelExtension
 from monitoring.choices import SnapshotStatus
 from monitoring.models import ComplianceSnapshot, TargetIndicator
@@ -36,13 +37,15 @@ class ReportLink(AgreementLinkExtension):
 
 
 class ClosedPeriods(ClosedPeriodsExtension):
-    """Closed snapshots are history: maintenance and exclusions may not reach into them. (A closed period with no
-    data at all is evaluated again when data arrives, so it does not hold anything back.)"""
+    """Closed calendar periods are history: maintenance and exclusions may not reach into them. (A closed period with
+    no data at all is evaluated again when data arrives, so it does not hold anything back; nor does a rolling
+    window's day, whose frozen snapshot stays as it is while the windows that still run count the change.)"""
 
     def closed_periods(self, service, start, end, agreement=None):
         snapshots = (
             ComplianceSnapshot.objects.filter(
                 is_closed=True,
+                target__window_kind=WindowKind.CALENDAR,
                 target__indicator_link__indicator__service=service,
                 period_start__lt=end,
                 period_end__gt=start,

@@ -442,3 +442,25 @@ def test_the_running_periods_budget_leaves_out_the_maintenance_announced_ahead_i
     assert running.budget_total == D("43.08")  # the whole month less the window of the 25th, from the start
     assert [part["start"] for part in running.maintenance] == ["2026-11-24T17:00:00+00:00"]
     assert not running.in_maintenance
+
+
+def test_a_rolling_targets_closed_days_do_not_hold_back_an_exclusion_of_yesterday():
+    target = measured_target(agreement=terms(), window_kind=WindowKind.ROLLING, rolling_days=28)
+    probe_day_around_window(target)  # 10 Nov; evaluated on the 12th, the 10th's and 11th's days are closed
+    evaluate(target, kst(2026, 11, 12, 1))
+    assert ComplianceSnapshot.objects.filter(target=target, is_closed=True).exclude(status="no_data").exists()
+    exclusion = Exclusion(
+        agreement=target.agreement,
+        service=target.agreement.services.first(),
+        starts_at=kst(2026, 11, 10, 2),
+        ends_at=kst(2026, 11, 10, 3),
+        reason=ExclusionReason.CUSTOMER_CAUSED,
+        description="x",
+        customer_agreement="y",
+    )
+    exclusion.full_clean()
+    exclusion.save()
+    evaluate(target, kst(2026, 11, 12, 2))
+    current = ComplianceSnapshot.objects.get(target=target, is_current=True)
+    assert current.budget_consumed == D("10")  # the window running now counts the exclusion
+    assert ComplianceSnapshot.objects.get(target=target, period_start=kst(2026, 11, 10)).budget_consumed == D("40")
