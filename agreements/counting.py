@@ -162,11 +162,11 @@ def _why(part, window, agreement, announced_at, spent, hidden=frozenset()):
         if announced_at is None:
             return _("never approved, so never announced")
         if announced_at > part.start:
-            return _("approved %(late)s after its start; the agreement needs %(notice)s notice") % {
+            return _("approved %(late)s after its start; the agreement asks for notice of %(notice)s") % {
                 "late": duration_text(announced_at - part.start),
                 "notice": notice,
             }
-        return _("announced only %(ahead)s before its start; the agreement needs %(notice)s notice") % {
+        return _("announced only %(ahead)s before its start; the agreement asks for notice of %(notice)s") % {
             "ahead": duration_text(part.start - announced_at),
             "notice": notice,
         }

@@ -73,24 +73,30 @@ def build_calendar(user, base_url, language="", now=None):
         calendar.add("x-wr-calname", calendar_name(user))
         calendar.add("x-wr-caldesc", _("Planned maintenance of the services, from the service level portal."))
         calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", REFRESH)
+        calendar.add("x-published-ttl", icalendar.vDuration(REFRESH).to_ical().decode())  # "PT1H"
+        stamp = (now or timezone.now()).astimezone(dt.UTC).replace(microsecond=0)
         for occurrence in feed_occurrences(user, now):
-            calendar.add_component(event(occurrence, base_url, host))
+            calendar.add_component(event(occurrence, base_url, host, stamp))
     return calendar.to_ical()
 
 
-def event(occurrence, base_url, host):
+def event(occurrence, base_url, host, stamp):
     window = occurrence.window
     url = base_url + window.get_absolute_url()
     item = icalendar.Event()
     item.add("uid", event_uid(occurrence, host))
-    # Without a METHOD of iTIP, DTSTAMP is when the event's information last changed (RFC 5545, 3.8.7.2).
-    item.add("dtstamp", window.updated_at.astimezone(dt.UTC))
+    # With METHOD:PUBLISH, DTSTAMP is when this copy was made (RFC 5545, 3.8.7.2); LAST-MODIFIED says when the
+    # window last changed.
+    item.add("dtstamp", stamp)
     item.add("last-modified", window.updated_at.astimezone(dt.UTC))
     item.add("dtstart", occurrence.start.astimezone(dt.UTC))
     item.add("dtend", occurrence.end.astimezone(dt.UTC))
     names = {"service": window.service.name, "title": window.title}
-    item.add("summary", _("%(service)s maintenance: %(title)s") % names)
+    summary = _("%(service)s maintenance: %(title)s") % names
+    if window.status == MaintenanceStatus.CANCELLED:
+        # A program that ignores STATUS still shows that it is not going ahead.
+        summary = _("Cancelled: %(summary)s") % {"summary": summary}
+    item.add("summary", summary)
     item.add("description", description(window, url))
     item.add("url", url)
     item.add("status", EVENT_STATUS[window.status])

@@ -218,16 +218,18 @@ def test_the_feed_parses_back_and_its_events_are_the_occurrences(client, alice, 
         "Internet banking maintenance: Database upgrade",
         "Internet banking maintenance: Patching",
         "Internet banking maintenance: Old upgrade",
-        "Internet banking maintenance: Called off",
+        "Cancelled: Internet banking maintenance: Called off",
     }
     event = by_title["Internet banking maintenance: Database upgrade"]
     url = f"http://testserver/maintenance/{upgrade.pk}/"
     assert str(event["URL"]) == url
     assert str(event["DESCRIPTION"]) == f"Online banking answers with a maintenance page.\n\n{url}"
     assert str(event["STATUS"]) == "CONFIRMED"
-    assert event.decoded("DTSTAMP") == upgrade.updated_at.replace(microsecond=0)
+    assert event.decoded("LAST-MODIFIED") == upgrade.updated_at.replace(microsecond=0)
+    assert abs(event.decoded("DTSTAMP") - now) < dt.timedelta(minutes=5)  # when this copy was made (METHOD:PUBLISH)
+    assert calendar["X-PUBLISHED-TTL"].to_ical() == b"PT1H"
     assert str(event["UID"]) == f"maintenance-{upgrade.pk}-{upgrade.starts_at:%Y%m%dT%H%M%SZ}@testserver"
-    assert str(by_title["Internet banking maintenance: Called off"]["STATUS"]) == "CANCELLED"
+    assert str(by_title["Cancelled: Internet banking maintenance: Called off"]["STATUS"]) == "CANCELLED"
     patching = [e for e in events(calendar) if str(e["SUMMARY"]).endswith("Patching")]
     assert {str(e["STATUS"]) for e in patching} == {"TENTATIVE"}
     assert str(patching[0]["DESCRIPTION"]).startswith("Planned, not approved yet")

@@ -385,7 +385,7 @@ def test_the_counting_of_a_window_announced_too_late(manager_client, upcoming, m
     approve(upcoming, manager, upcoming.starts_at - dt.timedelta(days=2))
     text = page_text(manager_client.get(f"/maintenance/{upcoming.pk}/"))
     assert "Announced maintenance is excluded up to 4 h a month when announced at least 5 days ahead." in text
-    assert "Counts: late notice announced only 2 d before its start; the agreement needs 5 days notice" in text
+    assert "Counts: late notice announced only 2 d before its start; the agreement asks for notice of 5 days" in text
     assert "Of the occurrences above: 0 min excluded, 2 h counted." in text
 
 
