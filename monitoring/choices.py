@@ -89,11 +89,13 @@ class NotificationStatus(models.TextChoices):
 
 
 class MaintenanceEvent(models.TextChoices):
-    """What a maintenance notice tells: the window was approved, an occurrence starts soon, an occurrence ended."""
+    """What a maintenance notice tells: the window was approved, an occurrence starts soon, an occurrence ended, an
+    announced window was cancelled."""
 
     APPROVED = "approved", pgettext_lazy("maintenance notice", "Approved")
     REMINDER = "reminder", pgettext_lazy("maintenance notice", "Starts soon")
     ENDED = "ended", pgettext_lazy("maintenance notice", "Ended")
+    CANCELLED = "cancelled", pgettext_lazy("maintenance notice", "Cancelled")
 
 
 class UploadStatus(models.TextChoices):

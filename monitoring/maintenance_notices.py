@@ -11,7 +11,8 @@ When (``queue_due(now)``: Celery beat every few minutes, and at once when a wind
 * ``approved``: once, when the window is approved, while it still has an occurrence to come or running;
 * ``reminder``: SLM_MAINTENANCE_REMINDER_DAYS (3) days before each occurrence starts, unless the window was approved
   within those days (the approval notice has just told them);
-* ``ended``: when each occurrence ends (an occurrence that ended before the approval is not told).
+* ``ended``: when each occurrence ends (an occurrence that ended before the approval is not told);
+* ``cancelled``: once, when a window whose approval was sent is cancelled before its occurrences are over.
 
 An occurrence that ended more than a day before it was first seen (beat was down, or the portal was installed
 afterwards) is not announced late, and a reminder comes only before its occurrence starts. The same run marks
@@ -45,6 +46,10 @@ from monitoring.models import MaintenanceNotice, NotificationChannel
 LATE = dt.timedelta(days=1)  # an occurrence that ended longer ago than this when first seen is not announced
 UPCOMING_SHOWN = 5  # occurrences listed in an approval notice of a repeating window
 TOLD = [MaintenanceStatus.APPROVED, MaintenanceStatus.COMPLETED]
+# Which notices may still go out: of a window customers see, while it is announced; the cancellation of one.
+SENDABLE = Q(window__customer_visible=True) & (
+    Q(window__status__in=TOLD) | Q(event=MaintenanceEvent.CANCELLED, window__status=MaintenanceStatus.CANCELLED)
+)
 
 
 def reminder_lead():
@@ -108,7 +113,9 @@ def candidate_windows(now):
     """Approved and completed windows that customers see and that may have an occurrence ending after now - LATE."""
     repeats_on = ~Q(recurrence=Recurrence.NONE) & Q(repeat_until__gte=(now - LATE - dt.timedelta(days=1)).date())
     return (
-        MaintenanceWindow.objects.filter(status__in=TOLD, customer_visible=True, approved_at__isnull=False)
+        MaintenanceWindow.objects.filter(
+            status__in=[*TOLD, MaintenanceStatus.CANCELLED], customer_visible=True, approved_at__isnull=False
+        )
         .filter(Q(ends_at__gt=now - LATE) | repeats_on)
         .select_related("service", "calendar")
         .order_by("pk")
@@ -119,6 +126,12 @@ def due_events(window, now, lead):
     """[(event, occurrence start, occurrence end)] of ``window`` due at ``now``."""
     events = []
     occurrences = window.schedule.occurrences(since=now - LATE)
+    if window.status == MaintenanceStatus.CANCELLED:
+        # Told only to those who heard of it: an approval notice went out, and an occurrence was still to come.
+        told = window.notices.filter(event=MaintenanceEvent.APPROVED, status=NotificationStatus.SENT).exists()
+        if told and any(end > now for _start, end in occurrences):
+            return [(MaintenanceEvent.CANCELLED, window.starts_at, window.ends_at)]
+        return []
     if window.status == MaintenanceStatus.APPROVED and any(end > now for _start, end in occurrences):
         events.append((MaintenanceEvent.APPROVED, window.starts_at, window.ends_at))
     for start, end in occurrences:
@@ -169,8 +182,7 @@ def queue_due(now=None):
 
 def drop_undeliverable():
     """Pending notices of a window hidden from customers or cancelled since they were queued are not sent."""
-    hidden = Q(window__customer_visible=False) | ~Q(window__status__in=TOLD)
-    MaintenanceNotice.objects.filter(status=NotificationStatus.PENDING).filter(hidden).delete()
+    MaintenanceNotice.objects.filter(status=NotificationStatus.PENDING).exclude(SENDABLE).delete()
 
 
 def complete_finished(now=None):
@@ -203,7 +215,7 @@ def send_pending_notices(now=None):
         MaintenanceNotice.objects.filter(status=NotificationStatus.PENDING).order_by("pk").values_list("pk", flat=True)
     )
     rows = MaintenanceNotice.objects.select_related("window__service", "window__calendar", "channel")
-    claimable = Q(window__customer_visible=True, window__status__in=TOLD)
+    claimable = SENDABLE
     return sum(
         1 for pk in ids if notify.claim_and_send(rows, pk, lambda notice: deliver_notice(notice, now), claimable)
     )
@@ -234,7 +246,7 @@ def message(notice, now=None):
     window = notice.window
     service = window.service
     url = settings.SLM_PORTAL_URL.rstrip("/") + window.get_absolute_url()
-    if notice.event == MaintenanceEvent.APPROVED:
+    if notice.event in (MaintenanceEvent.APPROVED, MaintenanceEvent.CANCELLED):
         shown = window.schedule.occurrences(since=now)[:UPCOMING_SHOWN] or [(window.starts_at, window.ends_at)]
     else:
         shown = [(notice.occurrence_start, notice.occurrence_end)]
@@ -252,6 +264,8 @@ def message(notice, now=None):
                 )
                 % names
             )
+        elif notice.event == MaintenanceEvent.CANCELLED:
+            headline = _("Maintenance of %(service)s is cancelled: %(title)s") % names
         else:
             headline = _("Maintenance of %(service)s has ended: %(title)s") % names
         when = [span_text(start, end) for start, end in shown]

@@ -28,5 +28,8 @@ def queue_notifications(sender, **kwargs):
 def announce_approved_maintenance(sender, instance, **kwargs):
     """A window approved (or changed while approved) is announced at once, not at beat's next run: the notices task
     runs once the change has committed. The agreements app knows nothing of it (Django's own signal)."""
-    if instance.status == MaintenanceStatus.APPROVED and instance.customer_visible:
+    announced = instance.status == MaintenanceStatus.APPROVED or (
+        instance.status == MaintenanceStatus.CANCELLED and instance.approved_at is not None
+    )
+    if announced and instance.customer_visible:
         transaction.on_commit(send_maintenance_notices.delay)

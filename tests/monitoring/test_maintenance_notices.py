@@ -179,7 +179,7 @@ def test_pending_notices_of_a_window_hidden_or_cancelled_since_are_dropped_not_s
 
     hidden.customer_visible = False
     hidden.save()
-    cancelled.transition_to(MaintenanceStatus.CANCELLED)
+    cancelled.transition_to(MaintenanceStatus.CANCELLED, now=APPROVED_AT)
     sent = send_pending_notices(now=APPROVED_AT)  # claimed only while still shown: nothing goes out
 
     assert sent == 0
@@ -507,3 +507,22 @@ def test_a_window_approved_again_after_a_change_is_announced_again_with_its_new_
     ]
     queue_due(now=APPROVED_AT + DAY + 2 * MINUTE)
     assert MaintenanceNotice.objects.filter(event=APPROVED, address="alice@example.com").count() == 2
+
+
+def test_customers_told_of_a_window_are_told_once_when_it_is_cancelled(banking, acme_sla, acme_people):
+    window = maintenance(banking)
+    queue_due(now=APPROVED_AT + MINUTE)
+    send_pending_notices(now=APPROVED_AT + MINUTE)
+    mail.outbox.clear()
+    window.transition_to(MaintenanceStatus.CANCELLED, now=APPROVED_AT + DAY)
+    run(now=APPROVED_AT + DAY + MINUTE)
+    run(now=APPROVED_AT + DAY + 2 * MINUTE)
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(acme_people)
+    assert {message.subject for message in mail.outbox} == {
+        "SLM Portal: Maintenance of Internet banking is cancelled: Database upgrade"
+    }
+    assert "announced earlier is cancelled: it will not take place" in mail.outbox[0].body
+    # Nothing more: no reminder and no end notice of a cancelled window.
+    run(now=START - DAY)
+    run(now=END + MINUTE)
+    assert len(mail.outbox) == len(acme_people)
