@@ -48,4 +48,4 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
 # The web server. The worker and beat services of docker-compose.yml replace this command with Celery's.
 # --worker-tmp-dir: gunicorn's worker heartbeats on tmpfs. --no-control-socket: gunicorn would otherwise try to
 # create a control socket under $HOME (/app, not writable by the portal's user) and warn at every start.
-CMD ["gunicorn", "slm_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--error-logfile", "-", "--worker-tmp-dir", "/dev/shm", "--timeout", "60", "--graceful-timeout", "30", "--no-control-socket"]
+CMD ["gunicorn", "slm_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--logger-class", "slm_portal.access_log.RedactingLogger", "--error-logfile", "-", "--worker-tmp-dir", "/dev/shm", "--timeout", "60", "--graceful-timeout", "30", "--no-control-socket"]

@@ -556,6 +556,13 @@ def test_gunicorn_serves_health_and_the_containers_health_check_passes(tmp_path,
         assert wait_for_port(port, server), "gunicorn did not start"
         result = run([sys.executable, "-c", health_code], env, cwd=tmp_path, timeout=30)
         assert result.returncode == 0, result.stderr
+        feed = f"http://127.0.0.1:{port}/maintenance/feed/slmcal_SECRETTOKEN.ics"
+        asked = run(
+            [sys.executable, "-c", f"import urllib.request as u\ntry: u.urlopen({feed!r})\nexcept Exception: pass"],
+            env,
+            cwd=tmp_path,
+        )
+        assert asked.returncode == 0, asked.stderr
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -564,6 +571,8 @@ def test_gunicorn_serves_health_and_the_containers_health_check_passes(tmp_path,
             os.killpg(server.pid, signal.SIGKILL)
             log, _ = server.communicate()
     assert "GET /health" in log, "the access log goes to standard output"
+    assert "GET /maintenance/feed/….ics" in log
+    assert "SECRETTOKEN" not in log, "a calendar feed's token never reaches the access log"
 
 
 def test_the_health_check_fails_when_nothing_answers(tmp_path, services):
@@ -579,3 +588,19 @@ def test_the_placeholder_key_of_the_env_example_stops_start_up(tmp_path, service
     result = run([sys.executable, "-c", "import slm_portal.wsgi"], env, cwd=tmp_path)
     assert result.returncode != 0
     assert "SECRET_KEY still holds the placeholder" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "logged"),
+    [
+        ("GET /maintenance/feed/slmcal_a-B_9.ics HTTP/1.1", "GET /maintenance/feed/….ics HTTP/1.1"),
+        ("GET /survey/abc123/ HTTP/1.1", "GET /survey/…/ HTTP/1.1"),
+        ("GET /survey/abc123/?lang=ko HTTP/1.1", "GET /survey/…/?lang=ko HTTP/1.1"),
+        ("GET /maintenance/feed/ HTTP/1.1", "GET /maintenance/feed/ HTTP/1.1"),
+        ("GET /maintenance/7/ HTTP/1.1", "GET /maintenance/7/ HTTP/1.1"),
+    ],
+)
+def test_the_access_log_keeps_no_token_of_a_feed_or_survey_link(line, logged):
+    from slm_portal.access_log import redact
+
+    assert redact(line) == logged
