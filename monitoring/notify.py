@@ -22,6 +22,12 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 
 
+def _rate(at_event, now):
+    """The burn rate the notification recorded at its event (rows written before it kept one: the alert's)."""
+    value = at_event if at_event is not None else now
+    return None if value is None else plain_number(value)
+
+
 def payload(notification):
     alert = notification.alert
     target = alert.target
@@ -39,8 +45,8 @@ def payload(notification):
             "threshold": plain_number(alert.rule.threshold),
             "long_window_minutes": alert.rule.long_window_minutes,
             "short_window_minutes": alert.rule.short_window_minutes,
-            "long_burn_rate": None if alert.long_burn is None else plain_number(alert.long_burn),
-            "short_burn_rate": None if alert.short_burn is None else plain_number(alert.short_burn),
+            "long_burn_rate": _rate(notification.long_burn, alert.long_burn),
+            "short_burn_rate": _rate(notification.short_burn, alert.short_burn),
             "started_at": alert.started_at.isoformat(),
             "resolved_at": alert.resolved_at.isoformat() if alert.resolved_at else None,
         },

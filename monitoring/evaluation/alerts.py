@@ -35,7 +35,7 @@ class AlertBook:
                 if alert is None:
                     alert = Alert(target=target, rule=rule, started_at=self.at)
                     self.new.append(alert)
-                    self.events.append((alert, AlertState.FIRING))
+                    self.events.append((alert, AlertState.FIRING, long_burn, short_burn))
                 else:
                     self.changed.append(alert)
                 alert.long_burn, alert.short_burn = long_burn, short_burn
@@ -53,7 +53,7 @@ class AlertBook:
         alert.resolved_at = self.at
         alert.long_burn, alert.short_burn = long_burn, short_burn
         self.changed.append(alert)
-        self.events.append((alert, AlertState.RESOLVED))
+        self.events.append((alert, AlertState.RESOLVED, long_burn, short_burn))
 
     def save(self):
         """Write alert changes and queue one notification per channel and event; returns (fired, resolved)."""
@@ -63,16 +63,24 @@ class AlertBook:
         notifications = []
         if self.events:
             channels = list(NotificationChannel.objects.filter(is_active=True))
-            for alert, event in self.events:
+            for alert, event, *burns in self.events:
                 if alert.is_silenced(self.at):
                     continue  # a service manager silenced it: nothing is sent until the silence ends
                 for channel in channels_for(alert.target, channels):
                     if channel.accepts(alert.rule.severity):
-                        notifications.append(Notification(alert=alert, channel=channel, event=event))
+                        notifications.append(
+                            Notification(
+                                alert=alert,
+                                channel=channel,
+                                event=event,
+                                long_burn=burns[0],
+                                short_burn=burns[1],
+                            )
+                        )
         created = Notification.objects.bulk_create(notifications, ignore_conflicts=True)
         if created:
             notifications_pending.send(sender=AlertBook, count=len(created))
-        fired = sum(1 for _, event in self.events if event == AlertState.FIRING)
+        fired = sum(1 for _alert, event, *_burns in self.events if event == AlertState.FIRING)
         return fired, len(self.events) - fired
 
 

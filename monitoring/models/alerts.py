@@ -168,6 +168,10 @@ class Notification(models.Model):
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notifications")
     channel = models.ForeignKey(NotificationChannel, on_delete=models.CASCADE, related_name="notifications")
     event = models.CharField(_("event"), max_length=10, choices=AlertState.choices)
+    # The burn rates as they were at the event: a notification sent later (a retry, a busy worker) tells what fired
+    # or resolved, not what the alert says by then.
+    long_burn = models.DecimalField(_("burn rate (long window)"), max_digits=20, decimal_places=6, null=True)
+    short_burn = models.DecimalField(_("burn rate (short window)"), max_digits=20, decimal_places=6, null=True)
     status = models.CharField(
         _("status"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
     )

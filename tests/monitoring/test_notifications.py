@@ -223,3 +223,19 @@ def test_a_page_only_channel_skips_ticket_alerts(webhooks):
     evaluate(fast, BURN_AT)
     received = sorted(Notification.objects.values_list("channel", "alert__rule__severity"))
     assert received == sorted([(tickets.pk, "ticket"), (tickets.pk, "page"), (pages.pk, "page")])
+
+
+def test_a_notification_sent_after_its_alert_resolved_tells_the_burn_rates_it_fired_with():
+    from monitoring.choices import AlertState
+    from monitoring.models import Alert
+    from tests.monitoring.evaluation_helpers import BURN_AT, burning_target, evaluate
+
+    NotificationChannel.objects.create(name="ops", kind="webhook", address="http://127.0.0.1:9/hook")
+    target = burning_target()
+    evaluate(target, BURN_AT)
+    firing = Notification.objects.get(event=AlertState.FIRING, alert__rule__name="page-1h")
+    fired_with = notify.payload(firing)["alert"]["long_burn_rate"]
+    evaluate(target, BURN_AT + dt.timedelta(hours=2))  # quiet since: it resolves before the first one went out
+    assert Alert.objects.get(pk=firing.alert_id).state == AlertState.RESOLVED
+    firing.refresh_from_db()
+    assert notify.payload(firing)["alert"]["long_burn_rate"] == fired_with == "33.333333"
