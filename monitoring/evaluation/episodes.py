@@ -10,6 +10,8 @@ same instant writes nothing new.
 
 from zoneinfo import ZoneInfo
 
+from django.db.models import OuterRef, Subquery
+
 from agreements.choices import WindowKind
 from monitoring import slo
 from monitoring.choices import BreachKind
@@ -24,11 +26,13 @@ class EpisodeBook:
 
     def __init__(self, targets):
         rolling = [target for target in targets if target.window_kind == WindowKind.ROLLING]
-        self.latest = {}
-        for episode in Breach.objects.filter(target__in=rolling, kind=BreachKind.WINDOW_EXHAUSTED).order_by(
-            "target_id", "period_start"
-        ):
-            self.latest[episode.target_id] = episode  # ordered by start: the last one wins
+        episodes = Breach.objects.filter(kind=BreachKind.WINDOW_EXHAUSTED)
+        # Only each target's latest episode, whatever the number of older ones (a correlated subquery: one query).
+        last_start = episodes.filter(target=OuterRef("target")).order_by("-period_start").values("period_start")[:1]
+        self.latest = {
+            episode.target_id: episode
+            for episode in episodes.filter(target__in=rolling, period_start=Subquery(last_start))
+        }
         self.new, self.changed = [], {}
 
     def observe(self, target, window_end, snapshot):

@@ -88,3 +88,18 @@ def test_an_episode_found_while_evaluating_past_days_starts_at_the_first_window_
     evaluate(weekly_window, kst(2026, 11, 6, 12))  # first evaluation: the days since the 1st are read at their ends
 
     assert episodes(weekly_window) == [(kst(2026, 11, 3), None, BreachKind.WINDOW_EXHAUSTED)]
+
+
+def test_the_book_reads_only_each_targets_latest_episode_in_one_query(weekly_window):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from monitoring.evaluation.episodes import EpisodeBook
+
+    for day in (2, 12, 18, 21):
+        evaluate(weekly_window, kst(2026, 11, day, 12))
+    assert Breach.objects.filter(target=weekly_window).count() == 2
+    with CaptureQueriesContext(connection) as queries:
+        book = EpisodeBook([weekly_window])
+    assert len(queries) == 1
+    assert [episode.period_start for episode in book.latest.values()] == [kst(2026, 11, 18, 12)]
