@@ -11,8 +11,10 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from agreements.calendars import WorkingCalendar
+from agreements.calendars import WorkingCalendar, working_time_between
 from monitoring.tickets.clock import (
     ClockState,
     EventKind,
@@ -457,3 +459,67 @@ def test_ended_categories_cannot_pause_a_clock():
 def test_malformed_events_are_refused(build, message):
     with pytest.raises(ValueError, match=message):
         build()
+
+
+# --- Properties ----------------------------------------------------------------------------------------
+
+LUNCH_AND_HOLIDAY = WorkingCalendar(
+    "Europe/Berlin",
+    {weekday: [(time(8), time(12)), (time(13), time(17))] for weekday in range(6)},
+    frozenset({date(2026, 10, 26)}),
+)
+steps = st.tuples(
+    st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=3)),
+    st.sampled_from([kind for kind in EventKind if kind is not EventKind.CREATED]),
+    st.sampled_from(list(StateCategory)),
+    st.sampled_from(sorted(RESOLVE_GOALS)),
+)
+
+
+@st.composite
+def ticket_logs(draw) -> tuple[list[TicketEvent], datetime, WorkingCalendar]:
+    calendar = draw(st.sampled_from([SEOUL_OFFICE, LUNCH_AND_HOLIDAY, WorkingCalendar.always("Europe/Berlin")]))
+    instant = datetime(2026, 10, 22, tzinfo=UTC) + draw(st.timedeltas(timedelta(0), timedelta(days=5)))
+    events = [TicketEvent("e0", instant, EventKind.CREATED, priority=draw(st.sampled_from(sorted(RESOLVE_GOALS))))]
+    for number, (gap, kind, category, priority) in enumerate(draw(st.lists(steps, max_size=8)), start=1):
+        instant += gap
+        events.append(
+            TicketEvent(
+                f"e{number}",
+                instant,
+                kind,
+                category=category if kind is EventKind.STATE_CHANGED else None,
+                priority=priority if kind is EventKind.PRIORITY_CHANGED else None,
+            )
+        )
+    now = instant + draw(st.timedeltas(timedelta(0), timedelta(days=4)))
+    return events, now, calendar
+
+
+@given(ticket_logs(), st.sampled_from(list(Metric)), st.randoms(use_true_random=False))
+def test_running_time_is_business_time_less_paused_business_time(case, metric, shuffler):
+    events, now, calendar = case
+    clock = ticket_clock(events, metric, RESOLVE_GOALS, WAITING, calendar, now)
+    end = clock.stop or now
+    paused = sum(
+        (working_time_between(calendar, pause.start, pause.end or end) for pause in clock.pauses), timedelta(0)
+    )
+    assert clock.running_time == working_time_between(calendar, clock.start, end) - paused
+    assert clock.wall_time == end - clock.start
+    for earlier, later in zip(clock.pauses, clock.pauses[1:], strict=False):
+        assert earlier.end is not None
+        assert earlier.end <= later.start
+    if clock.state is ClockState.RUNNING and clock.remaining:
+        assert clock.due_at is not None
+        assert clock.due_at > now
+        assert working_time_between(calendar, now, clock.due_at) == clock.remaining
+    elif clock.state is ClockState.RUNNING:  # used up at closing time, not breached until work resumes
+        assert clock.due_at is not None
+        assert clock.due_at <= now
+    if clock.state is ClockState.BREACHED:
+        assert clock.breached_at is not None
+        assert clock.breached_at < end
+    assert (clock.state is ClockState.BREACHED) == (clock.running_time > clock.goal and clock.state != "cancelled")
+    shuffled = list(events)
+    shuffler.shuffle(shuffled)
+    assert ticket_clock(shuffled, metric, RESOLVE_GOALS, WAITING, calendar, now) == clock
