@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
@@ -165,6 +166,13 @@ class Clock:
         """Business time left before the goal (negative once breached)."""
         return self.goal - self.running_time
 
+    @property
+    def at_risk(self) -> bool:
+        """Still in flight (running or paused) and past its first warning point."""
+        return self.state in (ClockState.RUNNING, ClockState.PAUSED) and any(
+            warning.at is not None and warning.at <= self.evaluated_at for warning in self.warnings
+        )
+
 
 def ticket_clock(
     events: Iterable[TicketEvent],
@@ -173,7 +181,7 @@ def ticket_clock(
     pause_categories: Collection[StateCategory],
     calendar: WorkingCalendar,
     now: datetime,
-    warning_points: Sequence[Fraction | int] = DEFAULT_WARNING_POINTS,
+    warning_points: Sequence[Fraction | Decimal | int] = DEFAULT_WARNING_POINTS,
 ) -> Clock:
     """Return the clock of one ticket for one metric as of ``now`` (see the module docstring for the rules).
 

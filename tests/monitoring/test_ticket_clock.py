@@ -7,6 +7,7 @@ P3 27 h (three working days), and waiting for the customer pauses the clock. 4 D
 import dataclasses
 import random
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
@@ -121,6 +122,17 @@ def test_worked_example_p1_created_friday_afternoon_is_due_monday_1130():
         WarningPoint(Fraction(50), kst(2026, 12, 7, 9, 30)),
         WarningPoint(Fraction(75), kst(2026, 12, 7, 10, 30)),
     )
+
+
+def test_a_clock_is_at_risk_once_past_its_first_warning_point():
+    log = Log().created(kst(2026, 12, 4, 16, 30))
+    assert not resolution(log, kst(2026, 12, 7, 9, 29)).at_risk  # 1 h 59 of 4 h
+    assert resolution(log, kst(2026, 12, 7, 9, 30)).at_risk  # 2 h: 50 %
+    assert not resolution(log, kst(2026, 12, 7, 12)).at_risk  # breached, no longer at risk
+    # Warning points may be given as Decimal percentages: 62.5 % is 2 h 30, reached Mon 10:00.
+    clock = resolution(log, kst(2026, 12, 7, 9), warning_points=[Decimal("62.5")])
+    assert clock.warnings == (WarningPoint(Fraction(125, 2), kst(2026, 12, 7, 10)),)
+    assert not clock.at_risk
 
 
 def test_worked_example_resolved_at_1130_exactly_is_met():
