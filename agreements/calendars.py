@@ -25,15 +25,23 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
     "WorkingCalendar",
+    "add_working_time",
     "in_hours_length",
     "in_hours_length_of_month",
     "is_working_time",
+    "next_working_time",
     "working_intervals",
     "working_time_between",
 ]
 
 _DAY = timedelta(days=1)
 _TICK = timedelta(microseconds=1)
+# Forward searches look a few days ahead first (most goals are hours), then at up to four weeks at a time,
+# and give up after this long with no working time at all past the last holiday (a calendar whose weekly
+# hours all fall in skipped DST gaps never runs a clock).
+_SEARCH_FIRST_STEP = timedelta(days=3)
+_SEARCH_LAST_STEP = timedelta(days=28)
+_SEARCH_LIMIT = timedelta(days=800)
 
 # Per weekday: ordered, non-overlapping (start, end) offsets from local midnight; end may equal _DAY.
 _Schedule = tuple[tuple[tuple[timedelta, timedelta], ...], ...]
@@ -202,6 +210,59 @@ def _merged_intervals(calendar: WorkingCalendar, start: datetime, end: datetime)
 def working_time_between(calendar: WorkingCalendar, start: datetime, end: datetime) -> timedelta:
     """Return how much of ``[start, end)`` is working time; ``timedelta(0)`` when ``end <= start``."""
     return sum((stop - begin for begin, stop in working_intervals(calendar, start, end)), timedelta(0))
+
+
+def add_working_time(calendar: WorkingCalendar, start: datetime, duration: timedelta) -> datetime:
+    """Return the UTC instant at which ``duration`` of working time after ``start`` has passed.
+
+    That is the earliest instant ``t`` with ``working_time_between(calendar, start, t) == duration``: the time
+    starts at ``start`` if it is in working hours, else at the next working interval, and the answer lies
+    inside the working interval where the duration runs out, or at its end when it runs out exactly there
+    (18:00, not the next morning's 09:00). A zero duration returns ``start`` itself.
+
+    ``ValueError`` for a naive ``start``, a negative duration, or a calendar that has no working time.
+    """
+    start = _require_aware("start", start)
+    if not isinstance(duration, timedelta) or duration < timedelta(0):
+        raise ValueError(f"duration must be a timedelta of zero or more, got {duration!r}.")
+    if duration == timedelta(0):
+        return start
+    remaining = duration
+    for begin, end in _forward_intervals(calendar, start):
+        if end - begin >= remaining:
+            return begin + remaining
+        remaining -= end - begin
+    raise AssertionError("unreachable: _forward_intervals raises when it runs out")  # pragma: no cover
+
+
+def next_working_time(calendar: WorkingCalendar, instant: datetime) -> datetime:
+    """Return ``instant`` (as UTC) if it is working time, else the start of the next working interval.
+
+    Used to hold something back until working hours: a notice due at 21:00 goes out at 09:00.
+    ``ValueError`` for a naive ``instant`` or a calendar that has no working time.
+    """
+    instant = _require_aware("instant", instant)
+    begin, _ = next(_forward_intervals(calendar, instant))
+    return begin
+
+
+def _forward_intervals(calendar: WorkingCalendar, start: datetime) -> Iterator[tuple[datetime, datetime]]:
+    """Yield the working intervals from ``start`` on, without end (chunk boundaries may split one)."""
+    if not any(calendar._schedule):
+        raise ValueError("The calendar has no working hours, so working time never passes.")
+    last_holiday = max(calendar.holidays, default=None)
+    give_up = start + _SEARCH_LIMIT
+    if last_holiday is not None:
+        local_end = datetime(last_holiday.year, last_holiday.month, last_holiday.day) + _DAY
+        give_up = max(give_up, _local_to_utc(local_end, calendar._zone) + _SEARCH_LIMIT)
+    cursor, step = start, _SEARCH_FIRST_STEP
+    while cursor < give_up:
+        chunk_end = cursor + step
+        for interval in _merged_intervals(calendar, cursor, chunk_end):
+            give_up = max(give_up, interval[1] + _SEARCH_LIMIT)
+            yield interval
+        cursor, step = chunk_end, min(step * 2, _SEARCH_LAST_STEP)
+    raise ValueError(f"The calendar has no working time within {_SEARCH_LIMIT.days} days of {cursor.isoformat()}.")
 
 
 def is_working_time(calendar: WorkingCalendar, instant: datetime) -> bool:

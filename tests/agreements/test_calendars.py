@@ -7,14 +7,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from agreements.calendars import (
     WorkingCalendar,
+    add_working_time,
     in_hours_length,
     in_hours_length_of_month,
     is_working_time,
+    next_working_time,
     working_intervals,
     working_time_between,
 )
@@ -269,6 +271,86 @@ def test_a_skipped_calendar_day():
     assert in_hours_length(calendar, date(2011, 12, 29), date(2012, 1, 1)) == hours(48)
 
 
+# --- Adding working time (the instant a clock runs out) ------------------------------------------------
+
+
+def test_adding_four_hours_on_friday_afternoon_runs_out_on_monday_morning():
+    # Fri 4 Dec 16:30-18:00 = 1 h 30; the weekend has no hours; Mon 7 Dec 09:00-11:30 = 2 h 30.
+    due = add_working_time(SEOUL_OFFICE, kst(2026, 12, 4, 16, 30), hours(4))
+    assert due == kst(2026, 12, 7, 11, 30)
+    assert due.tzinfo is UTC
+    assert due == utc(2026, 12, 7, 2, 30)
+
+
+def test_time_added_at_the_weekend_starts_at_the_next_working_interval():
+    # Sat 5 Dec 10:00: nothing until Mon 09:00, then 2 h -> Mon 11:00.
+    assert add_working_time(SEOUL_OFFICE, kst(2026, 12, 5, 10), hours(2)) == kst(2026, 12, 7, 11)
+    # Mon 7 Dec 18:30 (after hours) + 1 h -> Tue 10:00.
+    assert add_working_time(SEOUL_OFFICE, kst(2026, 12, 7, 18, 30), hours(1)) == kst(2026, 12, 8, 10)
+
+
+def test_time_that_runs_out_at_closing_time_ends_at_closing_time():
+    # Fri 09:00 + 9 h is Fri 18:00, the end of the interval where it runs out, not Mon 09:00.
+    assert add_working_time(SEOUL_OFFICE, kst(2026, 12, 4, 9), hours(9)) == kst(2026, 12, 4, 18)
+    # One microsecond more is on Monday.
+    assert add_working_time(SEOUL_OFFICE, kst(2026, 12, 4, 9), hours(9) + timedelta(microseconds=1)) == kst(
+        2026, 12, 7, 9, 0, 0, 1
+    )
+
+
+def test_adding_zero_working_time_returns_the_start_itself():
+    assert add_working_time(SEOUL_OFFICE, kst(2026, 12, 5, 10), timedelta(0)) == utc(2026, 12, 5, 1)
+    assert add_working_time(SEOUL_OFFICE, kst(2026, 12, 4, 10), timedelta(0)) == kst(2026, 12, 4, 10)
+
+
+def test_adding_working_time_skips_a_holiday():
+    calendar = dataclasses.replace(SEOUL_OFFICE, holidays=frozenset({date(2026, 12, 7)}))
+    # Fri 16:30-18:00 = 1 h 30; Mon 7 Dec is a holiday; Tue 8 Dec 09:00-11:30 = 2 h 30.
+    assert add_working_time(calendar, kst(2026, 12, 4, 16, 30), hours(4)) == kst(2026, 12, 8, 11, 30)
+
+
+def test_adding_working_time_across_a_lunch_break_and_many_weeks():
+    # Mon 16 Nov 11:00-12:00 = 1 h, then 13:00-14:00 = 1 h.
+    assert add_working_time(LUNCH_BREAK, kst(2026, 11, 16, 11), hours(2)) == kst(2026, 11, 16, 14)
+    # 189 h is all of November 2026 (see test_november_2026_in_hours): from 1 Nov it runs out on 30 Nov 18:00.
+    assert add_working_time(SEOUL_OFFICE, kst(2026, 11, 1), hours(189)) == kst(2026, 11, 30, 18)
+
+
+def test_adding_working_time_across_the_autumn_clock_change():
+    # Every day 09:00-18:00 in Berlin. Sat 24 Oct 17:00 CEST = 15:00Z; 1 h to 18:00 CEST, then Sun 25 Oct
+    # (clocks went back at 03:00 CEST) 09:00-10:00 CET = 08:00-09:00Z.
+    every_day = WorkingCalendar("Europe/Berlin", dict.fromkeys(range(7), NINE_TO_SIX))
+    assert add_working_time(every_day, berlin(2026, 10, 24, 17), hours(2)) == utc(2026, 10, 25, 9)
+    assert add_working_time(every_day, berlin(2026, 10, 24, 17), hours(2)) == berlin(2026, 10, 25, 10)
+    # 24x7 in Berlin: Sat 12:00 CEST (10:00Z) + 24 h is Sun 10:00Z = 11:00 CET; the day had 25 hours.
+    always = WorkingCalendar.always("Europe/Berlin")
+    assert add_working_time(always, berlin(2026, 10, 24, 12), hours(24)) == berlin(2026, 10, 25, 11)
+
+
+def test_next_working_time():
+    assert next_working_time(SEOUL_OFFICE, kst(2026, 12, 4, 10)) == kst(2026, 12, 4, 10)  # in hours: itself
+    assert next_working_time(SEOUL_OFFICE, kst(2026, 12, 4, 18)) == kst(2026, 12, 7, 9)  # closing time is out
+    assert next_working_time(SEOUL_OFFICE, kst(2026, 12, 4, 21)) == kst(2026, 12, 7, 9)
+    assert next_working_time(SEOUL_OFFICE, kst(2026, 12, 7, 9)).tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        pytest.param(lambda: add_working_time(SEOUL_OFFICE, kst(2026, 12, 4), -hours(1)), "zero or more", id="neg"),
+        pytest.param(lambda: add_working_time(SEOUL_OFFICE, datetime(2026, 12, 4), hours(1)), "aware", id="naive"),
+        pytest.param(lambda: add_working_time(SEOUL_OFFICE, kst(2026, 12, 4), 3600), "timedelta", id="seconds"),
+        pytest.param(
+            lambda: add_working_time(WorkingCalendar("UTC", {}), kst(2026, 12, 4), hours(1)), "no working", id="empty"
+        ),
+        pytest.param(lambda: next_working_time(WorkingCalendar("UTC", {}), kst(2026, 12, 4)), "no working", id="next"),
+    ],
+)
+def test_adding_working_time_rejects_what_cannot_run(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
 # --- Validation ----------------------------------------------------------------------------------------
 
 
@@ -428,3 +510,26 @@ def test_intervals_are_inside_sorted_disjoint_and_working(case):
     for (_, previous_stop), (next_begin, _) in zip(intervals, intervals[1:], strict=False):
         assert previous_stop < next_begin  # strictly: touching intervals would have been merged
         assert not is_working_time(calendar, previous_stop + (next_begin - previous_stop) / 2)
+
+
+working_durations = st.timedeltas(min_value=timedelta(0), max_value=timedelta(hours=10))
+
+
+@given(spans(1), working_durations)
+def test_adding_working_time_round_trips_with_working_time_between(case, duration):
+    calendar, (start,) = case
+    assume(any(calendar.weekly_hours.values()))
+    end = add_working_time(calendar, start, duration)
+    assert end.tzinfo is UTC
+    assert working_time_between(calendar, start, end) == duration
+    if duration:  # and it is the earliest such instant
+        assert working_time_between(calendar, start, end - timedelta(microseconds=1)) < duration
+
+
+@given(spans(2))
+def test_adding_the_working_time_between_two_instants_lands_at_or_before_the_second(case):
+    calendar, (start, end) = case
+    assume(any(calendar.weekly_hours.values()))
+    landed = add_working_time(calendar, start, working_time_between(calendar, start, end))
+    assert landed <= end
+    assert working_time_between(calendar, landed, end) == timedelta(0)
