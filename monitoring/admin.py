@@ -20,7 +20,17 @@ from monitoring.models import (
     Notification,
     NotificationChannel,
     TargetIndicator,
+    Ticket,
+    TicketClock,
+    TicketEventRecord,
+    TicketGoal,
+    TicketSource,
 )
+
+
+class TicketGoalInline(admin.TabularInline):
+    model = TicketGoal
+    extra = 0
 
 
 @admin.register(Indicator)
@@ -30,6 +40,7 @@ class IndicatorAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "service__name"]
     autocomplete_fields = ["service"]
     readonly_fields = ["latest_samples"]
+    inlines = [TicketGoalInline]  # ticket indicators' goals per priority (other kinds have none)
 
     @admin.display(description=_("latest samples"))
     def latest_samples(self, indicator):
@@ -190,6 +201,66 @@ class MaintenanceNoticeAdmin(admin.ModelAdmin):
         "sent_at",
         "error",
     ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(TicketSource)
+class TicketSourceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "token_hint", "created_at", "last_used_at", "revoked_at"]
+    search_fields = ["code", "name"]
+    filter_horizontal = ["customers", "services"]
+    readonly_fields = ["token_hint", "created_at", "last_used_at", "created_by"]
+    exclude = ["token_hash", "signing_nonce"]
+
+    def has_add_permission(self, request):
+        return False  # tokens are issued on the portal's service desk page, where the token is shown once
+
+
+class TicketEventInline(admin.TabularInline):
+    model = TicketEventRecord
+    extra = 0
+    fields = ["at", "kind", "state", "category", "priority", "event_id", "received_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class TicketClockInline(admin.TabularInline):
+    model = TicketClock
+    extra = 0
+    fields = ["indicator", "state", "priority", "goal", "running_time", "due_at", "breached_at", "counted_at", "good"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    """Tickets come from their service desk's events; the admin shows them, and their clocks, as they stand."""
+
+    list_display = ["external_id", "customer", "service", "priority", "category", "created_at", "updated_at"]
+    list_filter = ["category", "priority", "source", "customer"]
+    search_fields = ["external_id", "title", "customer__name", "service__name"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "source",
+        "external_id",
+        "customer",
+        "service",
+        "title",
+        "priority",
+        "state",
+        "category",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [TicketEventInline, TicketClockInline]
 
     def has_add_permission(self, request):
         return False

@@ -15,8 +15,18 @@ class MonitoringConfig(AppConfig):
         "notificationchannel",
         "burnraterule",
         "reportcomment",
+        "ticketsource",
+        "ticketgoal",
     ]
-    service_managers_view = ["compliancesnapshot", "breach", "alert", "notification", "maintenancenotice"]
+    service_managers_view = [
+        "compliancesnapshot",
+        "breach",
+        "alert",
+        "notification",
+        "maintenancenotice",
+        "ticket",
+        "ticketclock",
+    ]
     service_managers_also = ["acknowledge_alert"]
 
     def ready(self):

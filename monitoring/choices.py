@@ -103,3 +103,60 @@ class UploadStatus(models.TextChoices):
     REJECTED = "rejected", pgettext_lazy("upload status", "Rejected")
     STORED = "stored", _("Stored")
     DISCARDED = "discarded", _("Discarded")
+
+
+class TicketMetric(models.TextChoices):
+    """What a ticket indicator's clock measures (``monitoring.tickets.clock.Metric``)."""
+
+    FIRST_RESPONSE = "first_response", _("Time to first response")
+    RESOLUTION = "resolution", _("Time to resolve")
+
+
+class TicketCategory(models.TextChoices):
+    """The portal's state categories of a ticket (``monitoring.tickets.clock.StateCategory``): a service desk's own
+    state names map to these."""
+
+    OPEN = "open", _("Open")
+    WAITING_CUSTOMER = "waiting_customer", _("Waiting for the customer")
+    WAITING_THIRD_PARTY = "waiting_third_party", _("Waiting for a third party")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# The categories a ticket indicator may pause in (an ended ticket's clock has stopped already).
+PAUSABLE = [TicketCategory.WAITING_CUSTOMER, TicketCategory.WAITING_THIRD_PARTY, TicketCategory.OPEN]
+
+
+class TicketEventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    FIRST_RESPONSE = "first_response", _("First response")
+    STATE_CHANGED = "state_changed", _("State changed")
+    PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+    RESOLVED = "resolved", _("Resolved")
+    REOPENED = "reopened", _("Reopened")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ClockStatus(models.TextChoices):
+    """Where a ticket clock stands (``monitoring.tickets.clock.ClockState``)."""
+
+    BREACHED = "breached", _("Breached")
+    RUNNING = "running", _("In flight")
+    PAUSED = "paused", _("Paused")
+    MET = "met", _("Met")
+    CANCELLED = "cancelled", pgettext_lazy("ticket", "Cancelled")
+
+
+TICKET_CLOCK = Palette(
+    "clock",
+    ClockStatus,
+    {
+        ClockStatus.BREACHED: "danger",
+        ClockStatus.RUNNING: "primary",
+        ClockStatus.PAUSED: "secondary",
+        ClockStatus.MET: "success",
+        ClockStatus.CANCELLED: "light",
+    },
+)

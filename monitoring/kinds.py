@@ -13,7 +13,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from monitoring.choices import Operator
+from monitoring.choices import PAUSABLE, Operator, TicketMetric
 from monitoring.intake.samples import MAX_COUNT, Sample, finite, problem, utc_instant, whole_number
 
 COMPARISONS = {
@@ -36,6 +36,7 @@ class SliKind:
     counts = frozenset()
     judged = False
     example = ""  # one CSV line after the time, for the upload page
+    pushed = True  # samples arrive by the API, CSV uploads and probes (False: the portal derives them itself)
 
     @property
     def header(self):
@@ -152,9 +153,51 @@ class ThresholdKind(SliKind):
         return quick
 
 
-RATIO, THRESHOLD = RatioKind(), ThresholdKind()
-KINDS = {kind.value: kind for kind in (RATIO, THRESHOLD)}
+class TicketKind(SliKind):
+    """One customer's tickets of a service, each counted once: good when its clock stopped within its goal, bad at
+    the instant it breached. The counts are derived from the tickets' clocks (``monitoring.tickets``), never pushed."""
+
+    value = "ticket"
+    label = _("Tickets (time to first response or to resolve)")
+    counts = frozenset(("good", "total"))
+    pushed = False
+
+    def condition(self):
+        return models.Q(
+            kind=self.value, customer__isnull=False, ticket_metric__in=TicketMetric.values, threshold__isnull=True
+        )
+
+    def clean(self, indicator):
+        indicator.operator, indicator.threshold = "", None
+        errors = {}
+        if not indicator.customer_id:
+            errors["customer"] = _("A ticket indicator counts the tickets of one customer.")
+        if not indicator.ticket_metric:
+            errors["ticket_metric"] = _("A ticket indicator needs its clock: first response or resolution.")
+        pausing = indicator.pause_categories or []
+        if not isinstance(pausing, list) or any(category not in PAUSABLE for category in pausing):
+            errors["pause_categories"] = _("Only open and waiting categories can pause a ticket clock.")
+        points = indicator.warning_points or []
+        if not isinstance(points, list) or any(
+            isinstance(point, bool) or not isinstance(point, int | float) or not 0 < point <= 100 for point in points
+        ):
+            errors["warning_points"] = _("Warning points are percentages above 0 and at most 100.")
+        return errors
+
+    def rule(self, indicator):
+        return gettext("tickets within their goal / tickets counted")
+
+    def read(self, indicator, raw, index):
+        return None, 0, 0, [problem(index, None, "ticket indicators are counted from their service desk's tickets")]
+
+    def quick(self, indicator, latest):
+        return lambda raw: None
+
+
+RATIO, THRESHOLD, TICKET = RatioKind(), ThresholdKind(), TicketKind()
+KINDS = {kind.value: kind for kind in (RATIO, THRESHOLD, TICKET)}
 IndicatorKind = models.TextChoices(
     "IndicatorKind", [(kind.value.upper(), (kind.value, kind.label)) for kind in KINDS.values()]
 )
 JUDGED = [kind.value for kind in KINDS.values() if kind.judged]  # kinds a probe can record into
+PUSHED = [kind.value for kind in KINDS.values() if kind.pushed]  # kinds data sources and CSV uploads write to

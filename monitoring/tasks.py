@@ -10,11 +10,13 @@ from monitoring import maintenance_notices, notify
 from monitoring.evaluation import evaluable_targets, evaluate_targets
 from monitoring.intake.probes import run_due_probes
 from monitoring.signals import evaluation_finished
+from monitoring.tickets.store import settle_due_clocks
 
 
 def fan_out_evaluation(at=None, chunk_size=None):
     """Queue one evaluate_chunk task per chunk of targets; returns the number of chunks."""
     at = at or timezone.now()
+    settle_due_clocks(timezone.now())  # tickets left open past their goal count as breached first
     chunk_size = chunk_size or settings.SLM_EVALUATION_CHUNK
     ids = list(evaluable_targets().order_by("pk").values_list("pk", flat=True))
     chunks = [ids[offset : offset + chunk_size] for offset in range(0, len(ids), chunk_size)]

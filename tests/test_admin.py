@@ -26,6 +26,11 @@ def indicator_form(indicator, **changes):
         "operator": indicator.operator,
         "threshold": indicator.threshold,
         "description": "",
+        "pause_categories": "[]",
+        "warning_points": "[]",
+        # The inline of a ticket indicator's goals (none here).
+        "ticket_goals-TOTAL_FORMS": "0",
+        "ticket_goals-INITIAL_FORMS": "0",
         "_save": "Save",
     } | changes
 

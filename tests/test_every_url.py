@@ -39,6 +39,7 @@ from agreements.models import (
 )
 from improvement.choices import PlanStatus
 from improvement.models import Action, DigestDelivery, ImprovementPlan
+from monitoring.intake.ticket_events import record_ticket_events
 from monitoring.models import (
     Alert,
     ApiToken,
@@ -51,6 +52,8 @@ from monitoring.models import (
     Notification,
     NotificationChannel,
     ReportComment,
+    TicketGoal,
+    TicketSource,
 )
 from requirements_analysis.choices import CampaignStatus, RequirementStatus
 from requirements_analysis.models import ServiceLevelRequirement, SurveyCampaign, SurveyInvitation
@@ -112,6 +115,33 @@ SKIPPED_FORM_ACTIONS = ("/accounts/logout/", "/i18n/setlang/")
 # --- the data ------------------------------------------------------------------------------------------------------
 
 
+def _ticket_rows(now):
+    """A service desk, a ticket indicator and one ticket with its clock, unless the demo has them."""
+    if TicketSource.objects.exists():
+        return
+    hanbit, banking = Customer.objects.get(code="hanbit-bank"), Service.objects.get(code="internet-banking")
+    indicator = Indicator.objects.create(
+        service=banking,
+        customer=hanbit,
+        code="every-url-tickets",
+        name="Tickets",
+        kind="ticket",
+        ticket_metric="resolution",
+    )
+    TicketGoal.objects.create(
+        indicator=indicator, priority="P1", minutes=240, effective_from=now - dt.timedelta(days=30)
+    )
+    source = TicketSource(code="every-url-desk", name="Every-URL desk")
+    source.issue_token()
+    source.save()
+    source.customers.set([hanbit])
+    source.services.set([banking])
+    event = {"id": "e1", "ticket": "INC-1", "type": "created", "at": (now - dt.timedelta(hours=1)).isoformat()}
+    record_ticket_events(
+        source, [event | {"customer": hanbit.code, "service": banking.code, "priority": "P1"}], now=now
+    )
+
+
 def _extra_rows():
     """A row of each model the demo does not create, and the plaintext secrets the URLs need."""
     manager = get_user_model().objects.get(username="manager")
@@ -167,6 +197,7 @@ def _extra_rows():
     feed = CalendarFeed(user=reader)
     feed_token = feed.issue_token()
     feed.save()
+    _ticket_rows(now)
     outsiders = Customer.objects.create(code="outsiders", name="Outsiders Ltd")
     outsider = get_user_model().objects.create_user("outsider", password="x")
     Membership.objects.create(user=outsider, customer=outsiders)

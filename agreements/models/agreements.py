@@ -218,6 +218,15 @@ class ServiceLevelTarget(models.Model):
         default=Decimal("25"),
         validators=percentage_validators,
     )
+    minimum_events = models.PositiveIntegerField(
+        _("minimum per period"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Events-based targets: a period with fewer events (tickets, for a ticket indicator) is reported but never "
+            "breached. Empty: every period is judged."
+        ),
+    )
     description = models.TextField(_("description"), blank=True)
 
     history = HistoricalRecords()

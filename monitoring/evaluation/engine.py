@@ -143,7 +143,12 @@ def _snapshot(plan, job, tally, burns, alert_firing, at, rule_windows=(), curren
         warning_threshold=slo.from_percent(target.warning_threshold),
         alert_firing=alert_firing,
     )
-    credit_percent, credit_amount = _credit(job, attainment)
+    if below_minimum(target, tally.total) and status in (slo.Status.BREACHED, slo.Status.AT_RISK):
+        # Too few events to judge (the agreement's small-volume clause): reported, never breached nor credited.
+        status = slo.Status.MET if job.frozen and not job.rolling else slo.Status.ON_TRACK
+        credit_percent, credit_amount = Decimal(0), Decimal(0)
+    else:
+        credit_percent, credit_amount = _credit(job, attainment)
     fastest, fastest_window = _fastest_burn(burns, rule_windows)
     return ComplianceSnapshot(
         target=target,
@@ -181,6 +186,11 @@ def _snapshot(plan, job, tally, burns, alert_firing, at, rule_windows=(), curren
         maintenance=plan.parts_within(job.period.start, job.period.end),
         in_maintenance=current and plan.in_maintenance,
     )
+
+
+def below_minimum(target, events):
+    """Whether a period with ``events`` counted is under the target's minimum number of events (not judged)."""
+    return bool(target.minimum_events) and target.method.counts_events and events < target.minimum_events
 
 
 def _fastest_burn(burns, rule_windows):

@@ -85,6 +85,8 @@ def validate_samples(indicator, samples, *, now=None, max_batch=MAX_BATCH, descr
     describe = describe or (lambda index: f"sample {index}")
     now = now or timezone.now()
     skew = dt.timedelta(seconds=settings.SLM_MAX_FUTURE_SKEW_SECONDS)
+    if not indicator.sli_kind.pushed:
+        raise BatchInvalid([problem(None, "samples", f"{indicator.code} is counted from tickets and takes no samples")])
     if not isinstance(samples, list):
         raise BatchInvalid([problem(None, "samples", "must be a list")])
     if not samples:

@@ -4,6 +4,7 @@ from monitoring.models.indicators import ApiToken, DataSource, Indicator, Target
 from monitoring.models.measurements import HourRollup, Measurement
 from monitoring.models.notices import MaintenanceNotice
 from monitoring.models.sources import CsvUpload, HttpProbe
+from monitoring.models.tickets import Ticket, TicketClock, TicketEventRecord, TicketGoal, TicketSource
 
 __all__ = [
     "Alert",
@@ -22,5 +23,10 @@ __all__ = [
     "NotificationChannel",
     "ReportComment",
     "TargetIndicator",
+    "Ticket",
+    "TicketClock",
+    "TicketEventRecord",
+    "TicketGoal",
+    "TicketSource",
     "hash_token",
 ]

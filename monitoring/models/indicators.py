@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Service, ServiceLevelTarget
-from core.tenancy import TenantQuerySet
+from agreements.models import BusinessCalendar, Customer, Service, ServiceLevelTarget
+from core.tenancy import TenantQuerySet, customer_id_of
 from core.validators import validate_code_not_reserved
-from monitoring.choices import Operator
+from monitoring.choices import Operator, TicketMetric
 from monitoring.kinds import COMPARISONS, KINDS, RATIO, IndicatorKind
 
 DATA_SOURCE_TOKEN_PREFIX = "slmds_"  # noqa: S105 - a visible prefix, not a secret
@@ -25,6 +25,14 @@ PERSONAL_TOKEN_PREFIX = "slmpt_"  # noqa: S105
 class IndicatorQuerySet(TenantQuerySet):
     customer_path = "service__agreements__customer"
     customer_path_is_many = True
+
+    def for_user(self, user):
+        """Indicators of the person's services; a ticket indicator counts one customer's tickets and is theirs only."""
+        rows = super().for_user(user)
+        customer_id = customer_id_of(user)
+        if customer_id is None or rows.query.is_empty():
+            return rows
+        return rows.filter(models.Q(customer__isnull=True) | models.Q(customer_id=customer_id))
 
 
 class Indicator(models.Model):
@@ -40,6 +48,28 @@ class Indicator(models.Model):
     operator = models.CharField(_("operator"), max_length=3, choices=Operator.choices, blank=True)
     threshold = models.FloatField(_("threshold"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
+    # Ticket indicators (kind "ticket") only: whose tickets, which clock, in which business hours, what pauses it.
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ticket_indicators",
+        verbose_name=_("customer"),
+        help_text=_("Ticket indicators: the customer whose tickets are counted."),
+    )
+    ticket_metric = models.CharField(_("ticket clock"), max_length=20, choices=TicketMetric.choices, blank=True)
+    business_hours = models.ForeignKey(
+        BusinessCalendar,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ticket_indicators",
+        verbose_name=_("business hours"),
+        help_text=_("Ticket clocks run only in this calendar's working hours. Empty: around the clock."),
+    )
+    pause_categories = models.JSONField(_("paused while"), default=list, blank=True)
+    warning_points = models.JSONField(_("warning points (% of the goal)"), default=list, blank=True)
 
     objects = IndicatorQuerySet.as_manager()
 

@@ -9,12 +9,12 @@ from agreements.models import ServiceLevelTarget
 from monitoring import slo
 from monitoring.choices import BudgetUnit, Operator
 from monitoring.intake.csv_import import read_csv
-from monitoring.kinds import JUDGED, KINDS, RATIO, THRESHOLD, IndicatorKind
+from monitoring.kinds import JUDGED, KINDS, RATIO, THRESHOLD, TICKET, IndicatorKind
 from monitoring.models import Indicator
 
 
 def test_the_kind_choices_come_from_the_definitions():
-    assert IndicatorKind.values == list(KINDS) == ["ratio", "threshold"]
+    assert IndicatorKind.values == list(KINDS) == ["ratio", "threshold", "ticket"]
     assert IndicatorKind.RATIO.label == RATIO.label
     assert JUDGED == ["threshold"]
 
@@ -60,7 +60,7 @@ def test_the_csv_header_is_the_kinds_own(kind, content, message):
 
 def test_the_database_constraint_is_built_from_the_kinds():
     constraint = Indicator._meta.constraints[0]
-    assert str(constraint.condition) == str(RATIO.condition() | THRESHOLD.condition())
+    assert str(constraint.condition) == str(RATIO.condition() | THRESHOLD.condition() | TICKET.condition())
 
 
 def test_the_budgeting_methods_and_their_arithmetic_name_the_same_methods():

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from monitoring.evaluation import EvaluationSummary, evaluable_targets, evaluate_targets
+from monitoring.tickets.store import settle_due_clocks
 
 
 def parse_instant(value):
@@ -53,6 +54,7 @@ class Command(BaseCommand):
                 ids += list(match)
         else:
             ids = list(targets.order_by("pk").values_list("pk", flat=True))
+        settle_due_clocks(timezone.now())  # tickets left open past their goal count as breached first
         summary = EvaluationSummary()
         for offset in range(0, len(ids), chunk):
             summary += evaluate_targets(ids[offset : offset + chunk], at)

@@ -1,0 +1,325 @@
+"""Ticket events from a service desk: checked as a whole batch, stored, and the touched tickets' clocks rebuilt.
+
+One event is a JSON object::
+
+    {"id": "evt-1001", "ticket": "INC-1001", "type": "created", "at": "2026-12-01T09:00:00+09:00",
+     "customer": "hanbit", "service": "wms", "priority": "P1", "state": "New", "title": "Orders stuck"}
+
+``id`` (unique per desk), ``ticket``, ``type`` and ``at`` always; ``customer``, ``service`` and ``priority`` with
+``created``; ``priority`` with ``priority_changed``; ``state`` (one of the desk's mapped state names, or a category)
+with ``state_changed`` and optionally with ``created``; ``title`` optionally with ``created``.
+
+A batch is all-or-nothing: every problem is listed with the event's index and nothing is stored. An event id
+already stored is skipped (a desk may resend), unless it now says something else. Events may arrive in any order:
+a clock is rebuilt from its ticket's whole sorted log.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from monitoring.choices import TicketCategory, TicketEventKind
+from monitoring.intake.ingest import BatchInvalid
+from monitoring.intake.samples import problem
+from monitoring.kinds import TICKET
+from monitoring.models import Indicator, Ticket, TicketEventRecord
+from monitoring.tickets.store import rebuild_clocks
+
+MAX_EVENTS = 5000
+FIELDS = {"id", "ticket", "type", "at", "customer", "service", "priority", "state", "title"}
+TEXT_LIMITS = {"id": 100, "ticket": 100, "customer": 50, "service": 50, "priority": 20, "state": 100, "title": 300}
+ENDED = {TicketCategory.RESOLVED, TicketCategory.CLOSED, TicketCategory.CANCELLED}
+KIND_CATEGORY = {
+    TicketEventKind.CREATED: TicketCategory.OPEN,
+    TicketEventKind.RESOLVED: TicketCategory.RESOLVED,
+    TicketEventKind.CLOSED: TicketCategory.CLOSED,
+    TicketEventKind.CANCELLED: TicketCategory.CANCELLED,
+}
+
+
+@dataclass
+class TicketBatchResult:
+    received: int
+    stored: int
+    tickets_created: int
+    clocks: int
+
+
+@dataclass
+class _Event:
+    index: int
+    event_id: str
+    ticket: str
+    kind: str
+    at: dt.datetime
+    customer: str = ""
+    service: str = ""
+    priority: str = ""
+    state: str = ""
+    category: str = ""
+    title: str = ""
+
+    def same_as(self, record):
+        mine = (self.kind, self.at, self.priority, self.state)
+        return (record.kind, record.at, record.priority, record.state) == mine
+
+
+def _instant(raw, index, now):
+    if not isinstance(raw, str):
+        return None, problem(index, "at", "must be an ISO 8601 time with its zone")
+    try:
+        instant = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        return None, problem(index, "at", f"{raw!r} is not an ISO 8601 time")
+    if instant.utcoffset() is None:
+        return None, problem(index, "at", f"{raw!r} has no zone")
+    if instant > now + dt.timedelta(seconds=settings.SLM_MAX_FUTURE_SKEW_SECONDS):
+        return None, problem(index, "at", f"{raw!r} is in the future")
+    return instant.astimezone(dt.UTC), None
+
+
+def _shape(source, raw, index, now):
+    """(an _Event, []) or (None, the problems of this event alone)."""
+    if not isinstance(raw, dict):
+        return None, [problem(index, None, "each event must be an object")]
+    errors = [problem(index, key, "is not a field of ticket events") for key in sorted(set(raw) - FIELDS)]
+    for key in ("id", "ticket", "type", "at"):
+        if key not in raw:
+            errors.append(problem(index, key, "is required"))
+    for key, limit in TEXT_LIMITS.items():
+        value = raw.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or (key != "title" and not value.strip()):
+            errors.append(problem(index, key, "must be non-empty text"))
+        elif len(value) > limit:
+            errors.append(problem(index, key, f"is longer than {limit} characters"))
+    if errors:
+        return None, errors
+    kind = raw["type"]
+    if kind not in TicketEventKind.values:
+        return None, [problem(index, "type", f"{kind!r} is not one of {', '.join(TicketEventKind.values)}")]
+    at, time_problem = _instant(raw["at"], index, now)
+    if time_problem:
+        return None, [time_problem]
+    event = _Event(
+        index=index,
+        event_id=raw["id"].strip(),
+        ticket=raw["ticket"].strip(),
+        kind=kind,
+        at=at,
+        customer=(raw.get("customer") or "").strip(),
+        service=(raw.get("service") or "").strip(),
+        priority=(raw.get("priority") or "").strip(),
+        state=(raw.get("state") or "").strip(),
+        title=(raw.get("title") or "").strip(),
+    )
+    if kind == TicketEventKind.CREATED:
+        errors += [
+            problem(index, key, "is required for a created event")
+            for key in ("customer", "service", "priority")
+            if not getattr(event, key)
+        ]
+    elif kind == TicketEventKind.PRIORITY_CHANGED and not event.priority:
+        errors.append(problem(index, "priority", "is required for a priority change"))
+    elif kind == TicketEventKind.STATE_CHANGED and not event.state:
+        errors.append(problem(index, "state", "is required for a state change"))
+    if kind not in (TicketEventKind.CREATED, TicketEventKind.PRIORITY_CHANGED) and event.priority:
+        errors.append(problem(index, "priority", "is given only with created and priority_changed events"))
+    for key in ("customer", "service", "title"):
+        if kind != TicketEventKind.CREATED and getattr(event, key):
+            errors.append(problem(index, key, "is given only with a created event"))
+    if event.state:
+        category = source.category_of(event.state)
+        if category is None:
+            errors.append(problem(index, "state", f"{event.state!r} is not a state this desk has mapped"))
+        elif kind == TicketEventKind.CREATED and category in ENDED:
+            errors.append(problem(index, "state", f"a ticket cannot be created {category}"))
+        else:
+            event.category = category
+    if kind in KIND_CATEGORY and not event.category:
+        event.category = KIND_CATEGORY[kind]
+    return (None, errors) if errors else (event, [])
+
+
+class _Scope:
+    """What the desk may write for, and the priorities each (customer, service) knows, read once per batch."""
+
+    def __init__(self, source):
+        self.customers = {customer.code: customer for customer in source.customers.all()}
+        self.services = {service.code: service for service in source.services.all()}
+        self.priorities = {}
+        self.pairs = {}
+
+    def serves(self, customer, service):
+        """Whether the customer has an agreement on the service."""
+        key = (customer.pk, service.pk)
+        if key not in self.pairs:
+            self.pairs[key] = service.agreements.filter(customer=customer).exists()
+        return self.pairs[key]
+
+    def known_priorities(self, customer, service):
+        """The priorities every ticket indicator of the pair has a goal for (None: the pair has no ticket indicator,
+        so any priority is taken and no clock is kept)."""
+        key = (customer.pk, service.pk)
+        if key not in self.priorities:
+            indicators = Indicator.objects.filter(kind=TICKET.value, customer=customer, service=service)
+            sets = [set(indicator.ticket_goals.values_list("priority", flat=True)) for indicator in indicators]
+            self.priorities[key] = set.intersection(*sets) if sets else None
+        return self.priorities[key]
+
+
+def validate_events(source, events, *, now=None):
+    """Check a batch; returns (events to store, tickets known) or raises BatchInvalid with every problem found."""
+    now = now or timezone.now()
+    if not isinstance(events, list):
+        raise BatchInvalid([problem(None, "events", "must be a list")])
+    if not events:
+        raise BatchInvalid([problem(None, "events", "must not be empty")])
+    if len(events) > MAX_EVENTS:
+        raise BatchInvalid([problem(None, "events", f"{len(events)} events; at most {MAX_EVENTS} in one batch")])
+    shaped, errors = [], []
+    for index, raw in enumerate(events):
+        event, problems = _shape(source, raw, index, now)
+        errors += problems
+        if event:
+            shaped.append(event)
+    scope = _Scope(source)
+    stored = {
+        record.event_id: record
+        for record in TicketEventRecord.objects.filter(source=source, event_id__in=[e.event_id for e in shaped])
+    }
+    tickets = {
+        ticket.external_id: ticket
+        for ticket in Ticket.objects.filter(source=source, external_id__in={e.ticket for e in shaped}).select_related(
+            "customer", "service"
+        )
+    }
+    created_here, seen, fresh = {}, {}, []
+    for event in shaped:
+        if event.event_id in seen:
+            if not event.same_as(seen[event.event_id]):
+                errors.append(problem(event.index, "id", f"the same id as event {seen[event.event_id].index}"))
+            continue
+        seen[event.event_id] = event
+        record = stored.get(event.event_id)
+        if record is not None:
+            if record.ticket.external_id != event.ticket or not event.same_as(record):
+                errors.append(problem(event.index, "id", f"{event.event_id!r} was stored before with other content"))
+            continue
+        if event.kind == TicketEventKind.CREATED:
+            errors += _check_created(event, tickets, created_here, scope)
+        fresh.append(event)
+    for event in fresh:
+        if event.kind == TicketEventKind.CREATED:
+            continue
+        ticket, creation = tickets.get(event.ticket), created_here.get(event.ticket)
+        if ticket is None and creation is None:
+            errors.append(problem(event.index, "ticket", f"{event.ticket!r} is unknown and not created in this batch"))
+            continue
+        opened = creation.at if creation else ticket.created_at
+        if event.at < opened:
+            errors.append(problem(event.index, "at", f"before ticket {event.ticket!r} was created"))
+        if event.kind == TicketEventKind.PRIORITY_CHANGED:
+            customer, service = _pair(ticket, creation, scope)
+            known = scope.known_priorities(customer, service)
+            if known is not None and event.priority not in known:
+                errors.append(problem(event.index, "priority", f"{event.priority!r} has no goal for this service"))
+    if errors:
+        raise BatchInvalid(sorted(errors, key=lambda item: (item["index"] is None, item["index"] or 0)))
+    return fresh, tickets
+
+
+def _pair(ticket, creation, scope):
+    if creation is not None:
+        return scope.customers[creation.customer], scope.services[creation.service]
+    return ticket.customer, ticket.service
+
+
+def _check_created(event, tickets, created_here, scope):
+    errors = []
+    if event.ticket in tickets or event.ticket in created_here:
+        return [problem(event.index, "ticket", f"{event.ticket!r} was created already")]
+    customer, service = scope.customers.get(event.customer), scope.services.get(event.service)
+    if customer is None:
+        errors.append(problem(event.index, "customer", f"this desk does not write for customer {event.customer!r}"))
+    if service is None:
+        errors.append(problem(event.index, "service", f"this desk does not write for service {event.service!r}"))
+    elif customer is not None and not scope.serves(customer, service):
+        errors.append(problem(event.index, "service", f"{event.service!r} is not a service of {event.customer!r}"))
+    if not errors:
+        known = scope.known_priorities(customer, service)
+        if known is not None and event.priority not in known:
+            errors.append(problem(event.index, "priority", f"{event.priority!r} has no goal for this service"))
+    created_here[event.ticket] = event
+    return errors
+
+
+def record_ticket_events(source, events, *, now=None):
+    """Validate and store a batch, then rebuild the clocks of every ticket it touched (one transaction)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        fresh, tickets = validate_events(source, events, now=now)
+        scope = _Scope(source)
+        new_tickets = [
+            Ticket(
+                source=source,
+                external_id=event.ticket,
+                customer=scope.customers[event.customer],
+                service=scope.services[event.service],
+                title=event.title,
+                priority=event.priority,
+                state=event.state,
+                category=event.category,
+                created_at=event.at,
+                updated_at=event.at,
+            )
+            for event in fresh
+            if event.kind == TicketEventKind.CREATED
+        ]
+        Ticket.objects.bulk_create(new_tickets, batch_size=1000)
+        tickets.update({ticket.external_id: ticket for ticket in new_tickets})
+        TicketEventRecord.objects.bulk_create(
+            [
+                TicketEventRecord(
+                    ticket=tickets[event.ticket],
+                    source=source,
+                    event_id=event.event_id,
+                    kind=event.kind,
+                    at=event.at,
+                    state=event.state,
+                    category=event.category,
+                    priority=event.priority,
+                    received_at=now,
+                )
+                for event in fresh
+            ],
+            batch_size=1000,
+        )
+        touched = {tickets[event.ticket].pk for event in fresh}
+        refresh_tickets(touched)
+        clocks = rebuild_clocks(touched, now)
+    return TicketBatchResult(received=len(events), stored=len(fresh), tickets_created=len(new_tickets), clocks=clocks)
+
+
+def refresh_tickets(ticket_ids):
+    """Set each ticket's priority, state and category from its latest events."""
+    latest = {}
+    for record in TicketEventRecord.objects.filter(ticket_id__in=ticket_ids).order_by("ticket_id", "at", "event_id"):
+        current = latest.setdefault(record.ticket_id, {"updated_at": record.at})
+        current["updated_at"] = record.at
+        if record.priority:
+            current["priority"] = record.priority
+        if record.kind == TicketEventKind.REOPENED:
+            if current.get("category") in ENDED:
+                current["category"], current["state"] = TicketCategory.OPEN, ""
+        elif record.category:
+            current["category"], current["state"] = record.category, record.state
+    tickets = list(Ticket.objects.filter(pk__in=ticket_ids))
+    for ticket in tickets:
+        for key, value in latest.get(ticket.pk, {}).items():
+            setattr(ticket, key, value)
+    Ticket.objects.bulk_update(tickets, ["priority", "state", "category", "updated_at"], batch_size=1000)
