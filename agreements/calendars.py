@@ -42,6 +42,7 @@ _TICK = timedelta(microseconds=1)
 _SEARCH_FIRST_STEP = timedelta(days=3)
 _SEARCH_LAST_STEP = timedelta(days=28)
 _SEARCH_LIMIT = timedelta(days=800)
+_DAYS_KEPT = 4096  # local days of intervals a calendar object remembers
 
 # Per weekday: ordered, non-overlapping (start, end) offsets from local midnight; end may equal _DAY.
 _Schedule = tuple[tuple[tuple[timedelta, timedelta], ...], ...]
@@ -65,6 +66,9 @@ class WorkingCalendar:
     holidays: frozenset[date] = frozenset()
     _zone: ZoneInfo = field(init=False, repr=False, compare=False, hash=False)
     _schedule: _Schedule = field(init=False, repr=False, compare=False, hash=False)
+    # The UTC intervals of each local day already asked for: the same days come up again and again when many
+    # ticket clocks are rebuilt on one calendar (bounded by _DAYS_KEPT; a calendar object lives for one job).
+    _days: dict = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         try:
@@ -96,6 +100,7 @@ class WorkingCalendar:
         object.__setattr__(self, "holidays", holidays)
         object.__setattr__(self, "_zone", zone)
         object.__setattr__(self, "_schedule", tuple(schedule))
+        object.__setattr__(self, "_days", {})
 
     def __reduce__(self) -> tuple[type[WorkingCalendar], tuple[object, ...]]:
         # Rebuild from the public fields: a mappingproxy cannot be pickled or deep-copied as it stands.
@@ -106,8 +111,16 @@ class WorkingCalendar:
         """Return a 24x7 calendar with no holidays (every instant is working time)."""
         return cls(time_zone, {weekday: ((time(0), time(0)),) for weekday in range(7)})
 
-    def _day_intervals(self, day: date) -> Iterator[tuple[datetime, datetime]]:
-        """Yield the UTC working intervals of one local day, in order (possibly touching)."""
+    def _day_intervals(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The UTC working intervals of one local day, in order (possibly touching)."""
+        known = self._days.get(day)
+        if known is None:
+            if len(self._days) >= _DAYS_KEPT:
+                self._days.clear()
+            known = self._days[day] = tuple(self._compute_day_intervals(day))
+        return known
+
+    def _compute_day_intervals(self, day: date) -> Iterator[tuple[datetime, datetime]]:
         hours = self._schedule[day.weekday()]
         if not hours or day in self.holidays:
             return
