@@ -17,9 +17,12 @@ Both choices keep the local-to-UTC mapping monotonic, so ordered local intervals
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from threading import Lock
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -246,6 +249,45 @@ def add_working_time(calendar: WorkingCalendar, start: datetime, duration: timed
             return begin + remaining
         remaining -= end - begin
     raise AssertionError("unreachable: _forward_intervals raises when it runs out")  # pragma: no cover
+
+
+class WorkingTimeAhead:
+    """``add_working_time`` from one fixed ``start``, for many durations: the working intervals after ``start`` are
+    listed once, with the working time up to the end of each, and each answer is a binary search. Rebuilding many
+    ticket clocks at one instant asks this of the same calendar and instant thousands of times
+    (``working_time_ahead``)."""
+
+    def __init__(self, calendar: WorkingCalendar, start: datetime) -> None:
+        self.start = _require_aware("start", start)
+        self._intervals = _forward_intervals(calendar, self.start)
+        self._begins: list[datetime] = []
+        self._through: list[timedelta] = []  # working time from start to the end of each listed interval
+        self._lock = Lock()
+
+    def add(self, duration: timedelta) -> datetime:
+        """The instant at which ``duration`` of working time after ``start`` has passed (as ``add_working_time``)."""
+        if not isinstance(duration, timedelta) or duration < timedelta(0):
+            raise ValueError(f"duration must be a timedelta of zero or more, got {duration!r}.")
+        if duration == timedelta(0):
+            return self.start
+        with self._lock:
+            while not self._through or self._through[-1] < duration:
+                begin, end = next(self._intervals)
+                self._begins.append(begin)
+                self._through.append((self._through[-1] if self._through else timedelta(0)) + (end - begin))
+            index = bisect_left(self._through, duration)  # the first interval whose end reaches the duration
+            begin, through = self._begins[index], self._through[index]
+        before = through - self._length(index)
+        return begin + (duration - before)
+
+    def _length(self, index: int) -> timedelta:
+        return self._through[index] - (self._through[index - 1] if index else timedelta(0))
+
+
+@lru_cache(maxsize=32)
+def working_time_ahead(calendar: WorkingCalendar, start: datetime) -> WorkingTimeAhead:
+    """A shared ``WorkingTimeAhead`` of the calendar from ``start`` (remembered for the last few pairs)."""
+    return WorkingTimeAhead(calendar, start)
 
 
 def next_working_time(calendar: WorkingCalendar, instant: datetime) -> datetime:

@@ -1,14 +1,17 @@
 """Signal receivers of the monitoring app (connected in MonitoringConfig.ready)."""
 
+from threading import local
+
 from django.db import transaction
-from django.db.models.signals import post_save, pre_delete
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from agreements.choices import MaintenanceStatus
-from agreements.models import MaintenanceWindow
+from agreements.models import BusinessCalendar, Holiday, MaintenanceWindow, WorkingPeriod
+from monitoring.kinds import TICKET
 from monitoring.models import HourRollup, Indicator, Measurement
 from monitoring.signals import notifications_pending
-from monitoring.tasks import send_maintenance_notices, send_pending_notifications
+from monitoring.tasks import rebuild_ticket_clocks, send_maintenance_notices, send_pending_notifications
 
 
 @receiver(pre_delete, sender=Indicator, dispatch_uid="monitoring-delete-indicator-rows")
@@ -33,3 +36,41 @@ def announce_approved_maintenance(sender, instance, **kwargs):
     )
     if announced and instance.customer_visible:
         transaction.on_commit(send_maintenance_notices.delay)
+
+
+_calendars_changed = local()
+
+
+def _calendar_changed(calendar_id):
+    """Open tickets' clocks run on the business hours of their ticket indicators: rebuild them after an edit of those
+    hours (working periods, holidays, the time zone), once, when the edit has committed."""
+    if not hasattr(_calendars_changed, "ids"):
+        _calendars_changed.ids = set()
+    _calendars_changed.ids.add(calendar_id)
+    transaction.on_commit(_rebuild_after_calendar_edits)
+
+
+def _rebuild_after_calendar_edits():
+    """The first callback after a commit takes every calendar edited; the others find nothing left to do."""
+    calendar_ids, _calendars_changed.ids = _calendars_changed.ids, set()
+    if not calendar_ids:
+        return
+    indicators = list(
+        Indicator.objects.filter(kind=TICKET.value, business_hours_id__in=calendar_ids).values_list("pk", flat=True)
+    )
+    if indicators:
+        rebuild_ticket_clocks.delay(indicators)
+
+
+@receiver(post_save, sender=WorkingPeriod, dispatch_uid="monitoring-ticket-hours-saved")
+@receiver(post_delete, sender=WorkingPeriod, dispatch_uid="monitoring-ticket-hours-deleted")
+@receiver(post_save, sender=Holiday, dispatch_uid="monitoring-ticket-holiday-saved")
+@receiver(post_delete, sender=Holiday, dispatch_uid="monitoring-ticket-holiday-deleted")
+def business_hours_changed(sender, instance, **kwargs):
+    _calendar_changed(instance.calendar_id)
+
+
+@receiver(post_save, sender=BusinessCalendar, dispatch_uid="monitoring-ticket-calendar-saved")
+def business_calendar_saved(sender, instance, created, **kwargs):
+    if not created:  # its time zone may have changed
+        _calendar_changed(instance.pk)

@@ -10,7 +10,7 @@ from monitoring import maintenance_notices, notify
 from monitoring.evaluation import evaluable_targets, evaluate_targets
 from monitoring.intake.probes import run_due_probes
 from monitoring.signals import evaluation_finished
-from monitoring.tickets.store import settle_due_clocks
+from monitoring.tickets.store import rebuild_open_clocks, settle_due_clocks
 
 
 def fan_out_evaluation(at=None, chunk_size=None):
@@ -51,3 +51,16 @@ def send_pending_notifications():
 @shared_task(time_limit=300, soft_time_limit=280)
 def send_maintenance_notices():
     return maintenance_notices.run()
+
+
+@shared_task(time_limit=120, soft_time_limit=100)
+def settle_ticket_clocks():
+    """Count as breached the open tickets whose goal ran out since the last run (each at the instant it did)."""
+    return settle_due_clocks(timezone.now())
+
+
+@shared_task(time_limit=900, soft_time_limit=870)
+def rebuild_ticket_clocks(indicator_ids=None):
+    """Rebuild the clocks of the open tickets of these ticket indicators (all when None): after an edit of their
+    business hours, goals or pause rules."""
+    return rebuild_open_clocks(timezone.now(), indicator_ids)

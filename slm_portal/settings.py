@@ -251,6 +251,8 @@ CELERY_BEAT_SCHEDULE = {
     "evaluate-slos": {"task": "monitoring.tasks.evaluate_all", "schedule": SLM_EVALUATION_INTERVAL.total_seconds()},
     "run-probes": {"task": "monitoring.tasks.run_probes", "schedule": env_int("SLM_PROBE_TICK_SECONDS", 15, minimum=1)},
     "retry-notifications": {"task": "monitoring.tasks.send_pending_notifications", "schedule": 300},
+    # Tickets left open past their goal are counted breached within a minute (evaluation settles them too).
+    "settle-ticket-clocks": {"task": "monitoring.tasks.settle_ticket_clocks", "schedule": 60},
     # Queues and sends the maintenance notices that are due, and completes the windows that are over.
     "maintenance-notices": {"task": "monitoring.tasks.send_maintenance_notices", "schedule": 180},
     # 08:00 in the portal's time zone (CELERY_TIMEZONE); a second run the same day sends nothing.

@@ -38,8 +38,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 
-from agreements.calendars import WorkingCalendar, add_working_time, working_intervals
+from agreements.calendars import WorkingCalendar, working_intervals, working_time_ahead
 
 __all__ = [
     "DEFAULT_WARNING_POINTS",
@@ -193,12 +194,8 @@ def ticket_clock(
     if not isinstance(now, datetime) or now.utcoffset() is None:
         raise ValueError("now must be a timezone-aware datetime.")
     now = now.astimezone(UTC)
-    pausing = frozenset(StateCategory(category) for category in pause_categories)
-    if pausing & _ENDED:
-        raise ValueError("Only open and waiting categories can pause a clock.")
-    points = tuple(Fraction(point) for point in warning_points)
-    if any(not 0 < point <= 100 for point in points):
-        raise ValueError("Warning points are percentages above 0 and at most 100.")
+    pausing = _pausing(tuple(pause_categories))
+    points = _points(tuple(warning_points))
 
     created, later = _known_log(events, now)
     start = created.instant.astimezone(UTC)
@@ -251,7 +248,7 @@ def ticket_clock(
     def reaches(amount: timedelta) -> datetime | None:
         reached = _instant_reaching(running, amount)
         if reached is None and still_running:
-            reached = add_working_time(calendar, now, amount - running_time)
+            reached = working_time_ahead(calendar, now).add(amount - running_time)
         return reached
 
     if cancelled:
@@ -262,9 +259,7 @@ def ticket_clock(
         state = ClockState.MET
     else:
         state = ClockState.RUNNING if still_running else ClockState.PAUSED
-    warnings = tuple(
-        WarningPoint(point, None if cancelled else reaches(_share(goal, point))) for point in sorted(set(points))
-    )
+    warnings = tuple(WarningPoint(point, None if cancelled else reaches(_share(goal, point))) for point in points)
     return Clock(
         metric=metric,
         state=state,
@@ -281,6 +276,23 @@ def ticket_clock(
         warnings=warnings,
         evaluated_at=now,
     )
+
+
+@lru_cache(maxsize=64)
+def _pausing(categories: tuple[str, ...]) -> frozenset[StateCategory]:
+    pausing = frozenset(StateCategory(category) for category in categories)
+    if pausing & _ENDED:
+        raise ValueError("Only open and waiting categories can pause a clock.")
+    return pausing
+
+
+@lru_cache(maxsize=64)
+def _points(points: tuple[Fraction | Decimal | int, ...]) -> tuple[Fraction, ...]:
+    """The warning points, checked, without repeats, in order."""
+    fractions = tuple(Fraction(point) for point in points)
+    if any(not 0 < point <= 100 for point in fractions):
+        raise ValueError("Warning points are percentages above 0 and at most 100.")
+    return tuple(sorted(set(fractions)))
 
 
 def _known_log(events: Iterable[TicketEvent], now: datetime) -> tuple[TicketEvent, list[TicketEvent]]:

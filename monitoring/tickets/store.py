@@ -11,18 +11,20 @@ rollups follow by the difference, as ingestion's do, so evaluation reads a ticke
 its goal is counted bad at the instant it breached, without waiting for another event.
 """
 
+import json
 import logging
 from collections import defaultdict
 from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from agreements.calendars import WorkingCalendar
+from monitoring.choices import TicketCategory
 from monitoring.intake.rollups import apply_minute_deltas, lock_indicator, minute_number
 from monitoring.kinds import TICKET
-from monitoring.models import Indicator, Measurement, Ticket, TicketClock
+from monitoring.models import Indicator, Measurement, Ticket, TicketClock, TicketEventRecord
 from monitoring.tickets.clock import DEFAULT_WARNING_POINTS, ClockState, TicketEvent, ticket_clock
 
 logger = logging.getLogger(__name__)
@@ -46,6 +48,7 @@ CLOCK_FIELDS = [
     "good",
 ]
 MAX_PERCENT = Decimal("9999999.99")
+ENDED = [TicketCategory.RESOLVED, TicketCategory.CLOSED, TicketCategory.CANCELLED]
 CHUNK = 2000
 
 
@@ -62,51 +65,77 @@ class TicketIndicators:
             "ticket_goals", "business_hours__working_periods", "business_hours__holidays"
         )
         self.by_pair = defaultdict(list)
-        self.calendars = {}
+        self.calendars, self.points, self.versions = {}, {}, {}
         for indicator in indicators:
             self.by_pair[(indicator.customer_id, indicator.service_id)].append(indicator)
             self.calendars[indicator.pk] = (
                 indicator.business_hours.as_working_calendar() if indicator.business_hours_id else ALWAYS
             )
+            self.points[indicator.pk] = warning_points(indicator)
+            self.versions[indicator.pk] = GoalVersions(indicator.ticket_goals.all())
 
-    def of(self, ticket):
-        return self.by_pair.get((ticket.customer_id, ticket.service_id), [])
+    def of(self, customer_id, service_id):
+        return self.by_pair.get((customer_id, service_id), [])
 
 
 ALWAYS = WorkingCalendar.always("UTC")
 
 
-def goals_at(indicator, start):
-    """{priority: goal} in force for a clock started at ``start``: per priority the latest version effective by then
-    (a goal edited later applies to clocks started afterwards); a priority whose first version came later takes that
-    first version, so tickets loaded from before an indicator existed still get a clock."""
-    versions = defaultdict(list)
-    for goal in indicator.ticket_goals.all():
-        versions[goal.priority].append(goal)
-    chosen = {}
-    for priority, rows in versions.items():
-        rows.sort(key=lambda goal: goal.effective_from)
-        effective = [goal for goal in rows if goal.effective_from <= start]
-        chosen[priority] = (effective[-1] if effective else rows[0]).goal
-    return chosen
+class GoalVersions:
+    """An indicator's goals per priority over time. ``at(start)`` gives {priority: goal} in force for a clock
+    started at ``start``: per priority the latest version effective by then (a goal edited later applies to clocks
+    started afterwards); a priority whose first version came later takes that first version, so tickets loaded from
+    before an indicator existed still get a clock."""
+
+    def __init__(self, goals):
+        versions = defaultdict(list)
+        for goal in goals:
+            versions[goal.priority].append((goal.effective_from, goal.goal))
+        self.versions = {priority: sorted(rows) for priority, rows in versions.items()}
+        # Most indicators have one version per priority: the same answer for every clock.
+        self.constant = (
+            {priority: rows[0][1] for priority, rows in self.versions.items()}
+            if all(len(rows) == 1 for rows in self.versions.values())
+            else None
+        )
+
+    def at(self, start):
+        if self.constant is not None:
+            return self.constant
+        chosen = {}
+        for priority, rows in self.versions.items():
+            effective = [goal for since, goal in rows if since <= start]
+            chosen[priority] = effective[-1] if effective else rows[0][1]
+        return chosen
 
 
 def warning_points(indicator):
     return [Fraction(str(point)) for point in indicator.warning_points] or list(DEFAULT_WARNING_POINTS)
 
 
-def log_of(ticket):
-    """The ticket's stored events as the clock reads them."""
-    return [
-        TicketEvent(
-            event_id=event.event_id,
-            instant=event.at,
-            kind=event.kind,
-            category=event.category or None,
-            priority=event.priority or None,
-        )
-        for event in ticket.events.all()
-    ]
+_LOG_COLUMNS = ["ticket_id", "event_id", "at", "kind", "category", "priority"]
+_PREVIOUS_COLUMNS = ["ticket_id", "indicator_id", "counted_at", "good"]
+
+
+def _read(model, columns, ticket_ids):
+    """Rows of ``columns`` of ``model`` whose ticket is one of ``ticket_ids``. On PostgreSQL one array parameter and
+    the driver's own types (the ORM's per-value conversions cost three times the query); elsewhere the ORM."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(columns)} FROM {model._meta.db_table} WHERE ticket_id = ANY(%s)",  # noqa: S608 - names are constants
+                [list(ticket_ids)],
+            )
+            return cursor.fetchall()
+    return list(model.objects.filter(ticket_id__in=ticket_ids).order_by().values_list(*columns))
+
+
+def logs_of(ticket_ids):
+    """{ticket id: its stored events as the clock reads them}."""
+    logs = defaultdict(list)
+    for ticket_id, event_id, at, kind, category, priority in _read(TicketEventRecord, _LOG_COLUMNS, ticket_ids):
+        logs[ticket_id].append(TicketEvent(event_id, at, kind, category or None, priority or None))
+    return logs
 
 
 def _iso(instant):
@@ -127,29 +156,34 @@ def outcome(clock):
     return None, None
 
 
-def clock_row(ticket, indicator, clock):
+def clock_values(ticket_id, indicator_id, clock):
+    """The stored row of a clock, in the order of ``COLUMNS``."""
     counted_at, good = outcome(clock)
     first_warning = next((warning.at for warning in clock.warnings if warning.at is not None), None)
-    return TicketClock(
-        ticket=ticket,
-        indicator=indicator,
-        state=clock.state.value,
-        priority=clock.priority,
-        goal=clock.goal,
-        started_at=clock.start,
-        stopped_at=clock.stop,
-        running_time=clock.running_time,
-        wall_time=clock.wall_time,
-        due_at=clock.due_at,
-        breached_at=clock.breached_at,
-        warning_at=first_warning,
-        percent_elapsed=_percent(clock.percent_elapsed),
-        pauses=[{"start": _iso(p.start), "end": _iso(p.end), "category": p.category.value} for p in clock.pauses],
-        warnings=[{"percent": str(w.percent), "at": _iso(w.at)} for w in clock.warnings],
-        evaluated_at=clock.evaluated_at,
-        counted_at=counted_at,
-        good=good,
+    pauses = [{"start": _iso(p.start), "end": _iso(p.end), "category": p.category.value} for p in clock.pauses]
+    return (
+        ticket_id,
+        indicator_id,
+        clock.state.value,
+        clock.priority,
+        clock.goal,
+        clock.start,
+        clock.stop,
+        clock.running_time,
+        clock.wall_time,
+        clock.due_at,
+        clock.breached_at,
+        first_warning,
+        _percent(clock.percent_elapsed),
+        pauses,
+        [{"percent": str(w.percent), "at": _iso(w.at)} for w in clock.warnings],
+        clock.evaluated_at,
+        counted_at,
+        good,
     )
+
+
+COLUMNS = ["ticket_id", "indicator_id", *CLOCK_FIELDS]
 
 
 def rebuild_clocks(ticket_ids, now):
@@ -164,46 +198,78 @@ def rebuild_clocks(ticket_ids, now):
 
 def _rebuild_chunk(ticket_ids, now):
     with transaction.atomic():
-        tickets = list(Ticket.objects.filter(pk__in=ticket_ids).prefetch_related("events"))
-        book = TicketIndicators({(ticket.customer_id, ticket.service_id) for ticket in tickets})
+        tickets = list(
+            Ticket.objects.filter(pk__in=ticket_ids).values_list("pk", "customer_id", "service_id", "created_at")
+        )
+        book = TicketIndicators({(customer, service) for _pk, customer, service, _created in tickets})
+        logs = logs_of(ticket_ids)
         previous = {
             (ticket_id, indicator_id): (counted_at, good)
-            for ticket_id, indicator_id, counted_at, good in TicketClock.objects.filter(
-                ticket_id__in=ticket_ids
-            ).values_list("ticket_id", "indicator_id", "counted_at", "good")
+            for ticket_id, indicator_id, counted_at, good in _read(TicketClock, _PREVIOUS_COLUMNS, ticket_ids)
         }
         rows, touched = [], defaultdict(set)
-        for ticket in tickets:
-            log = log_of(ticket)
-            for indicator in book.of(ticket):
+        for ticket_id, customer_id, service_id, created_at in tickets:
+            log = logs.get(ticket_id, [])
+            for indicator in book.of(customer_id, service_id):
                 try:
                     clock = ticket_clock(
                         log,
                         indicator.ticket_metric,
-                        goals_at(indicator, ticket.created_at),
+                        book.versions[indicator.pk].at(created_at),
                         indicator.pause_categories,
                         book.calendars[indicator.pk],
                         now,
-                        warning_points(indicator),
+                        book.points[indicator.pk],
                     )
                 except ValueError as problem:  # a goal removed since the ticket arrived: its clock stays as it was
-                    logger.warning("Ticket %s, indicator %s: no clock (%s)", ticket.pk, indicator.code, problem)
+                    logger.warning("Ticket %s, indicator %s: no clock (%s)", ticket_id, indicator.code, problem)
                     continue
-                row = clock_row(ticket, indicator, clock)
+                row = clock_values(ticket_id, indicator.pk, clock)
                 rows.append(row)
-                before = previous.get((ticket.pk, indicator.pk), (None, None))
-                if before != (row.counted_at, row.good):
-                    touched[indicator.pk].update(instant for instant in (before[0], row.counted_at) if instant)
-        TicketClock.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["ticket", "indicator"],
-            update_fields=CLOCK_FIELDS,
-            batch_size=500,
-        )
+                before, after = previous.get((ticket_id, indicator.pk), (None, None)), row[-2:]
+                if before != after:
+                    touched[indicator.pk].update(instant for instant in (before[0], after[0]) if instant)
+        write_clocks(rows)
         for indicator_id, instants in sorted(touched.items()):
             recount(indicator_id, instants)
     return len(rows)
+
+
+_STAGING = """
+CREATE TEMP TABLE IF NOT EXISTS slm_staging_clock (
+    ticket_id bigint, indicator_id bigint, state varchar(10), priority varchar(20), goal interval,
+    started_at timestamptz, stopped_at timestamptz, running_time interval, wall_time interval, due_at timestamptz,
+    breached_at timestamptz, warning_at timestamptz, percent_elapsed numeric, pauses jsonb, warnings jsonb,
+    evaluated_at timestamptz, counted_at timestamptz, good boolean
+) ON COMMIT DELETE ROWS
+"""
+_UPSERT = """
+INSERT INTO monitoring_ticketclock ({columns}) SELECT {columns} FROM slm_staging_clock ORDER BY ticket_id, indicator_id
+ON CONFLICT (ticket_id, indicator_id) DO UPDATE SET {updates}
+"""
+
+
+def write_clocks(rows):
+    """Insert or update the clock rows: one COPY and one statement on PostgreSQL, bulk_create elsewhere."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_STAGING)
+            cursor.execute("TRUNCATE slm_staging_clock")
+            with cursor.cursor.copy(f"COPY slm_staging_clock ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((*row[:13], json.dumps(row[13]), json.dumps(row[14]), *row[15:]))
+            updates = ", ".join(f"{field} = EXCLUDED.{field}" for field in CLOCK_FIELDS)
+            cursor.execute(_UPSERT.format(columns=", ".join(COLUMNS), updates=updates))
+        return
+    TicketClock.objects.bulk_create(
+        [TicketClock(**dict(zip(COLUMNS, row, strict=True))) for row in rows],
+        update_conflicts=True,
+        unique_fields=["ticket", "indicator"],
+        update_fields=CLOCK_FIELDS,
+        batch_size=500,
+    )
 
 
 def recount(indicator_id, instants):
@@ -247,11 +313,12 @@ def settle_due_clocks(now):
 
 
 def rebuild_open_clocks(now, indicator_ids=None):
-    """Rebuild every clock still in flight (after a calendar or goal edit, and to move running clocks on)."""
-    clocks = TicketClock.objects.filter(state__in=[ClockState.RUNNING, ClockState.PAUSED])
+    """Rebuild the clocks of every ticket still open (not resolved, closed or cancelled), breached ones included:
+    after an edit of a calendar or of goals their due and breach instants may move."""
+    tickets = Ticket.objects.exclude(category__in=ENDED)
     if indicator_ids is not None:
-        clocks = clocks.filter(indicator_id__in=indicator_ids)
-    return rebuild_clocks(list(clocks.values_list("ticket_id", flat=True).distinct()), now)
+        tickets = tickets.filter(clocks__indicator_id__in=indicator_ids).distinct()
+    return rebuild_clocks(list(tickets.values_list("pk", flat=True)), now)
 
 
 def rebuild_indicator(indicator, now):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from agreements.calendars import (
     WorkingCalendar,
+    WorkingTimeAhead,
     add_working_time,
     in_hours_length,
     in_hours_length_of_month,
@@ -533,3 +534,18 @@ def test_adding_the_working_time_between_two_instants_lands_at_or_before_the_sec
     landed = add_working_time(calendar, start, working_time_between(calendar, start, end))
     assert landed <= end
     assert working_time_between(calendar, landed, end) == timedelta(0)
+
+
+@pytest.mark.parametrize("start_hour", [3, 9, 12, 17, 18, 23])
+def test_working_time_ahead_gives_what_add_working_time_gives(start_hour):
+    calendar = WorkingCalendar(
+        "Asia/Seoul",
+        {day: [(time(9), time(12)), (time(13), time(18))] for day in range(5)},
+        holidays=frozenset({date(2026, 12, 7)}),
+    )
+    start = datetime(2026, 12, 4, start_hour, 30, tzinfo=ZoneInfo("Asia/Seoul"))
+    ahead = WorkingTimeAhead(calendar, start)
+    # Asked out of order, repeatedly, and across interval ends (3 h is the end of the morning on a working day).
+    for minutes in (600, 0, 1, 180, 181, 60, 3000, 180, 480, 479, 2700):
+        duration = timedelta(minutes=minutes)
+        assert ahead.add(duration) == add_working_time(calendar, start, duration), minutes

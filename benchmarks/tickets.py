@@ -1,0 +1,200 @@
+"""Benchmarks of ticket SLAs on PostgreSQL: `python -m benchmarks.tickets [phases]` (or `make ticketbench`).
+
+Phases (default: all):
+  recompute  seconds to rebuild the clocks of N open tickets (as after an edit of their business calendar), with
+             one process and with two (each taking half the tickets, as two Celery workers would)
+  ingest     ticket events/s through POST /api/v1/ticket-events in batches of 1,000, gunicorn + concurrent clients
+  pages      p95 and requests/s of the ticket list and the SLA report of a month with N tickets, 8 connections
+
+It uses its own database (TICKETBENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/slm_ticketbench),
+created and migrated on first use; the open tickets are loaded with SQL once and reused unless --reload.
+"""
+
+import datetime as dt
+import statistics
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+from benchmarks.common import argument_parser, print_header, setup_django
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/slm_ticketbench"
+NOW = dt.datetime(2026, 11, 30, 3, 0, tzinfo=dt.UTC)  # Monday 30 November 2026, 12:00 in Seoul
+CODE = "tb"  # every row the benchmark makes is named after it
+
+
+def cast():
+    """The customer, service, agreement, office-hours calendar, desk and the two ticket indicators (made once)."""
+    from agreements.choices import AgreementStatus
+    from agreements.models import Agreement, BusinessCalendar, Customer, Service, WorkingPeriod
+    from monitoring.models import Indicator, TicketGoal, TicketSource
+
+    customer, _ = Customer.objects.get_or_create(code=f"{CODE}-customer", defaults={"name": "Ticket bench"})
+    service, _ = Service.objects.get_or_create(code=f"{CODE}-service", defaults={"name": "Ticket bench"})
+    agreement, made = Agreement.objects.get_or_create(
+        code=f"{CODE}-sla",
+        defaults={"title": "Ticket bench", "customer": customer, "valid_from": dt.date(2026, 1, 1)},
+    )
+    if made:
+        agreement.services.set([service])
+        Agreement.objects.filter(pk=agreement.pk).update(status=AgreementStatus.ACTIVE)
+    calendar, made = BusinessCalendar.objects.get_or_create(
+        code=f"{CODE}-hours", defaults={"name": "Office hours", "time_zone": "Asia/Seoul"}
+    )
+    if made:
+        for weekday in range(5):
+            WorkingPeriod.objects.create(calendar=calendar, weekday=weekday, start=dt.time(9), end=dt.time(18))
+    indicators = []
+    for metric, goals in (("resolution", (240, 480, 1620)), ("first_response", (30, 60, 240))):
+        indicator, made = Indicator.objects.get_or_create(
+            code=f"{CODE}-{metric.replace('_', '-')}",
+            defaults={
+                "service": service,
+                "customer": customer,
+                "name": metric,
+                "kind": "ticket",
+                "ticket_metric": metric,
+                "business_hours": calendar,
+                "pause_categories": ["waiting_customer"],
+            },
+        )
+        if made:
+            for priority, minutes in zip(("P1", "P2", "P3"), goals, strict=True):
+                TicketGoal.objects.create(
+                    indicator=indicator,
+                    priority=priority,
+                    minutes=minutes,
+                    effective_from=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+                )
+        indicators.append(indicator)
+    source = TicketSource.objects.filter(code=f"{CODE}-desk").first()
+    if source is None:
+        source = TicketSource(code=f"{CODE}-desk", name="Bench desk")
+        source.issue_token()
+        source.save()
+        source.customers.set([customer])
+        source.services.set([service])
+    return customer, service, source, indicators
+
+
+# Open tickets created over the 20 days before NOW, one a minute or so: a third answered, a sixth waiting for the
+# customer since a day after they were opened.
+_LOAD_TICKETS = """
+INSERT INTO monitoring_ticket (source_id, external_id, customer_id, service_id, title, priority, state, category,
+                               created_at, updated_at)
+SELECT %(source)s, 'OPEN-' || n, %(customer)s, %(service)s, '', 'P' || (1 + n %% 3), '', 'open',
+       %(now)s::timestamptz - make_interval(secs => (n * 17) %% (20 * 86400) + 60),
+       %(now)s::timestamptz - make_interval(secs => (n * 17) %% (20 * 86400) + 60)
+FROM generate_series(1, %(tickets)s) AS n
+"""
+_LOAD_EVENTS = """
+INSERT INTO monitoring_ticketeventrecord (ticket_id, source_id, event_id, kind, at, state, category, priority,
+                                          received_at)
+SELECT t.id, t.source_id, t.external_id || '-c', 'created', t.created_at, '', 'open', t.priority, t.created_at
+FROM monitoring_ticket t WHERE t.external_id LIKE 'OPEN-%%'
+UNION ALL
+SELECT t.id, t.source_id, t.external_id || '-r', 'first_response', t.created_at + interval '10 minutes', '', '', '',
+       t.created_at
+FROM monitoring_ticket t WHERE t.external_id LIKE 'OPEN-%%' AND t.id %% 3 = 0
+UNION ALL
+SELECT t.id, t.source_id, t.external_id || '-w', 'state_changed', t.created_at + interval '1 day', '',
+       'waiting_customer', '', t.created_at
+FROM monitoring_ticket t
+WHERE t.external_id LIKE 'OPEN-%%' AND t.id %% 6 = 1 AND t.created_at + interval '1 day' < %(now)s
+"""
+
+
+def load(tickets, reload):
+    from django.db import connection
+
+    from monitoring.models import Ticket, TicketClock
+    from monitoring.tickets.store import rebuild_clocks
+
+    customer, service, source, indicators = cast()
+    present = Ticket.objects.filter(source=source, external_id__startswith="OPEN-").count()
+    if present == tickets and not reload:
+        return None
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM monitoring_ticketclock WHERE indicator_id = ANY(%s)", [[i.pk for i in indicators]])
+        cursor.execute("DELETE FROM monitoring_ticketeventrecord WHERE source_id = %s", [source.pk])
+        cursor.execute("DELETE FROM monitoring_ticket WHERE source_id = %s", [source.pk])
+        params = {"source": source.pk, "customer": customer.pk, "service": service.pk, "now": NOW, "tickets": tickets}
+        cursor.execute(_LOAD_TICKETS, params)
+        cursor.execute(_LOAD_EVENTS, params)
+        cursor.execute("ANALYZE monitoring_ticket")
+        cursor.execute("ANALYZE monitoring_ticketeventrecord")
+    ids = list(Ticket.objects.filter(source=source).values_list("pk", flat=True))
+    rebuild_clocks(ids, NOW)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE monitoring_ticketclock")
+    return time.perf_counter() - started, TicketClock.objects.filter(ticket__source=source).count()
+
+
+def _rebuild(args):
+    ids, now = args
+    from django.db import connections
+
+    connections.close_all()
+    from monitoring.tickets.store import rebuild_clocks
+
+    return rebuild_clocks(ids, now)
+
+
+def time_recompute(processes, now):
+    from django.db import connections
+
+    from monitoring.models import Ticket
+    from monitoring.tickets.store import ENDED
+
+    ids = list(
+        Ticket.objects.filter(external_id__startswith="OPEN-").exclude(category__in=ENDED).values_list("pk", flat=True)
+    )
+    connections.close_all()
+    started = time.perf_counter()
+    if processes == 1:
+        clocks = _rebuild((ids, now))
+    else:
+        with ProcessPoolExecutor(processes) as pool:
+            clocks = sum(pool.map(_rebuild, [(ids[index::processes], now) for index in range(processes)]))
+    return len(ids), clocks, time.perf_counter() - started
+
+
+def bench_recompute(tickets, reload, repeat):
+    report = []
+    loaded = load(tickets, reload)
+    if loaded:
+        report.append(f"load {tickets:,} open tickets (SQL) and build their {loaded[1]:,} clocks: {loaded[0]:.1f} s")
+    # Each run is a little later, so every running clock's figures (and its row) change, as after a calendar edit.
+    runs = {}
+    for processes in (1, 2):
+        times = []
+        for run in range(repeat):
+            now = NOW + dt.timedelta(minutes=10 * (len(runs) * repeat + run + 1))
+            count, clocks, seconds = time_recompute(processes, now)
+            times.append(seconds)
+        runs[processes] = statistics.median(times)
+        report.append(
+            f"{count:,} open tickets, {clocks:,} clocks rebuilt with {processes} process(es): "
+            f"{runs[processes]:.2f} s (median of {repeat}; {clocks / runs[processes]:,.0f} clocks/s)"
+        )
+    return report
+
+
+def main(argv=None):
+    parser = argument_parser("benchmarks.tickets", __doc__, "TICKETBENCH_DATABASE_URL", DEFAULT_URL)
+    parser.add_argument("phases", nargs="*", default=["recompute"])
+    parser.add_argument("--tickets", type=int, default=100_000, help="open tickets for the recompute phase")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--reload", action="store_true", help="reload the open tickets even if present")
+    args = parser.parse_args(argv)
+    setup_django(args.database_url)
+    print_header("SLM Portal ticket benchmark")
+    if "recompute" in args.phases:
+        print("## Clocks of open tickets recomputed")
+        for line in bench_recompute(args.tickets, args.reload, args.repeat):
+            print(f"- {line}")
+        print()
+
+
+if __name__ == "__main__":
+    main()
