@@ -299,27 +299,6 @@ def record_ticket_events(source, events, *, now=None):
             ],
             batch_size=1000,
         )
-        touched = {tickets[event.ticket].pk for event in fresh}
-        refresh_tickets(touched)
-        clocks = rebuild_clocks(touched, now)
+        # Rebuilding the clocks also sets each ticket's priority, state and category from its log.
+        clocks = rebuild_clocks({tickets[event.ticket].pk for event in fresh}, now)
     return TicketBatchResult(received=len(events), stored=len(fresh), tickets_created=len(new_tickets), clocks=clocks)
-
-
-def refresh_tickets(ticket_ids):
-    """Set each ticket's priority, state and category from its latest events."""
-    latest = {}
-    for record in TicketEventRecord.objects.filter(ticket_id__in=ticket_ids).order_by("ticket_id", "at", "event_id"):
-        current = latest.setdefault(record.ticket_id, {"updated_at": record.at})
-        current["updated_at"] = record.at
-        if record.priority:
-            current["priority"] = record.priority
-        if record.kind == TicketEventKind.REOPENED:
-            if current.get("category") in ENDED:
-                current["category"], current["state"] = TicketCategory.OPEN, ""
-        elif record.category:
-            current["category"], current["state"] = record.category, record.state
-    tickets = list(Ticket.objects.filter(pk__in=ticket_ids))
-    for ticket in tickets:
-        for key, value in latest.get(ticket.pk, {}).items():
-            setattr(ticket, key, value)
-    Ticket.objects.bulk_update(tickets, ["priority", "state", "category", "updated_at"], batch_size=1000)

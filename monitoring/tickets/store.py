@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from agreements.calendars import WorkingCalendar
-from monitoring.choices import TicketCategory
+from monitoring.choices import TicketCategory, TicketEventKind
 from monitoring.intake.rollups import apply_minute_deltas, lock_indicator, minute_number
 from monitoring.kinds import TICKET
 from monitoring.models import Indicator, Measurement, Ticket, TicketClock, TicketEventRecord
@@ -113,7 +113,7 @@ def warning_points(indicator):
     return [Fraction(str(point)) for point in indicator.warning_points] or list(DEFAULT_WARNING_POINTS)
 
 
-_LOG_COLUMNS = ["ticket_id", "event_id", "at", "kind", "category", "priority"]
+_LOG_COLUMNS = ["ticket_id", "event_id", "at", "kind", "category", "priority", "state"]
 _PREVIOUS_COLUMNS = ["ticket_id", "indicator_id", "counted_at", "good"]
 
 
@@ -131,11 +131,27 @@ def _read(model, columns, ticket_ids):
 
 
 def logs_of(ticket_ids):
-    """{ticket id: its stored events as the clock reads them}."""
-    logs = defaultdict(list)
-    for ticket_id, event_id, at, kind, category, priority in _read(TicketEventRecord, _LOG_COLUMNS, ticket_ids):
-        logs[ticket_id].append(TicketEvent(event_id, at, kind, category or None, priority or None))
-    return logs
+    """{ticket id: (its events as the clock reads them, (priority, state, category, updated_at) it stands at)}."""
+    raw = defaultdict(list)
+    for row in _read(TicketEventRecord, _LOG_COLUMNS, ticket_ids):
+        raw[row[0]].append(row)
+    return {ticket_id: _log_and_status(rows) for ticket_id, rows in raw.items()}
+
+
+def _log_and_status(rows):
+    """The clock's events of one ticket and where the ticket stands after them (its latest priority, the state of
+    its latest state-setting event; a reopen of an ended ticket makes it open again)."""
+    rows.sort(key=lambda row: (row[2], row[3] != TicketEventKind.CREATED, row[1]))
+    log, priority, state, category = [], "", "", TicketCategory.OPEN.value
+    for _ticket, event_id, at, kind, event_category, event_priority, event_state in rows:
+        log.append(TicketEvent(event_id, at, kind, event_category or None, event_priority or None))
+        priority = event_priority or priority
+        if kind == TicketEventKind.REOPENED:
+            if category in ENDED:
+                category, state = TicketCategory.OPEN.value, ""
+        elif event_category:
+            category, state = event_category, event_state
+    return log, (priority, state, category, rows[-1][2])
 
 
 def _iso(instant):
@@ -199,17 +215,23 @@ def rebuild_clocks(ticket_ids, now):
 def _rebuild_chunk(ticket_ids, now):
     with transaction.atomic():
         tickets = list(
-            Ticket.objects.filter(pk__in=ticket_ids).values_list("pk", "customer_id", "service_id", "created_at")
+            Ticket.objects.filter(pk__in=ticket_ids).values_list(
+                "pk", "customer_id", "service_id", "created_at", "priority", "state", "category", "updated_at"
+            )
         )
-        book = TicketIndicators({(customer, service) for _pk, customer, service, _created in tickets})
+        book = TicketIndicators({(ticket[1], ticket[2]) for ticket in tickets})
         logs = logs_of(ticket_ids)
         previous = {
             (ticket_id, indicator_id): (counted_at, good)
             for ticket_id, indicator_id, counted_at, good in _read(TicketClock, _PREVIOUS_COLUMNS, ticket_ids)
         }
-        rows, touched = [], defaultdict(set)
-        for ticket_id, customer_id, service_id, created_at in tickets:
-            log = logs.get(ticket_id, [])
+        rows, touched, standing = [], defaultdict(set), []
+        for ticket_id, customer_id, service_id, created_at, *stood in tickets:
+            if ticket_id not in logs:
+                continue
+            log, status = logs[ticket_id]
+            if status != tuple(stood):
+                standing.append((ticket_id, *status))
             for indicator in book.of(customer_id, service_id):
                 try:
                     clock = ticket_clock(
@@ -230,6 +252,7 @@ def _rebuild_chunk(ticket_ids, now):
                 if before != after:
                     touched[indicator.pk].update(instant for instant in (before[0], after[0]) if instant)
         write_clocks(rows)
+        write_standing(standing)
         for indicator_id, instants in sorted(touched.items()):
             recount(indicator_id, instants)
     return len(rows)
@@ -247,6 +270,29 @@ _UPSERT = """
 INSERT INTO monitoring_ticketclock ({columns}) SELECT {columns} FROM slm_staging_clock ORDER BY ticket_id, indicator_id
 ON CONFLICT (ticket_id, indicator_id) DO UPDATE SET {updates}
 """
+
+
+_STANDING = """
+UPDATE monitoring_ticket t SET priority = v.priority, state = v.state, category = v.category, updated_at = v.updated_at
+FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::timestamptz[]) AS v(id, priority, state, category,
+    updated_at)
+WHERE t.id = v.id
+"""
+
+
+def write_standing(rows):
+    """Set (ticket id, priority, state, category, updated_at) of the tickets whose log moved them."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_STANDING, [list(column) for column in zip(*rows, strict=True)])
+        return
+    tickets = [
+        Ticket(pk=pk, priority=priority, state=state, category=category, updated_at=updated_at)
+        for pk, priority, state, category, updated_at in rows
+    ]
+    Ticket.objects.bulk_update(tickets, ["priority", "state", "category", "updated_at"], batch_size=500)
 
 
 def write_clocks(rows):
