@@ -318,6 +318,17 @@ def write_clocks(rows):
     )
 
 
+_DELETE_COUNTED = (
+    "DELETE FROM monitoring_measurement WHERE indicator_id = %s AND t = ANY(%s::timestamptz[]) RETURNING t, good, total"
+)
+_INSERT_COUNTED = """
+INSERT INTO monitoring_measurement (indicator_id, t, value, good, total)
+SELECT %s, counted_at, NULL, count(*) FILTER (WHERE good), count(*) FROM monitoring_ticketclock
+WHERE indicator_id = %s AND counted_at = ANY(%s::timestamptz[]) GROUP BY counted_at
+RETURNING t, good, total
+"""
+
+
 def recount(indicator_id, instants):
     """Make the indicator's measurements at ``instants`` equal to the clocks counted there, and move the hour
     rollups by the difference."""
@@ -325,19 +336,28 @@ def recount(indicator_id, instants):
     if not instants:
         return
     lock_indicator(indicator_id)
-    old = list(Measurement.objects.filter(indicator_id=indicator_id, t__in=instants).values_list("t", "good", "total"))
-    new = list(
-        TicketClock.objects.filter(indicator_id=indicator_id, counted_at__in=instants)
-        .values("counted_at")
-        .annotate(good_count=Count("pk", filter=Q(good=True)), total_count=Count("pk"))
-        .values_list("counted_at", "good_count", "total_count")
-        .order_by("counted_at")
-    )
-    Measurement.objects.filter(indicator_id=indicator_id, t__in=instants).delete()
-    Measurement.objects.bulk_create(
-        [Measurement(indicator_id=indicator_id, t=t, good=good, total=total) for t, good, total in new],
-        batch_size=1000,
-    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_DELETE_COUNTED, [indicator_id, instants])
+            old = cursor.fetchall()
+            cursor.execute(_INSERT_COUNTED, [indicator_id, indicator_id, instants])
+            new = cursor.fetchall()
+    else:
+        old = list(
+            Measurement.objects.filter(indicator_id=indicator_id, t__in=instants).values_list("t", "good", "total")
+        )
+        new = list(
+            TicketClock.objects.filter(indicator_id=indicator_id, counted_at__in=instants)
+            .values("counted_at")
+            .annotate(good_count=Count("pk", filter=Q(good=True)), total_count=Count("pk"))
+            .values_list("counted_at", "good_count", "total_count")
+            .order_by("counted_at")
+        )
+        Measurement.objects.filter(indicator_id=indicator_id, t__in=instants).delete()
+        Measurement.objects.bulk_create(
+            [Measurement(indicator_id=indicator_id, t=t, good=good, total=total) for t, good, total in new],
+            batch_size=1000,
+        )
     deltas = defaultdict(lambda: [0, 0, 0])
     for sign, rows in ((-1, old), (1, new)):
         for t, good, total in rows:
