@@ -11,11 +11,15 @@ created and migrated on first use; the open tickets are loaded with SQL once and
 """
 
 import datetime as dt
+import http.client
+import json
+import secrets
 import statistics
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from benchmarks.common import argument_parser, print_header, setup_django
+from benchmarks.common import argument_parser, gunicorn, print_header, server_env, setup_django
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/slm_ticketbench"
 NOW = dt.datetime(2026, 11, 30, 3, 0, tzinfo=dt.UTC)  # Monday 30 November 2026, 12:00 in Seoul
@@ -180,12 +184,82 @@ def bench_recompute(tickets, reload, repeat):
     return report
 
 
+def ticket_batches(customer, service, run, clients, batches, size):
+    """Bodies of POST /api/v1/ticket-events, per client: tickets of four events each (created, first response, a
+    wait for the customer, resolved), spread over the week before NOW."""
+    bodies = []
+    for client in range(clients):
+        mine = []
+        for batch in range(batches):
+            events = []
+            for number in range(size // 4):
+                name = f"IN-{run}-{client}-{batch}-{number}"
+                opened = NOW - dt.timedelta(days=7) + dt.timedelta(seconds=37 * (batch * size + number))
+                events += [
+                    {"id": f"{name}-c", "ticket": name, "type": "created", "at": opened.isoformat(),
+                     "customer": customer.code, "service": service.code, "priority": f"P{1 + number % 3}"},
+                    {"id": f"{name}-r", "ticket": name, "type": "first_response",
+                     "at": (opened + dt.timedelta(minutes=20)).isoformat()},
+                    {"id": f"{name}-w", "ticket": name, "type": "state_changed",
+                     "at": (opened + dt.timedelta(hours=1)).isoformat(), "state": "waiting_customer"},
+                    {"id": f"{name}-s", "ticket": name, "type": "resolved",
+                     "at": (opened + dt.timedelta(hours=2)).isoformat()},
+                ]  # fmt: skip
+            mine.append(json.dumps({"events": events}).encode())
+        bodies.append(mine)
+    return bodies
+
+
+def bench_ingest(url, clients, batches, web_workers, size=1000):
+    from monitoring.models import TicketSource
+
+    customer, service, source, _indicators = cast()
+    source = TicketSource.objects.get(pk=source.pk)
+    token = source.issue_token()
+    source.save()
+    run = secrets.token_hex(3)
+    bodies = ticket_batches(customer, service, run, clients, batches, size)
+    failures, stored = [], [0]
+    lock = threading.Lock()
+    env = server_env(url)
+    with gunicorn(env, web_workers, timeout=120) as port:
+
+        def send(batches):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+            for body in batches:
+                conn.request("POST", "/api/v1/ticket-events", body=body, headers=headers)
+                response = conn.getresponse()
+                answer = response.read()
+                with lock:
+                    if response.status != 201:
+                        failures.append((response.status, answer[:300]))
+                    else:
+                        stored[0] += json.loads(answer)["stored"]
+            conn.close()
+
+        threads = [threading.Thread(target=send, args=(mine,)) for mine in bodies]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    sent = clients * batches * size
+    if failures or stored[0] != sent:
+        raise SystemExit(f"ingest failed: {failures[:3]}, {stored[0]} of {sent} stored")
+    return sent, elapsed
+
+
 def main(argv=None):
     parser = argument_parser("benchmarks.tickets", __doc__, "TICKETBENCH_DATABASE_URL", DEFAULT_URL)
-    parser.add_argument("phases", nargs="*", default=["recompute"])
+    parser.add_argument("phases", nargs="*", default=["recompute", "ingest"])
     parser.add_argument("--tickets", type=int, default=100_000, help="open tickets for the recompute phase")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--reload", action="store_true", help="reload the open tickets even if present")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients of the ingest phase")
+    parser.add_argument("--batches", type=int, default=15, help="batches of 1,000 events per client")
+    parser.add_argument("--web-workers", type=int, default=2)
     args = parser.parse_args(argv)
     setup_django(args.database_url)
     print_header("SLM Portal ticket benchmark")
@@ -194,6 +268,17 @@ def main(argv=None):
         for line in bench_recompute(args.tickets, args.reload, args.repeat):
             print(f"- {line}")
         print()
+    if "ingest" in args.phases:
+        print("## Ticket events through POST /api/v1/ticket-events (batches of 1,000)")
+        rates = []
+        for _ in range(args.repeat):
+            sent, seconds = bench_ingest(args.database_url, args.clients, args.batches, args.web_workers)
+            rates.append(sent / seconds)
+            print(f"- {sent:,} events in {seconds:.2f} s: {sent / seconds:,.0f} events/s")
+        print(
+            f"- median {statistics.median(rates):,.0f} events/s ({args.clients} clients, "
+            f"{args.web_workers} gunicorn workers)\n"
+        )
 
 
 if __name__ == "__main__":

@@ -209,3 +209,17 @@ def test_under_the_minimum_number_of_tickets_a_period_is_reported_but_not_breach
     assert (snapshot.good, snapshot.total, snapshot.attainment) == (37, 40, Decimal("0.925"))
     assert snapshot.status == "met"
     assert snapshot.credit_percent == 0
+
+
+def test_a_ticket_target_earns_its_credit_and_records_its_breach_like_any_target(cast):
+    from monitoring.models import Breach
+    from tests.factories import CreditTierFactory
+
+    target = cast.target(objective="95")
+    CreditTierFactory(target=target, below_attainment=Decimal("95"), credit_percent=Decimal("10"))
+    _month_of_tickets(cast, 3)
+    evaluate_targets([target.pk], kst(2026, 12, 2))
+    snapshot = ComplianceSnapshot.objects.get(target=target, period_start=kst(2026, 11, 1))
+    assert (snapshot.credit_percent, snapshot.credit_amount) == (Decimal("10"), Decimal("100000"))  # of 1,000,000
+    breach = Breach.objects.get(target=target)
+    assert (breach.period_label, breach.kind, breach.attainment) == ("2026-11", "period_missed", Decimal("0.925"))
