@@ -17,6 +17,11 @@ WORKDIR /app
 RUN groupadd --system --gid 10001 slm \
     && useradd --system --uid 10001 --gid slm --home-dir /app --no-create-home --shell /usr/sbin/nologin slm
 
+# Pango and Korean fonts: WeasyPrint renders the monthly service report PDFs with them (docs/decisions/0006).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
+
 # Only the pinned production requirements. --no-deps plus `pip check` makes an incomplete lock file fail the
 # build instead of quietly pulling an unpinned package.
 COPY requirements/base.txt requirements/base.txt
