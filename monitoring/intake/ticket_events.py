@@ -227,12 +227,21 @@ def validate_events(source, events, *, now=None):
         if event.kind == TicketEventKind.CREATED:
             errors += _check_created(event, tickets, created_here, scope)
         fresh.append(event)
+    # Tickets whose creation in this batch has errors of its own: their other events are not "unknown" as well.
+    flawed = {
+        raw["ticket"].strip()
+        for raw in events
+        if isinstance(raw, dict) and raw.get("type") == TicketEventKind.CREATED and isinstance(raw.get("ticket"), str)
+    }
     for event in fresh:
         if event.kind == TicketEventKind.CREATED:
             continue
         ticket, creation = tickets.get(event.ticket), created_here.get(event.ticket)
         if ticket is None and creation is None:
-            errors.append(problem(event.index, "ticket", f"{event.ticket!r} is unknown and not created in this batch"))
+            if event.ticket not in flawed:
+                errors.append(
+                    problem(event.index, "ticket", f"{event.ticket!r} is unknown and not created in this batch")
+                )
             continue
         opened = creation.at if creation else ticket.created_at
         if event.at < opened:

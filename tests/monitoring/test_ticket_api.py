@@ -199,6 +199,15 @@ def test_a_desk_writing_for_another_customers_service_is_refused(cast, post, ear
     assert stored() == earlier
 
 
+def test_the_events_of_a_ticket_whose_creation_is_refused_are_not_called_unknown_too(cast, post, earlier):
+    events = [cast.event("INC-2", "created", FRIDAY, state="Limbo"), cast.event("INC-2", "resolved", MONDAY)]
+
+    response = post({"events": events}, cast.token)
+
+    assert errors_of(response) == [(0, "state", "'Limbo' is not a state this desk has mapped")]
+    assert stored() == earlier
+
+
 def test_every_bad_event_is_listed_not_only_the_first(cast, post, earlier):
     events = [
         cast.event("INC-2", "created", FRIDAY),
