@@ -267,9 +267,14 @@ def test_a_time_that_is_no_instant_is_refused_with_its_reason(cast, post, at, me
     assert errors_of(post({"events": [event]}, cast.token)) == [(0, "at", message)]
 
 
-def test_a_time_as_zammad_writes_it_is_taken_as_utc(cast, post):
+@pytest.mark.parametrize(
+    "at",
+    ["2026-12-04 07:30:00 UTC", "2026-12-04T07:30:00.0+0000", "2026-12-04T07:30:00Z"],
+    ids=["Zammad", "Jira", "ISO 8601 Z"],
+)
+def test_times_as_the_desks_write_them_are_read(cast, post, at):
     event = cast.event("INC-1", "created", FRIDAY)
-    event["at"] = "2026-12-04 07:30:00 UTC"  # Friday 16:30 in Seoul
+    event["at"] = at  # Friday 16:30 in Seoul
 
     assert post({"events": [event]}, cast.token).status_code == 201
     assert Ticket.objects.get().created_at == FRIDAY
@@ -441,3 +446,15 @@ def test_a_resend_reads_the_stored_events_in_a_fixed_number_of_queries(cast, pos
     with CaptureQueriesContext(connection) as many:
         assert post(large, cast.token).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_body_over_the_size_limit_answers_413_with_a_batch_error(cast, post, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = post({"events": [cast.event(f"INC-{n}", "created", FRIDAY) for n in range(20)]}, cast.token)
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "errors": [{"index": None, "field": None, "message": "The body is over the limit of 1000 bytes."}]
+    }
+    assert stored() == (0, 0, 0, 0)

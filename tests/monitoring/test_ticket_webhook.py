@@ -238,3 +238,13 @@ def test_the_same_events_as_the_api_are_refused_alike(cast, deliver):
     assert response.json() == {
         "errors": [{"index": 0, "field": "priority", "message": "'P9' has no goal for this service"}]
     }
+
+
+def test_a_body_over_the_size_limit_answers_413_before_the_signature_is_checked(cast, deliver, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = deliver([cast.event(f"INC-{n}", "created", FRIDAY) for n in range(20)])
+
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["message"] == "The body is over the limit of 1000 bytes."
+    assert nothing_stored()
