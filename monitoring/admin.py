@@ -25,6 +25,7 @@ from monitoring.models import (
     TicketEventRecord,
     TicketGoal,
     TicketSource,
+    TicketUpload,
 )
 
 
@@ -216,6 +217,17 @@ class TicketSourceAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # tokens are issued on the portal's service desk page, where the token is shown once
+
+
+@admin.register(TicketUpload)
+class TicketUploadAdmin(admin.ModelAdmin):
+    list_display = ["filename", "source", "uploaded_by", "uploaded_at", "status", "event_count", "stored_count"]
+    list_filter = ["status"]
+    search_fields = ["filename", "source__code"]
+    readonly_fields = [f.name for f in TicketUpload._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # uploads come from a service desk's page, which reads and previews the file
 
 
 class TicketEventInline(admin.TabularInline):

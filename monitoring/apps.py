@@ -17,6 +17,7 @@ class MonitoringConfig(AppConfig):
         "reportcomment",
         "ticketsource",
         "ticketgoal",
+        "ticketupload",
     ]
     service_managers_view = [
         "compliancesnapshot",

@@ -116,12 +116,13 @@ class TicketCategory(models.TextChoices):
     """The portal's state categories of a ticket (``monitoring.tickets.clock.StateCategory``): a service desk's own
     state names map to these."""
 
-    OPEN = "open", _("Open")
+    # "ticket": an open ticket is not an open survey, a resolved ticket not a resolved alert.
+    OPEN = "open", pgettext_lazy("ticket", "Open")
     WAITING_CUSTOMER = "waiting_customer", _("Waiting for the customer")
     WAITING_THIRD_PARTY = "waiting_third_party", _("Waiting for a third party")
-    RESOLVED = "resolved", _("Resolved")
-    CLOSED = "closed", _("Closed")
-    CANCELLED = "cancelled", _("Cancelled")
+    RESOLVED = "resolved", pgettext_lazy("ticket", "Resolved")
+    CLOSED = "closed", pgettext_lazy("ticket", "Closed")
+    CANCELLED = "cancelled", pgettext_lazy("ticket", "Cancelled")
 
 
 # The categories a ticket indicator may pause in (an ended ticket's clock has stopped already).
@@ -129,14 +130,14 @@ PAUSABLE = [TicketCategory.WAITING_CUSTOMER, TicketCategory.WAITING_THIRD_PARTY,
 
 
 class TicketEventKind(models.TextChoices):
-    CREATED = "created", _("Created")
+    CREATED = "created", pgettext_lazy("ticket", "Created")
     FIRST_RESPONSE = "first_response", _("First response")
     STATE_CHANGED = "state_changed", _("State changed")
     PRIORITY_CHANGED = "priority_changed", _("Priority changed")
-    RESOLVED = "resolved", _("Resolved")
+    RESOLVED = "resolved", pgettext_lazy("ticket", "Resolved")
     REOPENED = "reopened", _("Reopened")
-    CLOSED = "closed", _("Closed")
-    CANCELLED = "cancelled", _("Cancelled")
+    CLOSED = "closed", pgettext_lazy("ticket", "Closed")
+    CANCELLED = "cancelled", pgettext_lazy("ticket", "Cancelled")
 
 
 class ClockStatus(models.TextChoices):

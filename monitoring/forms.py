@@ -8,8 +8,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from agreements.extensions import TargetFormExtension
+from agreements.models import Customer, Service
+from monitoring.choices import TicketCategory
 from monitoring.kinds import JUDGED
-from monitoring.models import ApiToken, DataSource, HttpProbe, Indicator, TargetIndicator
+from monitoring.models import ApiToken, DataSource, HttpProbe, Indicator, TargetIndicator, TicketSource
 from monitoring.readout.reports import (
     default_period_label,
     last_month_label,
@@ -136,9 +138,105 @@ class CsvUploadForm(forms.Form):
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 10 MB; split it."))
         try:
-            return upload.name, upload.read().decode("utf-8-sig")
+            text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
+        if "\x00" in text:  # PostgreSQL keeps no NUL character in text: the file could not even be kept for preview
+            raise forms.ValidationError(_("The file holds a NUL character; it is not a CSV text file."))
+        return upload.name, text
+
+
+class TicketCsvForm(CsvUploadForm):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Columns id,ticket,type,at,customer,service,priority,state,title; times with a zone."),
+    )
+
+
+class TicketSourceForm(forms.ModelForm):
+    """A service desk: its name, code, and the customers and services it may write for."""
+
+    class Meta:
+        model = TicketSource
+        fields = ["name", "code", "customers", "services"]
+        widgets = {"customers": forms.CheckboxSelectMultiple, "services": forms.CheckboxSelectMultiple}
+        help_texts = {
+            "customers": _("Tickets of other customers are refused."),
+            "services": _(
+                "Tickets of other services are refused, and so is a service the ticket's customer has no agreement on."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customers"].queryset = Customer.objects.order_by("name")
+        self.fields["services"].queryset = Service.objects.order_by("name")
+        if self.instance.pk:
+            # The webhook address carries the code: a desk configured with it would stop being heard.
+            self.fields["code"].disabled = True
+
+
+class StateNameForm(forms.Form):
+    """One of the desk's own state names and the portal's category of it."""
+
+    # Rows of a table under one heading: each field carries its label for screen readers only.
+    name = forms.CharField(
+        label=_("State at the desk"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control", "aria-label": _("State at the desk")}),
+    )
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=[("", "—"), *TicketCategory.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select", "aria-label": _("Category")}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        name, category = cleaned.get("name"), cleaned.get("category")
+        if name and not category:
+            self.add_error("category", _("Choose the category of this state."))
+        elif category and not name:
+            self.add_error("name", _("Name the desk's state, or leave its category empty."))
+        if name in TicketCategory.values:
+            self.add_error(
+                "name", _("“%(name)s” is a category's own name: events may use it as it is.") % {"name": name}
+            )
+        return cleaned
+
+
+class BaseStateNameFormSet(forms.BaseFormSet):
+    def clean(self):
+        seen = set()
+        for form in self.forms:
+            name = (getattr(form, "cleaned_data", None) or {}).get("name")
+            if not name:
+                continue
+            if name in seen:
+                form.add_error("name", _("“%(name)s” is named twice.") % {"name": name})
+            seen.add(name)
+
+    def state_map(self):
+        """{desk state name: category} of the filled rows (call after is_valid())."""
+        return {
+            form.cleaned_data["name"]: form.cleaned_data["category"]
+            for form in self.forms
+            if form.cleaned_data.get("name")
+        }
+
+
+StateNameFormSet = forms.formset_factory(
+    StateNameForm, formset=BaseStateNameFormSet, extra=1, max_num=200, validate_max=True
+)
+
+
+def state_names_formset(data=None, source=None):
+    """The rows of a desk's state names, and an empty one below them (the page adds more)."""
+    names = sorted((source.state_map if source is not None else {}).items(), key=lambda item: item[0].lower())
+    initial = [{"name": name, "category": category} for name, category in names]
+    return StateNameFormSet(data, initial=initial, prefix="states")
 
 
 class ApiTokenForm(forms.ModelForm):

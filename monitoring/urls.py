@@ -17,6 +17,16 @@ urlpatterns = [
     path("data-sources/<slug:code>/", views.data_source_detail, name="datasource_detail"),
     path("data-sources/<slug:code>/edit/", views.data_source_edit, name="datasource_update"),
     path("data-sources/<slug:code>/token/", views.data_source_token, name="datasource_token"),
+    path("service-desks/", views.TicketSourceListView.as_view(), name="ticketsource_list"),
+    path("service-desks/new/", views.ticket_source_create, name="ticketsource_create"),
+    path("service-desks/<slug:code>/", views.ticket_source_detail, name="ticketsource_detail"),
+    path("service-desks/<slug:code>/edit/", views.ticket_source_edit, name="ticketsource_update"),
+    path("service-desks/<slug:code>/token/", views.ticket_source_token, name="ticketsource_token"),
+    path("service-desks/<slug:code>/upload/", views.ticket_upload, name="ticket_upload"),
+    path("service-desks/<slug:code>/uploads/<int:pk>/", views.ticket_upload_preview, name="ticket_upload_preview"),
+    path(
+        "service-desks/<slug:code>/uploads/<int:pk>/confirm/", views.ticket_upload_confirm, name="ticket_upload_confirm"
+    ),
     path("probes/", views.ProbeListView.as_view(), name="probe_list"),
     path("probes/new/", views.ProbeCreateView.as_view(), name="probe_create"),
     path("probes/<slug:code>/edit/", views.ProbeUpdateView.as_view(), name="probe_update"),

@@ -54,6 +54,7 @@ from monitoring.models import (
     ReportComment,
     TicketGoal,
     TicketSource,
+    TicketUpload,
 )
 from requirements_analysis.choices import CampaignStatus, RequirementStatus
 from requirements_analysis.models import ServiceLevelRequirement, SurveyCampaign, SurveyInvitation
@@ -139,6 +140,13 @@ def _ticket_rows(now):
     event = {"id": "e1", "ticket": "INC-1", "type": "created", "at": (now - dt.timedelta(hours=1)).isoformat()}
     record_ticket_events(
         source, [event | {"customer": hanbit.code, "service": banking.code, "priority": "P1"}], now=now
+    )
+    # An upload waiting for confirmation: the walk previews, stores and discards it.
+    TicketUpload.objects.create(
+        source=source,
+        filename="events.csv",
+        content=f"id,ticket,type,at\ne2,INC-1,first_response,{(now - dt.timedelta(minutes=30)).isoformat()}\n",
+        event_count=1,
     )
 
 
@@ -321,6 +329,17 @@ def samples(extra):
         "monitoring:datasource_detail": codes([DataSource.objects.first().code, "no-such-source"]),
         "monitoring:datasource_update": codes([DataSource.objects.first().code]),
         "monitoring:datasource_token": codes([DataSource.objects.first().code]),
+        "monitoring:ticketsource_detail": codes(["every-url-desk", "no-such-desk"]),
+        "monitoring:ticketsource_update": codes(["every-url-desk"]),
+        "monitoring:ticketsource_token": codes(["every-url-desk"]),
+        "monitoring:ticket_upload": codes(["every-url-desk", "no-such-desk"]),
+        "monitoring:ticket_upload_preview": [
+            {"code": "every-url-desk", "pk": TicketUpload.objects.get().pk},
+            {"code": "no-such-desk", "pk": TicketUpload.objects.get().pk},
+            {"code": "every-url-desk", "pk": 999999},
+        ],
+        "monitoring:ticket_upload_confirm": [{"code": "every-url-desk", "pk": TicketUpload.objects.get().pk}],
+        "api-ticket-webhook": codes(["every-url-desk", "no-such-desk"]),
         "monitoring:probe_update": codes([HttpProbe.objects.first().code, "no-such-probe"]),
         "monitoring:revoke_api_token": [{"pk": extra["api_token"].pk}, {"pk": 999999}],
         "monitoring:alert_acknowledge": [{"pk": Alert.objects.first().pk}, {"pk": 999999}],

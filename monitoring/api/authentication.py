@@ -1,4 +1,5 @@
-"""Bearer tokens for the REST API: data-source tokens (they push measurements) and people's API tokens."""
+"""Bearer tokens for the REST API: data-source tokens (they push measurements), service desk tokens (they send
+ticket events) and people's API tokens."""
 
 import datetime as dt
 
@@ -7,26 +8,39 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from monitoring.models import ApiToken, DataSource
+from monitoring.models import ApiToken, DataSource, TicketSource
 from monitoring.models.indicators import DATA_SOURCE_TOKEN_PREFIX, PERSONAL_TOKEN_PREFIX
+from monitoring.models.tickets import TICKET_SOURCE_TOKEN_PREFIX
 
 
-class DataSourcePrincipal(AnonymousUser):
-    """The "user" of a request made with a data-source token: no person, no permissions, just the source."""
-
-    def __init__(self, data_source):
-        super().__init__()
-        self.data_source = data_source
+class MachinePrincipal(AnonymousUser):
+    """The "user" of a request made with a machine's token: no person, no permissions, just the sender."""
 
     @property
     def is_authenticated(self):
         return True
 
 
+class DataSourcePrincipal(MachinePrincipal):
+    """A data source sending measurements."""
+
+    def __init__(self, data_source):
+        super().__init__()
+        self.data_source = data_source
+
+
+class TicketSourcePrincipal(MachinePrincipal):
+    """A service desk sending ticket events."""
+
+    def __init__(self, ticket_source):
+        super().__init__()
+        self.ticket_source = ticket_source
+
+
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
 
 
-def _touch(holder):
+def touch(holder):
     """Record when a token was last used, at most once a minute (a busy feed would otherwise write every call)."""
     now = timezone.now()
     if holder.last_used_at is None or now - holder.last_used_at >= LAST_USED_PRECISION:
@@ -35,7 +49,8 @@ def _touch(holder):
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
-    """``Authorization: Bearer <token>``: a data-source token (slmds_…) or a person's API token (slmpt_…)."""
+    """``Authorization: Bearer <token>``: a data-source token (slmds_…), a service desk token (slmsd_…) or a person's
+    API token (slmpt_…)."""
 
     keyword = "Bearer"
 
@@ -53,13 +68,19 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             source = DataSource.objects.authenticate(token)
             if source is None:
                 raise exceptions.AuthenticationFailed(_("Unknown or revoked data-source token."))
-            _touch(source)
+            touch(source)
             return DataSourcePrincipal(source), source
+        if token.startswith(TICKET_SOURCE_TOKEN_PREFIX):
+            desk = TicketSource.objects.authenticate(token)
+            if desk is None:
+                raise exceptions.AuthenticationFailed(_("Unknown or revoked service desk token."))
+            touch(desk)
+            return TicketSourcePrincipal(desk), desk
         if token.startswith(PERSONAL_TOKEN_PREFIX):
             api_token = ApiToken.objects.authenticate(token)
             if api_token is None:
                 raise exceptions.AuthenticationFailed(_("Unknown or revoked API token."))
-            _touch(api_token)
+            touch(api_token)
             return api_token.user, api_token
         raise exceptions.AuthenticationFailed(_("Unknown token."))
 

@@ -11,5 +11,6 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "A data-source token (slmds_…) to send measurements, or a person's API token (slmpt_…).",
+            "description": "A data-source token (slmds_…) to send measurements, a service desk token (slmsd_…) to "
+            "send ticket events, or a person's API token (slmpt_…) for the rest.",
         }

@@ -3,7 +3,7 @@ nothing); its serializers here describe the shape for the OpenAPI schema."""
 
 from rest_framework import serializers
 
-from monitoring.choices import SnapshotStatus
+from monitoring.choices import SnapshotStatus, TicketEventKind
 
 
 class SampleSerializer(serializers.Serializer):
@@ -26,13 +26,51 @@ class MeasurementResultSerializer(serializers.Serializer):
 
 
 class BatchErrorSerializer(serializers.Serializer):
-    index = serializers.IntegerField(allow_null=True, help_text="The sample's position in the batch (0-based).")
+    index = serializers.IntegerField(
+        allow_null=True, help_text="The sample's (or event's) position in the batch (0-based); null for the batch."
+    )
     field = serializers.CharField(allow_null=True)
     message = serializers.CharField()
 
 
 class BatchErrorsSerializer(serializers.Serializer):
     errors = BatchErrorSerializer(many=True)
+
+
+class TicketEventSerializer(serializers.Serializer):
+    id = serializers.CharField(max_length=100, help_text="The event's id, unique per desk: a resend is skipped.")
+    ticket = serializers.CharField(max_length=100, help_text="The desk's ticket id.")
+    type = serializers.ChoiceField(choices=TicketEventKind.values)
+    at = serializers.CharField(
+        help_text="ISO 8601 with a zone (2026-12-01T09:00:00+09:00); also 2026-12-01 00:00:00 UTC. At most 5 "
+        "minutes in the future."
+    )
+    customer = serializers.SlugField(required=False, help_text="created only: the customer's code.")
+    service = serializers.SlugField(required=False, help_text="created only: the service's code.")
+    priority = serializers.CharField(
+        max_length=20, required=False, help_text="created and priority_changed: a priority the targets have goals for."
+    )
+    state = serializers.CharField(
+        max_length=100,
+        required=False,
+        help_text="state_changed (optional with created): one of the desk's mapped state names, or a category.",
+    )
+    title = serializers.CharField(max_length=300, required=False, help_text="created only.")
+
+
+class TicketEventBatchSerializer(serializers.Serializer):
+    events = TicketEventSerializer(many=True, help_text="1 to 5,000 events, in any order.")
+
+
+class TicketEventResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField(help_text="Events in the batch.")
+    stored = serializers.IntegerField(help_text="Events new to the portal (the others were stored before).")
+    tickets_created = serializers.IntegerField()
+    clocks = serializers.IntegerField(help_text="Ticket clocks rebuilt.")
+
+
+class WebhookRefusalSerializer(serializers.Serializer):
+    detail = serializers.CharField()
 
 
 class ErrorBudgetSerializer(serializers.Serializer):

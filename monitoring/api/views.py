@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agreements.models import Agreement
-from monitoring.api.authentication import DataSourcePrincipal
+from monitoring.api.authentication import DataSourcePrincipal, MachinePrincipal
 from monitoring.api.parsers import BodyTooLarge, api_error
 from monitoring.api.serializers import (
     AgreementComplianceSerializer,
@@ -33,31 +33,32 @@ class IsDataSource(permissions.BasePermission):
 
 
 class IsPerson(permissions.BasePermission):
-    message = "This endpoint answers people (session or a personal API token), not data sources."
+    message = "This endpoint answers people (session or a personal API token), not data sources or service desks."
 
     def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated) and not isinstance(
-            request.user, DataSourcePrincipal
-        )
+        return bool(request.user and request.user.is_authenticated) and not isinstance(request.user, MachinePrincipal)
 
 
 def batch_errors(errors, status_code=status.HTTP_400_BAD_REQUEST):
     return Response({"errors": errors}, status=status_code)
 
 
-class MeasurementBatchView(APIView):
-    """Store a batch of samples for one indicator: all or nothing, idempotent on (indicator, t)."""
-
-    permission_classes = [IsDataSource]
+class BatchErrorsMixin:
+    """Malformed JSON (including NaN and Infinity, which JSON does not have, and nesting deeper than the parser goes)
+    and a body over the size limit are batch errors like any other."""
 
     def handle_exception(self, exc):
-        # Malformed JSON (including NaN and Infinity, which JSON does not have, and nesting deeper than the parser
-        # goes) and a body over the size limit are batch errors like any other.
         exc = api_error(exc)
         if isinstance(exc, ParseError | UnsupportedMediaType | BodyTooLarge):
             status_code = exc.status_code if isinstance(exc, BodyTooLarge) else status.HTTP_400_BAD_REQUEST
             return batch_errors([{"index": None, "field": None, "message": str(exc.detail)}], status_code)
         return super().handle_exception(exc)
+
+
+class MeasurementBatchView(BatchErrorsMixin, APIView):
+    """Store a batch of samples for one indicator: all or nothing, idempotent on (indicator, t)."""
+
+    permission_classes = [IsDataSource]
 
     @extend_schema(
         request=MeasurementBatchSerializer,

@@ -5,9 +5,11 @@ One event is a JSON object::
     {"id": "evt-1001", "ticket": "INC-1001", "type": "created", "at": "2026-12-01T09:00:00+09:00",
      "customer": "hanbit", "service": "wms", "priority": "P1", "state": "New", "title": "Orders stuck"}
 
-``id`` (unique per desk), ``ticket``, ``type`` and ``at`` always; ``customer``, ``service`` and ``priority`` with
-``created``; ``priority`` with ``priority_changed``; ``state`` (one of the desk's mapped state names, or a category)
-with ``state_changed`` and optionally with ``created``; ``title`` optionally with ``created``.
+``id`` (unique per desk), ``ticket``, ``type`` and ``at`` always (``at``: ISO 8601 with a zone; the form
+``2026-12-01 00:00:00 UTC`` that Zammad's webhooks write their times in is taken too); ``customer``, ``service``
+and ``priority`` with ``created``; ``priority`` with ``priority_changed``; ``state`` (one of the desk's mapped state
+names, or a category) with ``state_changed`` and optionally with ``created``; ``title`` optionally with ``created``.
+Text holds no NUL character.
 
 A batch is all-or-nothing: every problem is listed with the event's index and nothing is stored. An event id
 already stored is skipped (a desk may resend), unless it now says something else. Events may arrive in any order:
@@ -67,18 +69,26 @@ class _Event:
         return (record.kind, record.at, record.priority, record.state) == mine
 
 
+UTC_SUFFIX = " UTC"
+
+
 def _instant(raw, index, now):
     if not isinstance(raw, str):
         return None, problem(index, "at", "must be an ISO 8601 time with its zone")
+    text = raw[: -len(UTC_SUFFIX)] + "+00:00" if raw.endswith(UTC_SUFFIX) else raw
     try:
-        instant = dt.datetime.fromisoformat(raw)
+        instant = dt.datetime.fromisoformat(text)
     except ValueError:
         return None, problem(index, "at", f"{raw!r} is not an ISO 8601 time")
     if instant.utcoffset() is None:
         return None, problem(index, "at", f"{raw!r} has no zone")
+    try:
+        instant = instant.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00+09:00 is before the first instant a datetime holds
+        return None, problem(index, "at", f"{raw!r} is out of range")
     if instant > now + dt.timedelta(seconds=settings.SLM_MAX_FUTURE_SKEW_SECONDS):
         return None, problem(index, "at", f"{raw!r} is in the future")
-    return instant.astimezone(dt.UTC), None
+    return instant, None
 
 
 def _shape(source, raw, index, now):
@@ -95,6 +105,8 @@ def _shape(source, raw, index, now):
             continue
         if not isinstance(value, str) or (key != "title" and not value.strip()):
             errors.append(problem(index, key, "must be non-empty text"))
+        elif "\x00" in value:  # PostgreSQL refuses NUL in text, even in a lookup
+            errors.append(problem(index, key, "must not hold a NUL character"))
         elif len(value) > limit:
             errors.append(problem(index, key, f"is longer than {limit} characters"))
     if errors:
@@ -190,7 +202,9 @@ def validate_events(source, events, *, now=None):
     scope = _Scope(source)
     stored = {
         record.event_id: record
-        for record in TicketEventRecord.objects.filter(source=source, event_id__in=[e.event_id for e in shaped])
+        for record in TicketEventRecord.objects.filter(
+            source=source, event_id__in=[e.event_id for e in shaped]
+        ).select_related("ticket")
     }
     tickets = {
         ticket.external_id: ticket
@@ -213,19 +227,28 @@ def validate_events(source, events, *, now=None):
         if event.kind == TicketEventKind.CREATED:
             errors += _check_created(event, tickets, created_here, scope)
         fresh.append(event)
+    # Tickets whose creation in this batch has errors of its own: their other events are not "unknown" as well.
+    flawed = {
+        raw["ticket"].strip()
+        for raw in events
+        if isinstance(raw, dict) and raw.get("type") == TicketEventKind.CREATED and isinstance(raw.get("ticket"), str)
+    }
     for event in fresh:
         if event.kind == TicketEventKind.CREATED:
             continue
         ticket, creation = tickets.get(event.ticket), created_here.get(event.ticket)
         if ticket is None and creation is None:
-            errors.append(problem(event.index, "ticket", f"{event.ticket!r} is unknown and not created in this batch"))
+            if event.ticket not in flawed:
+                errors.append(
+                    problem(event.index, "ticket", f"{event.ticket!r} is unknown and not created in this batch")
+                )
             continue
         opened = creation.at if creation else ticket.created_at
         if event.at < opened:
             errors.append(problem(event.index, "at", f"before ticket {event.ticket!r} was created"))
         if event.kind == TicketEventKind.PRIORITY_CHANGED:
             customer, service = _pair(ticket, creation, scope)
-            known = scope.known_priorities(customer, service)
+            known = scope.known_priorities(customer, service) if customer and service else None
             if known is not None and event.priority not in known:
                 errors.append(problem(event.index, "priority", f"{event.priority!r} has no goal for this service"))
     if errors:
@@ -234,8 +257,10 @@ def validate_events(source, events, *, now=None):
 
 
 def _pair(ticket, creation, scope):
+    """The (customer, service) of a ticket; (None, None) for one whose creation in this batch names a customer or
+    service the desk may not write for (that event has its own error)."""
     if creation is not None:
-        return scope.customers[creation.customer], scope.services[creation.service]
+        return scope.customers.get(creation.customer), scope.services.get(creation.service)
     return ticket.customer, ticket.service
 
 

@@ -4,6 +4,7 @@ from monitoring.models.indicators import ApiToken, DataSource, Indicator, Target
 from monitoring.models.measurements import HourRollup, Measurement
 from monitoring.models.notices import MaintenanceNotice
 from monitoring.models.sources import CsvUpload, HttpProbe
+from monitoring.models.ticket_intake import TicketUpload, TicketWebhookDelivery
 from monitoring.models.tickets import Ticket, TicketClock, TicketEventRecord, TicketGoal, TicketSource
 
 __all__ = [
@@ -28,5 +29,7 @@ __all__ = [
     "TicketEventRecord",
     "TicketGoal",
     "TicketSource",
+    "TicketUpload",
+    "TicketWebhookDelivery",
     "hash_token",
 ]

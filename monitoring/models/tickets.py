@@ -70,10 +70,14 @@ class TicketSourceQuerySet(models.QuerySet):
             return self if user.has_perm("monitoring.view_ticketsource") else self.none()
         return self.none()
 
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
     def authenticate(self, token):
+        """The active service desk holding ``token``, or None."""
         if not token or not token.startswith(TICKET_SOURCE_TOKEN_PREFIX):
             return None
-        return self.filter(revoked_at__isnull=True, token_hash=hash_token(token)).first()
+        return self.active().filter(token_hash=hash_token(token)).first()
 
 
 class TicketSource(models.Model):
@@ -111,6 +115,9 @@ class TicketSource(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("monitoring:ticketsource_detail", kwargs={"code": self.code})
+
     def issue_token(self):
         """Set a new token and signing key; returns the token (shown once; only its hash is kept)."""
         token = TICKET_SOURCE_TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -119,6 +126,15 @@ class TicketSource(models.Model):
         self.signing_nonce = secrets.token_hex(16)
         self.revoked_at = None
         return token
+
+    def revoke(self):
+        """Stop the token and the webhook signing key at once (a new token brings both back, new)."""
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
 
     @property
     def signing_key(self):
@@ -187,6 +203,8 @@ class TicketEventRecord(models.Model):
         verbose_name = _("ticket event")
         verbose_name_plural = _("ticket events")
         constraints = [models.UniqueConstraint(fields=["source", "event_id"], name="ticket_event_unique_in_source")]
+        # The desk's page lists the events it sent last.
+        indexes = [models.Index(fields=["source", "-received_at"], name="ticket_event_received")]
 
     def __str__(self):
         return f"{self.ticket_id} {self.kind} @ {self.at:%Y-%m-%d %H:%M:%S}"

@@ -30,6 +30,16 @@ from monitoring.views.sources import (
     data_source_token,
     revoke_api_token,
 )
+from monitoring.views.ticket_sources import (
+    TicketSourceListView,
+    ticket_source_create,
+    ticket_source_detail,
+    ticket_source_edit,
+    ticket_source_token,
+    ticket_upload,
+    ticket_upload_confirm,
+    ticket_upload_preview,
+)
 
 __all__ = [
     "evaluate_now",
@@ -60,6 +70,14 @@ __all__ = [
     "data_source_edit",
     "data_source_token",
     "revoke_api_token",
+    "TicketSourceListView",
+    "ticket_source_create",
+    "ticket_source_detail",
+    "ticket_source_edit",
+    "ticket_source_token",
+    "ticket_upload",
+    "ticket_upload_confirm",
+    "ticket_upload_preview",
     "upload_confirm",
     "upload_csv",
     "upload_preview",
