@@ -146,8 +146,10 @@ def _entries(model, records, subject):
     return [entry for entry in entries if entry.kind != "~" or entry.changes]
 
 
-def change_log(agreement, limit=50):
-    """Newest-first changes of the agreement, its targets and their credit tiers (deleted ones included)."""
+def change_log(agreement, limit=50, user=None):
+    """Newest-first changes of the agreement, its targets and their credit tiers (deleted ones included), and the
+    links its targets rest on. With ``user``: only the links to targets of agreements that person may see (a
+    customer does not read of the provider's internal OLA, nor its code)."""
     entries = []
     agreement_model = type(agreement)
     entries += _entries(
@@ -184,12 +186,12 @@ def change_log(agreement, limit=50):
                 % {"name": target_names.get(record.target_id, "?"), "tier": record.instance}
             ),
         )
+    link_records = Underpinning.history.filter(target_id__in=list(by_target))
+    if user is not None and not user.has_perm("agreements.view_underpinning"):
+        visible = ServiceLevelTarget.objects.for_user(user).values("pk")
+        link_records = link_records.filter(underpinning_id__in=visible)
     by_link = {}
-    for record in (
-        Underpinning.history.filter(target_id__in=list(by_target))
-        .select_related("history_user")
-        .order_by("id", "history_date", "history_id")
-    ):
+    for record in link_records.select_related("history_user").order_by("id", "history_date", "history_id"):
         by_link.setdefault(record.id, []).append(record)
     below = _link_ends([record for records in by_link.values() for record in records])
     for records in by_link.values():

@@ -56,7 +56,7 @@ class AgreementDetailView(ForUserMixin, DetailView):
         user = self.request.user
         context["can_edit"] = user.has_perm("agreements.change_agreement") and self.object.is_editable
         context["steps"] = self.object.steps if user.has_perm("agreements.change_agreement") else ()
-        context["changes"] = change_log(self.object)
+        context["changes"] = change_log(self.object, user=user)
         targets = list(self.object.targets.all())
         for target in targets:
             target.extra_panels = []
