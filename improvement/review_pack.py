@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from agreements.models import Agreement
-from core.formatting import money_amount, person_name
+from core.formatting import money_amount, person_name, plain_number
 from core.spreadsheets import csv_writer
 from improvement.choices import ActionStatus
 from improvement.models import ImprovementPlan
@@ -90,8 +90,7 @@ def review_pack_csv(pack):
         if not link.weaknesses:
             line("underpinning", path, "", "", "holds")
         for breach in finding["causes"]:
-            attainment = breach.attainment_percent
-            line("possible cause", path, breach.period_label, "" if attainment is None else attainment, breach.kind)
+            line("possible cause", path, breach.period_label, plain_number(breach.attainment_percent), breach.kind)
     for currency, amount in pack["credits"]:
         line("credits", pack["customer"].code, pack["period"].label, money_amount(amount, currency), currency)
     for plan in pack["plans"]:

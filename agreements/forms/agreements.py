@@ -241,6 +241,7 @@ class TargetForm(CodeLockedOnEditMixin, forms.ModelForm):
             )
         for extension in target_form:
             extension.add_fields(self)
+        self.fields["rests_on"] = self.fields.pop("rests_on")  # after what the target measures
         self.extension_html = [html for extension in target_form if (html := extension.render(self))]
         self.credit_tiers = CreditTierFormSet(
             data=self.data if self.is_bound else None,
