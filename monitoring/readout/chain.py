@@ -149,8 +149,8 @@ def service_hours_weaknesses(upper, lower, now):
             Weakness(
                 SERVICE_HOURS,
                 _(
-                    "Narrower service hours: %(lower)s cover %(covered)s of the %(promised)s a week promised "
-                    "(%(upper)s)."
+                    "Narrower service hours: %(covered)s of the %(promised)s a week promised (%(upper)s) fall "
+                    "within %(lower)s."
                 )
                 % {
                     "lower": lower.service_hours.name,

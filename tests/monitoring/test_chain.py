@@ -153,7 +153,8 @@ def test_office_hours_under_around_the_clock_cover_45_of_168_hours_a_week(availa
     assert reasons(availability, platform, manager)[1:] == [
         (
             "service_hours",
-            "Narrower service hours: Ops office hours cover 45 h of the 168 h a week promised (around the clock).",
+            "Narrower service hours: 45 h of the 168 h a week promised (around the clock) fall within Ops office "
+            "hours.",
         )
     ]
 
@@ -168,7 +169,7 @@ def test_the_same_hours_hold_and_hours_in_another_zone_cover_none_of_them(availa
     assert reasons(availability, platform, manager)[1:] == [
         (
             "service_hours",
-            "Narrower service hours: London office cover 0 h of the 45 h a week promised (Seoul office).",
+            "Narrower service hours: 0 h of the 45 h a week promised (Seoul office) fall within London office.",
         ),
     ]
 
