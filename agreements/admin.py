@@ -14,6 +14,7 @@ from agreements.models import (
     Service,
     ServiceCreditTier,
     ServiceLevelTarget,
+    Underpinning,
     WorkingPeriod,
 )
 
@@ -119,6 +120,18 @@ class ServiceCreditTierAdmin(SimpleHistoryAdmin):
     list_filter = ["target__agreement__customer"]
     search_fields = ["target__name", "target__agreement__code"]
     autocomplete_fields = ["target"]
+
+
+@admin.register(Underpinning)
+class UnderpinningAdmin(SimpleHistoryAdmin):
+    """Links are made on the agreement form; here they can be read and removed. The model's clean refuses a link to
+    the target itself, a loop and a kind that cannot underpin, as the form does."""
+
+    list_display = ["target", "underpinning", "created_at"]
+    list_filter = ["target__agreement__kind", "underpinning__agreement__kind"]
+    search_fields = ["target__code", "target__agreement__code", "underpinning__code", "underpinning__agreement__code"]
+    autocomplete_fields = ["target", "underpinning"]
+    readonly_fields = ["created_at"]
 
 
 @admin.register(CalendarFeed)

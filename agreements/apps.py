@@ -18,4 +18,5 @@ class AgreementsConfig(AppConfig):
         "servicecredittier",
         "maintenancewindow",
         "exclusion",
+        "underpinning",
     ]

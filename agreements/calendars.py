@@ -33,8 +33,10 @@ __all__ = [
     "in_hours_length_of_month",
     "is_working_time",
     "next_working_time",
+    "time_not_covered",
     "working_intervals",
     "working_time_between",
+    "without_holidays",
 ]
 
 _DAY = timedelta(days=1)
@@ -349,3 +351,41 @@ def in_hours_length_of_month(calendar: WorkingCalendar, year: int, month: int) -
         raise ValueError(f"Month must be 1-12, got {month!r}.")
     following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
     return in_hours_length(calendar, date(year, month, 1), following)
+
+
+def without_holidays(calendar: WorkingCalendar) -> WorkingCalendar:
+    """The same weekly hours in the same zone, with no holidays: a calendar's ordinary week."""
+    return WorkingCalendar(calendar.time_zone, dict(calendar.weekly_hours))
+
+
+def time_not_covered(
+    required: WorkingCalendar | None, offered: WorkingCalendar | None, start: datetime, end: datetime
+) -> timedelta:
+    """Return how much of the working time of ``required`` in ``[start, end)`` is outside the working time of
+    ``offered``: what a promise made in ``required``'s hours leaves without support in ``offered``'s.
+
+    ``None`` is around the clock. The calendars may be in different zones: both are compared as UTC instants, so
+    09:00-18:00 in Seoul and 09:00-18:00 in London share no hour. Weekdays 09:00-18:00 under around the clock leave
+    168 - 45 = 123 hours of a week uncovered; around the clock under anything leaves nothing.
+    """
+    start, end = _require_aware("start", start), _require_aware("end", end)
+    if offered is None or end <= start:
+        return timedelta(0)
+    needed = [(start, end)] if required is None else list(_merged_intervals(required, start, end))
+    support = list(_merged_intervals(offered, start, end))
+    uncovered = timedelta(0)
+    index = 0
+    for begin, stop in needed:
+        cursor = begin
+        while index < len(support) and support[index][1] <= cursor:
+            index += 1
+        scan = index
+        while cursor < stop and scan < len(support) and support[scan][0] < stop:
+            support_begin, support_end = support[scan]
+            if support_begin > cursor:
+                uncovered += support_begin - cursor
+            cursor = max(cursor, support_end)
+            scan += 1
+        if cursor < stop:
+            uncovered += stop - cursor
+    return uncovered

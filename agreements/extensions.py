@@ -50,7 +50,18 @@ class ClosedPeriodsExtension:
         return []
 
 
+class AgreementExpiryExtension:
+    """Told before an agreement whose end has passed is marked expired (``agreements.expiry``): the monitoring app
+    closes and freezes its last periods while it is still evaluated."""
+
+    def settle(self, agreement, now):
+        """Do what must be done while the agreement is still active; return False to keep it active until a later
+        run (its last periods are not over everywhere yet)."""
+        return True
+
+
 target_form = Hook("agreements.target_form")  # TargetFormExtension
 target_panels = Hook("agreements.target_panels")  # TargetPanelExtension
 agreement_links = Hook("agreements.agreement_links")  # AgreementLinkExtension
 closed_periods = Hook("agreements.closed_periods")  # ClosedPeriodsExtension
+agreement_expiry = Hook("agreements.agreement_expiry")  # AgreementExpiryExtension

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Exclusion, MaintenanceWindow, ServiceCreditTier, ServiceLevelTarget
+from agreements.models import Exclusion, MaintenanceWindow, ServiceCreditTier, ServiceLevelTarget, Underpinning
 from agreements.models.maintenance import shown
 from core.formatting import person_name
 
@@ -146,8 +146,10 @@ def _entries(model, records, subject):
     return [entry for entry in entries if entry.kind != "~" or entry.changes]
 
 
-def change_log(agreement, limit=50):
-    """Newest-first changes of the agreement, its targets and their credit tiers (deleted ones included)."""
+def change_log(agreement, limit=50, user=None):
+    """Newest-first changes of the agreement, its targets and their credit tiers (deleted ones included), and the
+    links its targets rest on. With ``user``: only the links to targets of agreements that person may see (a
+    customer does not read of the provider's internal OLA, nor its code)."""
     entries = []
     agreement_model = type(agreement)
     entries += _entries(
@@ -184,6 +186,24 @@ def change_log(agreement, limit=50):
                 % {"name": target_names.get(record.target_id, "?"), "tier": record.instance}
             ),
         )
+    link_records = Underpinning.history.filter(target_id__in=list(by_target))
+    if user is not None and not user.has_perm("agreements.view_underpinning"):
+        visible = ServiceLevelTarget.objects.for_user(user).values("pk")
+        link_records = link_records.filter(underpinning_id__in=visible)
+    by_link = {}
+    for record in link_records.select_related("history_user").order_by("id", "history_date", "history_id"):
+        by_link.setdefault(record.id, []).append(record)
+    below = _link_ends([record for records in by_link.values() for record in records])
+    for records in by_link.values():
+        # A link is made or removed, never changed: each record is a line of its own.
+        entries += _entries(
+            Underpinning,
+            records,
+            lambda record: (
+                _("Target %(name)s rests on %(other)s")
+                % {"name": target_names.get(record.target_id, "?"), "other": below.get(record.underpinning_id, "?")}
+            ),
+        )
     by_exclusion = {}
     for record in (
         Exclusion.history.filter(agreement_id=agreement.pk)
@@ -196,6 +216,17 @@ def change_log(agreement, limit=50):
         entries += _entries(Exclusion, records, _exclusion_subject)
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries[:limit]
+
+
+def _link_ends(records):
+    """{target id: "agreement / target"} of the targets the link records rest on (deleted ones from their history)."""
+    ids = {record.underpinning_id for record in records}
+    names = {}
+    for row in (
+        ServiceLevelTarget.history.filter(id__in=ids).select_related("agreement").order_by("history_date", "history_id")
+    ):
+        names[row.id] = f"{row.agreement.code if row.agreement else '?'} / {row.code}"
+    return names
 
 
 def _exclusion_subject(record):

@@ -5,15 +5,18 @@ lower apps' own functions, so the pack shows the numbers the reports and the API
 import io
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from agreements.models import Agreement
-from core.formatting import money_amount, person_name
+from core.formatting import money_amount, person_name, plain_number
 from core.spreadsheets import csv_writer
 from improvement.choices import ActionStatus
 from improvement.models import ImprovementPlan
+from monitoring.readout.chain import chain_findings
 from monitoring.readout.reports import agreement_report
-from monitoring.windows import quarter_of_month
+from monitoring.windows import month_bounds, quarter_of_month
 from requirements_analysis.analysis import campaign_results
 from requirements_analysis.models import ServiceLevelRequirement, SurveyCampaign
 
@@ -39,10 +42,14 @@ def review_pack(user, customer, period):
     requirements = (
         ServiceLevelRequirement.objects.for_user(user).filter(customer=customer).open().select_related("service")
     )
+    # The chain under the agreements: OLA and UC targets that promise less, and their breaches in the period.
+    start = month_bounds(period.months[0], settings.TIME_ZONE)[0]
+    end = month_bounds(period.months[-1], settings.TIME_ZONE)[1]
     return {
         "customer": customer,
         "period": period,
         "reports": reports,
+        "chain": chain_findings(user, agreements, start, end, timezone.now()),
         "credits": sorted(credits.items()),
         "breaches": breaches,
         "plans": list(plans),
@@ -75,6 +82,15 @@ def review_pack_csv(pack):
                 line("compliance", target, month["month"], month["attainment_percent"] or "", month["status"])
     for breach in pack["breaches"]:
         line("breach", f"{breach.target.agreement.code}/{breach.target.code}", breach.period_label, breach.kind)
+    for finding in pack["chain"]:
+        link = finding["link"]
+        path = f"{link.upper.agreement.code}/{link.upper.code} > {link.lower.agreement.code}/{link.lower.code}"
+        for weakness in link.weaknesses:
+            line("underpinning", path, weakness.rule, weakness.reason, "flagged")
+        if not link.weaknesses:
+            line("underpinning", path, "", "", "holds")
+        for breach in finding["causes"]:
+            line("possible cause", path, breach.period_label, plain_number(breach.attainment_percent), breach.kind)
     for currency, amount in pack["credits"]:
         line("credits", pack["customer"].code, pack["period"].label, money_amount(amount, currency), currency)
     for plan in pack["plans"]:

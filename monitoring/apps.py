@@ -31,16 +31,19 @@ class MonitoringConfig(AppConfig):
     service_managers_also = ["acknowledge_alert"]
 
     def ready(self):
-        from agreements.extensions import agreement_links, closed_periods, target_form, target_panels
+        from agreements.extensions import agreement_expiry, agreement_links, closed_periods, target_form, target_panels
         from monitoring import receivers  # noqa: F401 - connects the signal receivers
         from monitoring.api import schema  # noqa: F401 - registers the OpenAPI description of bearer tokens
+        from monitoring.evaluation.closing import FINAL_EVALUATION
         from monitoring.forms import INDICATOR_ON_TARGET_FORM
         from monitoring.readout.cache import bump_generation
-        from monitoring.readout.panels import CLOSED_PERIODS, COMPLIANCE_PANEL, REPORT_LINK
+        from monitoring.readout.panels import CHAIN_PANEL, CLOSED_PERIODS, COMPLIANCE_PANEL, REPORT_LINK
         from monitoring.signals import evaluation_finished
 
         target_form.register(INDICATOR_ON_TARGET_FORM)
         target_panels.register(COMPLIANCE_PANEL)
+        target_panels.register(CHAIN_PANEL)
+        agreement_expiry.register(FINAL_EVALUATION)
         agreement_links.register(REPORT_LINK)
         closed_periods.register(CLOSED_PERIODS)
         evaluation_finished.connect(bump_generation, dispatch_uid="monitoring-dashboard-cache")

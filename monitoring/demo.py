@@ -52,6 +52,7 @@ BINDINGS = [
     ("hanbit-desk-sla", "desk-availability", "desk-reachable"),
     ("saebyeok-wms-sla", "availability", "wms-availability"),
     ("saebyeok-wms-sla", "dispatch-success", "wms-dispatch"),
+    ("banking-ops-ola", "platform-up", "ib-availability"),
 ]
 
 

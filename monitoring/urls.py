@@ -33,6 +33,7 @@ urlpatterns = [
     path("account/api-tokens/", views.api_tokens, name="api_tokens"),
     path("account/api-tokens/<int:pk>/revoke/", views.revoke_api_token, name="revoke_api_token"),
     path("overview/", views.overview, name="overview"),
+    path("overview/chains/", views.chains, name="chains"),
     path("alerts/", views.alert_list, name="alert_list"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
     path("alerts/<int:pk>/silence/", views.alert_silence, name="alert_silence"),

@@ -22,6 +22,7 @@ from agreements.models import (
     Service,
     ServiceCreditTier,
     ServiceLevelTarget,
+    Underpinning,
     WorkingPeriod,
 )
 from core.tenancy import SERVICE_MANAGERS_GROUP
@@ -38,6 +39,9 @@ DEMO_PEOPLE = [
 CUSTOMERS = [
     ("hanbit-bank", "Hanbit Bank", "Jiyeon Kim", "it-vendor@hanbit-bank.example"),
     ("saebyeok-logistics", "Saebyeok Logistics", "Hyunwoo Lee", "ops@saebyeok.example"),
+    # The provider's own operations team, party to the operational level agreement (OLA) behind the bank's SLA: a
+    # customer of its own, so that the bank's people never see the OLA.
+    ("it-operations", "IT Operations (internal)", "Operations team lead", "it-operations@example.com"),
 ]
 
 SERVICES = [
@@ -285,7 +289,40 @@ def seed_agreements(people, calendar, today):
         currency="KRW",
     )
     _target(email_draft, "availability", "Email availability", "99.500")
-    return [bank_sla, desk_sla, wms_sla, email_draft]
+    banking_ola = seed_underpinning(customers["it-operations"], services, manager, availability, today)
+    return [bank_sla, desk_sla, wms_sla, email_draft, banking_ola]
+
+
+def seed_underpinning(operations, services, manager, availability, today):
+    """The OLA of the operations team that runs the internet banking platform, under the bank's availability target.
+    The team promises 99.8 % where the bank was promised 99.9 %, on the same probe and method: the chain check flags
+    it, and last month's outage breached both, so the OLA's breach shows on the SLA target's page as a possible
+    cause."""
+    ola = _agreement(
+        "banking-ops-ola",
+        operations,
+        [services["internet-banking"]],
+        manager,
+        AgreementStatus.ACTIVE,
+        kind=AgreementKind.OLA,
+        title="Internet banking platform operations",
+        dates={"valid_from": first_of_month(today, -11)},
+        monthly_fee=Decimal("0"),
+        currency="KRW",
+        description="The operations team keeps the internet banking platform up, around the clock.",
+    )
+    platform = _target(
+        ola,
+        "platform-up",
+        "Banking platform up",
+        "99.800",
+        budgeting_method=BudgetingMethod.TIMESLICES,
+        window_kind=WindowKind.CALENDAR,
+        calendar_period=CalendarPeriod.MONTH,
+    )
+    if not Underpinning.objects.filter(target=availability, underpinning=platform).exists():
+        Underpinning.objects.create(target=availability, underpinning=platform)
+    return ola
 
 
 @transaction.atomic

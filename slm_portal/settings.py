@@ -257,6 +257,8 @@ CELERY_BEAT_SCHEDULE = {
     "maintenance-notices": {"task": "monitoring.tasks.send_maintenance_notices", "schedule": 180},
     # 08:00 in the portal's time zone (CELERY_TIMEZONE); a second run the same day sends nothing.
     "action-digests": {"task": "improvement.tasks.send_action_digests", "schedule": crontab(hour=8, minute=0)},
+    # 00:30: agreements whose valid-to day has passed are marked expired and leave evaluation (agreements.expiry).
+    "expire-agreements": {"task": "agreements.tasks.expire_agreements", "schedule": crontab(hour=0, minute=30)},
 }
 
 REST_FRAMEWORK = {

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from agreements.choices import AgreementStatus
+from agreements.expiry import ending_within
 from agreements.models import Agreement, Customer, ServiceLevelTarget
 from core.tenancy import ManagersOnly, ReadOnly, customer_id_of
 from monitoring.views import overview, render_customer_dashboard
@@ -37,11 +38,7 @@ def home(request):
         )
         .select_related("customer")
         .order_by("next_review")[:10],
-        "expiring": agreements.filter(
-            status=AgreementStatus.ACTIVE, valid_to__isnull=False, valid_to__lte=today + timedelta(days=60)
-        )
-        .select_related("customer")
-        .order_by("valid_to")[:10],
+        "expiring": ending_within(agreements, today)[:10],
         "target_count": ServiceLevelTarget.objects.for_user(request.user).of_active_agreements().count(),
     }
     return render(request, "slm_portal/home.html", context)

@@ -4,12 +4,14 @@ import datetime as dt
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from agreements.models import Agreement, Holiday
+from agreements.models import Agreement, Holiday, ServiceLevelTarget
 from improvement.models import Action, ImprovementPlan, PlanStatusChange
-from monitoring.models import Alert, ComplianceSnapshot, Measurement, Notification
+from monitoring.models import Alert, Breach, ComplianceSnapshot, Measurement, Notification
+from monitoring.readout import chain
 from monitoring.windows import first_of_month
 from requirements_analysis.models import SurveyCampaign
 from slm_portal.demo import korean_holidays
@@ -34,7 +36,7 @@ def test_the_demo_is_live_on_the_day_it_is_loaded_and_loads_again_unchanged():
     seed()
     today = timezone.localdate()
     active = Agreement.objects.filter(status="active")
-    assert active.count() == 3
+    assert active.count() == 4  # three SLAs and the operations team's OLA
     for agreement in active:
         assert agreement.valid_from <= today - dt.timedelta(days=92), agreement.code  # the measured history fits
         assert agreement.valid_to is None or agreement.valid_to > today, agreement.code
@@ -44,7 +46,7 @@ def test_the_demo_is_live_on_the_day_it_is_loaded_and_loads_again_unchanged():
     # the measurements reach up to now.
     now = timezone.now()
     current = ComplianceSnapshot.objects.filter(is_current=True)
-    assert current.count() == 5
+    assert current.count() == 6
     assert all(snapshot.period_start <= now for snapshot in current)
     # Up to the minute the seeding began (it takes minutes on a busy machine: measured from then, not from now).
     assert Measurement.objects.latest("t").t >= started - dt.timedelta(minutes=2)
@@ -55,6 +57,9 @@ def test_the_demo_is_live_on_the_day_it_is_loaded_and_loads_again_unchanged():
         target__agreement__code="hanbit-digital-sla", target__code="availability", period_label=last_month
     )
     assert availability.attainment_percent < availability.objective
+    # The bank's availability rests on the operations team's OLA, flagged for its lower objective; the same outage
+    # breached the OLA's month, a possible cause on the SLA target's page.
+    assert_the_demo_ola_is_flagged_and_breached(last_month)
     assert SurveyCampaign.objects.get().status == "open"
     assert SurveyCampaign.objects.get().closes_at > timezone.now()
     assert ImprovementPlan.objects.filter(status="in_progress").exists()
@@ -91,6 +96,23 @@ def test_the_demo_is_live_on_the_day_it_is_loaded_and_loads_again_unchanged():
     )
     seed()
     assert_the_demo_plans_went_through_their_workflow(timezone.now())
+
+
+def assert_the_demo_ola_is_flagged_and_breached(last_month):
+    manager = get_user_model().objects.get(username="manager")
+    sla_target = ServiceLevelTarget.objects.get(agreement__code="hanbit-digital-sla", code="availability")
+    down, _up = chain.links_of([sla_target], manager, timezone.now())
+    (link,) = down[sla_target.pk]
+    assert (link.lower.agreement.code, link.lower.agreement.kind, link.lower.code) == (
+        "banking-ops-ola",
+        "ola",
+        "platform-up",
+    )
+    assert [weakness.rule for weakness in link.weaknesses] == ["objective"]
+    assert Breach.objects.filter(target=link.lower, period_label=last_month).exists()
+    # The bank's people do not see their provider's internal OLA.
+    hanbit = get_user_model().objects.get(username="hanbit")
+    assert chain.links_of([sla_target], hanbit, timezone.now()) == ({}, {})
 
 
 def assert_the_demo_plans_went_through_their_workflow(now):

@@ -10,10 +10,11 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from agreements.choices import AgreementStatus
+from agreements import underpinning
+from agreements.choices import AgreementKind, AgreementStatus
 from agreements.extensions import target_form
 from agreements.forms.catalogue import CodeLockedOnEditMixin, ShiftSafeSaveMixin
-from agreements.models import Agreement, ServiceCreditTier, ServiceLevelTarget
+from agreements.models import Agreement, ServiceCreditTier, ServiceLevelTarget, Underpinning
 from core.formatting import by_name, person_name, plain_number
 from core.tenancy import SERVICE_MANAGERS_GROUP
 
@@ -81,6 +82,10 @@ class AgreementForm(CodeLockedOnEditMixin, forms.ModelForm):
             self.add_error("valid_to", _("The end date must be after the start date."))
         if review and valid_from and review < valid_from:
             self.add_error("next_review", _("The review cannot be before the agreement starts."))
+        kind = cleaned.get("kind")
+        if kind and self.instance.pk and kind != self.instance.kind:
+            for problem in underpinning.kind_change_problems(self.instance, kind):
+                self.add_error("kind", problem)
         return cleaned
 
 
@@ -209,14 +214,34 @@ class TargetForm(CodeLockedOnEditMixin, forms.ModelForm):
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
+    rests_on = forms.ModelMultipleChoiceField(
+        queryset=ServiceLevelTarget.objects.none(),
+        required=False,
+        label=capfirst(_("rests on")),
+        help_text=_(
+            "The OLA and UC targets this promise depends on: an SLA target may rest on OLA and UC targets, an OLA "
+            "target on UC targets. Each link is checked for weaker promises on the agreement page."
+        ),
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+
     # Fields the page lays out by hand; fields added by extensions are rendered after them.
     core_field_names = Meta.fields
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, agreement_kind=AgreementKind.SLA, **kwargs):
         super().__init__(*args, **kwargs)
+        self.agreement_kind = agreement_kind
         self.fields["calendar_period"].required = False
+        rests_on = self.fields["rests_on"]
+        rests_on.queryset = underpinning.candidates()
+        rests_on.label_from_instance = underpinning_choice_label
+        if self.instance.pk:
+            rests_on.initial = self.initial.setdefault(
+                "rests_on", list(self.instance.underpinning_links.values_list("underpinning_id", flat=True))
+            )
         for extension in target_form:
             extension.add_fields(self)
+        self.fields["rests_on"] = self.fields.pop("rests_on")  # after what the target measures
         self.extension_html = [html for extension in target_form if (html := extension.render(self))]
         self.credit_tiers = CreditTierFormSet(
             data=self.data if self.is_bound else None,
@@ -233,6 +258,10 @@ class TargetForm(CodeLockedOnEditMixin, forms.ModelForm):
         # checking it here as well showed "A rolling window needs its number of days." twice under the field.
         for extension in target_form:
             extension.clean(self, cleaned)
+        chosen = cleaned.get("rests_on")
+        if chosen:
+            for problem in underpinning.link_problems(self.instance, self.agreement_kind, chosen):
+                self.add_error("rests_on", problem)
         objective = cleaned.get("objective")
         if objective is not None and self.credit_tiers.is_valid():
             for tier in self.credit_tiers.live_tiers():
@@ -247,8 +276,27 @@ class TargetForm(CodeLockedOnEditMixin, forms.ModelForm):
     def save_credit_tiers(self, target):
         self.credit_tiers.instance = target
         self.credit_tiers.save()
+        self.save_links(target)
         for extension in target_form:
             extension.save(self, target)
+
+    def save_links(self, target):
+        """One row per link made or removed (not a bulk ``set()``), so that each is kept in the history."""
+        wanted = {other.pk for other in self.cleaned_data.get("rests_on") or ()}
+        stored = {link.underpinning_id: link for link in target.underpinning_links.all()}
+        for underpinning_id, link in stored.items():
+            if underpinning_id not in wanted:
+                link.delete()
+        for underpinning_id in sorted(wanted - stored.keys()):
+            Underpinning.objects.create(target=target, underpinning_id=underpinning_id)
+
+
+def underpinning_choice_label(target):
+    """ "hanbit-ops-ola · Platform up ≥ 99.8 %" (and the agreement's status when it is not active)."""
+    text = f"{target.agreement.code} · {target.name} ≥ {target.objective_display}"
+    if target.agreement.status != AgreementStatus.ACTIVE:
+        text += f" ({target.agreement.get_status_display()})"
+    return text
 
 
 class BaseTargetFormSet(BaseInlineFormSet):

@@ -228,6 +228,16 @@ class ServiceLevelTarget(models.Model):
         ),
     )
     description = models.TextField(_("description"), blank=True)
+    rests_on = models.ManyToManyField(
+        "self",
+        through="agreements.Underpinning",
+        through_fields=("target", "underpinning"),
+        symmetrical=False,
+        related_name="supports",
+        blank=True,
+        verbose_name=_("rests on"),
+        help_text=_("The OLA and UC targets this promise depends on."),
+    )
 
     history = HistoricalRecords()
     objects = ServiceLevelTargetQuerySet.as_manager()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
-from agreements.choices import MaintenanceStatus
+from agreements.choices import AgreementKind, MaintenanceStatus
 from agreements.counting import how_agreements_count, terms_text
 from agreements.extensions import agreement_links, target_panels
 from agreements.filters import AgreementFilter
@@ -56,7 +56,7 @@ class AgreementDetailView(ForUserMixin, DetailView):
         user = self.request.user
         context["can_edit"] = user.has_perm("agreements.change_agreement") and self.object.is_editable
         context["steps"] = self.object.steps if user.has_perm("agreements.change_agreement") else ()
-        context["changes"] = change_log(self.object)
+        context["changes"] = change_log(self.object, user=user)
         targets = list(self.object.targets.all())
         for target in targets:
             target.extra_panels = []
@@ -90,7 +90,13 @@ class AgreementDetailView(ForUserMixin, DetailView):
 def _agreement_form_page(request, agreement):
     """Create (agreement is None) or edit an agreement with its targets and their credit tiers, all or nothing."""
     form = AgreementForm(posted(request), instance=agreement)
-    targets = TargetFormSet(posted(request), instance=agreement or Agreement(), prefix="targets")
+    # The targets' links are checked against the kind the page sends (it may change in the same save).
+    kind = request.POST.get("kind") if request.method == "POST" else None
+    if kind not in AgreementKind.values:
+        kind = agreement.kind if agreement else AgreementKind.SLA
+    targets = TargetFormSet(
+        posted(request), instance=agreement or Agreement(), prefix="targets", form_kwargs={"agreement_kind": kind}
+    )
     if request.method == "POST" and form.is_valid() and targets.is_valid():
         with transaction.atomic():
             saved = form.save()

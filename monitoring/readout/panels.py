@@ -3,12 +3,14 @@ with the hooks of agreements.extensions by MonitoringConfig.ready)."""
 
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.choices import WindowKind
 from agreements.extensions import AgreementLinkExtension, ClosedPeriodsExtension, TargetPanelExtension
 from monitoring.choices import SnapshotStatus
 from monitoring.models import ComplianceSnapshot, TargetIndicator
+from monitoring.readout import chain
 
 
 class CompliancePanel(TargetPanelExtension):
@@ -28,6 +30,22 @@ class CompliancePanel(TargetPanelExtension):
                 request=request,
             )
             for target in targets
+        }
+
+
+class ChainPanel(TargetPanelExtension):
+    """Under each target: the OLA and UC targets it rests on, flagged where they promise less, and what rests on it."""
+
+    def panels(self, targets, request):
+        down, up = chain.links_of(targets, request.user, timezone.now())
+        return {
+            target.pk: render_to_string(
+                "monitoring/includes/chain_panel.html",
+                {"target": target, "links": down.get(target.pk, []), "supports": up.get(target.pk, [])},
+                request=request,
+            )
+            for target in targets
+            if target.pk in down or target.pk in up
         }
 
 
@@ -59,5 +77,6 @@ class ClosedPeriods(ClosedPeriodsExtension):
 
 
 COMPLIANCE_PANEL = CompliancePanel()
+CHAIN_PANEL = ChainPanel()
 CLOSED_PERIODS = ClosedPeriods()
 REPORT_LINK = ReportLink()

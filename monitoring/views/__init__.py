@@ -1,4 +1,5 @@
 from monitoring.views.alerts import alert_acknowledge, alert_list, alert_silence
+from monitoring.views.chains import chains
 from monitoring.views.dashboards import (
     bad_minutes,
     customer_dashboard,
@@ -48,6 +49,7 @@ __all__ = [
     "alert_list",
     "alert_silence",
     "bad_minutes",
+    "chains",
     "customer_dashboard",
     "overview",
     "render_customer_dashboard",

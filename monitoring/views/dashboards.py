@@ -11,6 +11,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django_filters import ChoiceFilter
 
+from agreements.expiry import ENDING_SOON_DAYS, days_left, ending_within
 from agreements.filters import AgreementFilter
 from agreements.models import Agreement, Customer, ServiceLevelTarget
 from core.formatting import plain_number
@@ -19,7 +20,7 @@ from monitoring.choices import BudgetUnit, SnapshotStatus
 from monitoring.evaluation.plan import target_time_zone
 from monitoring.extensions import target_page_actions
 from monitoring.models import Alert, Breach, ComplianceSnapshot
-from monitoring.readout import cache, charts, dashboards, timeline
+from monitoring.readout import cache, chain, charts, dashboards, timeline
 from monitoring.readout import maintenance as excluded_time
 from monitoring.readout.freshness import evaluation_state, queued_at
 from monitoring.readout.what_if import closed_periods, parse_objective
@@ -121,6 +122,12 @@ def overview(request):
     shown = cache.shown_of(ComplianceSnapshot, on_page + fastest_ids, {**shown, **fastest_shown})
     breach_shown = cache.shown_of(Breach, breach_ids, breach_shown)
 
+    # Not cached: it changes with the day, not with an evaluation. The viewer's own agreements lead the list.
+    today = timezone.localdate()
+    ending = sorted(ending_within(agreements, today), key=lambda row: (row.owner_id != request.user.pk, row.valid_to))
+    for agreement in ending:
+        agreement.days_left = days_left(agreement, today)
+
     def heatmap():  # drawn only when its rendering is not cached
         matrix = cache.cached(("heatmap", scope), lambda: dashboards.service_heatmap(request.user, agreements))
         return charts.heatmap(matrix)
@@ -141,6 +148,8 @@ def overview(request):
                 if counts[status] or status != SnapshotStatus.MET
             ],
             "heatmap": heatmap,
+            "ending": ending,
+            "ending_days": ENDING_SOON_DAYS,
             "fastest": fastest,
             "breaches": latest,
             "firing_alerts": Alert.objects.for_user(request.user)
@@ -203,6 +212,13 @@ def target_detail(request, code, target):
         .order_by("state", "-started_at")[:24],  # firing ("f") first
         "credits": [s for s in snapshots if s.is_closed and s.credit_amount],
         "evaluation": evaluation_state(request.user, target, snapshots, queued_at(request.GET.get("queued"))),
+        # What the target rests on, and the breaches below it in the period shown: where to look first.
+        "chain": chain.target_chain(
+            target,
+            request.user,
+            timezone.now(),
+            (selected.window_start or selected.period_start, selected.period_end) if selected else None,
+        ),
     }
     if selected is not None and hasattr(target, "indicator_link"):
         bars, burn, days = timeline.daily_figures(target, selected)

@@ -87,6 +87,7 @@ def targets_of(agreement):
         ]
         fields = {name: "" if getattr(saved, name) is None else str(getattr(saved, name)) for name in TARGET_FIELDS}
         fields["service_hours"] = str(saved.service_hours_id or "")
+        fields["rests_on"] = [str(pk) for pk in saved.underpinning_links.values_list("underpinning_id", flat=True)]
         rows.append(target(saved.code, tiers, id=str(saved.pk), **fields))
     return rows
 

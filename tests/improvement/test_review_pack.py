@@ -15,10 +15,12 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from agreements.choices import AgreementKind
+from agreements.models import Underpinning
 from improvement.choices import ActionStatus, PlanStatus
 from monitoring import windows
 from requirements_analysis.choices import RequirementStatus
-from tests.factories import AgreementFactory, CreditTierFactory, UserFactory
+from tests.factories import AgreementFactory, CreditTierFactory, CustomerFactory, UserFactory
 from tests.improvement.factories import ActionFactory, PlanFactory, RequirementFactory, plan_in, survey_answers
 from tests.monitoring.evaluation_helpers import active_agreement, evaluate, kst, measured_target, record_probe_minutes
 from tests.monitoring.factories import table_rows
@@ -286,3 +288,41 @@ def test_a_period_after_the_month_running_is_refused(client, manager, portal):
 def test_the_pack_offers_its_csv_for_the_same_period(client, manager, portal):
     page = pack_page(client, manager, "2026-Q4")
     assert f'id="download-pack-csv" href="{PACK_CSV}?period=2026-Q4"' in page
+
+
+@pytest.fixture
+def ola_under_uptime(portal):
+    """Acme's uptime (99.9 %) rests on the operations team's platform target (99.8 %, an internal OLA), down 3 of
+    1,000 November minutes: 99.7 %, breached."""
+    operations = CustomerFactory(code="operations", name="IT Operations (internal)")
+    ola = active_agreement(code="ops-ola", kind=AgreementKind.OLA, customer=operations)
+    platform = measured_target(agreement=ola, code="platform", name="Platform up", objective="99.8")
+    record_probe_minutes(platform, kst(2026, 11, 2), 1000, bad=range(3))
+    evaluate(platform, kst(2026, 12, 1, 1))
+    Underpinning.objects.create(target=portal.targets.get(code="uptime"), underpinning=platform)
+    return platform
+
+
+def test_the_pack_lists_the_chain_under_the_agreements_with_its_findings_and_possible_causes(
+    client, manager, alice, estate, ola_under_uptime
+):
+    lines = pack_lines(client, manager)
+    reason = "Lower objective: 99.8 % against the 99.9 % it underpins, on the same kind of indicator and method."
+    assert section(lines, "underpinning") == [["acme-portal/uptime > ops-ola/platform", "objective", reason, "flagged"]]
+    assert section(lines, "possible cause") == [
+        ["acme-portal/uptime > ops-ola/platform", "2026-11", "99.7", "period_missed"]
+    ]
+    rows = table_rows(pack_page(client, manager), "pack-chain")
+    assert rows == [
+        [
+            "acme-portal · Uptime ≥ 99.9 %",
+            "OLA ops-ola · Platform up ≥ 99.8 %",
+            reason,
+            "2026-11 · Period ended under the objective",
+        ]
+    ]
+    # October: the link and its finding, no breach below.
+    assert section(pack_lines(client, manager, "2026-10"), "possible cause") == []
+    # The customer's own pack says nothing of the provider's internal OLA.
+    assert [line for line in pack_lines(client, alice) if line[0] in ("underpinning", "possible cause")] == []
+    assert 'id="pack-chain"' not in pack_page(client, alice)
