@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from monitoring import maintenance_notices, notify
+from monitoring import maintenance_notices, notify, ticket_notices
 from monitoring.evaluation import evaluable_targets, evaluate_targets
 from monitoring.intake.probes import run_due_probes
 from monitoring.signals import evaluation_finished
@@ -51,3 +51,8 @@ def send_pending_notifications():
 @shared_task(time_limit=300, soft_time_limit=280)
 def send_maintenance_notices():
     return maintenance_notices.run()
+
+
+@shared_task(time_limit=60, soft_time_limit=50)
+def send_ticket_notices():
+    return ticket_notices.run()
