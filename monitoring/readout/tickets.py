@@ -153,6 +153,8 @@ class IndicatorFigures:
     priorities: list
     total: PriorityFigures
     target: object = None  # the report's target that measures the indicator, when read for a report
+    named: bool = False  # another indicator has the same clock: pages name the indicator too
+    first: bool = True  # the indicator's first period in the list (pages name the indicator once)
 
     @property
     def rows(self):
@@ -218,7 +220,7 @@ def indicator_figures(indicators, spans, rows, now):
         by_indicator[row.indicator_id].append(row)
     found = []
     for indicator in indicators:
-        for label, start, end in spans.get(indicator.pk, []):
+        for number, (label, start, end) in enumerate(spans.get(indicator.pk, [])):
             by_priority, total = period_figures(by_indicator[indicator.pk], start, end, now)
             found.append(
                 IndicatorFigures(
@@ -231,8 +233,14 @@ def indicator_figures(indicators, spans, rows, now):
                     end=end,
                     priorities=[by_priority[priority] for priority in sorted(by_priority)],
                     total=total,
+                    first=number == 0,
                 )
             )
+    metrics = defaultdict(set)
+    for figures in found:
+        metrics[figures.metric].add(figures.indicator_id)
+    for figures in found:
+        figures.named = len(metrics[figures.metric]) > 1
     return found
 
 

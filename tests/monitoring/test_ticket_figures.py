@@ -16,7 +16,7 @@ from monitoring.readout.tickets import business_minutes, nearest_rank, share_per
 from monitoring.tickets.store import settle_due_clocks
 from tests.factories import MembershipFactory, UserFactory
 from tests.monitoring.dashboard_helpers import table_rows
-from tests.monitoring.ticket_helpers import TicketCast, kst
+from tests.monitoring.ticket_helpers import TicketCast, kst, ticket_indicator
 
 HOUR = dt.timedelta(hours=1)
 CLOSED = kst(2026, 12, 1, 0, 16)  # November closed: its end plus the 15-minute grace
@@ -257,3 +257,12 @@ def test_the_review_pack_and_its_csv_carry_the_ticket_figures(client, cast, mana
     assert ["tickets_median_business_minutes", item, "2026-11", "180", "", ""] in lines
     assert ["tickets_p90_business_minutes", item, "2026-11", "300", "", ""] in lines
     assert ["tickets_in_flight", item, "2026-11", "1", "", ""] in lines
+
+
+def test_two_indicators_with_the_same_clock_are_told_apart_by_name(client, cast, manager):
+    second = ticket_indicator(cast.customer, cast.service, "resolution", {"P1": 240}, calendar=cast.calendar)
+    cast.target(second, code="tickets-resolved-2", name="Second desk")
+    client.force_login(manager)
+    html = client.get(f"/agreements/{cast.agreement.code}/report/?period=2026-11").text
+    assert f'<span class="small text-muted">{second.name}</span>' in html
+    assert f'<span class="small text-muted">{cast.response.name}</span>' not in html  # the only first-response one
