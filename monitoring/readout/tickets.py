@@ -30,6 +30,7 @@ from fractions import Fraction
 from django.conf import settings
 from django.db.models import Q
 
+from agreements.choices import AgreementStatus
 from monitoring.choices import ClockStatus, TicketMetric
 from monitoring.kinds import TICKET
 from monitoring.models import Indicator, TicketClock, TicketEventRecord
@@ -265,7 +266,7 @@ def customer_ticket_figures(user, customer, start, end, now):
             kind=TICKET.value,
             customer=customer,
             target_links__target__agreement__customer=customer,
-            target_links__target__agreement__status="active",
+            target_links__target__agreement__status=AgreementStatus.ACTIVE,
         )
         .distinct()
         .order_by("ticket_metric", "name")
