@@ -16,6 +16,7 @@ from improvement.choices import ActionStatus
 from improvement.models import ImprovementPlan
 from monitoring.readout.chain import chain_findings
 from monitoring.readout.reports import agreement_report
+from monitoring.readout.tickets import business_minutes
 from monitoring.windows import month_bounds, quarter_of_month
 from requirements_analysis.analysis import campaign_results
 from requirements_analysis.models import ServiceLevelRequirement, SurveyCampaign
@@ -52,6 +53,7 @@ def review_pack(user, customer, period):
         "chain": chain_findings(user, agreements, start, end, timezone.now()),
         "credits": sorted(credits.items()),
         "breaches": breaches,
+        "has_tickets": any(report["tickets"] for _agreement, report in reports),
         "plans": list(plans),
         "surveys": [(campaign, campaign_results(campaign)) for campaign in campaigns],
         "requirements": list(requirements),
@@ -67,7 +69,8 @@ CSV_HEADER = ["section", "item", "detail", "value", "status", "owner"]
 
 
 def review_pack_csv(pack):
-    """The pack as CSV: one line per item, the first column naming its section; ``owner`` is a plan's owner by name."""
+    """The pack as CSV: one line per item, the first column naming its section; ``owner`` is a plan's owner by name.
+    Ticket figures are one line per figure (``_ticket_lines``) of each ticket indicator, month and priority."""
     buffer = io.StringIO()
     writer = csv_writer(buffer)
     writer.writerow(CSV_HEADER)
@@ -80,6 +83,10 @@ def review_pack_csv(pack):
             for month in row["months"]:
                 target = f"{agreement.code}/{row['target'].code}"
                 line("compliance", target, month["month"], month["attainment_percent"] or "", month["status"])
+    for agreement, report in pack["reports"]:
+        for figures in report["tickets"]:
+            for row in figures.rows:
+                _ticket_lines(line, f"{agreement.code}/{figures.code}/{row.priority or 'all'}", figures.label, row)
     for breach in pack["breaches"]:
         line("breach", f"{breach.target.agreement.code}/{breach.target.code}", breach.period_label, breach.kind)
     for finding in pack["chain"]:
@@ -105,3 +112,15 @@ def review_pack_csv(pack):
     for requirement in pack["requirements"]:
         line("requirement", requirement.code, requirement.service.name, requirement.importance, requirement.status)
     return buffer.getvalue()
+
+
+def _ticket_lines(line, item, month, row):
+    """The figures of one priority (item "agreement/indicator/P1", or ".../all") in one month: the share within goal
+    (its status "within/counted"), breached, in flight, and the median and 90th-percentile business minutes."""
+    share = row.share_within_goal
+    counted = f"{row.within_goal}/{row.counted}"
+    line("tickets_within_goal_percent", item, month, "" if share is None else plain_number(share), counted)
+    line("tickets_breached", item, month, row.breached)
+    line("tickets_in_flight", item, month, row.in_flight)
+    line("tickets_median_business_minutes", item, month, plain_number(business_minutes(row.median)))
+    line("tickets_p90_business_minutes", item, month, plain_number(business_minutes(row.p90)))

@@ -24,6 +24,8 @@ from monitoring.models import (
     TicketClock,
     TicketEventRecord,
     TicketGoal,
+    TicketNotice,
+    TicketNoticeDelivery,
     TicketSource,
     TicketUpload,
 )
@@ -202,6 +204,42 @@ class MaintenanceNoticeAdmin(admin.ModelAdmin):
         "sent_at",
         "error",
     ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class TicketNoticeDeliveryInline(admin.TabularInline):
+    model = TicketNoticeDelivery
+    extra = 0
+    fields = ["kind", "address", "channel", "customer", "status", "attempts", "sent_at", "error"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TicketNotice)
+class TicketNoticeAdmin(admin.ModelAdmin):
+    """Warnings and breaches of ticket clocks, told once each; queued and sent by beat (monitoring.ticket_notices)."""
+
+    list_display = ["clock", "event", "point", "reached_at", "send_after", "created_at"]
+    list_filter = ["event"]
+    search_fields = ["clock__ticket__external_id", "clock__indicator__code"]
+    date_hierarchy = "reached_at"
+    readonly_fields = [
+        "clock",
+        "event",
+        "point",
+        "reached_at",
+        "priority",
+        "goal",
+        "due_at",
+        "send_after",
+        "created_at",
+    ]
+    inlines = [TicketNoticeDeliveryInline]
 
     def has_add_permission(self, request):
         return False

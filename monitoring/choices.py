@@ -98,6 +98,13 @@ class MaintenanceEvent(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("maintenance notice", "Cancelled")
 
 
+class TicketNoticeEvent(models.TextChoices):
+    """What a ticket notice tells: a running clock reached a warning point, or breached its goal."""
+
+    WARNING = "warning", pgettext_lazy("ticket notice", "Warning")
+    BREACH = "breach", pgettext_lazy("ticket notice", "Breach")
+
+
 class UploadStatus(models.TextChoices):
     PREVIEW = "preview", _("Waiting for confirmation")
     REJECTED = "rejected", pgettext_lazy("upload status", "Rejected")

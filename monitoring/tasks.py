@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from monitoring import maintenance_notices, notify
+from monitoring import maintenance_notices, notify, ticket_notices
 from monitoring.evaluation import evaluable_targets, evaluate_targets
 from monitoring.intake.probes import run_due_probes
 from monitoring.signals import evaluation_finished
@@ -64,3 +64,8 @@ def rebuild_ticket_clocks(indicator_ids=None):
     """Rebuild the clocks of the open tickets of these ticket indicators (all when None): after an edit of their
     business hours, goals or pause rules."""
     return rebuild_open_clocks(timezone.now(), indicator_ids)
+
+
+@shared_task(time_limit=60, soft_time_limit=50)
+def send_ticket_notices():
+    return ticket_notices.run()

@@ -255,6 +255,8 @@ CELERY_BEAT_SCHEDULE = {
     "settle-ticket-clocks": {"task": "monitoring.tasks.settle_ticket_clocks", "schedule": 60},
     # Queues and sends the maintenance notices that are due, and completes the windows that are over.
     "maintenance-notices": {"task": "monitoring.tasks.send_maintenance_notices", "schedule": 180},
+    # Tells agreements' contacts of ticket clocks' warning points and breaches, inside the clocks' working hours.
+    "ticket-notices": {"task": "monitoring.tasks.send_ticket_notices", "schedule": 60},
     # 08:00 in the portal's time zone (CELERY_TIMEZONE); a second run the same day sends nothing.
     "action-digests": {"task": "improvement.tasks.send_action_digests", "schedule": crontab(hour=8, minute=0)},
     # 00:30: agreements whose valid-to day has passed are marked expired and leave evaluation (agreements.expiry).

@@ -52,7 +52,10 @@ from monitoring.models import (
     Notification,
     NotificationChannel,
     ReportComment,
+    TicketClock,
     TicketGoal,
+    TicketNotice,
+    TicketNoticeDelivery,
     TicketSource,
     TicketUpload,
 )
@@ -206,6 +209,16 @@ def _extra_rows():
     feed_token = feed.issue_token()
     feed.save()
     _ticket_rows(now)
+    clock = TicketClock.objects.order_by("pk").first()
+    notice, _created = TicketNotice.objects.get_or_create(
+        clock=clock,
+        event="warning",
+        point=Decimal("50"),
+        defaults={"reached_at": now, "priority": clock.priority, "goal": clock.goal, "send_after": now},
+    )
+    TicketNoticeDelivery.objects.get_or_create(
+        notice=notice, address="every-url@example.com", defaults={"kind": "email"}
+    )
     outsiders = Customer.objects.create(code="outsiders", name="Outsiders Ltd")
     outsider = get_user_model().objects.create_user("outsider", password="x")
     Membership.objects.create(user=outsider, customer=outsiders)

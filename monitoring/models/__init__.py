@@ -2,7 +2,7 @@ from monitoring.models.alerts import Alert, BurnRateRule, Notification, Notifica
 from monitoring.models.compliance import Breach, ComplianceSnapshot, ReportComment
 from monitoring.models.indicators import ApiToken, DataSource, Indicator, TargetIndicator, hash_token
 from monitoring.models.measurements import HourRollup, Measurement
-from monitoring.models.notices import MaintenanceNotice
+from monitoring.models.notices import MaintenanceNotice, TicketNotice, TicketNoticeDelivery
 from monitoring.models.sources import CsvUpload, HttpProbe
 from monitoring.models.ticket_intake import TicketUpload, TicketWebhookDelivery
 from monitoring.models.tickets import Ticket, TicketClock, TicketEventRecord, TicketGoal, TicketSource
@@ -28,6 +28,8 @@ __all__ = [
     "TicketClock",
     "TicketEventRecord",
     "TicketGoal",
+    "TicketNotice",
+    "TicketNoticeDelivery",
     "TicketSource",
     "TicketUpload",
     "TicketWebhookDelivery",

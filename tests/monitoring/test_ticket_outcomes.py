@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from monitoring.evaluation import evaluate_targets
 from monitoring.intake.rollups import minute_counts
@@ -223,3 +225,14 @@ def test_a_ticket_target_earns_its_credit_and_records_its_breach_like_any_target
     assert (snapshot.credit_percent, snapshot.credit_amount) == (Decimal("10"), Decimal("100000"))  # of 1,000,000
     breach = Breach.objects.get(target=target)
     assert (breach.period_label, breach.kind, breach.attainment) == ("2026-11", "period_missed", Decimal("0.925"))
+
+
+@pytest.mark.parametrize("tickets", [2, 20])
+def test_a_resent_batch_is_checked_in_as_many_queries_however_many_events_it_holds(cast, tickets):
+    # Each stored event is compared with its ticket's id: read with the events, not one query per event.
+    events = [cast.event(f"INC-{number}", "created", FRIDAY) for number in range(tickets)]
+    cast.send(events, now=FRIDAY + dt.timedelta(minutes=1))
+    with CaptureQueriesContext(connection) as queries:
+        result = cast.send(events, now=FRIDAY + dt.timedelta(minutes=2))
+    assert (result.received, result.stored) == (tickets, 0)
+    assert len(queries) <= 10
