@@ -160,3 +160,10 @@ TICKET_CLOCK = Palette(
         ClockStatus.CANCELLED: "light",
     },
 )
+
+
+class DeliveryKind(models.TextChoices):
+    """Why a service report was e-mailed: the monthly delivery, or a manager sending it again."""
+
+    MONTHLY = "monthly", _("Monthly")
+    RESEND = "resend", _("Sent again")
