@@ -41,6 +41,22 @@ def minutes_text(minutes):
     return _("%(count)s min") % {"count": minutes}
 
 
+def duration_text(duration):
+    """A timedelta in hours and minutes, seconds dropped: 4 h 30 min -> "4 h 30 min", 27 h -> "27 h" (business time
+    is not cut into days: a business day is not 24 hours); under a minute, in seconds: "45 s"."""
+    if duration is None:
+        return ""
+    seconds = int(duration.total_seconds())
+    if abs(seconds) < 60:
+        return _("%(count)s s") % {"count": seconds}
+    hours, minutes = divmod(seconds // 60, 60)
+    if hours and minutes:
+        return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+    if hours:
+        return _("%(count)s h") % {"count": hours}
+    return _("%(count)s min") % {"count": minutes}
+
+
 def money_amount(value, currency):
     """An amount with exactly the currency's minor-unit digits, as plain digits: 23076.9 USD -> '23076.90',
     Decimal('250000.00') KRW -> '250000'. A currency the portal does not know keeps the amount as it is."""

@@ -8,11 +8,12 @@ from decimal import Decimal
 from django.db.models import Count, Q
 
 from agreements.models import Agreement
-from core.formatting import money_amount, person_name
+from core.formatting import money_amount, person_name, plain_number
 from core.spreadsheets import csv_writer
 from improvement.choices import ActionStatus
 from improvement.models import ImprovementPlan
 from monitoring.readout.reports import agreement_report
+from monitoring.readout.tickets import business_minutes
 from monitoring.windows import quarter_of_month
 from requirements_analysis.analysis import campaign_results
 from requirements_analysis.models import ServiceLevelRequirement, SurveyCampaign
@@ -45,6 +46,7 @@ def review_pack(user, customer, period):
         "reports": reports,
         "credits": sorted(credits.items()),
         "breaches": breaches,
+        "has_tickets": any(report["tickets"] for _agreement, report in reports),
         "plans": list(plans),
         "surveys": [(campaign, campaign_results(campaign)) for campaign in campaigns],
         "requirements": list(requirements),
@@ -60,7 +62,8 @@ CSV_HEADER = ["section", "item", "detail", "value", "status", "owner"]
 
 
 def review_pack_csv(pack):
-    """The pack as CSV: one line per item, the first column naming its section; ``owner`` is a plan's owner by name."""
+    """The pack as CSV: one line per item, the first column naming its section; ``owner`` is a plan's owner by name.
+    Ticket figures are one line per figure (``_ticket_lines``) of each ticket indicator, month and priority."""
     buffer = io.StringIO()
     writer = csv_writer(buffer)
     writer.writerow(CSV_HEADER)
@@ -73,6 +76,10 @@ def review_pack_csv(pack):
             for month in row["months"]:
                 target = f"{agreement.code}/{row['target'].code}"
                 line("compliance", target, month["month"], month["attainment_percent"] or "", month["status"])
+    for agreement, report in pack["reports"]:
+        for figures in report["tickets"]:
+            for row in figures.rows:
+                _ticket_lines(line, f"{agreement.code}/{figures.code}/{row.priority or 'all'}", figures.label, row)
     for breach in pack["breaches"]:
         line("breach", f"{breach.target.agreement.code}/{breach.target.code}", breach.period_label, breach.kind)
     for currency, amount in pack["credits"]:
@@ -89,3 +96,15 @@ def review_pack_csv(pack):
     for requirement in pack["requirements"]:
         line("requirement", requirement.code, requirement.service.name, requirement.importance, requirement.status)
     return buffer.getvalue()
+
+
+def _ticket_lines(line, item, month, row):
+    """The figures of one priority (item "agreement/indicator/P1", or ".../all") in one month: the share within goal
+    (its status "within/counted"), breached, in flight, and the median and 90th-percentile business minutes."""
+    share = row.share_within_goal
+    counted = f"{row.within_goal}/{row.counted}"
+    line("tickets_within_goal_percent", item, month, "" if share is None else plain_number(share), counted)
+    line("tickets_breached", item, month, row.breached)
+    line("tickets_in_flight", item, month, row.in_flight)
+    line("tickets_median_business_minutes", item, month, plain_number(business_minutes(row.median)))
+    line("tickets_p90_business_minutes", item, month, plain_number(business_minutes(row.p90)))

@@ -14,6 +14,7 @@ from django.db.models import Max
 from agreements.choices import ExclusionReason, MaintenanceStatus
 from agreements.models import Agreement, Exclusion, MaintenanceWindow, Service, ServiceLevelTarget
 from monitoring.choices import NotificationStatus, Operator
+from monitoring.demo_tickets import seed_ticket_demo
 from monitoring.evaluation import evaluable_targets, evaluate_targets
 from monitoring.intake.ingest import store_samples
 from monitoring.intake.samples import Sample
@@ -255,8 +256,10 @@ def seed_monitoring_demo(now, portal_url):
     indicators = seed_indicators()
     token = seed_probe_and_channels(indicators, portal_url)
     stored = seed_measurements(indicators, now)
+    first_load = not Alert.objects.exists()
+    desk_token = seed_ticket_demo(now)
     ids = list(evaluable_targets().values_list("pk", flat=True))
-    if not Alert.objects.exists():
+    if first_load:
         # Evaluated once in the middle of this month's internet banking outage, its alert fired then; evaluated now,
         # it has resolved (the dispatch failures of the last half hour keep theirs firing).
         outage_start, _end = incidents("ib-availability", now)[0]
@@ -264,4 +267,4 @@ def seed_monitoring_demo(now, portal_url):
         # That outage is days old: nobody is told of it now (its notifications would go out with today's figures).
         Notification.objects.filter(status=NotificationStatus.PENDING).delete()
     summary = evaluate_targets(ids, now)
-    return {"samples": stored, "snapshots": summary.snapshots, "token": token}
+    return {"samples": stored, "snapshots": summary.snapshots, "token": token, "desk_token": desk_token}

@@ -153,6 +153,31 @@ def _tiers(target, tiers):
         )
 
 
+def _ticket_targets(agreement, minimum_events):
+    """Monthly ticket targets (occurrences: a share of tickets within their goal), measured by the ticket indicators
+    of ``monitoring.demo_tickets``; a customer with few tickets sets a minimum under which a month is not judged."""
+    resolved = _target(
+        agreement,
+        "tickets-resolved",
+        "Tickets resolved within their goal",
+        "95.000",
+        budgeting_method=BudgetingMethod.OCCURRENCES,
+        window_kind=WindowKind.CALENDAR,
+        calendar_period=CalendarPeriod.MONTH,
+        minimum_events=minimum_events,
+    )
+    _tiers(resolved, [("95", "3"), ("90", "8")])
+    _target(
+        agreement,
+        "tickets-answered",
+        "Tickets answered within the first-response goal",
+        "90.000",
+        budgeting_method=BudgetingMethod.OCCURRENCES,
+        window_kind=WindowKind.CALENDAR,
+        calendar_period=CalendarPeriod.MONTH,
+    )
+
+
 def _agreement(code, customer, services, owner, status, dates, **fields):
     """``dates`` (validity and next review) are set when the agreement is created and left alone afterwards, so
     that a demo loaded months ago keeps its history when ``seed_demo`` runs again."""
@@ -234,6 +259,7 @@ def seed_agreements(people, calendar, today):
         window_kind=WindowKind.CALENDAR,
         calendar_period=CalendarPeriod.MONTH,
     )
+    _ticket_targets(desk_sla, minimum_events=None)
     wms_sla = _agreement(
         "saebyeok-wms-sla",
         customers["saebyeok-logistics"],
@@ -262,6 +288,7 @@ def seed_agreements(people, calendar, today):
         calendar_period=CalendarPeriod.MONTH,
     )
     _tiers(wms_availability, [("99.5", "5"), ("98", "15")])
+    _ticket_targets(wms_sla, minimum_events=10)
     _target(
         wms_sla,
         "dispatch-success",

@@ -44,7 +44,7 @@ def test_the_demo_is_live_on_the_day_it_is_loaded_and_loads_again_unchanged():
     # the measurements reach up to now.
     now = timezone.now()
     current = ComplianceSnapshot.objects.filter(is_current=True)
-    assert current.count() == 5
+    assert current.count() == 9  # five measured by samples, four by tickets
     assert all(snapshot.period_start <= now for snapshot in current)
     # Up to the minute the seeding began (it takes minutes on a busy machine: measured from then, not from now).
     assert Measurement.objects.latest("t").t >= started - dt.timedelta(minutes=2)
@@ -154,3 +154,58 @@ def test_the_demo_has_a_completed_window_an_upcoming_one_and_an_exclusion_that_t
     seed()
     assert MaintenanceWindow.objects.count() == 2
     assert Exclusion.objects.count() == 1
+
+
+def test_the_demo_has_tickets_that_show_each_rule_and_a_later_run_adds_the_days_since():
+    from monitoring.demo_tickets import seed_ticket_demo
+    from monitoring.models import Ticket, TicketClock, TicketEventRecord
+
+    seed()
+    now = timezone.now()
+
+    def clock(ticket, metric="resolution"):
+        return TicketClock.objects.get(ticket__external_id=ticket, indicator__ticket_metric=metric)
+
+    paused = clock("HB-1001")  # waited for the customer, and met only because of it
+    assert [pause["category"] for pause in paused.pauses] == ["waiting_customer"]
+    assert (paused.state, paused.running_time) == ("met", dt.timedelta(hours=6))
+    raised = clock("HB-1002")  # raised from P3: P1's four hours from the start
+    assert (raised.priority, raised.goal, raised.state) == ("P1", dt.timedelta(hours=4), "met")
+    reopened = clock("HB-1003")
+    assert TicketEventRecord.objects.filter(ticket__external_id="HB-1003", kind="reopened").exists()
+    assert (reopened.state, reopened.running_time) == ("met", dt.timedelta(hours=7))
+    late = clock("HB-1004")
+    assert (late.state, late.running_time - late.goal) == ("breached", dt.timedelta(minutes=90))
+    open_breach = clock("SB-2001")  # waiting for a vendor does not pause: breached while still open
+    assert (open_breach.state, open_breach.stopped_at) == ("breached", None)
+    for ticket in ("HB-1006", "SB-2002"):  # still open, past the first warning point, not due yet
+        at_risk = clock(ticket)
+        assert at_risk.state == "running", ticket
+        assert at_risk.warning_at <= now < at_risk.due_at, ticket
+    assert {clock("HB-1005").state, clock("SB-2004").state} == {"cancelled"}
+    # Both customers have about a month of tickets, from the first of last month on.
+    first_of_last_month = first_of_month(timezone.localdate(), -1)
+    for prefix in ("HB", "SB"):
+        routine = Ticket.objects.filter(external_id__startswith=f"{prefix}-D")
+        assert timezone.localtime(routine.earliest("created_at").created_at).date() >= first_of_last_month
+        assert routine.count() >= 8, prefix
+    # Two events of last month's HB-0901 came after the month had closed: its closed snapshot counted the ticket late
+    # (bad), the clock now says met.
+    this_month = dt.datetime.combine(
+        first_of_month(timezone.localdate()), dt.time(), tzinfo=timezone.get_current_timezone()
+    )
+    if now >= this_month + dt.timedelta(minutes=16):  # in the month's first minutes last month has not closed yet
+        came_late = TicketEventRecord.objects.filter(ticket__external_id="HB-0901", received_at__gt=this_month)
+        assert came_late.count() == 2
+        assert all(event.at < this_month for event in came_late)
+    assert clock("HB-0901").state == "met"
+
+    tickets, events = Ticket.objects.count(), TicketEventRecord.objects.count()
+    seed()
+    assert (Ticket.objects.count(), TicketEventRecord.objects.count()) == (tickets, events)
+
+    # A run ten days later sends the routine tickets of the days since, and what lay ahead of the first run.
+    seed_ticket_demo(now + dt.timedelta(days=10))
+    assert Ticket.objects.count() > tickets
+    assert Ticket.objects.filter(created_at__gt=now).exists()
+    assert not TicketClock.objects.filter(ticket__created_at__lt=now - dt.timedelta(days=12), state="running").exists()

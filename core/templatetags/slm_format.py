@@ -3,7 +3,7 @@
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 
-from core.formatting import minutes_text, money_amount, percent_of_one, person_name, plain_number
+from core.formatting import duration_text, minutes_text, money_amount, percent_of_one, person_name, plain_number
 
 register = template.Library()
 
@@ -36,6 +36,12 @@ def percent(value):
 def minutes_span(minutes):
     """5 -> "5 min", 60 -> "1 h", 4320 -> "3 d" (in the page's language)."""
     return minutes_text(minutes)
+
+
+@register.filter
+def duration(value):
+    """A timedelta as hours and minutes: "4 h 30 min", "27 h", "45 s" (in the page's language)."""
+    return duration_text(value)
 
 
 @register.filter

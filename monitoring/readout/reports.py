@@ -13,14 +13,17 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from core.formatting import plain_number
 from core.spreadsheets import csv_writer
 from monitoring import windows
 from monitoring.choices import SnapshotStatus
 from monitoring.evaluation.plan import target_time_zone
+from monitoring.kinds import TICKET
 from monitoring.models import Breach, ComplianceSnapshot, ReportComment
 from monitoring.readout import maintenance as excluded_time
 from monitoring.readout import timeline
 from monitoring.readout.compliance import target_compliance, target_month, target_snapshot
+from monitoring.readout.tickets import business_minutes, late_events, ticket_figures
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,8 @@ def agreement_report(agreement, period, user=None):
                 credit_total += snapshot.credit_amount
         rows.append({"target": target, "months": months})
     hidden = excluded_time.hidden_windows(user, [part for found in parts.values() for part in found])
-    found = timeline.outages_of(targets, spans, parts=parts)
+    # A late ticket is not an outage: ticket targets' bad instants are the breached tickets of the ticket figures.
+    found = timeline.outages_of([t for t in targets if not _measures_tickets(t)], spans, parts=parts)
     for row in rows:
         row["outages"] = excluded_time.noted(found.get(row["target"].pk, []), hidden)
         for month in row["months"]:  # an outage belongs to the month it began in, in its target's zone
@@ -124,6 +128,7 @@ def agreement_report(agreement, period, user=None):
         breach.bad_amount = snapshot.budget_consumed if snapshot else None
         breach.bad_unit = snapshot.budget_unit if snapshot else ""
     comment = ReportComment.objects.filter(agreement=agreement, period_label=period.label).select_related("author")
+    tickets, late = _ticket_figures(agreement, targets, period)
     outages = sorted((o for row in rows for o in row["outages"]), key=lambda outage: outage.start)
     return {
         "targets": rows,
@@ -135,7 +140,34 @@ def agreement_report(agreement, period, user=None):
         "credit_total": credit_total,
         "currency": agreement.currency,
         "comment": comment.first(),
+        "tickets": tickets,
+        "late_events": late,
     }
+
+
+def _measures_tickets(target):
+    link = getattr(target, "indicator_link", None)
+    return link is not None and link.indicator.kind == TICKET.value
+
+
+def _ticket_figures(agreement, targets, period):
+    """The figures of the ticket indicators the agreement's targets measure, per month in each one's target's zone (as
+    the target reads its months), and the events that came after a month had closed."""
+    spans, indicators, measured_by = {}, [], {}
+    for target in targets:
+        link = getattr(target, "indicator_link", None)
+        if not _measures_tickets(target) or link.indicator_id in spans:
+            continue
+        indicators.append(link.indicator)
+        measured_by[link.indicator_id] = target
+        spans[link.indicator_id] = [
+            (month, *bounds) for month in period.months if (bounds := target_month(target, month)) is not None
+        ]
+    now = timezone.now()
+    figures, rows = ticket_figures(indicators, spans, now, customer=agreement.customer)
+    for found in figures:
+        found.target = measured_by[found.indicator_id]
+    return figures, late_events(indicators, spans, rows, now, customer=agreement.customer)
 
 
 def _excluded_listing(targets, parts, hidden):
@@ -176,6 +208,21 @@ CSV_HEADER = [
     "counted_maintenance_minutes",
     "counted_maintenance",
 ]
+# Ticket lines (one per ticket indicator, month and priority, and "all" priorities) fill these, with the agreement,
+# month, target and indicator; target lines leave them empty, and ticket lines leave the target's figures empty.
+TICKET_CSV_HEADER = [
+    "ticket_clock",
+    "ticket_priority",
+    "tickets_counted",
+    "tickets_within_goal",
+    "tickets_within_goal_percent",
+    "tickets_breached",
+    "tickets_in_flight",
+    "tickets_stopped",
+    "median_business_minutes",
+    "p90_business_minutes",
+]
+CSV_HEADER += TICKET_CSV_HEADER
 
 
 def report_csv(agreement, period, report):
@@ -213,9 +260,41 @@ def report_csv(agreement, period, report):
                     sum(outage.minutes for outage in month["outages"]),
                     "; ".join(_interval(outage) for outage in month["outages"]),
                     *_excluded_columns(month, target_time_zone(row["target"]), report["hidden"]),
+                    *[""] * len(TICKET_CSV_HEADER),
+                ]
+            )
+    for figures in report["tickets"]:
+        for line in figures.rows:
+            writer.writerow(
+                [
+                    agreement.code,
+                    agreement.customer.name,
+                    period.label,
+                    figures.label,
+                    figures.target.code,
+                    figures.code,
+                    *[""] * (len(CSV_HEADER) - len(TICKET_CSV_HEADER) - 6),
+                    *ticket_columns(figures, line),
                 ]
             )
     return buffer.getvalue()
+
+
+def ticket_columns(figures, line):
+    """The TICKET_CSV_HEADER cells of one priority's line (or all priorities': "all")."""
+    share = line.share_within_goal
+    return [
+        figures.metric,
+        line.priority or "all",
+        line.counted,
+        line.within_goal,
+        "" if share is None else plain_number(share),
+        line.breached,
+        line.in_flight,
+        line.stopped,
+        plain_number(business_minutes(line.median)),
+        plain_number(business_minutes(line.p90)),
+    ]
 
 
 def _interval(outage, time_zone=None):

@@ -1,5 +1,6 @@
 """Compliance dashboards: the customer's own view, the manager's overview, and a target's page with its charts."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
@@ -15,6 +16,7 @@ from agreements.filters import AgreementFilter
 from agreements.models import Agreement, Customer, ServiceLevelTarget
 from core.formatting import plain_number
 from core.tenancy import require_manager, require_permission
+from monitoring import windows
 from monitoring.choices import BudgetUnit, SnapshotStatus
 from monitoring.evaluation.plan import target_time_zone
 from monitoring.extensions import target_page_actions
@@ -22,6 +24,7 @@ from monitoring.models import Alert, Breach, ComplianceSnapshot
 from monitoring.readout import cache, charts, dashboards, timeline
 from monitoring.readout import maintenance as excluded_time
 from monitoring.readout.freshness import evaluation_state, queued_at
+from monitoring.readout.tickets import customer_ticket_figures
 from monitoring.readout.what_if import closed_periods, parse_objective
 
 OVERVIEW_PAGE_SIZE = 50
@@ -58,11 +61,14 @@ def render_customer_dashboard(request, customer):
     for number, agreement in enumerate(agreements):
         agreement.section = mark_safe(sections[number])  # noqa: S308 - HTML rendered by our own template
     now = timezone.now()
+    month = windows.calendar_period(windows.MONTH, now, settings.TIME_ZONE)
     context = {
         "customer": customer,
         "agreements": agreements,
-        # Not cached: it changes with the clock, not with an evaluation.
+        # Not cached: they change with the clock, not with an evaluation.
         "maintenance": dashboards.upcoming_maintenance(request.user, agreements, now) if agreements else [],
+        "tickets": customer_ticket_figures(request.user, customer, month.start, month.end, now) if agreements else [],
+        "month_label": month.label,
         "now": now,
         "maintenance_days": dashboards.MAINTENANCE_AHEAD.days,
     }

@@ -1,18 +1,20 @@
 """The dashboards and reports read in a fixed number of queries, whatever the data size.
 
-Each test measures a page on a small estate (2 agreements x 2 measured targets x 3 monthly periods), then adds a
-larger one (6 agreements x 5 measured targets x 14 periods: more customers' agreements, services, snapshots,
-breaches, alerts, credits, comments, maintenance windows and exclusions) and measures the same kind of page again.
-The counts must be equal, and under these ceilings (a request's own reads included: session, user, permissions,
-membership, group):
+Each test measures a page on a small estate (2 agreements x 2 measured targets x 3 monthly periods, and a ticket
+target with 2 tickets a month), then adds a larger one (6 agreements x 5 measured targets x 14 periods, 5 tickets a
+month: more customers' agreements, services, snapshots, breaches, alerts, credits, comments, maintenance windows,
+exclusions, tickets and late ticket events) and measures the same kind of page again. The counts must be equal, and
+under these ceilings (a request's own reads included: session, user, permissions, membership, group):
 
-    customer dashboard 12 · overview 18 · target page 13 (a month with maintenance drawn too) · report (month or
-    quarter) 12 · CSV 11 · a customer's report 14
+    customer dashboard 14 · overview 18 · target page 13 (a month with maintenance drawn too) · report (month or
+    quarter) 14 · CSV 13 · a customer's report 16
 
-(measured on SQLite and PostgreSQL: 11, 17, 12, 11, 10 and 13; the ceilings leave one query of room). The customer
-dashboard's eleventh is its list of upcoming maintenance, which changes with the clock and is not cached. The CSV
-reads the reader's permissions once more when the period had maintenance (may they read every window's title?), and
-a customer's report which of its windows are kept from customers.
+(measured on SQLite: 13, 17, 12, 13, 12 and 15; the ceilings leave one query of room). The customer dashboard's
+eleventh is its list of upcoming maintenance, and its twelfth and thirteenth its tickets this month (the customer's
+ticket indicators, then their clocks), which change with the clock and are not cached. The report, its CSV and the
+customer's report read the clocks of their ticket targets, and the events that came after a closed month (two
+queries more than before tickets). The CSV reads the reader's permissions once more when the period had maintenance
+(may they read every window's title?), and a customer's report which of its windows are kept from customers.
 Every measurement starts with an empty cache, so what the overview and the dashboard cache is read and counted.
 """
 
@@ -22,28 +24,30 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
-from agreements.choices import ExclusionReason, MaintenanceStatus
+from agreements.choices import BudgetingMethod, ExclusionReason, MaintenanceStatus
 from agreements.models import Exclusion, MaintenanceWindow
-from monitoring.choices import AlertState
+from monitoring.choices import AlertState, TicketMetric
 from monitoring.evaluation import evaluate_targets
-from monitoring.models import Alert, BurnRateRule, ReportComment
+from monitoring.intake.ticket_events import record_ticket_events
+from monitoring.models import Alert, BurnRateRule, ReportComment, TargetIndicator
 from tests.factories import CreditTierFactory, TargetFactory
 from tests.monitoring.dashboard_helpers import NOW, agreement_since, frozen_at_now, month_labels, monthly_target
 from tests.monitoring.evaluation_helpers import kst
+from tests.monitoring.ticket_helpers import desk, ticket_indicator
 
 pytestmark = pytest.mark.django_db
 
 SMALL = {"agreements": 2, "targets": 2, "periods": 3}
 LARGE = {"agreements": 6, "targets": 5, "periods": 14}
 CEILINGS = {
-    "dashboard": 12,
+    "dashboard": 14,
     "overview": 18,
     "target": 13,
     "target_october": 13,
-    "report": 12,
-    "quarter": 12,
-    "csv": 11,
-    "customer_report": 14,
+    "report": 14,
+    "quarter": 14,
+    "csv": 13,
+    "customer_report": 16,
 }
 
 
@@ -70,6 +74,7 @@ def build_estate(tag, customers, author, *, agreements, targets, periods):
             measured.append(target)
         ReportComment.objects.create(agreement=agreement, period_label="2026-10", text="Reviewed.", author=author)
         add_maintenance(agreement, f"{tag}-{number}")
+        measured.append(add_tickets(agreement, f"{tag}-{number}", per_month=periods // 3 + 1))
         first = agreement.targets.get(code="t0")
         for offset in range(periods):
             started = NOW - dt.timedelta(days=30 * offset + 1)
@@ -77,6 +82,49 @@ def build_estate(tag, customers, author, *, agreements, targets, periods):
                 target=first, rule=rule, state=AlertState.RESOLVED, started_at=started, resolved_at=started
             )
     evaluate_targets([target.pk for target in measured], NOW)
+
+
+def add_tickets(agreement, tag, per_month):
+    """A resolution ticket target of the agreement, and ``per_month`` tickets of its customer in October (resolved in
+    two hours, one of them four hours late) and in November (in flight), each month's sent at its end; and an
+    October event sent in November, after the month closed (listed as late). Returns the target."""
+    customer, service = agreement.customer, agreement.services.first()
+    indicator = ticket_indicator(customer, service, TicketMetric.RESOLUTION, {"P1": 4 * 60})
+    target = TargetFactory(
+        agreement=agreement, code="tickets", budgeting_method=BudgetingMethod.OCCURRENCES, objective=Decimal("95")
+    )
+    TargetIndicator.objects.create(target=target, indicator=indicator)
+    source, _token = desk([customer], [service])
+    october = []
+    for number in range(per_month):
+        opened = kst(2026, 10, 5 + number, 9)
+        ticket = {"ticket": f"{tag}-10-{number}", "customer": customer.code, "service": service.code}
+        october += [
+            {"id": f"{tag}-10-{number}-c", "type": "created", "at": opened.isoformat(), "priority": "P1", **ticket},
+            {
+                "id": f"{tag}-10-{number}-r",
+                "ticket": ticket["ticket"],
+                "type": "resolved",
+                "at": (opened + dt.timedelta(hours=6 if number == 0 else 2)).isoformat(),
+            },
+        ]
+    record_ticket_events(source, october, now=kst(2026, 10, 31, 23))
+    late = {"id": f"{tag}-late", "ticket": f"{tag}-10-0", "type": "state_changed", "state": "waiting_customer"}
+    record_ticket_events(source, [late | {"at": kst(2026, 10, 5, 10).isoformat()}], now=kst(2026, 11, 10))
+    november = [
+        {
+            "id": f"{tag}-11-{number}",
+            "ticket": f"{tag}-11-{number}",
+            "type": "created",
+            "at": kst(2026, 11, 16, 9, number).isoformat(),
+            "customer": customer.code,
+            "service": service.code,
+            "priority": "P1",
+        }
+        for number in range(per_month)
+    ]
+    record_ticket_events(source, november, now=NOW)
+    return target
 
 
 def add_maintenance(agreement, title):
@@ -154,12 +202,15 @@ def test_the_large_estate_is_what_the_pages_show(client, customer_a, customer_b,
     october = client.get("/agreements/large-0/targets/t0/?period=2026-10").text
 
     assert dashboard.count('<section class="card mb-4"') == 3  # Acme's half of the six
-    assert dashboard.count("<tr id=") == 3 * 6
-    assert overview.count("<tr data-status=") == 30
+    assert dashboard.count("<tr id=") == 3 * 7
+    assert overview.count("<tr data-status=") == 36
     assert target.split('id="period-select"', 1)[1].split("</select>", 1)[0].count("<option") == 14
     assert target.count('<li class="list-group-item small">') >= 14 + 12  # alerts, breaches
-    assert report.count("<tr data-target=") == 6 * 3
+    assert report.count("<tr data-target=") == 7 * 3
     assert "Reviewed." not in report  # October's comment belongs to the month, not the quarter
     assert report.count("<tr data-outcome=") == 3  # two windows (one over the cap) and the exclusion
+    assert report.count('<tr data-ticket-indicator="') == 3  # October, November, December: one priority each
+    assert report.count('<tr data-ticket="large-0-10-0"') == 1  # the event sent after October closed
+    assert 'data-ticket-panel="' in dashboard
     assert october.count("<tr data-outcome=") == 3
     assert october.count('"layer": "below"') == 2 * 3  # the bands of the daily bars and of the burn-down

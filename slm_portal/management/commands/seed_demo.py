@@ -42,3 +42,5 @@ class Command(BaseCommand):
         )
         if monitoring["token"]:
             self.stdout.write(f"Token of the demo data source (shown once): {monitoring['token']}")
+        if monitoring["desk_token"]:
+            self.stdout.write(f"Token of the demo service desk (shown once): {monitoring['desk_token']}")
