@@ -97,9 +97,7 @@ def message(delivery, pdf):
 def _deliver(delivery):
     pdf = report_pdf(delivery.agreement, parse_period(delivery.period_label), delivery.language)
     message(delivery, pdf).send(fail_silently=False)
-    ReportDelivery.objects.filter(pk=delivery.pk).update(
-        pdf_bytes=len(pdf), pdf_sha256=hashlib.sha256(pdf).hexdigest()
-    )
+    ReportDelivery.objects.filter(pk=delivery.pk).update(pdf_bytes=len(pdf), pdf_sha256=hashlib.sha256(pdf).hexdigest())
 
 
 def send_delivery(pk):

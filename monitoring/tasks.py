@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from monitoring import maintenance_notices, notify
+from monitoring import maintenance_notices, notify, report_delivery
 from monitoring.evaluation import evaluable_targets, evaluate_targets
 from monitoring.intake.probes import run_due_probes
 from monitoring.signals import evaluation_finished
@@ -64,3 +64,14 @@ def rebuild_ticket_clocks(indicator_ids=None):
     """Rebuild the clocks of the open tickets of these ticket indicators (all when None): after an edit of their
     business hours, goals or pause rules."""
     return rebuild_open_clocks(timezone.now(), indicator_ids)
+
+
+@shared_task(time_limit=1800, soft_time_limit=1700)
+def deliver_service_reports():
+    """Queue the monthly service reports once they are due, and send every pending one (each at most once)."""
+    return report_delivery.run()
+
+
+@shared_task(time_limit=300, soft_time_limit=280)
+def send_report_delivery(delivery_id):
+    return report_delivery.send_delivery(delivery_id)
