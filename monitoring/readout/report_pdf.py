@@ -13,7 +13,8 @@ from django.utils import timezone, translation
 
 from monitoring.readout.reports import agreement_report
 
-CHART_WIDTH, ROW_HEIGHT, LABEL_WIDTH = 460, 22, 150
+CHART_WIDTH, ROW_HEIGHT, LABEL_WIDTH = 520, 22, 170
+OUTAGES_ON_PAPER = 40  # a noisy month has thousands of one-minute outages: the PDF lists the longest ones
 
 
 def report_context(agreement, period, user=None, now=None):
@@ -25,6 +26,20 @@ def report_context(agreement, period, user=None, now=None):
         "portal_name": settings.SLM_PORTAL_NAME,
         "portal_zone": settings.TIME_ZONE,
         "generated_at": now or timezone.now(),
+    }
+
+
+def on_paper(report):
+    """The report as the PDF shows it: at most OUTAGES_ON_PAPER outages, the longest (ties: the most bad events, then
+    the earliest), in time order, and how many were left out."""
+    outages = report["outages"]
+    if len(outages) <= OUTAGES_ON_PAPER:
+        return report
+    longest = sorted(outages, key=lambda o: (-(o.end - o.start), -(o.total - o.good), o.start))[:OUTAGES_ON_PAPER]
+    return {
+        **report,
+        "outages": sorted(longest, key=lambda outage: outage.start),
+        "outages_left_out": len(outages) - OUTAGES_ON_PAPER,
     }
 
 
@@ -45,7 +60,7 @@ def attainment_chart(report):
     span = Decimal(100) - floor
 
     def x(value):
-        return LABEL_WIDTH + float((Decimal(str(value)) - floor) / span) * (CHART_WIDTH - LABEL_WIDTH - 10)
+        return LABEL_WIDTH + float((Decimal(str(value)) - floor) / span) * (CHART_WIDTH - LABEL_WIDTH - 60)
 
     bars = []
     for index, (name, month) in enumerate(rows):
@@ -56,6 +71,7 @@ def attainment_chart(report):
                 "y": 8 + index * ROW_HEIGHT,
                 "x0": LABEL_WIDTH,
                 "width": round(x(month["attainment_percent"]) - LABEL_WIDTH, 1),
+                "end_x": round(x(month["attainment_percent"]) + 3, 1),
                 "objective_x": round(x(month["objective_percent"]), 1),
                 "value": month["attainment_percent"],
                 "met": met,
@@ -83,6 +99,7 @@ def report_pdf(agreement, period, language, user=None, now=None):
 
     with translation.override(language), timezone.override(settings.TIME_ZONE):
         context = report_context(agreement, period, user, now)
+        context["report"] = on_paper(context["report"])
         context["chart"] = attainment_chart(context["report"])
         context["language"] = language
         html = render_to_string("monitoring/report_document.html", context)

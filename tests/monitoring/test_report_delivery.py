@@ -214,3 +214,24 @@ def test_customers_see_the_deliveries_of_their_agreement_but_no_buttons(client, 
     assert 'id="report-delivery-list"' in page
     assert 'id="report-resend"' not in page
     assert 'id="report-preview-next"' not in page
+
+
+def test_on_paper_the_report_lists_the_longest_outages_in_time_order():
+    from monitoring.readout import report_pdf as module
+    from monitoring.readout.timeline import Outage
+
+    start = kst(2026, 11, 1)
+    minute = dt.timedelta(minutes=1)
+    # 45 outages: the i-th lasts i % 7 + 1 minutes; ties broken by bad events, then the earlier.
+    outages = [
+        Outage(start + i * 10 * minute, start + (i * 10 + i % 7 + 1) * minute, good=100 - i, total=100)
+        for i in range(45)
+    ]
+    shown = module.on_paper({"outages": outages, "targets": []})
+    assert shown["outages_left_out"] == 5
+    assert len(shown["outages"]) == module.OUTAGES_ON_PAPER == 40
+    assert [outage.start for outage in shown["outages"]] == sorted(outage.start for outage in shown["outages"])
+    # Left out: the five shortest, 1-minute outages with the fewest bad events (i = 0, 7, 14, 21, 28).
+    left_out = set(outages) - set(shown["outages"])
+    assert sorted((o.start - start) // (10 * minute) for o in left_out) == [0, 7, 14, 21, 28]
+    assert module.on_paper({"outages": outages[:40], "targets": []})["outages"] == outages[:40]
