@@ -19,6 +19,7 @@ from monitoring.models import (
     Measurement,
     Notification,
     NotificationChannel,
+    ReportDelivery,
     TargetIndicator,
     Ticket,
     TicketClock,
@@ -311,6 +312,33 @@ class TicketAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     inlines = [TicketEventInline, TicketClockInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ReportDelivery)
+class ReportDeliveryAdmin(admin.ModelAdmin):
+    """The service reports e-mailed: written by the monthly task and the report page's resend."""
+
+    list_display = ["agreement", "period_label", "kind", "status", "attempts", "sent_at", "language"]
+    list_filter = ["status", "kind", "language"]
+    search_fields = ["agreement__code", "agreement__title", "period_label"]
+    readonly_fields = [
+        "agreement",
+        "period_label",
+        "kind",
+        "recipients",
+        "language",
+        "requested_by",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
+        "error",
+        "pdf_bytes",
+        "pdf_sha256",
+    ]
 
     def has_add_permission(self, request):
         return False

@@ -15,6 +15,7 @@ class MonitoringConfig(AppConfig):
         "notificationchannel",
         "burnraterule",
         "reportcomment",
+        "reportdelivery",
         "ticketsource",
         "ticketgoal",
         "ticketupload",

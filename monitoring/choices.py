@@ -88,6 +88,19 @@ class NotificationStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# How a message's sending stands (report deliveries show it as a badge).
+DELIVERY = Palette(
+    "delivery",
+    NotificationStatus,
+    {
+        NotificationStatus.FAILED: "danger",
+        NotificationStatus.PENDING: "warning",
+        NotificationStatus.SENDING: "info",
+        NotificationStatus.SENT: "success",
+    },
+)
+
+
 class MaintenanceEvent(models.TextChoices):
     """What a maintenance notice tells: the window was approved, an occurrence starts soon, an occurrence ended, an
     announced window was cancelled."""
@@ -168,3 +181,10 @@ TICKET_CLOCK = Palette(
         ClockStatus.CANCELLED: "light",
     },
 )
+
+
+class DeliveryKind(models.TextChoices):
+    """Why a service report was e-mailed: the monthly delivery, or a manager sending it again."""
+
+    MONTHLY = "monthly", _("Monthly")
+    RESEND = "resend", _("Sent again")

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from monitoring import maintenance_notices, notify, ticket_notices
+from monitoring import maintenance_notices, notify, report_delivery, ticket_notices
 from monitoring.evaluation import evaluable_targets, evaluate_targets
 from monitoring.intake.probes import run_due_probes
 from monitoring.signals import evaluation_finished
@@ -69,3 +69,14 @@ def rebuild_ticket_clocks(indicator_ids=None):
 @shared_task(time_limit=60, soft_time_limit=50)
 def send_ticket_notices():
     return ticket_notices.run()
+
+
+@shared_task(time_limit=1800, soft_time_limit=1700)
+def deliver_service_reports():
+    """Queue the monthly service reports once they are due, and send every pending one (each at most once)."""
+    return report_delivery.run()
+
+
+@shared_task(time_limit=300, soft_time_limit=280)
+def send_report_delivery(delivery_id):
+    return report_delivery.send_delivery(delivery_id)

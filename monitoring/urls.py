@@ -46,4 +46,7 @@ urlpatterns = [
     path("agreements/<slug:code>/report/", views.report, name="report"),
     path("agreements/<slug:code>/report.csv", views.report_csv_view, name="report_csv"),
     path("agreements/<slug:code>/report/comment/", views.report_comment, name="report_comment"),
+    path("agreements/<slug:code>/report.pdf", views.report_pdf_view, name="report_pdf"),
+    path("agreements/<slug:code>/report/resend/", views.report_resend, name="report_resend"),
+    path("agreements/<slug:code>/report/next.pdf", views.report_preview, name="report_preview"),
 ]

@@ -253,6 +253,8 @@ CELERY_BEAT_SCHEDULE = {
     "retry-notifications": {"task": "monitoring.tasks.send_pending_notifications", "schedule": 300},
     # Tickets left open past their goal are counted breached within a minute (evaluation settles them too).
     "settle-ticket-clocks": {"task": "monitoring.tasks.settle_ticket_clocks", "schedule": 60},
+    # The monthly service reports: queued once the month just closed is final, sent (and retried) every hour.
+    "service-reports": {"task": "monitoring.tasks.deliver_service_reports", "schedule": 3600},
     # Queues and sends the maintenance notices that are due, and completes the windows that are over.
     "maintenance-notices": {"task": "monitoring.tasks.send_maintenance_notices", "schedule": 180},
     # Tells agreements' contacts of ticket clocks' warning points and breaches, inside the clocks' working hours.

@@ -52,6 +52,7 @@ from monitoring.models import (
     Notification,
     NotificationChannel,
     ReportComment,
+    ReportDelivery,
     TicketClock,
     TicketGoal,
     TicketNotice,
@@ -174,6 +175,9 @@ def _extra_rows():
         agreement=agreement, period_label=f"{timezone.localdate():%Y-%m}", defaults={"author": manager, "text": "ok"}
     )
     DigestDelivery.objects.get_or_create(owner=manager, day=timezone.localdate(), defaults={"actions": 1})
+    ReportDelivery.objects.get_or_create(
+        agreement=agreement, period_label="2026-11", kind="monthly", defaults={"recipients": ["cio@example.com"]}
+    )
     if not Alert.objects.exists():
         alert = Alert.objects.create(
             target=ServiceLevelTarget.objects.get(agreement=agreement, code="availability"),
@@ -366,6 +370,9 @@ def samples(extra):
         "monitoring:report": codes(agreements),
         "monitoring:report_csv": codes(agreements),
         "monitoring:report_comment": codes(agreements[:2]),
+        "monitoring:report_pdf": codes(agreements[:2]),
+        "monitoring:report_resend": codes(agreements[:2]),
+        "monitoring:report_preview": codes(agreements[:2]),
         "api-agreement-compliance": codes(agreements),
         "requirements_analysis:requirement_detail": codes([requirement.code, "no-such-requirement"]),
         "requirements_analysis:requirement_update": codes([requirement.code]),

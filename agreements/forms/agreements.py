@@ -55,6 +55,7 @@ class AgreementForm(CodeLockedOnEditMixin, forms.ModelForm):
             "currency",
             "maintenance_notice_days",
             "maintenance_cap_minutes",
+            "report_recipients",
             "description",
         ]
         widgets = {
@@ -63,6 +64,7 @@ class AgreementForm(CodeLockedOnEditMixin, forms.ModelForm):
             "next_review": forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
             "services": forms.SelectMultiple(attrs={"size": 6}),
             "description": forms.Textarea(attrs={"rows": 3}),
+            "report_recipients": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, **kwargs):

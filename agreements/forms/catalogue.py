@@ -60,7 +60,7 @@ class ShiftSafeSaveMixin:
 class CustomerForm(CodeLockedOnEditMixin, forms.ModelForm):
     class Meta:
         model = Customer
-        fields = ["name", "code", "contact_name", "contact_email", "contact_phone", "notes"]
+        fields = ["name", "code", "contact_name", "contact_email", "contact_phone", "language", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 

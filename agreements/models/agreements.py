@@ -25,7 +25,7 @@ from agreements.models.catalogue import Customer, Service
 from core.currencies import Currency
 from core.formatting import plain_number
 from core.tenancy import TenantQuerySet
-from core.validators import validate_code_not_reserved
+from core.validators import email_list, validate_code_not_reserved, validate_email_list
 from core.workflow import WorkflowMixin
 
 HUNDRED = Decimal(100)
@@ -75,6 +75,15 @@ class Agreement(WorkflowMixin, models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.KRW)
     description = models.TextField(_("description"), blank=True)
+    report_recipients = models.TextField(
+        _("report recipients"),
+        blank=True,
+        validators=[validate_email_list],
+        help_text=_(
+            "E-mail addresses that receive the monthly service report, separated by commas or lines. "
+            "Empty: the customer's contact e-mail."
+        ),
+    )
     maintenance_notice_days = models.PositiveSmallIntegerField(
         _("maintenance notice (days)"),
         default=5,
@@ -143,6 +152,12 @@ class Agreement(WorkflowMixin, models.Model):
     @property
     def is_editable(self):
         return self.status in (AgreementStatus.DRAFT, AgreementStatus.ACTIVE)
+
+    @property
+    def report_addresses(self):
+        """Who receives the monthly service report: the listed recipients, or else the customer's contact."""
+        listed = email_list(self.report_recipients)
+        return listed or ([self.customer.contact_email] if self.customer.contact_email else [])
 
     @property
     def maintenance_notice(self):

@@ -1,5 +1,6 @@
 from monitoring.models.alerts import Alert, BurnRateRule, Notification, NotificationChannel
 from monitoring.models.compliance import Breach, ComplianceSnapshot, ReportComment
+from monitoring.models.deliveries import ReportDelivery
 from monitoring.models.indicators import ApiToken, DataSource, Indicator, TargetIndicator, hash_token
 from monitoring.models.measurements import HourRollup, Measurement
 from monitoring.models.notices import MaintenanceNotice, TicketNotice, TicketNoticeDelivery
@@ -23,6 +24,7 @@ __all__ = [
     "Notification",
     "NotificationChannel",
     "ReportComment",
+    "ReportDelivery",
     "TargetIndicator",
     "Ticket",
     "TicketClock",

@@ -18,7 +18,14 @@ from monitoring.views.indicators import (
     upload_csv,
     upload_preview,
 )
-from monitoring.views.reports import report, report_comment, report_csv_view
+from monitoring.views.reports import (
+    report,
+    report_comment,
+    report_csv_view,
+    report_pdf_view,
+    report_preview,
+    report_resend,
+)
 from monitoring.views.sources import (
     DataSourceListView,
     ProbeCreateView,
@@ -56,6 +63,9 @@ __all__ = [
     "report",
     "report_comment",
     "report_csv_view",
+    "report_pdf_view",
+    "report_preview",
+    "report_resend",
     "target_detail",
     "what_if",
     "DataSourceListView",
