@@ -14,6 +14,7 @@ def customer_data(**fields):
         "contact_name": "Bill Lumbergh",
         "contact_email": "bill@initech.example",
         "contact_phone": "+82 2 555 0100",
+        "language": "ko",
         "notes": "",
         **fields,
     }
@@ -36,7 +37,7 @@ def test_manager_creates_customer(manager_client):
 
     assert response.redirect_chain == [("/customers/initech/", 302)]
     customer = Customer.objects.get(code="initech")
-    assert (customer.name, customer.contact_email) == ("Initech", "bill@initech.example")
+    assert (customer.name, customer.contact_email, customer.language) == ("Initech", "bill@initech.example", "ko")
     text = page_text(response)
     assert "Initech saved." in text
     assert "Bill Lumbergh" in text
