@@ -10,7 +10,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from agreements.choices import AgreementStatus
+from agreements.choices import AgreementStatus, ReviewCycle
 from agreements.extensions import target_form
 from agreements.forms.catalogue import CodeLockedOnEditMixin, ShiftSafeSaveMixin
 from agreements.models import Agreement, ServiceCreditTier, ServiceLevelTarget
@@ -50,6 +50,7 @@ class AgreementForm(CodeLockedOnEditMixin, forms.ModelForm):
             "valid_from",
             "valid_to",
             "next_review",
+            "review_cycle",
             "monthly_fee",
             "currency",
             "maintenance_notice_days",
@@ -67,12 +68,17 @@ class AgreementForm(CodeLockedOnEditMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choose_owner(self.fields["owner"])
+        # Optional on the page: a form sent without it (an older page, a script) keeps "no fixed cycle".
+        self.fields["review_cycle"].required = False
         self.fields["maintenance_notice_days"].error_messages["min_value"] = _(
             "The notice cannot be negative: 0 days excludes maintenance approved any time before it starts."
         )
         self.fields["maintenance_cap_minutes"].error_messages["min_value"] = _(
             "The cap cannot be negative: 0 minutes means maintenance always counts."
         )
+
+    def clean_review_cycle(self):
+        return self.cleaned_data.get("review_cycle") or ReviewCycle.NONE
 
     def clean(self):
         cleaned = super().clean()

@@ -3,6 +3,7 @@ from agreements.models.business_calendars import BusinessCalendar, Holiday, Work
 from agreements.models.catalogue import Customer, Membership, Service
 from agreements.models.feeds import CalendarFeed
 from agreements.models.maintenance import Exclusion, MaintenanceWindow
+from agreements.models.signoffs import SignOff
 
 __all__ = [
     "Agreement",
@@ -16,5 +17,6 @@ __all__ = [
     "Service",
     "ServiceCreditTier",
     "ServiceLevelTarget",
+    "SignOff",
     "WorkingPeriod",
 ]
