@@ -57,6 +57,8 @@ TARGET_TERMS = (
     "description",
 )
 
+PERCENT_TERMS = ("objective", "slice_target", "warning_threshold")
+
 
 def _plain(value):
     """A field's value as JSON: dates in ISO 8601, decimals as their exact digits, None as null."""
@@ -146,7 +148,14 @@ def differences(signed, current):
     lines = []
     before, after = signed["agreement"], current["agreement"]
     for name in AGREEMENT_TERMS:
-        if before.get(name) != after.get(name):
+        if name == "monthly_fee":
+            fees = [
+                f"{intcomma(money_amount(Decimal(side[name]), side['currency']))} {side['currency']}"
+                for side in (before, after)
+            ]
+            if fees[0] != fees[1]:
+                lines.append(f"{_label(Agreement, name)}: {fees[0]} → {fees[1]}")
+        elif before.get(name) != after.get(name):
             lines.append(
                 f"{_label(Agreement, name)}: {_shown(Agreement, name, before.get(name))} → "
                 f"{_shown(Agreement, name, after.get(name))}"
@@ -165,11 +174,12 @@ def differences(signed, current):
         was, now = old[code], new[code]
         for name in TARGET_TERMS:
             if was.get(name) != now.get(name):
-                lines.append(
-                    f"{now['name']}: {_label(ServiceLevelTarget, name)} "
-                    f"{_shown(ServiceLevelTarget, name, was.get(name))} → "
-                    f"{_shown(ServiceLevelTarget, name, now.get(name))}"
-                )
+                label = _label(ServiceLevelTarget, name)
+                values = [_shown(ServiceLevelTarget, name, side.get(name)) for side in (was, now)]
+                if name in PERCENT_TERMS:  # "Objective: 99.9 % → 99.95 %", not "Objective (%) 99.9 → 99.95"
+                    label = label.split(" (")[0]
+                    values = [value if value == "—" else f"{value} %" for value in values]
+                lines.append(f"{now['name']}: {label} {values[0]} → {values[1]}")
         if was.get("service_hours") != now.get("service_hours"):
             hours = [
                 _("around the clock") if side is None else side["name"]

@@ -139,6 +139,8 @@ def decision_action(decision, user):
     if not agreement.is_editable:
         return None
     kind = decision.kind
+    if kind == DecisionKind.CHANGE_TARGET and decision.is_carried_out:
+        return None
     if kind == DecisionKind.CHANGE_TARGET and decision.target_id and user.has_perm("agreements.change_agreement"):
         return _("Edit the target"), change_target_url(decision)
     if (

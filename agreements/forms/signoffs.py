@@ -18,7 +18,7 @@ class SignOffAnswerForm(forms.Form):
     ACCEPT, REJECT = "accept", "reject"
 
     answer = forms.ChoiceField(
-        label=_("Your answer"),
+        label=_("Do you sign these terms?"),
         choices=[(ACCEPT, _("Accept these terms")), (REJECT, _("Reject these terms"))],
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose whether you accept or reject these terms.")},

@@ -134,6 +134,15 @@ class ReviewDecision(models.Model):
         return f"{self.meeting}: {self.get_kind_display()}"
 
     @property
+    def is_carried_out(self):
+        """A change of target whose target has the proposed objective now."""
+        return (
+            self.kind == DecisionKind.CHANGE_TARGET
+            and self.target is not None
+            and self.target.objective == self.proposed_objective
+        )
+
+    @property
     def proposed_display(self):
         return f"{plain_number(self.proposed_objective)} %" if self.proposed_objective is not None else ""
 

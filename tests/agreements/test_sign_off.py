@@ -100,8 +100,8 @@ def test_the_copy_stays_as_sent_after_the_targets_and_tiers_are_edited(client, s
     assert "Availability ≥ 99.9 %" in page
     assert "below 99.9 %: 10 % credit" in page
     assert "The agreement's current terms differ from this version:" in page
-    assert "Availability: Objective (%) 99.9 → 99.95" in page
-    assert "Monthly fee: 1000000 → 1200000" in page
+    assert "Availability: Objective 99.9 % → 99.95 %" in page
+    assert "Monthly fee: 1,000,000 KRW → 1,200,000 KRW" in page
 
 
 def test_what_is_not_a_term_makes_no_new_version(sent, acme, manager):

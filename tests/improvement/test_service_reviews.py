@@ -431,3 +431,12 @@ def test_permission_ladder(client, meeting, alice, bob, manager):
     ]
     for rung, status in rungs:
         climb(client, rung, owner=alice, outsider=bob, manager=manager, allowed_status=status)
+
+
+def test_a_change_of_target_made_since_says_so_and_leads_nowhere(client, meeting, availability, manager):
+    availability.objective = Decimal("99.95")
+    availability.save()
+    client.force_login(manager)
+    response = client.get(f"/reviews/{meeting.code}/")
+    assert "Edit the target" not in action_links(response.text)
+    assert "Done: the target has this objective now." in page_text(response)
