@@ -32,6 +32,7 @@ from core.tenancy import customer_id_of
 from improvement.choices import DecisionKind
 from improvement.models import ReviewDecision, ReviewMeeting
 from improvement.review_reminders import due_kind
+from requirements_analysis.choices import Source
 
 
 class ReviewRefused(Exception):
@@ -126,7 +127,7 @@ def change_target_url(decision):
 
 def requirement_url(decision):
     agreement = decision.meeting.agreement
-    query = {"customer": agreement.customer.code, "statement": decision.text, "source": "contract_review"}
+    query = {"customer": agreement.customer.code, "statement": decision.text, "source": Source.CONTRACT_REVIEW.value}
     if decision.service_id:
         query["service"] = decision.service.code
     return f"{reverse('requirements_analysis:requirement_create')}?{urlencode(query)}"
