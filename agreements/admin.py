@@ -14,6 +14,7 @@ from agreements.models import (
     Service,
     ServiceCreditTier,
     ServiceLevelTarget,
+    SignOff,
     Underpinning,
     WorkingPeriod,
 )
@@ -35,8 +36,8 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "customer", "created_at"]
-    list_filter = ["customer"]
+    list_display = ["user", "customer", "may_sign_agreements", "created_at"]
+    list_filter = ["customer", "may_sign_agreements"]
     search_fields = ["user__username", "user__email", "customer__name"]
     autocomplete_fields = ["user", "customer"]
 
@@ -185,3 +186,33 @@ class ExclusionAdmin(SimpleHistoryAdmin):
         if not change:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(SignOff)
+class SignOffAdmin(admin.ModelAdmin):
+    """Requests for the customer's sign-off: a record, read here; sent from the agreement page, answered by the
+    customer on theirs."""
+
+    list_display = ["agreement", "version", "status", "requested_by", "requested_at", "decided_by", "decided_at"]
+    list_filter = ["status", "agreement__customer"]
+    search_fields = ["agreement__code", "agreement__title", "comment", "terms_hash"]
+    readonly_fields = [
+        "agreement",
+        "version",
+        "status",
+        "terms",
+        "terms_hash",
+        "message",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "comment",
+    ]
+    date_hierarchy = "requested_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

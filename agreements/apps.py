@@ -20,3 +20,6 @@ class AgreementsConfig(AppConfig):
         "exclusion",
         "underpinning",
     ]
+    # Managers send agreements for sign-off and read every request; only the customer answers, and no one edits one.
+    service_managers_view = ["signoff"]
+    service_managers_also = ["add_signoff"]

@@ -169,3 +169,40 @@ MAINTENANCE_OUTCOME = Palette(
         MaintenanceOutcome.EXCLUDED: "secondary",
     },
 )
+
+
+class ReviewCycle(models.TextChoices):
+    """How often an agreement is reviewed with its customer; ``months`` is the step ``agreements.review_cycles``
+    moves the next review date on by."""
+
+    NONE = "none", _("No fixed cycle")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    HALF_YEARLY = "half_yearly", _("Half-yearly")
+    YEARLY = "yearly", _("Yearly")
+
+    @property
+    def months(self):
+        """Months between two reviews; 0 for no fixed cycle."""
+        return {"none": 0, "monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}[self.value]
+
+
+class SignOffStatus(models.TextChoices):
+    """Where a request for the customer's sign-off stands. A newer version sent while one waits withdraws it."""
+
+    PENDING = "pending", _("Awaiting sign-off")
+    ACCEPTED = "accepted", _("Signed")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+SIGN_OFF_STATUS = Palette(
+    "sign_off",
+    SignOffStatus,
+    {
+        SignOffStatus.PENDING: "warning",
+        SignOffStatus.REJECTED: "danger",
+        SignOffStatus.ACCEPTED: "success",
+        SignOffStatus.WITHDRAWN: "secondary",
+    },
+)

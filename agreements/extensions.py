@@ -41,6 +41,14 @@ class AgreementLinkExtension:
         return []
 
 
+class AgreementSectionExtension:
+    """Adds a section to the agreement page under its targets (the improvement app shows the agreement's reviews)."""
+
+    def sections(self, agreement, request):
+        """[safe HTML] to show for this agreement, each a whole section with its own heading."""
+        return []
+
+
 class ClosedPeriodsExtension:
     """Says which closed periods an interval reaches into (the monitoring app knows which periods are closed)."""
 
@@ -65,3 +73,4 @@ target_panels = Hook("agreements.target_panels")  # TargetPanelExtension
 agreement_links = Hook("agreements.agreement_links")  # AgreementLinkExtension
 closed_periods = Hook("agreements.closed_periods")  # ClosedPeriodsExtension
 agreement_expiry = Hook("agreements.agreement_expiry")  # AgreementExpiryExtension
+agreement_sections = Hook("agreements.agreement_sections")  # AgreementSectionExtension

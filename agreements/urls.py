@@ -1,7 +1,7 @@
 from django.urls import path
 
 from agreements import views
-from agreements.views import feeds, maintenance_placeholder
+from agreements.views import feeds, maintenance_placeholder, signoffs
 
 app_name = "agreements"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("agreements/<slug:code>/status/<slug:status>/", views.agreement_transition, name="agreement_transition"),
     path("agreements/<slug:code>/exclusions/new/", views.exclusion_create, name="exclusion_create"),
     path("agreements/<slug:code>/exclusions/<int:pk>/delete/", views.exclusion_delete, name="exclusion_delete"),
+    path("agreements/<slug:code>/sign-offs/new/", signoffs.sign_off_create, name="sign_off_create"),
+    path("agreements/<slug:code>/sign-offs/<int:pk>/", signoffs.sign_off_detail, name="sign_off_detail"),
     path("maintenance/", views.MaintenanceListView.as_view(), name="maintenance_list"),
     path("maintenance/new/", views.maintenance_create, name="maintenance_create"),
     path("maintenance/<int:pk>/", views.MaintenanceDetailView.as_view(), name="maintenance_detail"),
@@ -22,6 +24,7 @@ urlpatterns = [
     path("customers/new/", views.CustomerCreateView.as_view(), name="customer_create"),
     path("customers/<slug:code>/", views.CustomerDetailView.as_view(), name="customer_detail"),
     path("customers/<slug:code>/edit/", views.CustomerUpdateView.as_view(), name="customer_update"),
+    path("customers/<slug:code>/people/<int:pk>/signing/", signoffs.membership_signing, name="membership_signing"),
     path("services/", views.ServiceListView.as_view(), name="service_list"),
     path("services/new/", views.ServiceCreateView.as_view(), name="service_create"),
     path("services/<slug:code>/", views.ServiceDetailView.as_view(), name="service_detail"),

@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from improvement.models import Action, DigestDelivery, EffectReview, ImprovementPlan, PlanStatusChange
+from improvement.models import (
+    Action,
+    DigestDelivery,
+    EffectReview,
+    ImprovementPlan,
+    PlanStatusChange,
+    ReviewDecision,
+    ReviewMeeting,
+    ReviewReminder,
+)
 
 
 class ActionInline(admin.TabularInline):
@@ -52,3 +61,47 @@ class EffectReviewAdmin(admin.ModelAdmin):
 class DigestDeliveryAdmin(admin.ModelAdmin):
     list_display = ["owner", "day", "actions", "sent_at"]
     list_filter = ["day"]
+
+
+class ReviewDecisionInline(admin.TabularInline):
+    model = ReviewDecision
+    extra = 0
+    fields = ["position", "kind", "target", "objective_then", "proposed_objective", "service", "text", "plan"]
+    readonly_fields = ["objective_then"]
+    autocomplete_fields = ["target", "service"]
+    raw_id_fields = ["plan"]
+
+
+@admin.register(ReviewMeeting)
+class ReviewMeetingAdmin(admin.ModelAdmin):
+    list_display = ["code", "agreement", "held_on", "period_label", "minutes_confirmed_by", "recorded_by"]
+    list_filter = ["agreement__customer"]
+    search_fields = ["code", "agreement__code", "notes", "guests"]
+    date_hierarchy = "held_on"
+    autocomplete_fields = ["agreement"]
+    filter_horizontal = ["participants"]
+    # Recorded on the agreement's page (which moves its next review); the customer confirms the minutes there.
+    readonly_fields = [
+        "code",
+        "next_review_before",
+        "next_review_after",
+        "recorded_by",
+        "recorded_at",
+        "minutes_confirmed_by",
+        "minutes_confirmed_at",
+    ]
+    inlines = [ReviewDecisionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ReviewReminder)
+class ReviewReminderAdmin(admin.ModelAdmin):
+    list_display = ["agreement", "review_date", "kind", "recipient", "sent_at"]
+    list_filter = ["kind"]
+    search_fields = ["agreement__code", "recipient"]
+    readonly_fields = ["agreement", "review_date", "kind", "recipient", "sent_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -68,3 +68,20 @@ class Verdict(models.TextChoices):
     NO_CHANGE = "no_change", _("No change")
     WORSE = "worse", _("Worse")
     NOT_ENOUGH_DATA = "not_enough_data", _("Not enough data")
+
+
+class DecisionKind(models.TextChoices):
+    """What a service review decides; each but the first leads to the form that carries it out."""
+
+    KEEP = "keep", _("Keep the agreement as it is")
+    CHANGE_TARGET = "change_target", _("Change a target")
+    START_PLAN = "start_plan", _("Start an improvement plan")
+    RECORD_REQUIREMENT = "record_requirement", _("Record a requirement")
+
+
+class ReminderKind(models.TextChoices):
+    AHEAD = "ahead", _("Review coming")
+    OVERDUE = "overdue", _("Review overdue")
+
+
+REVIEW_DUE = Palette("review_due", ReminderKind, {ReminderKind.OVERDUE: "danger", ReminderKind.AHEAD: "warning"})

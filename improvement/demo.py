@@ -1,20 +1,23 @@
 """Demo improvement plans: one in progress after last month's internet banking breach, and one verified for the
 warehouse system, whose effect review shows it improved. Each went through its workflow step by step, and its
-status history says when and by whom. Idempotent; dates follow the demo's own months."""
+status history says when and by whom. And the last quarterly service review of the digital banking SLA, with a
+decision of each kind. Idempotent; dates follow the demo's own months."""
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
 
-from agreements.models import Service, ServiceLevelTarget
+from agreements.models import Agreement, Service, ServiceLevelTarget
+from agreements.review_cycles import add_months
 from improvement import reviews
-from improvement.choices import ActionStatus, PlanStatus
-from improvement.models import Action, ImprovementPlan, PlanStatusChange
+from improvement.choices import ActionStatus, DecisionKind, PlanStatus
+from improvement.models import Action, ImprovementPlan, PlanStatusChange, ReviewDecision, ReviewMeeting
 from monitoring import slo
 from monitoring.models import Breach, ComplianceSnapshot
-from monitoring.windows import MONTH, calendar_period
+from monitoring.windows import MONTH, QUARTER, calendar_period, label_of
 
 
 def _month_start(instant):
@@ -179,4 +182,59 @@ def seed_improvement_demo(people, now=None):
         manager,
         before_verifying=review_once_completed,
     )
+    seed_reviews(people, now)
     return [plan, verified]
+
+
+def seed_reviews(people, now):
+    """The last quarterly review of Hanbit Bank's digital banking SLA, held one cycle before its next review (which
+    is soon), with a decision of each kind, its minutes confirmed by the customer. Made once; the warehouse SLA's
+    review is left overdue."""
+    agreement = Agreement.objects.filter(code="hanbit-digital-sla").first()
+    if agreement is None or agreement.next_review is None or agreement.review_meetings.exists():
+        return None
+    held_on = add_months(agreement.next_review, -agreement.cycle.months)
+    if held_on > timezone.localdate(now) or held_on < agreement.valid_from:
+        return None
+    manager, customer_person = people.get("manager"), people.get("hanbit")
+    meeting = ReviewMeeting.objects.create(
+        agreement=agreement,
+        held_on=held_on,
+        period_label=label_of(QUARTER, add_months(held_on, -3)),  # the last whole quarter before the meeting
+        guests="Seojun Choi (Hanbit Bank, IT operations)",
+        notes=(
+            "Availability met its objective; the mobile API's speed was the main topic. Hanbit Bank plans a new "
+            "app release and asks for a stricter latency target once it is live. Salary-day load is still a worry."
+        ),
+        recorded_by=manager,
+        next_review_before=held_on,
+        next_review_after=agreement.next_review,
+    )
+    meeting.participants.set([person for person in (manager, customer_person) if person])
+    latency = agreement.targets.filter(code="api-latency").first()
+    decisions = [
+        {"kind": DecisionKind.KEEP, "text": "Internet banking availability stays at 99.9 % with its credit tiers."},
+        {
+            "kind": DecisionKind.CHANGE_TARGET,
+            "target": latency,
+            "objective_then": latency.objective if latency else None,
+            "proposed_objective": Decimal("99.5"),
+            "text": "Raise it once the new app release is live.",
+        },
+        {"kind": DecisionKind.START_PLAN, "text": "Load-test the mobile API for salary-day traffic."},
+        {
+            "kind": DecisionKind.RECORD_REQUIREMENT,
+            "service": agreement.services.filter(code="mobile-api").first(),
+            "text": "Push notifications in the app before planned maintenance.",
+        },
+    ]
+    for position, fields in enumerate(decisions):
+        if fields["kind"] == DecisionKind.CHANGE_TARGET and latency is None:
+            continue
+        ReviewDecision.objects.create(meeting=meeting, position=position, **fields)
+    if customer_person:
+        confirmed = dt.datetime.combine(held_on + dt.timedelta(days=2), dt.time(10), ZoneInfo(settings.TIME_ZONE))
+        ReviewMeeting.objects.filter(pk=meeting.pk).update(
+            minutes_confirmed_by=customer_person, minutes_confirmed_at=confirmed
+        )
+    return meeting

@@ -1,10 +1,14 @@
-""" "Start an improvement plan" links on the lower apps' pages, registered with their hooks."""
+""" "Start an improvement plan" links on the lower apps' pages, and the agreement page's service reviews, registered
+with their hooks."""
 
 from urllib.parse import urlencode
 
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from agreements.extensions import AgreementSectionExtension, agreement_sections
+from improvement.review_meetings import section_context
 from monitoring.extensions import TargetPageAction, target_page_actions
 from requirements_analysis.extensions import PriorityRowAction, priority_row_actions
 
@@ -37,11 +41,21 @@ class StartFromTarget(TargetPageAction):
         return [(_("Start a plan"), _start(breach=breach.pk))]
 
 
+class ReviewsSection(AgreementSectionExtension):
+    """The agreement page's "Service reviews": the next review, the reviews held, and a button to record one."""
+
+    def sections(self, agreement, request):
+        context = section_context(agreement, request)
+        return [render_to_string("improvement/includes/agreement_reviews.html", context, request=request)]
+
+
 START_FROM_PRIORITIES = StartFromPriorities()
 START_FROM_TARGET = StartFromTarget()
+REVIEWS_SECTION = ReviewsSection()
 
 
 def register():
     """Called from ImprovementConfig.ready(): one instance each, so a second call registers nothing more."""
     priority_row_actions.register(START_FROM_PRIORITIES)
     target_page_actions.register(START_FROM_TARGET)
+    agreement_sections.register(REVIEWS_SECTION)

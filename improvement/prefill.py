@@ -1,4 +1,5 @@
-"""Where a plan starts from: a breach, an at-risk target, a requirement or a service of the priorities page.
+"""Where a plan starts from: a breach, an at-risk target, a requirement, a service of the priorities page, or a
+service review's decision.
 
 Each returns the initial values of the plan form, read through `.for_user()`; None when the source is not found.
 """
@@ -7,6 +8,8 @@ from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, Service, ServiceLevelTarget
 from core.formatting import plain_number
+from improvement.choices import DecisionKind
+from improvement.models import ReviewDecision, ReviewMeeting
 from monitoring import slo
 from monitoring.models import Breach, ComplianceSnapshot
 from requirements_analysis.analysis import requirement_scores, service_views
@@ -116,9 +119,34 @@ def from_service(user, code):
     }
 
 
+def from_decision(user, decision_id):
+    """A service review's decision to start a plan: its words are the problem, the agreement's customer and services
+    the plan's. Only a decision of that kind, of a review the user sees."""
+    decision = (
+        ReviewDecision.objects.filter(
+            meeting__in=ReviewMeeting.objects.for_user(user), kind=DecisionKind.START_PLAN, pk=decision_id
+        )
+        .select_related("meeting__agreement__customer")
+        .first()
+    )
+    if decision is None:
+        return None
+    agreement = decision.meeting.agreement
+    first_line = decision.text.strip().splitlines()[0] if decision.text.strip() else agreement.title
+    return {
+        "title": first_line[:200],
+        "customer": agreement.customer,
+        "services": list(agreement.services.all()),
+        "problem": _("%(text)s\n\n(Decided in the service review of %(agreement)s on %(date)s.)")
+        % {"text": decision.text.strip(), "agreement": agreement.code, "date": decision.meeting.held_on.isoformat()},
+        "decision": decision,
+    }
+
+
 def initial_for(user, params):
     """The plan form's initial values from the request's query (?breach=, ?target=AGREEMENT/TARGET, ?requirement=,
-    ?service=), or {} when none is given; None when the one given is not found (the view answers 404)."""
+    ?service=, ?decision= a service review's decision), or {} when none is given; None when the one given is not
+    found (the view answers 404)."""
     if "breach" in params:
         return from_breach(user, params["breach"]) if params["breach"].isdigit() else None
     if "target" in params:
@@ -128,4 +156,6 @@ def initial_for(user, params):
         return from_requirement(user, params["requirement"])
     if "service" in params:
         return from_service(user, params["service"])
+    if "decision" in params:
+        return from_decision(user, params["decision"]) if params["decision"].isdigit() else None
     return {}

@@ -12,7 +12,15 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from agreements.choices import AgreementKind, AgreementStatus, BudgetingMethod, CalendarPeriod, Criticality, WindowKind
+from agreements.choices import (
+    AgreementKind,
+    AgreementStatus,
+    BudgetingMethod,
+    CalendarPeriod,
+    Criticality,
+    ReviewCycle,
+    WindowKind,
+)
 from agreements.models import (
     Agreement,
     BusinessCalendar,
@@ -25,6 +33,7 @@ from agreements.models import (
     Underpinning,
     WorkingPeriod,
 )
+from agreements.signoffs import answer, send_for_sign_off
 from core.tenancy import SERVICE_MANAGERS_GROUP
 from monitoring.windows import first_of_month
 
@@ -221,6 +230,7 @@ def seed_agreements(people, calendar, today):
         description="Availability and speed of internet banking and the mobile API.",
         maintenance_notice_days=5,
         maintenance_cap_minutes=240,
+        review_cycle=ReviewCycle.QUARTERLY,
     )
     availability = _target(
         bank_sla,
@@ -252,6 +262,7 @@ def seed_agreements(people, calendar, today):
         dates={"valid_from": first_of_month(today, -11), "next_review": first_of_month(today, 3)},
         monthly_fee=Decimal("8500000"),
         currency="KRW",
+        review_cycle=ReviewCycle.HALF_YEARLY,
     )
     _target(
         desk_sla,
@@ -281,6 +292,7 @@ def seed_agreements(people, calendar, today):
         currency="KRW",
         maintenance_notice_days=5,
         maintenance_cap_minutes=240,
+        review_cycle=ReviewCycle.QUARTERLY,
     )
     wms_availability = _target(
         wms_sla,
@@ -352,6 +364,29 @@ def seed_underpinning(operations, services, manager, availability, today):
     return ola
 
 
+def seed_sign_offs(people, now):
+    """Hanbit Bank signed its digital banking SLA (version 1, three weeks ago); Saebyeok Logistics has the warehouse
+    SLA waiting for its sign-off. Each of the two customers' demo people may sign. Requests are made once."""
+    for username in ("hanbit", "saebyeok"):
+        Membership.objects.filter(user=people[username]).update(may_sign_agreements=True)
+        people[username].refresh_from_db()
+    manager = people["manager"]
+    bank = Agreement.objects.get(code="hanbit-digital-sla")
+    if not bank.sign_offs.exists():
+        sign_off = send_for_sign_off(
+            bank, manager, "The terms we agreed in the last service review.", now=now - dt.timedelta(days=21)
+        )
+        answer(sign_off, people["hanbit"], True, "Signed for Hanbit Bank.", now=now - dt.timedelta(days=19))
+    wms = Agreement.objects.get(code="saebyeok-wms-sla")
+    if not wms.sign_offs.exists():
+        send_for_sign_off(
+            wms,
+            manager,
+            "Dispatch success is now measured over 28 rolling days; please sign the new terms.",
+            now=now - dt.timedelta(days=1),
+        )
+
+
 @transaction.atomic
 def seed_demo(password, today=None):
     today = today or timezone.localdate()
@@ -367,4 +402,5 @@ def seed_demo(password, today=None):
     Service.objects.filter(owner__isnull=True).update(owner=people["manager"])
     calendar = seed_calendar(today)
     agreements = seed_agreements(people, calendar, today)
+    seed_sign_offs(people, timezone.now())
     return {"people": people, "agreements": agreements, "calendar": calendar}

@@ -263,6 +263,8 @@ CELERY_BEAT_SCHEDULE = {
     "action-digests": {"task": "improvement.tasks.send_action_digests", "schedule": crontab(hour=8, minute=0)},
     # 00:30: agreements whose valid-to day has passed are marked expired and leave evaluation (agreements.expiry).
     "expire-agreements": {"task": "agreements.tasks.expire_agreements", "schedule": crontab(hour=0, minute=30)},
+    # Reminders of service reviews coming and passed, each sent once: a second run the same day sends nothing.
+    "review-reminders": {"task": "improvement.tasks.send_review_reminders", "schedule": crontab(hour=8, minute=5)},
 }
 
 REST_FRAMEWORK = {
@@ -317,3 +319,5 @@ SLM_EVALUATION_CHUNK = env_int("SLM_EVALUATION_CHUNK", 50, minimum=1)
 SLM_WEBHOOK_TIMEOUT_SECONDS = env_int("SLM_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 # Days before each occurrence of approved maintenance that its customers are reminded of it (0: no reminders).
 SLM_MAINTENANCE_REMINDER_DAYS = env_int("SLM_MAINTENANCE_REMINDER_DAYS", 3, minimum=0)
+# Days before an agreement's next review date that its owner is reminded of it (0: on the day itself).
+SLM_REVIEW_REMINDER_DAYS = env_int("SLM_REVIEW_REMINDER_DAYS", 14, minimum=0)

@@ -4,12 +4,16 @@ import datetime as dt
 import io
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from agreements.models import Agreement, Holiday, ServiceLevelTarget
-from improvement.models import Action, ImprovementPlan, PlanStatusChange
+from agreements.models import Agreement, Holiday, ServiceLevelTarget, SignOff
+from agreements.review_cycles import add_months
+from agreements.signoffs import sign_off_state
+from improvement.choices import DecisionKind
+from improvement.models import Action, ImprovementPlan, PlanStatusChange, ReviewDecision, ReviewMeeting
 from monitoring.models import Alert, Breach, ComplianceSnapshot, Measurement, Notification
 from monitoring.readout import chain
 from monitoring.windows import first_of_month
@@ -65,6 +69,7 @@ def test_the_demo_is_live_on_the_day_it_is_loaded_and_loads_again_unchanged():
     assert ImprovementPlan.objects.filter(status="in_progress").exists()
     assert Action.objects.open().filter(due_date__lt=today).exists()  # an overdue action shows as such
     assert_the_demo_plans_went_through_their_workflow(now)
+    assert_the_demo_has_reviews_and_a_signed_agreement(today)
     # Burn-rate alerts: the dispatch failures of the last half hour fire one now; this month's banking outage fired
     # one, resolved since.
     firing = Alert.objects.filter(state="firing").values_list("target__code", flat=True)
@@ -73,14 +78,28 @@ def test_the_demo_is_live_on_the_day_it_is_loaded_and_loads_again_unchanged():
     # The days-old outage is not announced as firing now.
     assert not Notification.objects.filter(alert__target__code="availability", event="firing").exists()
 
-    counts = (Agreement.objects.count(), Holiday.objects.count(), Action.objects.count())
+    counts = (
+        Agreement.objects.count(),
+        Holiday.objects.count(),
+        Action.objects.count(),
+        ReviewMeeting.objects.count(),
+        ReviewDecision.objects.count(),
+        SignOff.objects.count(),
+    )
     histories = {
         plan.title: list(plan.status_changes.values_list("pk", "changed_at")) for plan in ImprovementPlan.objects.all()
     }
     measured = Measurement.objects.count()
     dates = list(Agreement.objects.order_by("code").values_list("valid_from", "valid_to", "next_review"))
     seed()
-    assert (Agreement.objects.count(), Holiday.objects.count(), Action.objects.count()) == counts
+    assert (
+        Agreement.objects.count(),
+        Holiday.objects.count(),
+        Action.objects.count(),
+        ReviewMeeting.objects.count(),
+        ReviewDecision.objects.count(),
+        SignOff.objects.count(),
+    ) == counts
     assert list(Agreement.objects.order_by("code").values_list("valid_from", "valid_to", "next_review")) == dates
     assert {
         plan.title: list(plan.status_changes.values_list("pk", "changed_at")) for plan in ImprovementPlan.objects.all()
@@ -113,6 +132,23 @@ def assert_the_demo_ola_is_flagged_and_breached(last_month):
     # The bank's people do not see their provider's internal OLA.
     hanbit = get_user_model().objects.get(username="hanbit")
     assert chain.links_of([sla_target], hanbit, timezone.now()) == ({}, {})
+
+
+def assert_the_demo_has_reviews_and_a_signed_agreement(today):
+    """A held review with a decision of each kind and its minutes confirmed, one cycle before the next review (which
+    is soon); an overdue review; a signed agreement whose terms are still the signed ones, and one waiting."""
+    bank = Agreement.objects.get(code="hanbit-digital-sla")
+    held = ReviewMeeting.objects.get(agreement=bank)
+    assert held.held_on < today
+    assert add_months(held.held_on, bank.cycle.months) == bank.next_review
+    assert today < bank.next_review <= today + dt.timedelta(days=settings.SLM_REVIEW_REMINDER_DAYS)
+    assert set(held.decisions.values_list("kind", flat=True)) == set(DecisionKind.values)
+    assert held.minutes_confirmed_by.username == "hanbit"
+    assert Agreement.objects.get(code="saebyeok-wms-sla").next_review < today
+    state = sign_off_state(bank)
+    assert state.signed.decided_by.username == "hanbit"
+    assert state.current_terms_signed
+    assert SignOff.objects.get(agreement__code="saebyeok-wms-sla").status == "pending"
 
 
 def assert_the_demo_plans_went_through_their_workflow(now):

@@ -36,9 +36,10 @@ from agreements.models import (
     Membership,
     Service,
     ServiceLevelTarget,
+    SignOff,
 )
 from improvement.choices import PlanStatus
-from improvement.models import Action, DigestDelivery, ImprovementPlan
+from improvement.models import Action, DigestDelivery, ImprovementPlan, ReviewMeeting, ReviewReminder
 from monitoring.intake.ticket_events import record_ticket_events
 from monitoring.models import (
     Alert,
@@ -77,6 +78,7 @@ HOSTILE_QUERIES = [
         "page": "99999999999999999999",
         "objective": "1e400",
         "breach": "99999999999999999999",
+        "decision": "99999999999999999999",
         "target": "hanbit-digital-sla/availability",
         "owner": "99999999999999999999",
         "q": "x" * 2000,
@@ -98,6 +100,7 @@ HOSTILE_QUERIES = [
             "page",
             "objective",
             "breach",
+            "decision",
             "target",
             "requirement",
             "service",
@@ -177,6 +180,9 @@ def _extra_rows():
     DigestDelivery.objects.get_or_create(owner=manager, day=timezone.localdate(), defaults={"actions": 1})
     ReportDelivery.objects.get_or_create(
         agreement=agreement, period_label="2026-11", kind="monthly", defaults={"recipients": ["cio@example.com"]}
+    )
+    ReviewReminder.objects.get_or_create(
+        agreement=agreement, review_date=timezone.localdate(), kind="ahead", defaults={"recipient": "m@example.com"}
     )
     if not Alert.objects.exists():
         alert = Alert.objects.create(
@@ -304,6 +310,10 @@ def samples(extra):
         agreement__code="hanbit-digital-sla", code="availability"
     )
     rolling = ServiceLevelTarget.objects.get(agreement__code="saebyeok-wms-sla", code="dispatch-success")
+    review = ReviewMeeting.objects.order_by("pk").first()
+    signed = SignOff.objects.get(agreement__code="hanbit-digital-sla", status="accepted")
+    waiting = SignOff.objects.get(agreement__code="saebyeok-wms-sla", status="pending")
+    membership = Membership.objects.get(user__username="hanbit")
     agreements = ["hanbit-digital-sla", "saebyeok-wms-sla", "saebyeok-email-sla", "no-such-agreement"]
     customers = ["hanbit-bank", "saebyeok-logistics", "no-such-customer"]
     target_kwargs = [
@@ -331,6 +341,18 @@ def samples(extra):
             {"pk": pk, "status": status} for pk in extra["windows"] for status in _statuses(MaintenanceStatus)
         ],
         "agreements:exclusion_create": codes(agreements),
+        "agreements:sign_off_create": codes(agreements),
+        "agreements:sign_off_detail": [
+            {"code": "hanbit-digital-sla", "pk": signed.pk},
+            {"code": "saebyeok-wms-sla", "pk": waiting.pk},
+            {"code": "hanbit-digital-sla", "pk": waiting.pk},  # another agreement's request
+            {"code": "hanbit-digital-sla", "pk": 999999},
+        ],
+        "agreements:membership_signing": [
+            {"code": "hanbit-bank", "pk": membership.pk},
+            {"code": "saebyeok-logistics", "pk": membership.pk},
+            {"code": "hanbit-bank", "pk": 999999},
+        ],
         "agreements:exclusion_delete": [
             {"code": extra["exclusion"].agreement.code, "pk": extra["exclusion"].pk},
             {"code": "saebyeok-wms-sla", "pk": extra["exclusion"].pk},
@@ -399,6 +421,9 @@ def samples(extra):
             {"code": plan.code, "pk": Action.objects.filter(plan=plan).first().pk},
             {"code": plan.code, "pk": 999999},
         ],
+        "improvement:review_detail": codes([review.code, "no-such-review"]),
+        "improvement:review_confirm": codes([review.code, "no-such-review"]),
+        "improvement:review_create": codes(agreements),
         "improvement:review_pack": codes(customers),
         "improvement:review_pack_csv": codes(customers),
         **_admin_samples(),

@@ -6,6 +6,7 @@ from agreements.forms.catalogue import (
     ServiceForm,
     WorkingPeriodFormSet,
 )
+from agreements.forms.signoffs import SendForSignOffForm, SignOffAnswerForm
 
 __all__ = [
     "AgreementForm",
@@ -13,7 +14,9 @@ __all__ = [
     "CreditTierFormSet",
     "CustomerForm",
     "HolidayFormSet",
+    "SendForSignOffForm",
     "ServiceForm",
+    "SignOffAnswerForm",
     "TargetForm",
     "TargetFormSet",
     "WorkingPeriodFormSet",

@@ -11,7 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from agreements import underpinning
-from agreements.choices import AgreementKind, AgreementStatus
+from agreements.choices import AgreementKind, AgreementStatus, ReviewCycle
 from agreements.extensions import target_form
 from agreements.forms.catalogue import CodeLockedOnEditMixin, ShiftSafeSaveMixin
 from agreements.models import Agreement, ServiceCreditTier, ServiceLevelTarget, Underpinning
@@ -51,6 +51,7 @@ class AgreementForm(CodeLockedOnEditMixin, forms.ModelForm):
             "valid_from",
             "valid_to",
             "next_review",
+            "review_cycle",
             "monthly_fee",
             "currency",
             "maintenance_notice_days",
@@ -70,12 +71,17 @@ class AgreementForm(CodeLockedOnEditMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choose_owner(self.fields["owner"])
+        # Optional on the page: a form sent without it (an older page, a script) keeps "no fixed cycle".
+        self.fields["review_cycle"].required = False
         self.fields["maintenance_notice_days"].error_messages["min_value"] = _(
             "The notice cannot be negative: 0 days excludes maintenance approved any time before it starts."
         )
         self.fields["maintenance_cap_minutes"].error_messages["min_value"] = _(
             "The cap cannot be negative: 0 minutes means maintenance always counts."
         )
+
+    def clean_review_cycle(self):
+        return self.cleaned_data.get("review_cycle") or ReviewCycle.NONE
 
     def clean(self):
         cleaned = super().clean()

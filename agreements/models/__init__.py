@@ -3,6 +3,7 @@ from agreements.models.business_calendars import BusinessCalendar, Holiday, Work
 from agreements.models.catalogue import Customer, Membership, Service
 from agreements.models.feeds import CalendarFeed
 from agreements.models.maintenance import Exclusion, MaintenanceWindow
+from agreements.models.signoffs import SignOff
 from agreements.models.underpinning import Underpinning
 
 __all__ = [
@@ -18,5 +19,6 @@ __all__ = [
     "ServiceCreditTier",
     "ServiceLevelTarget",
     "Underpinning",
+    "SignOff",
     "WorkingPeriod",
 ]

@@ -18,6 +18,7 @@ from agreements.choices import (
     BudgetingMethod,
     CalendarPeriod,
     MissingData,
+    ReviewCycle,
     WindowKind,
 )
 from agreements.models.business_calendars import BusinessCalendar
@@ -70,6 +71,13 @@ class Agreement(WorkflowMixin, models.Model):
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Leave empty for no end date."))
     next_review = models.DateField(_("next review"), null=True, blank=True)
+    review_cycle = models.CharField(
+        _("review cycle"),
+        max_length=12,
+        choices=ReviewCycle.choices,
+        default=ReviewCycle.NONE,
+        help_text=_("Holding a review moves the next review on by this much, counted from the meeting."),
+    )
     monthly_fee = models.DecimalField(
         _("monthly fee"), max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
     )
@@ -125,6 +133,9 @@ class Agreement(WorkflowMixin, models.Model):
             models.CheckConstraint(condition=models.Q(status__in=AgreementStatus.values), name="agreement_status"),
             models.CheckConstraint(condition=models.Q(kind__in=AgreementKind.values), name="agreement_kind"),
             models.CheckConstraint(
+                condition=models.Q(review_cycle__in=ReviewCycle.values), name="agreement_review_cycle"
+            ),
+            models.CheckConstraint(
                 condition=models.Q(maintenance_notice_days__gte=0, maintenance_cap_minutes__gte=0),
                 name="agreement_maintenance_terms_not_negative",
             ),
@@ -158,6 +169,11 @@ class Agreement(WorkflowMixin, models.Model):
         """Who receives the monthly service report: the listed recipients, or else the customer's contact."""
         listed = email_list(self.report_recipients)
         return listed or ([self.customer.contact_email] if self.customer.contact_email else [])
+
+    @property
+    def cycle(self):
+        """The review cycle, a ``ReviewCycle`` that knows its months."""
+        return ReviewCycle(self.review_cycle)
 
     @property
     def maintenance_notice(self):

@@ -66,6 +66,11 @@ class Membership(models.Model):
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("customer")
     )
+    may_sign_agreements = models.BooleanField(
+        _("may sign agreements"),
+        default=False,
+        help_text=_("Accepts or rejects the organisation's agreements when they are sent for sign-off."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()

@@ -1,5 +1,7 @@
 """Agreement pages: list, detail with history, create and edit with targets and credit tiers, status changes."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -11,11 +13,12 @@ from django.views.generic import DetailView
 
 from agreements.choices import AgreementKind, MaintenanceStatus
 from agreements.counting import how_agreements_count, terms_text
-from agreements.extensions import agreement_links, target_panels
+from agreements.extensions import agreement_links, agreement_sections, target_panels
 from agreements.filters import AgreementFilter
 from agreements.forms import AgreementForm, TargetFormSet
 from agreements.history import change_log
 from agreements.models import Agreement, ServiceCreditTier, ServiceLevelTarget
+from agreements.signoffs import may_sign, sign_off_state
 from agreements.views.maintenance import windows_ahead
 from core.mixins import FilteredListView, ForUserMixin, TransitionView, posted
 from core.tenancy import require_permission
@@ -84,6 +87,16 @@ class AgreementDetailView(ForUserMixin, DetailView):
         context["exclusions"] = self.object.exclusions.select_related("service", "recorded_by").order_by("-starts_at")
         context["can_record_exclusion"] = user.has_perm("agreements.add_exclusion")
         context["can_delete_exclusion"] = user.has_perm("agreements.delete_exclusion")
+        context["sign_offs"] = sign_off_state(self.object)
+        context["can_send_for_sign_off"] = (
+            user.has_perm("agreements.add_signoff")
+            and self.object.is_editable
+            and context["sign_offs"].current_terms_to_send
+        )
+        context["may_sign"] = may_sign(user, self.object)
+        context["extra_sections"] = [
+            section for extension in agreement_sections for section in extension.sections(self.object, self.request)
+        ]
         return context
 
 
@@ -97,6 +110,7 @@ def _agreement_form_page(request, agreement):
     targets = TargetFormSet(
         posted(request), instance=agreement or Agreement(), prefix="targets", form_kwargs={"agreement_kind": kind}
     )
+    proposal = None if request.method == "POST" or agreement is None else propose_objective(targets, request.GET)
     if request.method == "POST" and form.is_valid() and targets.is_valid():
         with transaction.atomic():
             saved = form.save()
@@ -106,8 +120,29 @@ def _agreement_form_page(request, agreement):
     return render(
         request,
         "agreements/agreement_form.html",
-        {"form": form, "targets": targets, "agreement": agreement},
+        {"form": form, "targets": targets, "agreement": agreement, "proposal": proposal},
     )
+
+
+def propose_objective(targets, query):
+    """``?target=CODE&objective=99.95`` (a review's decision to change a target) fills that saved target's objective
+    in the form, for the manager to check and save; returns (target form, the objective it has now), or None when the
+    query names no saved target or no objective the form would accept (the form is then shown as it is)."""
+    code, typed = query.get("target", ""), query.get("objective", "").strip()
+    if not code or not typed:
+        return None
+    try:
+        objective = Decimal(typed)
+    except (InvalidOperation, ValueError):
+        return None
+    if not objective.is_finite() or not (0 < objective < 100) or objective != objective.quantize(Decimal("0.001")):
+        return None
+    for target_form in targets.forms:
+        if target_form.instance.pk and target_form.instance.code == code:
+            target_form.initial["objective"] = objective
+            target_form.proposed_from = target_form.instance.objective
+            return target_form, target_form.instance.objective
+    return None
 
 
 @login_required

@@ -48,6 +48,7 @@ class CustomerDetailView(ForUserMixin, DetailView):
         )
         context["members"] = self.object.memberships.select_related("user").order_by("user__username")
         context["can_edit"] = self.request.user.has_perm("agreements.change_customer")
+        context["can_set_signers"] = self.request.user.has_perm("agreements.change_membership")
         return context
 
 

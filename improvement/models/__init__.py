@@ -5,5 +5,15 @@ from improvement.models.plans import (
     ImprovementPlan,
     PlanStatusChange,
 )
+from improvement.models.reviews import ReviewDecision, ReviewMeeting, ReviewReminder
 
-__all__ = ["Action", "DigestDelivery", "EffectReview", "ImprovementPlan", "PlanStatusChange"]
+__all__ = [
+    "Action",
+    "DigestDelivery",
+    "EffectReview",
+    "ImprovementPlan",
+    "PlanStatusChange",
+    "ReviewDecision",
+    "ReviewMeeting",
+    "ReviewReminder",
+]

@@ -21,7 +21,7 @@ from core.tenancy import require_permission
 from improvement import prefill, reviews
 from improvement.choices import ActionStatus, PlanStatus
 from improvement.forms import ActionForm, PlanForm
-from improvement.models import Action, ImprovementPlan
+from improvement.models import Action, ImprovementPlan, ReviewDecision
 from improvement.views.closed import refuse_if_closed
 
 BOARD_COLUMNS = [
@@ -82,6 +82,8 @@ def plan_create(request):
             plan.priority_score = initial.get("priority_score")
             plan.save()
             form.save_m2m()
+            if "decision" in initial:  # the review's decision now leads to this plan
+                ReviewDecision.objects.filter(pk=initial["decision"].pk, plan__isnull=True).update(plan=plan)
         messages.success(request, _("Plan %(code)s proposed.") % {"code": plan.code})
         return redirect(plan)
     return render(request, "improvement/plan_form.html", {"form": form, "plan": None})

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agreements.choices import BudgetingMethod
-from agreements.models import ServiceLevelTarget
+from agreements.models import Customer, Service, ServiceLevelTarget
 from core.mixins import FilteredListView, TransitionView, posted
 from core.tenancy import customer_id_of, require_permission
-from requirements_analysis.choices import Category
+from requirements_analysis.choices import Category, Source
 from requirements_analysis.filters import RequirementFilter
 from requirements_analysis.forms import DecisionForm, RequirementForm, RequirementTargetsForm, objective_from
 from requirements_analysis.models import ServiceLevelRequirement
@@ -37,11 +37,30 @@ def can_submit(user):
     return customer_id_of(user) is not None or user.has_perm("requirements_analysis.add_servicelevelrequirement")
 
 
+def initial_from_query(query, user):
+    """The new requirement's form filled in from the query (a service review's decision links here): ``customer`` and
+    ``service`` by code, seen through ``.for_user()``; ``statement``, ``desired_level`` and ``source`` as given. What
+    is not found, or not a choice, is left empty."""
+    initial = {}
+    customer = query.get("customer", "")
+    if customer and (row := Customer.objects.for_user(user).filter(code=customer).first()):
+        initial["customer"] = row
+    service = query.get("service", "")
+    if service and (row := Service.objects.for_user(user).filter(code=service).first()):
+        initial["service"] = row
+    for name, limit in (("statement", 4000), ("desired_level", 200)):
+        if query.get(name, "").strip():
+            initial[name] = query[name].strip()[:limit]
+    if query.get("source") in Source.values:
+        initial["source"] = query["source"]
+    return initial
+
+
 @login_required
 def requirement_create(request):
     if not can_submit(request.user):
         raise PermissionDenied
-    form = RequirementForm(posted(request), user=request.user)
+    form = RequirementForm(posted(request), user=request.user, initial=initial_from_query(request.GET, request.user))
     if request.method == "POST" and form.is_valid():
         requirement = form.save()
         messages.success(request, _("Requirement %(code)s submitted.") % {"code": requirement.code})
