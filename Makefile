@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test test-at install lint format lock migrate demo messages bench loadbench clean
+.PHONY: run test test-at install lint format lock migrate demo messages bench loadbench ticketbench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ bench: install
 # Load benchmark of the dashboards with wrk (LOADBENCH_DATABASE_URL, Redis cache); results go to docs/benchmarks.md.
 loadbench: install
 	$(BIN)/python -m benchmarks.pages $(LOADBENCH_ARGS)
+
+# Ticket SLAs on PostgreSQL (TICKETBENCH_DATABASE_URL): clocks recomputed, events ingested, ticket pages under load.
+ticketbench: install
+	$(BIN)/python -m benchmarks.tickets $(TICKETBENCH_ARGS)
 
 # Rebuild the Korean catalogue's .mo from its .po (pure Python, no gettext needed).
 messages: install

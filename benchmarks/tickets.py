@@ -251,15 +251,69 @@ def bench_ingest(url, clients, batches, web_workers, size=1000):
     return sent, elapsed
 
 
+def page_users(customer, agreement_code):
+    """A customer user of the bench customer and a service manager (made once), and a ticket target on the bench SLA
+    measuring the resolution indicator, so that the report has ticket figures."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from agreements.models import Agreement, Membership, ServiceLevelTarget
+    from core.tenancy import SERVICE_MANAGERS_GROUP
+    from monitoring.models import Indicator, TargetIndicator
+
+    users = get_user_model().objects
+    reader, _ = users.get_or_create(username=f"{CODE}-reader")
+    Membership.objects.get_or_create(user=reader, defaults={"customer": customer})
+    manager, _ = users.get_or_create(username=f"{CODE}-manager")
+    manager.groups.add(Group.objects.get(name=SERVICE_MANAGERS_GROUP))
+    agreement = Agreement.objects.get(code=agreement_code)
+    target, made = ServiceLevelTarget.objects.get_or_create(
+        agreement=agreement, code="resolution", defaults={"name": "Tickets resolved in time", "objective": 95}
+    )
+    if made:
+        TargetIndicator.objects.create(target=target, indicator=Indicator.objects.get(code=f"{CODE}-resolution"))
+    return reader.username, manager.username
+
+
+def bench_pages(url, args):
+    from benchmarks.pages import check_page, run_wrk, session_cookies
+
+    customer, _service, _source, _indicators = cast()
+    reader, manager = page_users(customer, f"{CODE}-sla")
+    cookies = session_cookies([reader, manager])
+    env = server_env(url, SESSION_COOKIE_SECURE="0", CSRF_COOKIE_SECURE="0")
+    pages = [
+        ("ticket list, the customer's (GET /tickets/)", "/tickets/", reader, 'id="ticket-list"'),
+        ("ticket list, a manager filtering by customer", f"/tickets/?customer={customer.code}", manager,
+         'id="ticket-list"'),
+        ("SLA report of November with its ticket figures", f"/agreements/{CODE}-sla/report/?period=2026-11", manager,
+         'id="report-tickets"'),
+    ]  # fmt: skip
+    results = []
+    with gunicorn(env, args.web_workers, timeout=60) as port:
+        for label, path, user, marker in pages:
+            pairs = [(path, cookies[user])]
+            started = time.perf_counter()
+            check_page(port, path, cookies[user], marker)
+            first = time.perf_counter() - started
+            run_wrk(port, pairs, 5, args.connections, 2)
+            figures = run_wrk(port, pairs, args.duration, args.connections, 2)
+            figures["first_ms"] = first * 1000
+            results.append((label, figures))
+    return results
+
+
 def main(argv=None):
     parser = argument_parser("benchmarks.tickets", __doc__, "TICKETBENCH_DATABASE_URL", DEFAULT_URL)
-    parser.add_argument("phases", nargs="*", default=["recompute", "ingest"])
+    parser.add_argument("phases", nargs="*", default=["recompute", "ingest", "pages"])
     parser.add_argument("--tickets", type=int, default=100_000, help="open tickets for the recompute phase")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--reload", action="store_true", help="reload the open tickets even if present")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients of the ingest phase")
     parser.add_argument("--batches", type=int, default=15, help="batches of 1,000 events per client")
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections of the pages phase")
+    parser.add_argument("--duration", type=int, default=20, help="seconds of load per page")
     args = parser.parse_args(argv)
     setup_django(args.database_url)
     print_header("SLM Portal ticket benchmark")
@@ -279,6 +333,15 @@ def main(argv=None):
             f"- median {statistics.median(rates):,.0f} events/s ({args.clients} clients, "
             f"{args.web_workers} gunicorn workers)\n"
         )
+    if "pages" in args.phases:
+        print(f"## Ticket pages of a month with {args.tickets:,} tickets ({args.connections} connections, wrk)")
+        for label, figures in bench_pages(args.database_url, args):
+            print(
+                f"- {label}: p50 {figures['p50_us'] / 1000:.0f} ms, p95 {figures['p95_us'] / 1000:.0f} ms, "
+                f"{figures['rate']:.1f} requests/s, {int(figures['errors'])} errors (first request "
+                f"{figures['first_ms']:.0f} ms)"
+            )
+        print()
 
 
 if __name__ == "__main__":
