@@ -214,13 +214,14 @@ def test_the_csv_keeps_its_columns_and_adds_the_new_ones_at_the_end(client, nove
         "bad_minutes",
         "outages",
     ]
-    assert header[19:] == [
+    assert header[19:24] == [
         "excluded_minutes",
         "excluded_bad_minutes",
         "exclusions",
         "counted_maintenance_minutes",
         "counted_maintenance",
     ]
+    assert header[24] == "ticket_clock"  # the ticket figures' columns come after these (test_ticket_figures.py)
 
 
 def test_a_month_without_maintenance_says_so_and_its_csv_columns_are_empty(client, customer_a, alice):
