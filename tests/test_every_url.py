@@ -54,6 +54,7 @@ from monitoring.models import (
     NotificationChannel,
     ReportComment,
     ReportDelivery,
+    Ticket,
     TicketClock,
     TicketGoal,
     TicketNotice,
@@ -322,6 +323,8 @@ def samples(extra):
         {"code": "hanbit-digital-sla", "target": "no-such-target"},
     ]
     codes = lambda values: [{"code": value} for value in values]  # noqa: E731
+    ticket = Ticket.objects.order_by("pk").first()
+    ticket_indicator = Indicator.objects.filter(kind="ticket").order_by("pk").first().code
     return {
         "agreements:agreement_detail": codes(agreements),
         "agreements:agreement_update": codes(agreements),
@@ -360,8 +363,11 @@ def samples(extra):
         ],
         "agreements:calendar_update": codes(["seoul-business-hours"]),
         "agreements:calendar_feed_ics": [{"token": extra["feed_token"]}, {"token": "not-a-token"}],
-        "monitoring:indicator_detail": codes(["ib-availability", "wms-dispatch", "no-such-indicator"]),
-        "monitoring:indicator_update": codes(["ib-availability", "wms-dispatch"]),
+        "monitoring:indicator_detail": codes(
+            ["ib-availability", "wms-dispatch", ticket_indicator, "no-such-indicator"]
+        ),
+        "monitoring:indicator_update": codes(["ib-availability", "wms-dispatch", ticket_indicator]),
+        "monitoring:ticket_detail": [{"pk": ticket.pk}, {"pk": 999999}],
         "monitoring:upload_csv": codes(["ib-availability"]),
         "monitoring:upload_preview": [{"pk": extra["upload"].pk}, {"pk": 999999}],
         "monitoring:upload_confirm": [{"pk": extra["upload"].pk}],
