@@ -15,10 +15,12 @@ from django.db.models import (
     CharField,
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     Max,
     Min,
+    OuterRef,
     Prefetch,
     When,
     Window,
@@ -31,7 +33,8 @@ from agreements.models import Agreement, MaintenanceWindow, ServiceLevelTarget
 from agreements.upcoming import may_occur_between, occurrences_between
 from monitoring import slo, windows
 from monitoring.choices import COMPLIANCE, SnapshotStatus
-from monitoring.models import Breach, ComplianceSnapshot
+from monitoring.kinds import TICKET_KINDS
+from monitoring.models import Breach, ComplianceSnapshot, Indicator
 
 TREND_PERIODS = 12
 MAINTENANCE_AHEAD = dt.timedelta(days=30)
@@ -70,11 +73,16 @@ def recent_snapshots(target_ids, periods=TREND_PERIODS):
 
 def dashboard_agreements(user, customer):
     """The customer's active agreements and their targets, without compliance: what the dashboard's cached sections
-    are found by (see ``cache.section_key``); ``attach_trends`` adds the compliance of those that must be drawn."""
+    are found by (see ``cache.section_key``); ``attach_trends`` adds the compliance of those that must be drawn.
+    Each says whether its customer's tickets are counted on one of its services (``has_tickets``)."""
+    counted = Indicator.objects.filter(
+        kind__in=TICKET_KINDS, customer_id=OuterRef("customer_id"), service__agreements=OuterRef("pk")
+    )
     return list(
         Agreement.objects.for_user(user)
         .filter(customer=customer)
         .active()
+        .annotate(has_tickets=Exists(counted))
         .prefetch_related(Prefetch("targets", queryset=ServiceLevelTarget.objects.order_by("code")))
         .order_by("code")
     )
