@@ -292,7 +292,7 @@ def clock_chart(clock, timeline, rows, indicator):
     }
     headers = [
         _("Time (%(zone)s)") % {"zone": timezone.get_current_timezone_name()},
-        _("What"),
+        _("Step"),
         _("Business time since the step before"),
         _("Wall-clock time since the step before"),
         _("Business time used"),
