@@ -150,10 +150,24 @@ def test_a_target_under_its_minimum_says_so_and_is_not_judged(client, alice, cas
     assert ComplianceSnapshot.objects.get(target=target, is_current=True).status == "on_track"
 
 
-def test_the_agreement_page_names_the_budget_of_a_ticket_target_in_tickets(client, alice, cast):
+def test_the_agreement_page_and_the_dashboard_name_the_budget_of_a_ticket_target_in_tickets(client, alice, cast):
     december_tickets(cast, met=19, late=1)
     target = cast.target(objective="90")
     evaluate_targets([target.pk], NOW)
     client.force_login(alice)
 
     assert "1 of 2 late tickets still allowed" in page_text(client.get("/agreements/acme-sla/"))
+    dashboard = page_text(client.get("/customers/acme/dashboard/"))
+    assert f"{target.name} On track 95.000 % 90 % 1 of 2 late tickets left" in dashboard
+
+
+def test_an_overspent_ticket_budget_reads_as_tickets_over_the_allowed_on_the_agreement_page(client, alice, cast):
+    december_tickets(cast, met=2, late=2)
+    target = cast.target(objective="90")
+    evaluate_targets([target.pk], NOW)
+    client.force_login(alice)
+
+    text = page_text(client.get("/agreements/acme-sla/"))
+
+    assert "1.6 late tickets over the 0.4 allowed" in text
+    assert "still allowed" not in text
