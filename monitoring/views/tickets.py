@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from monitoring.filters import TicketFilter
 from monitoring.models import Ticket
-from monitoring.readout.ticket_timeline import ticket_clocks
 from monitoring.readout.ticket_list import METRIC_ORDER, clock_name, clocks_prefetch, list_rows, ranked
+from monitoring.readout.ticket_timeline import ticket_clocks
 
 TICKET_PAGE_SIZE = 50
 
