@@ -45,7 +45,7 @@ def duration(value):
 
 
 @register.filter
-def wall_span(value):
+def wall_duration(value):
     """A timedelta of wall-clock time with whole days first: "2 d 3 h 5 min"."""
     return duration_text(value, days=True)
 

@@ -283,11 +283,11 @@ def test_the_ticket_page_has_its_header_each_clocks_summary_and_its_timeline(cli
     assert "Goal 8 h of business time (priority P2) Business time used 5 h (62.5 % of the goal)" in text
     assert "Due not while paused: 3 h of business time left" in text
     assert timeline(response, acme.resolution) == [
-        ("", False, ["2026-12-04 10:00", "Created P2", "0 min", "0 min", "0 min"]),
+        ("", False, ["2026-12-04 10:00", "Created P2", "0 s", "0 s", "0 s"]),
         ("", False, ["2026-12-04 10:05", "First response", "5 min", "5 min", "5 min"]),
         ("warning", False, ["2026-12-04 14:00", "Warning point 50 % of the goal", "3 h 55 min", "3 h 55 min", "4 h"]),
         ("", False, ["2026-12-04 15:00", "State changed Waiting for customer", "1 h", "1 h", "5 h"]),
-        ("now", False, ["2026-12-07 14:00", "Now paused before: Waiting for the customer", "0 min", "2 d 23 h", "5 h"]),
+        ("now", False, ["2026-12-07 14:00", "Now paused before: Waiting for the customer", "0 s", "2 d 23 h", "5 h"]),
     ]
     figure = json.loads(
         re.search(rf'id="timeline-{acme.resolution.code}-figure"[^>]*>(.*?)</script>', response.text, re.S).group(1)

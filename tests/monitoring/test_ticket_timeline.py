@@ -116,5 +116,7 @@ def test_a_ticket_breached_and_still_open_is_followed_to_now():
 def test_durations_read_in_hours_and_minutes_and_days_only_for_wall_time():
     assert duration_text(timedelta(hours=27, minutes=5, seconds=59)) == "27 h 5 min"
     assert duration_text(timedelta(hours=27), days=True) == "1 d 3 h"
-    assert duration_text(timedelta(seconds=59)) == "0 min"
+    assert duration_text(timedelta(hours=51, minutes=5), days=True) == "2 d 3 h 5 min"
+    assert duration_text(timedelta(days=2, seconds=30), days=True) == "2 d"
+    assert duration_text(timedelta(seconds=59), days=True) == "59 s"
     assert duration_text(timedelta(hours=4)) == "4 h"
