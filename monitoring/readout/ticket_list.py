@@ -133,7 +133,7 @@ class ClockLine:
 
 def clock_line(clock, calendar, now):
     """The clock in words at ``now``: "due in 1 h 20 min business time", "paused (waiting for the customer)",
-    "breached 2 h ago", "met in 3 h 10 min", "cancelled"."""
+    "breached 2 h ago", "met in 3 h 10 min"; nothing more than its badge for a cancelled one."""
     at_risk = clock.state in IN_FLIGHT and clock.warning_at is not None and clock.warning_at <= now
     title = ""
     if clock.state == ClockStatus.RUNNING and clock.due_at is not None:
@@ -154,7 +154,7 @@ def clock_line(clock, calendar, now):
         words = _("met in %(span)s") % {"span": duration_text(clock.running_time)}
         title = moment(clock.stopped_at) if clock.stopped_at else ""
     elif clock.state == ClockStatus.CANCELLED:
-        words = _("cancelled")
+        words = ""  # the badge says it all
     else:
         words = clock.get_state_display()
     return ClockLine(clock=clock, words=words, at_risk=at_risk, title=title)

@@ -190,7 +190,8 @@ def test_each_clock_says_where_it_stands_in_words(client, manager, acme):
     assert clock_words(response, "RISK-SOON") == [["met in 5 min"], ["due in 3 h business time"]]
     assert clock_words(response, "PAUSED") == [["met in 5 min"], ["paused (waiting for the customer)"]]
     assert clock_words(response, "MET") == [["met in 30 min"], ["met in 2 h 10 min"]]
-    assert clock_words(response, "CANCELLED")[1] == ["cancelled"]
+    assert clock_words(response, "CANCELLED")[1] == [""]  # its badge says it: "Cancelled"
+    assert 'class="badge clock-cancelled' in re.search(r'data-ticket="CANCELLED".*?</tr>', response.text, re.S).group(0)
     risky = re.search(r'data-ticket="RISK".*?</tr>', response.text, re.S).group(0)
     assert "clock-at-risk" in risky
     assert "clock-at-risk" not in re.search(r'data-ticket="FLIGHT".*?</tr>', response.text, re.S).group(0)
