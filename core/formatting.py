@@ -1,5 +1,6 @@
 """Plain numbers, money amounts and people's names as the pages, reports, e-mails, CSV files and the API show them."""
 
+import datetime as dt
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 
 from django.db.models import Case, F, Value, When
@@ -41,14 +42,19 @@ def minutes_text(minutes):
     return _("%(count)s min") % {"count": minutes}
 
 
-def duration_text(duration):
+def duration_text(duration, *, days=False):
     """A timedelta in hours and minutes, seconds dropped: 4 h 30 min -> "4 h 30 min", 27 h -> "27 h" (business time
-    is not cut into days: a business day is not 24 hours); under a minute, in seconds: "45 s"."""
+    is not cut into days: a business day is not 24 hours); under a minute, in seconds: "45 s". With ``days`` (for
+    wall-clock time), whole days first: 51 h 5 min -> "2 d 3 h 5 min"."""
     if duration is None:
         return ""
     seconds = int(duration.total_seconds())
     if abs(seconds) < 60:
         return _("%(count)s s") % {"count": seconds}
+    if days and seconds >= 86_400:
+        whole, rest = divmod(seconds, 86_400)
+        rest_text = duration_text(dt.timedelta(seconds=rest)) if rest >= 60 else ""
+        return " ".join(part for part in (_("%(count)s d") % {"count": whole}, rest_text) if part)
     hours, minutes = divmod(seconds // 60, 60)
     if hours and minutes:
         return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}

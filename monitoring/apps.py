@@ -38,7 +38,7 @@ class MonitoringConfig(AppConfig):
         from monitoring.evaluation.closing import FINAL_EVALUATION
         from monitoring.forms import INDICATOR_ON_TARGET_FORM
         from monitoring.readout.cache import bump_generation
-        from monitoring.readout.panels import CHAIN_PANEL, CLOSED_PERIODS, COMPLIANCE_PANEL, REPORT_LINK
+        from monitoring.readout.panels import CHAIN_PANEL, CLOSED_PERIODS, COMPLIANCE_PANEL, REPORT_LINK, TICKETS_LINK
         from monitoring.signals import evaluation_finished
 
         target_form.register(INDICATOR_ON_TARGET_FORM)
@@ -46,5 +46,6 @@ class MonitoringConfig(AppConfig):
         target_panels.register(CHAIN_PANEL)
         agreement_expiry.register(FINAL_EVALUATION)
         agreement_links.register(REPORT_LINK)
+        agreement_links.register(TICKETS_LINK)
         closed_periods.register(CLOSED_PERIODS)
         evaluation_finished.connect(bump_generation, dispatch_uid="monitoring-dashboard-cache")

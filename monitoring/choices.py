@@ -188,3 +188,14 @@ class DeliveryKind(models.TextChoices):
 
     MONTHLY = "monthly", _("Monthly")
     RESEND = "resend", _("Sent again")
+
+
+class ClockFilter(models.TextChoices):
+    """What the ticket list filters clocks by: where they stand now (at risk: in flight and past the first warning
+    point)."""
+
+    IN_FLIGHT = "in_flight", _("In flight")
+    AT_RISK = "at_risk", _("At risk")
+    PAUSED = "paused", _("Paused")
+    BREACHED = "breached", _("Breached")
+    MET = "met", _("Met")

@@ -37,6 +37,7 @@ class SliKind:
     judged = False
     example = ""  # one CSV line after the time, for the upload page
     pushed = True  # samples arrive by the API, CSV uploads and probes (False: the portal derives them itself)
+    tickets = False  # counted from a service desk's tickets: the indicator has goals, clocks and ticket pages
 
     @property
     def header(self):
@@ -161,6 +162,7 @@ class TicketKind(SliKind):
     label = _("Tickets (time to first response or to resolve)")
     counts = frozenset(("good", "total"))
     pushed = False
+    tickets = True
 
     def condition(self):
         return models.Q(
@@ -201,3 +203,4 @@ IndicatorKind = models.TextChoices(
 )
 JUDGED = [kind.value for kind in KINDS.values() if kind.judged]  # kinds a probe can record into
 PUSHED = [kind.value for kind in KINDS.values() if kind.pushed]  # kinds data sources and CSV uploads write to
+TICKET_KINDS = [kind.value for kind in KINDS.values() if kind.tickets]  # kinds counted from tickets

@@ -9,8 +9,9 @@ from django.utils import timezone
 from monitoring import maintenance_notices, notify, report_delivery, ticket_notices
 from monitoring.evaluation import evaluable_targets, evaluate_targets
 from monitoring.intake.probes import run_due_probes
+from monitoring.models import Indicator
 from monitoring.signals import evaluation_finished
-from monitoring.tickets.store import rebuild_open_clocks, settle_due_clocks
+from monitoring.tickets.store import rebuild_indicator, rebuild_open_clocks, settle_due_clocks
 
 
 def fan_out_evaluation(at=None, chunk_size=None):
@@ -36,6 +37,19 @@ def evaluate_all():
 def evaluate_chunk(target_ids, at_iso):
     at = dt.datetime.fromisoformat(at_iso)
     return evaluate_targets(target_ids, at).snapshots
+
+
+def rebuild_indicator_clocks(indicator_id, now=None):
+    """Rebuild the clocks of a ticket indicator's tickets after its settings or goals changed; the number written."""
+    indicator = Indicator.objects.filter(pk=indicator_id).first()
+    if indicator is None or not indicator.sli_kind.tickets:
+        return 0
+    return rebuild_indicator(indicator, now or timezone.now())
+
+
+@shared_task(time_limit=600, soft_time_limit=540)
+def rebuild_ticket_indicator(indicator_id):
+    return rebuild_indicator_clocks(indicator_id)
 
 
 @shared_task(time_limit=120, soft_time_limit=100)

@@ -54,6 +54,7 @@ from monitoring.models import (
     NotificationChannel,
     ReportComment,
     ReportDelivery,
+    Ticket,
     TicketClock,
     TicketGoal,
     TicketNotice,
@@ -124,8 +125,9 @@ SKIPPED_FORM_ACTIONS = ("/accounts/logout/", "/i18n/setlang/")
 
 
 def _ticket_rows(now):
-    """A service desk, a ticket indicator and one ticket with its clock, unless the demo has them."""
-    if TicketSource.objects.exists():
+    """The walk's own service desk (with an upload waiting for confirmation), a ticket indicator and one ticket with
+    its clock, beside the demo's desk and tickets."""
+    if TicketSource.objects.filter(code="every-url-desk").exists():
         return
     hanbit, banking = Customer.objects.get(code="hanbit-bank"), Service.objects.get(code="internet-banking")
     indicator = Indicator.objects.create(
@@ -322,6 +324,8 @@ def samples(extra):
         {"code": "hanbit-digital-sla", "target": "no-such-target"},
     ]
     codes = lambda values: [{"code": value} for value in values]  # noqa: E731
+    ticket = Ticket.objects.order_by("pk").first()
+    ticket_indicator = Indicator.objects.filter(kind="ticket").order_by("pk").first().code
     return {
         "agreements:agreement_detail": codes(agreements),
         "agreements:agreement_update": codes(agreements),
@@ -360,8 +364,11 @@ def samples(extra):
         ],
         "agreements:calendar_update": codes(["seoul-business-hours"]),
         "agreements:calendar_feed_ics": [{"token": extra["feed_token"]}, {"token": "not-a-token"}],
-        "monitoring:indicator_detail": codes(["ib-availability", "wms-dispatch", "no-such-indicator"]),
-        "monitoring:indicator_update": codes(["ib-availability", "wms-dispatch"]),
+        "monitoring:indicator_detail": codes(
+            ["ib-availability", "wms-dispatch", ticket_indicator, "no-such-indicator"]
+        ),
+        "monitoring:indicator_update": codes(["ib-availability", "wms-dispatch", ticket_indicator]),
+        "monitoring:ticket_detail": [{"pk": ticket.pk}, {"pk": 999999}],
         "monitoring:upload_csv": codes(["ib-availability"]),
         "monitoring:upload_preview": [{"pk": extra["upload"].pk}, {"pk": 999999}],
         "monitoring:upload_confirm": [{"pk": extra["upload"].pk}],

@@ -218,6 +218,7 @@ class TargetForm(CodeLockedOnEditMixin, forms.ModelForm):
             "missing_data",
             "service_hours",
             "warning_threshold",
+            "minimum_events",
             "description",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}

@@ -353,6 +353,8 @@ class ServiceLevelTarget(models.Model):
             errors["calendar_period"] = _("A calendar window needs its period.")
         if self.slice_target is not None and self.slice_target <= 0:
             errors["slice_target"] = _("The slice target must be more than 0 %.")
+        if self.minimum_events and self.budgeting_method in BudgetingMethod.values and not self.method.counts_events:
+            errors["minimum_events"] = _("Only a target that counts events (occurrences) has a minimum per period.")
         if errors:
             raise ValidationError(errors)
 

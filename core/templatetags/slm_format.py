@@ -45,6 +45,12 @@ def duration(value):
 
 
 @register.filter
+def wall_duration(value):
+    """A timedelta of wall-clock time with whole days first: "2 d 3 h 5 min"."""
+    return duration_text(value, days=True)
+
+
+@register.filter
 def absolute(value):
     """-12.5 -> 12.5: the size of an overspent budget, told in words as "over"."""
     return "" if value is None else abs(value)

@@ -149,6 +149,21 @@ class TicketSource(models.Model):
         return TicketCategory(value) if value in TicketCategory.values else None
 
 
+def _plain(words):
+    return " ".join(word for word in words.casefold().split() if word not in {"the", "a", "an"})
+
+
+def state_words(state, category):
+    """A ticket's state as the pages say it: the desk's own name, with the portal's category after it when the name
+    does not already say it ("In progress (Open)", "Waiting for customer"); the category alone without a name."""
+    label = TicketCategory(category).label if category in TicketCategory.values else ""
+    if not state or state == category:
+        return str(label)
+    if not label or _plain(state) == _plain(str(label)):
+        return state
+    return f"{state} ({label})"
+
+
 class TicketQuerySet(TenantQuerySet):
     customer_path = "customer"
 
@@ -183,6 +198,10 @@ class Ticket(models.Model):
 
     def get_absolute_url(self):
         return reverse("monitoring:ticket_detail", kwargs={"pk": self.pk})
+
+    @property
+    def state_display(self):
+        return state_words(self.state, self.category)
 
 
 class TicketEventRecord(models.Model):

@@ -84,7 +84,9 @@ def section_key(agreement, language):
     """Cache key parts of an agreement's section of the customer dashboard. The section shows the agreement and its
     targets as edited (every field of their rows is in the digest: an edit finds a new entry at once) and their
     compliance, which changes only when an evaluation finishes (``cached_many`` adds the generation)."""
-    rows = [_fields(agreement)] + [_fields(target) for target in agreement.targets.all()]
+    rows = [_fields(agreement)] + [
+        (*_fields(target), getattr(target, "counts_tickets", None)) for target in agreement.targets.all()
+    ]
     return ("dashboard-section", agreement.pk, language, digest(rows))
 
 

@@ -315,7 +315,7 @@ def indicator_history(history, indicator, bands=()):
     line, in percent; gaps where nothing was measured) above its good and bad events, or samples of a judged kind,
     (stacked bars) on the same time axis, behind them the excluded time (``with_bands``). The table lists the points
     that had samples."""
-    unit = _("samples") if indicator.sli_kind.judged else _("events")
+    unit = _("samples") if indicator.sli_kind.judged else _("tickets") if indicator.sli_kind.tickets else _("events")
     points = history.points
     x = [_local(point.start) for point in points]
     shares = [None if p.good_share is None else _number(to_percent(p.good_share)) for p in points]

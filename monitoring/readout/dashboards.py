@@ -15,10 +15,12 @@ from django.db.models import (
     CharField,
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     Max,
     Min,
+    OuterRef,
     Prefetch,
     When,
     Window,
@@ -31,7 +33,8 @@ from agreements.models import Agreement, MaintenanceWindow, ServiceLevelTarget
 from agreements.upcoming import may_occur_between, occurrences_between
 from monitoring import slo, windows
 from monitoring.choices import COMPLIANCE, SnapshotStatus
-from monitoring.models import Breach, ComplianceSnapshot
+from monitoring.kinds import TICKET_KINDS
+from monitoring.models import Breach, ComplianceSnapshot, Indicator, TargetIndicator
 
 TREND_PERIODS = 12
 MAINTENANCE_AHEAD = dt.timedelta(days=30)
@@ -70,12 +73,21 @@ def recent_snapshots(target_ids, periods=TREND_PERIODS):
 
 def dashboard_agreements(user, customer):
     """The customer's active agreements and their targets, without compliance: what the dashboard's cached sections
-    are found by (see ``cache.section_key``); ``attach_trends`` adds the compliance of those that must be drawn."""
+    are found by (see ``cache.section_key``); ``attach_trends`` adds the compliance of those that must be drawn.
+    Each says whether its customer's tickets are counted on one of its services (``has_tickets``), each target
+    whether it measures a ticket indicator (``counts_tickets``)."""
+    counted = Indicator.objects.filter(
+        kind__in=TICKET_KINDS, customer_id=OuterRef("customer_id"), service__agreements=OuterRef("pk")
+    )
+    # A ticket target's budget is said in late tickets (``counts_tickets``), read with the targets in one query.
+    ticket_link = TargetIndicator.objects.filter(target=OuterRef("pk"), indicator__kind__in=TICKET_KINDS)
+    targets = ServiceLevelTarget.objects.annotate(counts_tickets=Exists(ticket_link)).order_by("code")
     return list(
         Agreement.objects.for_user(user)
         .filter(customer=customer)
         .active()
-        .prefetch_related(Prefetch("targets", queryset=ServiceLevelTarget.objects.order_by("code")))
+        .annotate(has_tickets=Exists(counted))
+        .prefetch_related(Prefetch("targets", queryset=targets))
         .order_by("code")
     )
 

@@ -1,6 +1,8 @@
 """The compliance block on each target's card of the agreement page, and the report link in its header (registered
 with the hooks of agreements.extensions by MonitoringConfig.ready)."""
 
+from urllib.parse import urlencode
+
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -9,8 +11,10 @@ from django.utils.translation import gettext as _
 from agreements.choices import WindowKind
 from agreements.extensions import AgreementLinkExtension, ClosedPeriodsExtension, TargetPanelExtension
 from monitoring.choices import SnapshotStatus
-from monitoring.models import ComplianceSnapshot, TargetIndicator
+from monitoring.kinds import TICKET_KINDS
+from monitoring.models import ComplianceSnapshot, Indicator, TargetIndicator
 from monitoring.readout import chain
+from monitoring.readout.ticket_list import ticket_list_url
 
 
 class CompliancePanel(TargetPanelExtension):
@@ -18,7 +22,9 @@ class CompliancePanel(TargetPanelExtension):
         ids = [target.pk for target in targets]
         links = {
             link.target_id: link.indicator
-            for link in TargetIndicator.objects.filter(target_id__in=ids).select_related("indicator")
+            for link in TargetIndicator.objects.filter(target_id__in=ids).select_related(
+                "indicator__customer", "indicator__service"
+            )
         }
         latest = {}
         for snapshot in ComplianceSnapshot.objects.filter(target_id__in=ids).order_by("target_id", "-period_start"):
@@ -26,7 +32,12 @@ class CompliancePanel(TargetPanelExtension):
         return {
             target.pk: render_to_string(
                 "monitoring/includes/target_panel.html",
-                {"indicator": links.get(target.pk), "snapshot": latest.get(target.pk), "target": target},
+                {
+                    "indicator": links.get(target.pk),
+                    "snapshot": latest.get(target.pk),
+                    "target": target,
+                    "tickets_url": _tickets_url(links.get(target.pk)),
+                },
                 request=request,
             )
             for target in targets
@@ -49,9 +60,25 @@ class ChainPanel(TargetPanelExtension):
         }
 
 
+def _tickets_url(indicator):
+    return ticket_list_url(indicator) if indicator is not None and indicator.sli_kind.tickets else None
+
+
 class ReportLink(AgreementLinkExtension):
     def links(self, agreement, request):
         return [(_("SLA report"), reverse("monitoring:report", kwargs={"code": agreement.code}))]
+
+
+class TicketsLink(AgreementLinkExtension):
+    """ "Tickets" on the page of an agreement whose customer has ticket indicators on its services."""
+
+    def links(self, agreement, request):
+        counted = Indicator.objects.filter(
+            kind__in=TICKET_KINDS, customer_id=agreement.customer_id, service__agreements=agreement
+        )
+        if not counted.exists():
+            return []
+        return [(_("Tickets"), f"{reverse('monitoring:ticket_list')}?{urlencode({'agreement': agreement.code})}")]
 
 
 class ClosedPeriods(ClosedPeriodsExtension):
@@ -80,3 +107,4 @@ COMPLIANCE_PANEL = CompliancePanel()
 CHAIN_PANEL = ChainPanel()
 CLOSED_PERIODS = ClosedPeriods()
 REPORT_LINK = ReportLink()
+TICKETS_LINK = TicketsLink()

@@ -52,6 +52,7 @@ __all__ = [
     "StateCategory",
     "TicketEvent",
     "WarningPoint",
+    "running_intervals",
     "ticket_clock",
 ]
 
@@ -293,6 +294,12 @@ def _points(points: tuple[Fraction | Decimal | int, ...]) -> tuple[Fraction, ...
     if any(not 0 < point <= 100 for point in fractions):
         raise ValueError("Warning points are percentages above 0 and at most 100.")
     return tuple(sorted(set(fractions)))
+
+
+def running_intervals(clock: Clock, calendar: WorkingCalendar) -> list[tuple[datetime, datetime]]:
+    """The spans in which ``clock`` ran, in order: the calendar's working time from its start to its stop (or the
+    instant it was evaluated at), less its pauses. Their lengths add up to its running time."""
+    return _running_intervals(calendar, clock.start, clock.stop or clock.evaluated_at, clock.pauses)
 
 
 def _known_log(events: Iterable[TicketEvent], now: datetime) -> tuple[TicketEvent, list[TicketEvent]]:

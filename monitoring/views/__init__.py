@@ -48,6 +48,7 @@ from monitoring.views.ticket_sources import (
     ticket_upload_confirm,
     ticket_upload_preview,
 )
+from monitoring.views.tickets import ticket_detail, ticket_list
 
 __all__ = [
     "evaluate_now",
@@ -67,6 +68,8 @@ __all__ = [
     "report_preview",
     "report_resend",
     "target_detail",
+    "ticket_detail",
+    "ticket_list",
     "what_if",
     "DataSourceListView",
     "IndicatorCreateView",

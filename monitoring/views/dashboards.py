@@ -1,11 +1,14 @@
 """Compliance dashboards: the customer's own view, the manager's overview, and a target's page with its charts."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
@@ -19,12 +22,14 @@ from core.formatting import plain_number
 from core.tenancy import require_manager, require_permission
 from monitoring import windows
 from monitoring.choices import BudgetUnit, SnapshotStatus
+from monitoring.evaluation.engine import below_minimum
 from monitoring.evaluation.plan import target_time_zone
 from monitoring.extensions import target_page_actions
 from monitoring.models import Alert, Breach, ComplianceSnapshot
 from monitoring.readout import cache, chain, charts, dashboards, timeline
 from monitoring.readout import maintenance as excluded_time
 from monitoring.readout.freshness import evaluation_state, queued_at
+from monitoring.readout.ticket_list import ticket_target
 from monitoring.readout.tickets import customer_ticket_figures
 from monitoring.readout.what_if import closed_periods, parse_objective
 
@@ -72,6 +77,11 @@ def render_customer_dashboard(request, customer):
         "month_label": month.label,
         "now": now,
         "maintenance_days": dashboards.MAINTENANCE_AHEAD.days,
+        "tickets_url": (
+            f"{reverse('monitoring:ticket_list')}?{urlencode({'customer': customer.code})}"
+            if any(agreement.has_tickets for agreement in agreements)
+            else None
+        ),
     }
     return render(request, "monitoring/customer_dashboard.html", context)
 
@@ -182,7 +192,9 @@ def target_of(request, code, target_code):
     """(agreement, target) named by the URL, through the viewer's ``.for_user()`` agreements: 404 for another's."""
     agreement = get_object_or_404(Agreement.objects.for_user(request.user).select_related("customer"), code=code)
     target = get_object_or_404(
-        ServiceLevelTarget.objects.select_related("agreement", "service_hours", "indicator_link__indicator__service"),
+        ServiceLevelTarget.objects.select_related(
+            "agreement", "service_hours", "indicator_link__indicator__service", "indicator_link__indicator__customer"
+        ),
         agreement=agreement,
         code=target_code,
     )
@@ -226,9 +238,16 @@ def target_detail(request, code, target):
             (selected.window_start or selected.period_start, selected.period_end) if selected else None,
         ),
     }
-    if selected is not None and hasattr(target, "indicator_link"):
+    indicator = target.indicator_link.indicator if hasattr(target, "indicator_link") else None
+    tickets = indicator is not None and indicator.sli_kind.tickets
+    if tickets:
+        context["tickets"] = ticket_target(target, indicator, request.user, timezone.now())
+    if target.minimum_events and target.method.counts_events:
+        context["minimum_events"] = target.minimum_events
+        context["below_minimum"] = selected is not None and below_minimum(target, selected.total)
+    if selected is not None and indicator is not None:
         bars, burn, days = timeline.daily_figures(target, selected)
-        unit = str(BudgetUnit.of(target.method).label)
+        unit = _("tickets") if tickets else str(BudgetUnit.of(target.method).label)
         # Where the period's snapshot left time out, and why: frozen with it, so a closed period's page never changes.
         parts = excluded_time.snapshot_parts([selected])
         bands = excluded_time.day_bands(parts, days, target_time_zone(target), until=timezone.now())

@@ -1,11 +1,14 @@
 """Indicator pages, and CSV uploads of samples with a preview before anything is stored."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,11 +21,14 @@ from monitoring.choices import UploadStatus
 from monitoring.forms import CsvUploadForm, IndicatorForm
 from monitoring.intake.csv_import import read_csv
 from monitoring.intake.ingest import store_samples
+from monitoring.kinds import KINDS
 from monitoring.models import CsvUpload, Indicator, Measurement
 from monitoring.readout import charts
 from monitoring.readout import maintenance as excluded_time
 from monitoring.readout.indicator_history import RANGES, chosen_range, indicator_history
+from monitoring.readout.ticket_list import ticket_indicator_summary
 from monitoring.readout.uploads import summarise
+from monitoring.tasks import rebuild_ticket_indicator
 
 
 class IndicatorListView(ForUserMixin, ListView):
@@ -51,6 +57,8 @@ class IndicatorDetailView(ForUserMixin, DetailView):
         context["can_edit"] = user.has_perm("monitoring.change_indicator")
         context["can_upload"] = user.has_perm("monitoring.add_csvupload")
         context["uploads"] = CsvUpload.objects.for_user(user).filter(indicator=self.object)[:10]
+        if self.object.sli_kind.tickets:
+            context["tickets"] = ticket_indicator_summary(self.object, user, timezone.now())
         return context
 
 
@@ -78,22 +86,38 @@ def _visible_agreements(user):
     return Agreement.objects.for_user(user)
 
 
-class IndicatorCreateView(CreateMixin, CreateView):
+class IndicatorFormMixin:
+    """The indicator form with the sections of each kind, and a ticket indicator's goals; saving a ticket indicator
+    whose rules or goals changed rebuilds its tickets' clocks on a worker once the save has committed."""
+
     model = Indicator
     form_class = IndicatorForm
+    template_name = "monitoring/indicator_form.html"
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            self.object = form.save()
+            if form.clocks_change:
+                transaction.on_commit(partial(rebuild_ticket_indicator.delay, self.object.pk))
+        if form.clocks_change:
+            messages.info(self.request, _("Saved. The clocks of its tickets are being rebuilt with these rules."))
+        return redirect(self.object)
+
+
+class IndicatorCreateView(CreateMixin, IndicatorFormMixin, CreateView):
     write_permission = "monitoring.add_indicator"
-    template_name = "core/object_form.html"
     extra_context = {
         "form_title": gettext_lazy("New indicator"),
         "cancel_url": reverse_lazy("monitoring:indicator_list"),
     }
 
+    def get_initial(self):
+        kind = self.request.GET.get("kind")
+        return {"kind": kind} if kind in KINDS else {}
 
-class IndicatorUpdateView(WriteObjectMixin, UpdateView):
-    model = Indicator
-    form_class = IndicatorForm
+
+class IndicatorUpdateView(WriteObjectMixin, IndicatorFormMixin, UpdateView):
     write_permission = "monitoring.change_indicator"
-    template_name = "core/object_form.html"
 
 
 @login_required
@@ -101,6 +125,9 @@ def upload_csv(request, code):
     """Step 1: read the file, check every line, and keep it for the preview; nothing is stored yet."""
     indicator = get_object_or_404(Indicator.objects.for_user(request.user), code=code)
     require_permission(request.user, "monitoring.add_csvupload")
+    if not indicator.sli_kind.pushed:
+        messages.error(request, _("This indicator takes no samples: it is counted from its service desk's tickets."))
+        return redirect(indicator)
     form = CsvUploadForm(posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         filename, content = form.cleaned_data["file"]

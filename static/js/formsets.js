@@ -16,9 +16,10 @@
     if (!total || !template || !container) return;
     var index = parseInt(total.value, 10);
     var placeholder = new RegExp(placeholderText, "g");
-    var wrapper = document.createElement("div");
+    // A <template> parses what it is given in any context, table rows too (a <div> would drop a bare <tr>).
+    var wrapper = document.createElement("template");
     wrapper.innerHTML = template.innerHTML.replace(placeholder, String(index));
-    while (wrapper.firstElementChild) container.appendChild(wrapper.firstElementChild);
+    container.appendChild(wrapper.content);
     total.value = String(index + 1);
   }
 

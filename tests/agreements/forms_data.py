@@ -34,6 +34,7 @@ TARGET_FIELDS = {
     "missing_data": "ignore",
     "service_hours": "",
     "warning_threshold": "25",
+    "minimum_events": "",
     "description": "",
 }
 

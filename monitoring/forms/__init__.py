@@ -1,4 +1,5 @@
-"""Forms of the monitoring app, and the indicator choice it adds to the agreement page's target forms."""
+"""Forms of the monitoring app, and the indicator choice it adds to the agreement page's target forms. The indicator
+form, with a ticket indicator's goals, is in ``monitoring.forms.indicators``."""
 
 from django import forms
 from django.http import HttpResponseBadRequest
@@ -7,9 +8,11 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from agreements.choices import BudgetingMethod
 from agreements.extensions import TargetFormExtension
 from agreements.models import Customer, Service
 from monitoring.choices import TicketCategory
+from monitoring.forms.indicators import IndicatorForm  # noqa: F401 - the forms are found here, as before
 from monitoring.kinds import JUDGED
 from monitoring.models import ApiToken, DataSource, HttpProbe, Indicator, TargetIndicator, TicketSource
 from monitoring.readout.reports import (
@@ -29,7 +32,7 @@ class IndicatorOnTargetForm(TargetFormExtension):
 
     def add_fields(self, form):
         form.fields[self.field_name] = forms.ModelChoiceField(
-            queryset=Indicator.objects.select_related("service").order_by("service__name", "name"),
+            queryset=Indicator.objects.select_related("service", "customer").order_by("service__name", "name"),
             required=False,
             label=capfirst(_("indicator (SLI)")),
             help_text=_("What this target measures. Without one the target is not evaluated."),
@@ -48,6 +51,27 @@ class IndicatorOnTargetForm(TargetFormExtension):
         url = reverse("monitoring:what_if", kwargs={"code": target.agreement.code, "target": target.code})
         return render_to_string("monitoring/includes/what_if.html", {"url": url, "prefix": form.prefix})
 
+    def clean(self, form, cleaned_data):
+        """A ticket indicator counts each ticket once, good or bad: its target counts events (occurrences), and it
+        counts one customer's tickets: those of the agreement's customer."""
+        indicator = cleaned_data.get(self.field_name)
+        if indicator is None or not indicator.sli_kind.tickets:
+            return
+        method = cleaned_data.get("budgeting_method")
+        if method in BudgetingMethod.values and not BudgetingMethod(method).counts_events:
+            form.add_error(
+                self.field_name,
+                _("A ticket indicator counts tickets, not time: its target takes the occurrences method."),
+            )
+        agreement = getattr(form.instance, "agreement", None)
+        customer_id = agreement.customer_id if agreement is not None else None
+        if customer_id is not None and indicator.customer_id != customer_id:
+            form.add_error(
+                self.field_name,
+                _("%(indicator)s counts the tickets of %(customer)s, not of this agreement's customer.")
+                % {"indicator": indicator.name, "customer": indicator.customer.name},
+            )
+
     def save(self, form, target):
         indicator = form.cleaned_data.get(self.field_name)
         if indicator:
@@ -57,22 +81,6 @@ class IndicatorOnTargetForm(TargetFormExtension):
 
 
 INDICATOR_ON_TARGET_FORM = IndicatorOnTargetForm()
-
-
-class IndicatorForm(forms.ModelForm):
-    class Meta:
-        model = Indicator
-        fields = ["service", "code", "name", "kind", "unit", "operator", "threshold", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            # Stored samples were judged good or bad by the kind and threshold in force when they arrived.
-            for name in ("code", "kind"):
-                self.fields[name].disabled = True
-
-    # Indicator.clean checks the operator and threshold of a threshold indicator, for this form and the admin's.
 
 
 class DataSourceForm(forms.ModelForm):

@@ -1,0 +1,59 @@
+"""Ticket pages: the list of tickets with their clocks, worst first, and a ticket's page with each clock's
+timeline. Customers see their own tickets only (``.for_user``); another customer's ticket answers 404."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from monitoring.filters import TicketFilter
+from monitoring.models import Ticket
+from monitoring.readout.ticket_list import METRIC_ORDER, clock_name, clocks_prefetch, list_rows, ranked
+from monitoring.readout.ticket_timeline import ticket_clocks
+
+TICKET_PAGE_SIZE = 50
+
+
+@login_required
+def ticket_list(request):
+    """Tickets worst first (``readout.ticket_list.ranked``), 50 a page, in a fixed number of queries."""
+    now = timezone.now()
+    tickets = Ticket.objects.for_user(request.user).select_related("customer", "service")
+    filterset = TicketFilter(request.GET or None, queryset=tickets, user=request.user, now=now)
+    metric = None
+    if filterset.is_bound and filterset.is_valid():
+        tickets = filterset.qs
+        metric = filterset.chosen_metric
+    rows = ranked(tickets, now, metric).prefetch_related(clocks_prefetch(metric))
+    paginator = Paginator(rows, TICKET_PAGE_SIZE)
+    paginator.count = tickets.count()  # the same tickets, counted without the ranking's join to their clocks
+    page = paginator.get_page(request.GET.get("page"))
+    metrics = [metric] if metric else METRIC_ORDER
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "paginator": page.paginator,
+        "is_paginated": page.has_other_pages(),
+        "query_string": query.urlencode(),
+        "rows": list_rows(page.object_list, now, metrics),
+        "columns": [clock_name(metric) for metric in metrics],
+        "show_customer": "customer" in filterset.filters,
+        "now": now,
+    }
+    return render(request, "monitoring/ticket_list.html", context)
+
+
+@login_required
+def ticket_detail(request, pk):
+    """One ticket: its header, each clock's summary and its timeline (table and chart)."""
+    ticket = get_object_or_404(
+        Ticket.objects.for_user(request.user)
+        .select_related("customer", "service", "source")
+        .prefetch_related("events"),
+        pk=pk,
+    )
+    now = timezone.now()
+    context = {"ticket": ticket, "panels": ticket_clocks(ticket, now), "now": now}
+    return render(request, "monitoring/ticket_detail.html", context)
