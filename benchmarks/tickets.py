@@ -283,9 +283,9 @@ def bench_pages(url, args):
     cookies = session_cookies([reader, manager])
     env = server_env(url, SESSION_COOKIE_SECURE="0", CSRF_COOKIE_SECURE="0")
     pages = [
-        ("ticket list, the customer's (GET /tickets/)", "/tickets/", reader, 'id="ticket-list"'),
+        ("ticket list, the customer's (GET /tickets/)", "/tickets/", reader, 'id="tickets"'),
         ("ticket list, a manager filtering by customer", f"/tickets/?customer={customer.code}", manager,
-         'id="ticket-list"'),
+         'id="tickets"'),
         ("SLA report of November with its ticket figures", f"/agreements/{CODE}-sla/report/?period=2026-11", manager,
          'id="report-tickets"'),
     ]  # fmt: skip
