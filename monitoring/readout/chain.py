@@ -88,7 +88,7 @@ def _same_measure(upper, lower):
 
 def objective_weakness(upper, lower):
     """A lower objective on the same kind of indicator and the same budgeting method, or None."""
-    if _same_measure(upper, lower) is None or upper.budgeting_method != lower.budgeting_method:
+    if _same_measure(upper, lower) is None or upper.method != lower.method:
         return None
     if lower.objective >= upper.objective:
         return None

@@ -11,9 +11,12 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core.statuses import TONES
+from monitoring.choices import COMPLIANCE, SnapshotStatus
 from monitoring.readout.reports import agreement_report
 
 CHART_WIDTH, ROW_HEIGHT, LABEL_WIDTH = 520, 22, 170
+DARK_TEXT = {"warning", "info", "light"}  # tones whose badges take dark text, as Bootstrap's text-bg-* do
 OUTAGES_ON_PAPER = 40  # a noisy month has thousands of one-minute outages: the PDF lists the longest ones
 
 
@@ -75,6 +78,7 @@ def attainment_chart(report):
                 "objective_x": round(x(month["objective_percent"]), 1),
                 "value": month["attainment_percent"],
                 "met": met,
+                "colour": COMPLIANCE.colour(SnapshotStatus.MET if met else SnapshotStatus.BREACHED),
             }
         )
     return {
@@ -102,5 +106,8 @@ def report_pdf(agreement, period, language, user=None, now=None):
         context["report"] = on_paper(context["report"])
         context["chart"] = attainment_chart(context["report"])
         context["language"] = language
+        context["badge_tones"] = [
+            (name, colour, "#000" if name in DARK_TEXT else "#fff") for name, colour in TONES.items()
+        ]
         html = render_to_string("monitoring/report_document.html", context)
     return HTML(string=html, url_fetcher=NothingFetched()).write_pdf()
