@@ -187,7 +187,7 @@ def test_the_feed_parses_back_and_its_events_are_the_occurrences(client, alice, 
         status=MaintenanceStatus.PLANNED,
         title="Patching",
         recurrence=Recurrence.WEEKLY,
-        repeat_until=(now + 16 * DAY).date(),
+        repeat_until=timezone.localdate(now + 16 * DAY),
     )
     done = window(banking, now - 20 * DAY, status=MaintenanceStatus.COMPLETED, title="Old upgrade")
     window(banking, now - 40 * DAY, status=MaintenanceStatus.COMPLETED, title="Long ago")  # over 30 days ago
@@ -237,7 +237,7 @@ def test_the_feed_parses_back_and_its_events_are_the_occurrences(client, alice, 
 
 
 def test_the_uids_stay_the_same_from_one_reading_to_the_next(client, alice, banking, now):
-    window(banking, now + 2 * DAY, recurrence=Recurrence.WEEKLY, repeat_until=(now + 30 * DAY).date())
+    window(banking, now + 2 * DAY, recurrence=Recurrence.WEEKLY, repeat_until=timezone.localdate(now + 30 * DAY))
     token = make_link(client, alice)
 
     first = [str(event["UID"]) for event in events(read_feed(client, token))]

@@ -101,7 +101,7 @@ def test_a_weekly_window_shows_each_occurrence_of_the_next_30_days(client, alice
         now + DAY,
         title="Patching",
         recurrence=Recurrence.WEEKLY,
-        repeat_until=(now + 60 * DAY).date(),
+        repeat_until=timezone.localdate(now + 60 * DAY),
     )
     client.force_login(alice)
 
@@ -143,7 +143,7 @@ def test_the_list_is_read_in_one_query_however_many_windows(
         now + 20 * DAY,
         title="Weekly",
         recurrence=Recurrence.WEEKLY,
-        repeat_until=(now + 400 * DAY).date(),
+        repeat_until=timezone.localdate(now + 400 * DAY),
     )
     cache.clear()
     with django_assert_max_num_queries(len(few)) as many:

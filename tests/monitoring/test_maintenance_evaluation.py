@@ -396,7 +396,7 @@ def weekly_series_under_way():
         60,
         announced_days_ahead=10,
         recurrence=Recurrence.WEEKLY,
-        repeat_until=(now + dt.timedelta(days=30)).date(),
+        repeat_until=timezone.localdate(now + dt.timedelta(days=30)),
     )
     return window, now
 
