@@ -30,6 +30,11 @@ class Occurrence:
         return span_text(self.start, self.end)
 
     @property
+    def span_parts(self):
+        """(from, until) of ``span``: a page keeps each on one line and wraps between them on a phone."""
+        return tuple(self.span.split(" – ", 1))
+
+    @property
     def is_cancelled(self):
         return self.window.status == MaintenanceStatus.CANCELLED
 
