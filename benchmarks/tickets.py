@@ -334,6 +334,10 @@ def main(argv=None):
             f"{args.web_workers} gunicorn workers)\n"
         )
     if "pages" in args.phases:
+        from django.core.management import call_command
+
+        # DEBUG off serves static URLs from WhiteNoise's manifest, which collectstatic writes (to STATIC_ROOT).
+        call_command("collectstatic", interactive=False, verbosity=0)
         print(f"## Ticket pages of a month with {args.tickets:,} tickets ({args.connections} connections, wrk)")
         for label, figures in bench_pages(args.database_url, args):
             print(
