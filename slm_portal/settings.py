@@ -69,6 +69,7 @@ THIRD_PARTY_APPS = [
 LOCAL_APPS = [
     "core",
     "slm_portal",
+    "slm_portal.identity",
     "agreements",
     "monitoring",
     "requirements_analysis",

@@ -1,0 +1,1 @@
+"""Django admin for the identity app's models."""

@@ -1,0 +1,1 @@
+"""The identity app's models, one module per feature; each is imported here so that Django finds it."""
