@@ -28,6 +28,7 @@ class MonitoringConfig(AppConfig):
         "maintenancenotice",
         "ticket",
         "ticketclock",
+        "ticketrank",
     ]
     service_managers_also = ["acknowledge_alert"]
 

@@ -50,6 +50,17 @@ class TicketFilter(ScopedFilterSet):
         """The clock chosen (a ``TicketMetric`` value), or None."""
         return (self.form.cleaned_data.get("metric") or None) if self.is_bound and self.is_valid() else None
 
+    def ranks(self, ranks):
+        """``ranks`` (TicketRank rows) narrowed to the chosen tickets: by the copied customer and service when only
+        those (and the clock) are chosen, the common case, which needs no join; through the tickets otherwise."""
+        chosen = self.form.cleaned_data if self.is_bound and self.is_valid() else {}
+        if any(chosen.get(name) for name in ("q", "agreement", "priority", "category", "clock")):
+            return ranks.filter(ticket__in=self.qs.values("pk"))
+        for name in ("customer", "service"):
+            if chosen.get(name):
+                ranks = ranks.filter(**{name: chosen[name]})
+        return ranks
+
     def by_agreement(self, queryset, name, agreement):
         return queryset.filter(customer_id=agreement.customer_id, service__in=agreement.services.all())
 

@@ -11,7 +11,12 @@ from agreements.models import BusinessCalendar, Holiday, MaintenanceWindow, Work
 from monitoring.kinds import TICKET
 from monitoring.models import HourRollup, Indicator, Measurement
 from monitoring.signals import notifications_pending
-from monitoring.tasks import rebuild_ticket_clocks, send_maintenance_notices, send_pending_notifications
+from monitoring.tasks import (
+    rebuild_service_ticket_clocks,
+    rebuild_ticket_clocks,
+    send_maintenance_notices,
+    send_pending_notifications,
+)
 
 
 @receiver(pre_delete, sender=Indicator, dispatch_uid="monitoring-delete-indicator-rows")
@@ -19,6 +24,9 @@ def delete_indicator_rows(sender, instance, **kwargs):
     """The measurement tables have no foreign-key constraint (for ingestion speed): clean up here."""
     for model in (Measurement, HourRollup):
         model.objects.filter(indicator_id=instance.pk).delete()
+    if instance.kind == TICKET.value and instance.customer_id:
+        pair = (instance.customer_id, instance.service_id)
+        transaction.on_commit(lambda: rebuild_service_ticket_clocks.delay(*pair))
 
 
 @receiver(notifications_pending, dispatch_uid="monitoring-queue-notifications")

@@ -11,7 +11,12 @@ from monitoring.evaluation import evaluable_targets, evaluate_targets
 from monitoring.intake.probes import run_due_probes
 from monitoring.models import Indicator
 from monitoring.signals import evaluation_finished
-from monitoring.tickets.store import rebuild_indicator, rebuild_open_clocks, settle_due_clocks
+from monitoring.tickets.store import (
+    rebuild_indicator,
+    rebuild_open_clocks,
+    rebuild_service_tickets,
+    settle_due_clocks,
+)
 
 
 def fan_out_evaluation(at=None, chunk_size=None):
@@ -78,6 +83,13 @@ def rebuild_ticket_clocks(indicator_ids=None):
     """Rebuild the clocks of the open tickets of these ticket indicators (all when None): after an edit of their
     business hours, goals or pause rules."""
     return rebuild_open_clocks(timezone.now(), indicator_ids)
+
+
+@shared_task(time_limit=900, soft_time_limit=870)
+def rebuild_service_ticket_clocks(customer_id, service_id):
+    """Rebuild the clocks of a customer's tickets of a service: after one of their ticket indicators was deleted, so
+    that their place in the ticket list no longer counts its clocks."""
+    return rebuild_service_tickets(customer_id, service_id, timezone.now())
 
 
 @shared_task(time_limit=60, soft_time_limit=50)

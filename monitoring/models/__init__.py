@@ -6,7 +6,14 @@ from monitoring.models.measurements import HourRollup, Measurement
 from monitoring.models.notices import MaintenanceNotice, TicketNotice, TicketNoticeDelivery
 from monitoring.models.sources import CsvUpload, HttpProbe
 from monitoring.models.ticket_intake import TicketUpload, TicketWebhookDelivery
-from monitoring.models.tickets import Ticket, TicketClock, TicketEventRecord, TicketGoal, TicketSource
+from monitoring.models.tickets import (
+    Ticket,
+    TicketClock,
+    TicketEventRecord,
+    TicketGoal,
+    TicketRank,
+    TicketSource,
+)
 
 __all__ = [
     "Alert",
@@ -30,6 +37,7 @@ __all__ = [
     "TicketClock",
     "TicketEventRecord",
     "TicketGoal",
+    "TicketRank",
     "TicketNotice",
     "TicketNoticeDelivery",
     "TicketSource",

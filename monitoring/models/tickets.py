@@ -292,3 +292,42 @@ class TicketClock(models.Model):
             and self.warning_at is not None
             and (self.warning_at <= self.evaluated_at)
         )
+
+
+class TicketRankQuerySet(TenantQuerySet):
+    customer_path = "customer"
+
+
+class TicketRank(models.Model):
+    """Where a ticket stands in the ticket list, worst first: read off its clocks (every clock, or those of one
+    metric) each time they are written, so that the list pages through any number of tickets from this table alone
+    (``monitoring.tickets.ranks``). Whether a ticket in flight is at risk depends on the hour, so it is read from
+    ``warning_at`` as the list is drawn. The ticket's customer, service and arrival are copied here (they never change)
+    so that the list's usual filters need no join."""
+
+    WORST_BREACHED = 0
+    WORST_AT_RISK = 1  # never stored: in flight with warning_at passed
+    WORST_IN_FLIGHT = 2
+    WORST_NEITHER = 3
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="ranks")
+    metric = models.CharField(max_length=20, blank=True)  # "" ranks by every clock of the ticket (it has one always)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+    worst = models.PositiveSmallIntegerField()
+    open_breach = models.BooleanField()  # a breached clock still running
+    breach_at = models.DateTimeField(null=True)  # the latest breach
+    warning_at = models.DateTimeField(null=True)  # the earliest first warning of a clock in flight
+    due_at = models.DateTimeField(null=True)  # the soonest due instant of a running clock
+    # the largest share of its goal a clock in flight has used
+    percent = models.DecimalField(max_digits=9, decimal_places=2, null=True)
+
+    objects = TicketRankQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ticket", "metric"], name="ticket_rank_unique")]
+        indexes = [models.Index(fields=["customer", "metric", "service"])]
+
+    def __str__(self):
+        return f"{self.ticket_id} {self.metric or '*'}: {self.worst}"

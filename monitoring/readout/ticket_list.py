@@ -11,8 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Value, When
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 from agreements.calendars import WorkingCalendar, working_time_between
 from core.formatting import duration_text
 from monitoring.choices import ClockFilter, ClockStatus, TicketCategory, TicketMetric
-from monitoring.models import TicketClock
+from monitoring.models import TicketClock, TicketRank
 from monitoring.tickets.clock import DEFAULT_WARNING_POINTS
 
 IN_FLIGHT = [ClockStatus.RUNNING, ClockStatus.PAUSED]
@@ -62,35 +61,34 @@ def with_clock_in(tickets, state, now, metric=None):
     return tickets.filter(Exists(clocks))
 
 
-def ranked(tickets, now, metric=None):
-    """Worst first: tickets with a breached clock (still open ones first, then the latest breach first), then those
-    at risk (the running clock due soonest first, then paused ones by how much of their goal is used), then those in
-    flight (due soonest first, paused ones after), then the rest, newest first. Only the clocks of ``metric`` count
-    when it is given. One query, whatever the number of tickets."""
-    scope = Q(clocks__indicator__ticket_metric=metric) if metric else Q()
-    breached = Q(clocks__state=ClockStatus.BREACHED)
-    in_flight = Q(clocks__state__in=IN_FLIGHT)
-    at_risk = in_flight & Q(clocks__warning_at__lte=now)
-    running = Q(clocks__state=ClockStatus.RUNNING)
-    rank = Case(When(breached, then=Value(0)), When(at_risk, then=Value(1)), When(in_flight, then=Value(2)), default=3)
-    open_breach = Case(When(breached & Q(clocks__stopped_at__isnull=True), then=Value(1)), default=Value(0))
-    return tickets.annotate(
-        worst=Coalesce(Min(rank, filter=scope), Value(3)),
-        open_breach=Max(open_breach, filter=scope),
-        breach_at=Max("clocks__breached_at", filter=scope & breached),
-        risk_due=Min("clocks__due_at", filter=scope & at_risk & running),
-        risk_percent=Max("clocks__percent_elapsed", filter=scope & at_risk),
-        due=Min("clocks__due_at", filter=scope & running),
-    ).order_by(
-        "worst",
-        F("open_breach").desc(nulls_last=True),
-        F("breach_at").desc(nulls_last=True),
-        F("risk_due").asc(nulls_last=True),
-        F("risk_percent").desc(nulls_last=True),
-        F("due").asc(nulls_last=True),
-        "-created_at",
-        "-pk",
+def ranked(ranks, now):
+    """The ticket ids of ``ranks`` (TicketRank rows of one metric, or of every clock) worst first: tickets with a
+    breached clock (still running ones first, then the latest breach first), then those at risk, then those in flight
+    (at risk and in flight: the running clock due soonest first, then paused ones by the share of their goal used),
+    then the rest, newest first. One row per ticket, whatever the number of tickets: only whether a ticket in flight
+    is at risk is read against ``now``."""
+    at_risk = Q(worst=TicketRank.WORST_IN_FLIGHT, warning_at__lte=now)
+    place = Case(When(at_risk, then=Value(TicketRank.WORST_AT_RISK)), default=F("worst"), output_field=IntegerField())
+    return (
+        ranks.annotate(place=place)
+        .order_by(
+            "place",
+            F("open_breach").desc(),
+            F("breach_at").desc(nulls_last=True),
+            F("due_at").asc(nulls_last=True),
+            F("percent").desc(nulls_last=True),
+            "-created_at",
+            "-ticket_id",
+        )
+        .values_list("ticket_id", flat=True)
     )
+
+
+def listed_tickets(tickets, ids, metric=None):
+    """The tickets of ``ids`` in that order, with their customer, service and clocks (of ``metric`` when given)."""
+    found = tickets.filter(pk__in=ids).select_related("customer", "service").prefetch_related(clocks_prefetch(metric))
+    by_id = {ticket.pk: ticket for ticket in found}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def clocks_prefetch(metric=None):

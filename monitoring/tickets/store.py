@@ -26,6 +26,7 @@ from monitoring.intake.rollups import apply_minute_deltas, lock_indicator, minut
 from monitoring.kinds import TICKET
 from monitoring.models import Indicator, Measurement, Ticket, TicketClock, TicketEventRecord
 from monitoring.tickets.clock import DEFAULT_WARNING_POINTS, ClockState, TicketEvent, ticket_clock
+from monitoring.tickets.ranks import Standing, rank_rows, write_ranks
 
 logger = logging.getLogger(__name__)
 
@@ -225,11 +226,12 @@ def _rebuild_chunk(ticket_ids, now):
             (ticket_id, indicator_id): (counted_at, good)
             for ticket_id, indicator_id, counted_at, good in _read(TicketClock, _PREVIOUS_COLUMNS, ticket_ids)
         }
-        rows, touched, standing = [], defaultdict(set), []
+        rows, touched, standing, ranks, ranked = [], defaultdict(set), [], [], []
         for ticket_id, customer_id, service_id, created_at, *stood in tickets:
             if ticket_id not in logs:
                 continue
             log, status = logs[ticket_id]
+            standings = []
             if status != tuple(stood):
                 standing.append((ticket_id, *status))
             for indicator in book.of(customer_id, service_id):
@@ -245,14 +247,23 @@ def _rebuild_chunk(ticket_ids, now):
                     )
                 except ValueError as problem:  # a goal removed since the ticket arrived: its clock stays as it was
                     logger.warning("Ticket %s, indicator %s: no clock (%s)", ticket_id, indicator.code, problem)
+                    standings = None  # and so does its rank, which counts that clock
                     continue
                 row = clock_values(ticket_id, indicator.pk, clock)
                 rows.append(row)
+                if standings is not None:
+                    standings.append(
+                        Standing(indicator.ticket_metric, row[2], row[6], row[9], row[10], row[11], row[12])
+                    )
                 before, after = previous.get((ticket_id, indicator.pk), (None, None)), row[-2:]
                 if before != after:
                     touched[indicator.pk].update(instant for instant in (before[0], after[0]) if instant)
+            if standings is not None:
+                ranked.append(ticket_id)
+                ranks += rank_rows((ticket_id, customer_id, service_id, created_at), standings)
         write_clocks(rows)
         write_standing(standing)
+        write_ranks(ranked, ranks)
         for indicator_id, instants in sorted(touched.items()):
             recount(indicator_id, instants)
     return len(rows)
@@ -390,5 +401,11 @@ def rebuild_open_clocks(now, indicator_ids=None):
 def rebuild_indicator(indicator, now):
     """Rebuild the clocks of every ticket of a ticket indicator's customer and service (a new indicator, or its
     goals or business hours changed): outcomes move to what the current settings give."""
-    tickets = Ticket.objects.filter(customer_id=indicator.customer_id, service_id=indicator.service_id)
+    return rebuild_service_tickets(indicator.customer_id, indicator.service_id, now)
+
+
+def rebuild_service_tickets(customer_id, service_id, now):
+    """Rebuild the clocks of every ticket of a customer and service: after a ticket indicator of theirs was added,
+    changed or deleted."""
+    tickets = Ticket.objects.filter(customer_id=customer_id, service_id=service_id)
     return rebuild_clocks(list(tickets.values_list("pk", flat=True)), now)
