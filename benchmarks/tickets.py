@@ -145,21 +145,23 @@ def _rebuild(args):
 
 
 def time_recompute(processes, now):
+    """Seconds to rebuild the open tickets' clocks as the rebuild_ticket_clocks task shares them out: chunks of
+    SLM_TICKET_REBUILD_CHUNK open tickets, taken by ``processes`` processes as a worker's pool would."""
+    from django.conf import settings
     from django.db import connections
 
-    from monitoring.models import Ticket
-    from monitoring.tickets.store import ENDED
+    from monitoring.tickets.store import open_ticket_ids
 
-    ids = list(
-        Ticket.objects.filter(external_id__startswith="OPEN-").exclude(category__in=ENDED).values_list("pk", flat=True)
-    )
+    ids = open_ticket_ids()
+    size = settings.SLM_TICKET_REBUILD_CHUNK
+    chunks = [(ids[offset : offset + size], now) for offset in range(0, len(ids), size)]
     connections.close_all()
     started = time.perf_counter()
     if processes == 1:
-        clocks = _rebuild((ids, now))
+        clocks = sum(map(_rebuild, chunks))
     else:
         with ProcessPoolExecutor(processes) as pool:
-            clocks = sum(pool.map(_rebuild, [(ids[index::processes], now) for index in range(processes)]))
+            clocks = sum(pool.map(_rebuild, chunks))
     return len(ids), clocks, time.perf_counter() - started
 
 

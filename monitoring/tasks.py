@@ -12,8 +12,9 @@ from monitoring.intake.probes import run_due_probes
 from monitoring.models import Indicator
 from monitoring.signals import evaluation_finished
 from monitoring.tickets.store import (
+    open_ticket_ids,
+    rebuild_clocks,
     rebuild_indicator,
-    rebuild_open_clocks,
     rebuild_service_tickets,
     settle_due_clocks,
 )
@@ -78,11 +79,29 @@ def settle_ticket_clocks():
     return settle_due_clocks(timezone.now())
 
 
-@shared_task(time_limit=900, soft_time_limit=870)
+def fan_out_ticket_rebuild(indicator_ids=None, chunk_size=None):
+    """Queue one rebuild_ticket_chunk task per chunk of the open tickets of these ticket indicators (all when None),
+    all rebuilt as of the same instant, so that every worker process shares the work; returns the number of
+    chunks."""
+    now = timezone.now()
+    chunk_size = chunk_size or settings.SLM_TICKET_REBUILD_CHUNK
+    ids = open_ticket_ids(indicator_ids)
+    chunks = [ids[offset : offset + chunk_size] for offset in range(0, len(ids), chunk_size)]
+    for chunk in chunks:
+        rebuild_ticket_chunk.delay(chunk, now.isoformat())
+    return len(chunks)
+
+
+@shared_task(time_limit=60, soft_time_limit=50)
 def rebuild_ticket_clocks(indicator_ids=None):
     """Rebuild the clocks of the open tickets of these ticket indicators (all when None): after an edit of their
     business hours, goals or pause rules."""
-    return rebuild_open_clocks(timezone.now(), indicator_ids)
+    return fan_out_ticket_rebuild(indicator_ids)
+
+
+@shared_task(time_limit=600, soft_time_limit=540)
+def rebuild_ticket_chunk(ticket_ids, now_iso):
+    return rebuild_clocks(ticket_ids, dt.datetime.fromisoformat(now_iso))
 
 
 @shared_task(time_limit=900, soft_time_limit=870)

@@ -317,6 +317,7 @@ SLM_CLOSE_GRACE_MINUTES = env_int("SLM_CLOSE_GRACE_MINUTES", 15, minimum=0)
 SLM_BACKFILL_DAYS = env_int("SLM_BACKFILL_DAYS", 400, minimum=1)
 SLM_ROLLING_BACKFILL_DAYS = env_int("SLM_ROLLING_BACKFILL_DAYS", 35, minimum=1)
 SLM_EVALUATION_CHUNK = env_int("SLM_EVALUATION_CHUNK", 50, minimum=1)
+SLM_TICKET_REBUILD_CHUNK = env_int("SLM_TICKET_REBUILD_CHUNK", 5000, minimum=1)
 SLM_WEBHOOK_TIMEOUT_SECONDS = env_int("SLM_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 # Days before each occurrence of approved maintenance that its customers are reminded of it (0: no reminders).
 SLM_MAINTENANCE_REMINDER_DAYS = env_int("SLM_MAINTENANCE_REMINDER_DAYS", 3, minimum=0)

@@ -16,7 +16,8 @@ from django.db import connection
 from monitoring.choices import ClockStatus
 from monitoring.models import TicketRank
 
-IN_FLIGHT = (ClockStatus.RUNNING.value, ClockStatus.PAUSED.value)
+BREACHED, RUNNING = ClockStatus.BREACHED.value, ClockStatus.RUNNING.value
+IN_FLIGHT = (RUNNING, ClockStatus.PAUSED.value)
 COLUMNS = [
     "ticket_id",
     "customer_id",
@@ -45,27 +46,29 @@ class Standing(NamedTuple):
 
 
 def standing_of(clocks):
-    """(worst, open_breach, breach_at, warning_at, due_at, percent) over ``clocks`` (Standings)."""
-    breached = [clock for clock in clocks if clock.state == ClockStatus.BREACHED]
-    in_flight = [clock for clock in clocks if clock.state in IN_FLIGHT]
-    running = [clock for clock in in_flight if clock.state == ClockStatus.RUNNING]
+    """(worst, open_breach, breach_at, warning_at, due_at, percent) over ``clocks`` (Standings), in one pass."""
+    breached = open_breach = in_flight = False
+    breach_at = warning_at = due_at = percent = None
+    for clock in clocks:
+        state = clock.state
+        if state == BREACHED:
+            breached = True
+            open_breach = open_breach or clock.stopped_at is None
+            if clock.breached_at is not None and (breach_at is None or clock.breached_at > breach_at):
+                breach_at = clock.breached_at
+        elif state in IN_FLIGHT:
+            in_flight = True
+            if clock.warning_at is not None and (warning_at is None or clock.warning_at < warning_at):
+                warning_at = clock.warning_at
+            if state == RUNNING and clock.due_at is not None and (due_at is None or clock.due_at < due_at):
+                due_at = clock.due_at
+            if percent is None or clock.percent > percent:
+                percent = clock.percent
     if breached:
         worst = TicketRank.WORST_BREACHED
-    elif in_flight:
-        worst = TicketRank.WORST_IN_FLIGHT
     else:
-        worst = TicketRank.WORST_NEITHER
-    warnings = [clock.warning_at for clock in in_flight if clock.warning_at is not None]
-    dues = [clock.due_at for clock in running if clock.due_at is not None]
-    breaches = [clock.breached_at for clock in breached if clock.breached_at is not None]
-    return (
-        worst,
-        any(clock.stopped_at is None for clock in breached),
-        max(breaches, default=None),
-        min(warnings, default=None),
-        min(dues, default=None),
-        max((clock.percent for clock in in_flight), default=None),
-    )
+        worst = TicketRank.WORST_IN_FLIGHT if in_flight else TicketRank.WORST_NEITHER
+    return worst, open_breach, breach_at, warning_at, due_at, percent
 
 
 def rank_rows(ticket, clocks):

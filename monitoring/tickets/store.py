@@ -389,13 +389,19 @@ def settle_due_clocks(now):
     return rebuild_clocks(list(due), now)
 
 
-def rebuild_open_clocks(now, indicator_ids=None):
-    """Rebuild the clocks of every ticket still open (not resolved, closed or cancelled), breached ones included:
-    after an edit of a calendar or of goals their due and breach instants may move."""
+def open_ticket_ids(indicator_ids=None):
+    """The tickets still open (not resolved, closed or cancelled) with a clock of these indicators (any when None),
+    in id order."""
     tickets = Ticket.objects.exclude(category__in=ENDED)
     if indicator_ids is not None:
         tickets = tickets.filter(clocks__indicator_id__in=indicator_ids).distinct()
-    return rebuild_clocks(list(tickets.values_list("pk", flat=True)), now)
+    return list(tickets.order_by("pk").values_list("pk", flat=True))
+
+
+def rebuild_open_clocks(now, indicator_ids=None):
+    """Rebuild the clocks of every ticket still open, breached ones included: after an edit of a calendar or of
+    goals their due and breach instants may move. (The rebuild_ticket_clocks task shares this out in chunks.)"""
+    return rebuild_clocks(open_ticket_ids(indicator_ids), now)
 
 
 def rebuild_indicator(indicator, now):

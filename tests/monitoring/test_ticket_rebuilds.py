@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from agreements.models import Holiday
 from monitoring.models import TicketClock
-from monitoring.tasks import rebuild_ticket_clocks, settle_ticket_clocks
+from monitoring.tasks import rebuild_ticket_chunk, rebuild_ticket_clocks, settle_ticket_clocks
 from monitoring.tickets.store import rebuild_open_clocks
 from tests.monitoring.ticket_helpers import TicketCast, kst
 
@@ -48,3 +48,26 @@ def test_the_settling_task_counts_tickets_whose_goal_ran_out():
     clock = TicketClock.objects.get(indicator=cast.resolution)
     assert (clock.state, clock.good) == ("breached", False)
     assert clock.counted_at == clock.breached_at < timezone.now()
+
+
+def test_the_rebuild_after_an_edit_is_shared_out_in_chunks_of_open_tickets(settings, monkeypatch, time_machine):
+    cast = TicketCast()
+    for number in range(5):
+        cast.ticket(f"INC-{number}", FRIDAY, now=FRIDAY + dt.timedelta(minutes=1))
+    cast.ticket("DONE", FRIDAY, resolved=FRIDAY + dt.timedelta(hours=1))
+    Holiday.objects.create(calendar=cast.calendar, date=dt.date(2026, 12, 7), name="Office closed")
+    settings.SLM_TICKET_REBUILD_CHUNK = 2
+    queued = []
+    monkeypatch.setattr(rebuild_ticket_chunk, "delay", lambda ids, at: queued.append((ids, at)))
+    time_machine.move_to(FRIDAY + dt.timedelta(minutes=5), tick=False)
+
+    assert rebuild_ticket_clocks([cast.resolution.pk]) == 3
+    assert [len(ids) for ids, _at in queued] == [2, 2, 1]  # the five open tickets; the resolved one stays as it was
+    assert {dt.datetime.fromisoformat(at) for _ids, at in queued} == {FRIDAY + dt.timedelta(minutes=5)}
+    for ids, at in queued:  # as the workers run them
+        assert rebuild_ticket_chunk(ids, at) == 2 * len(ids)
+    # Friday 16:30 + 4 business hours, Monday a holiday: due Tuesday 11:30.
+    due = set(
+        TicketClock.objects.filter(indicator=cast.resolution, ticket__category="open").values_list("due_at", flat=True)
+    )
+    assert due == {kst(2026, 12, 8, 11, 30)}
