@@ -32,6 +32,7 @@ All arithmetic is exact: timedeltas in microseconds, percentages as :class:`frac
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -39,6 +40,7 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 from functools import lru_cache
+from itertools import accumulate
 
 from agreements.calendars import WorkingCalendar, working_intervals, working_time_ahead
 
@@ -242,15 +244,17 @@ def ticket_clock(
         raise ValueError(f"The goal for priority {priority!r} must be a positive timedelta.")
 
     running = _running_intervals(calendar, start, end, pauses)
-    running_time = sum((stop_at - begin for begin, stop_at in running), timedelta(0))
+    totals = list(accumulate(stop_at - begin for begin, stop_at in running))  # business time at each one's end
+    running_time = totals[-1] if totals else timedelta(0)
     cancelled = category is StateCategory.CANCELLED
     still_running = stop is None and category not in pausing and not cancelled
 
     def reaches(amount: timedelta) -> datetime | None:
-        reached = _instant_reaching(running, amount)
-        if reached is None and still_running:
-            reached = working_time_ahead(calendar, now).add(amount - running_time)
-        return reached
+        if amount <= running_time:
+            return _instant_within(running, totals, amount, bisect_left(totals, amount))
+        if still_running:
+            return working_time_ahead(calendar, now).add(amount - running_time)
+        return None
 
     if cancelled:
         state = ClockState.CANCELLED
@@ -272,7 +276,9 @@ def ticket_clock(
         running_time=running_time,
         wall_time=end - start,
         due_at=None if cancelled else reaches(goal),
-        breached_at=_instant_exceeding(running, goal) if state is ClockState.BREACHED else None,
+        breached_at=_instant_within(running, totals, goal, bisect_right(totals, goal))
+        if state is ClockState.BREACHED
+        else None,
         percent_elapsed=Fraction(running_time // _TICK * 100, goal // _TICK),
         warnings=warnings,
         evaluated_at=now,
@@ -346,25 +352,13 @@ def _running_intervals(
     return result
 
 
-def _instant_reaching(intervals: Sequence[tuple[datetime, datetime]], amount: timedelta) -> datetime | None:
-    """The earliest instant the intervals have added up to ``amount`` (an interval's end if exactly there)."""
-    total = timedelta(0)
-    for begin, stop in intervals:
-        if total + (stop - begin) >= amount:
-            return begin + (amount - total)
-        total += stop - begin
-    return None
-
-
-def _instant_exceeding(intervals: Sequence[tuple[datetime, datetime]], amount: timedelta) -> datetime | None:
-    """The instant from which the intervals add up to more than ``amount`` (the next interval's start if the
-    amount is used up exactly at an interval's end)."""
-    total = timedelta(0)
-    for begin, stop in intervals:
-        if total + (stop - begin) > amount:
-            return begin + (amount - total)
-        total += stop - begin
-    return None
+def _instant_within(intervals: Sequence[tuple[datetime, datetime]], totals: Sequence[timedelta], amount, index):
+    """The instant in ``intervals[index]`` at which their running total (``totals``: the total at each one's end)
+    comes to ``amount``. With ``index`` the first interval whose total reaches the amount (bisect_left), that is
+    the earliest instant they have added up to it; with the first whose total passes it (bisect_right), the instant
+    from which they add up to more (the next interval's start if the amount is used up exactly at an end)."""
+    begin, stop = intervals[index]
+    return begin + (amount - (totals[index] - (stop - begin)))
 
 
 def _share(goal: timedelta, percent: Fraction) -> timedelta:
