@@ -164,10 +164,10 @@ def _ticket_figures(agreement, targets, period):
             (month, *bounds) for month in period.months if (bounds := target_month(target, month)) is not None
         ]
     now = timezone.now()
-    figures, rows = ticket_figures(indicators, spans, now, customer=agreement.customer)
+    figures = ticket_figures(indicators, spans, now, customer=agreement.customer)
     for found in figures:
         found.target = measured_by[found.indicator_id]
-    return figures, late_events(indicators, spans, rows, now, customer=agreement.customer)
+    return figures, late_events(indicators, spans, now, customer=agreement.customer)
 
 
 def _excluded_listing(targets, parts, hidden):

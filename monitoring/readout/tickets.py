@@ -1,9 +1,9 @@
 """Ticket figures: how the tickets of a ticket indicator did in a period, per priority, for the SLA report, the
 customer dashboard and the service review pack.
 
-The figures are read from the stored clocks (``monitoring.tickets.store``) as they stand now, in two queries whatever
-the number of tickets (the clocks, and the late events of closed periods). For a period ``[start, end)`` and the
-instant ``now``:
+The figures are counted by the database from the stored clocks (``monitoring.tickets.store``) as they stand now, in
+a fixed number of queries whatever the number of tickets and periods: one for the figures (a second on SQLite), and
+one for the late events of closed periods. For a period ``[start, end)`` and the instant ``now``:
 
 * **counted**: clocks whose outcome counts in the period (``counted_at`` in it: a clock within its goal at its stop,
   a late one at the instant it breached), the tickets the ticket target counts; **within goal** and **breached** are
@@ -23,12 +23,13 @@ target's result for that period was fixed when it closed. ``late_events`` lists 
 import datetime as dt
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, Exists, OuterRef, Q, Value
 
 from agreements.choices import AgreementStatus
 from monitoring.choices import ClockStatus, TicketMetric
@@ -72,36 +73,6 @@ def business_minutes(duration):
     return (Decimal(duration // _TICK) / 60_000_000).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
 
 
-@dataclass(frozen=True)
-class ClockRow:
-    """What the figures read of one stored clock."""
-
-    ticket_id: int
-    indicator_id: int
-    priority: str
-    state: str
-    started_at: dt.datetime
-    stopped_at: dt.datetime | None
-    counted_at: dt.datetime | None
-    good: bool | None
-    running_time: dt.timedelta
-    warning_at: dt.datetime | None
-
-    def counted_in(self, start, end):
-        return self.counted_at is not None and start <= self.counted_at < end
-
-    def stopped_in(self, start, end):
-        return self.state in _STOPPED and self.stopped_at is not None and start <= self.stopped_at < end
-
-    def in_flight_at(self, instant):
-        if self.started_at >= instant:
-            return False
-        if self.counted_at is not None:
-            return self.counted_at >= instant
-        # Not counted: running or paused now, or cancelled (at its stop).
-        return self.state != ClockStatus.CANCELLED or (self.stopped_at is not None and self.stopped_at >= instant)
-
-
 @dataclass
 class PriorityFigures:
     """The figures of one priority (or of all, ``priority == ""``) of one indicator in one period."""
@@ -112,23 +83,13 @@ class PriorityFigures:
     breached: int = 0
     in_flight: int = 0
     at_risk: int = 0
-    times: list = field(default_factory=list, repr=False)  # business time of each clock stopped in the period
-
-    @property
-    def stopped(self):
-        return len(self.times)
+    stopped: int = 0  # clocks stopped in the period
+    median: dt.timedelta | None = None  # of their business time, by nearest rank
+    p90: dt.timedelta | None = None
 
     @property
     def share_within_goal(self):
         return share_percent(self.within_goal, self.counted)
-
-    @property
-    def median(self):
-        return nearest_rank(self.times, 50)
-
-    @property
-    def p90(self):
-        return nearest_rank(self.times, 90)
 
     @property
     def is_total(self):
@@ -138,6 +99,18 @@ class PriorityFigures:
     def quiet(self):
         """Nothing counted, stopped or in flight: a row not worth a line."""
         return not (self.counted or self.stopped or self.in_flight)
+
+
+class PercentileDisc(Aggregate):
+    """PostgreSQL's ``percentile_disc(fraction) WITHIN GROUP (ORDER BY expression)``: the first value whose place in
+    the ordering reaches the fraction, i.e. the nearest-rank percentile of ``nearest_rank``."""
+
+    function = "percentile_disc"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, percent, **extra):
+        fraction = Decimal(percent) / 100
+        super().__init__(expression, fraction=f"{fraction}", output_field=DurationField(), **extra)
 
 
 @dataclass
@@ -167,62 +140,100 @@ class IndicatorFigures:
         return TicketMetric(self.metric).label if self.metric in TicketMetric.values else self.metric
 
 
-def period_figures(rows, start, end, now):
-    """({priority: PriorityFigures}, the total) of clock rows in ``[start, end)`` as of ``now``."""
+def span_conditions(start, end, now):
+    """Q of the clocks counted, stopped and in flight in ``[start, end)`` as of ``now``, and the instant in-flight
+    clocks are read at: the period's end, or now while it runs (a month still to come has nothing in flight)."""
     instant = min(end, now)
-    by_priority = {}
-    total = PriorityFigures(ALL_PRIORITIES)
-    for row in rows:
-        counted = row.counted_in(start, end)
-        stopped = row.stopped_in(start, end)
-        flying = instant > start and row.in_flight_at(instant)  # a month still to come has nothing in flight
-        if not (counted or stopped or flying):
-            continue
-        figures = by_priority.setdefault(row.priority, PriorityFigures(row.priority))
-        for target in (figures, total):
-            if counted:
-                target.counted += 1
-                target.within_goal += bool(row.good)
-                target.breached += not row.good
-            if stopped:
-                target.times.append(row.running_time)
-            if flying:
-                target.in_flight += 1
-                target.at_risk += row.warning_at is not None and row.warning_at <= instant
-    return by_priority, total
+    counted = Q(counted_at__gte=start, counted_at__lt=end)
+    stopped = Q(state__in=_STOPPED, stopped_at__gte=start, stopped_at__lt=end)
+    if instant <= start:
+        return counted, stopped, Q(pk__in=[]), instant
+    # Counted ones until the instant they counted at; the others running or paused now, or cancelled (at its stop).
+    not_yet = Q(counted_at__gte=instant) | Q(counted_at__isnull=True) & (
+        ~Q(state=ClockStatus.CANCELLED) | Q(stopped_at__gte=instant)
+    )
+    return counted, stopped, Q(started_at__lt=instant) & not_yet, instant
 
 
-def read_clocks(clocks, start, end):
-    """The clock rows of the queryset ``clocks`` that may count, stop or be in flight in ``[start, end)`` (one
-    query): started before the end and not already counted, stopped or cancelled before the start."""
-    fields = [
-        "ticket_id",
-        "indicator_id",
-        "priority",
-        "state",
-        "started_at",
-        "stopped_at",
-        "counted_at",
-        "good",
-        "running_time",
-        "warning_at",
-    ]
-    settled_before = Q(counted_at__lt=start) & (Q(stopped_at__isnull=True) | Q(stopped_at__lt=start))
-    gone_before = Q(counted_at__isnull=True, stopped_at__lt=start)
-    found = clocks.filter(started_at__lt=end).exclude(settled_before).exclude(gone_before)
-    return [ClockRow(*values) for values in found.order_by().values_list(*fields)]
+def _span_aggregates(start, end, now):
+    """The aggregates of the figures of ``[start, end)``, and the Q of the clocks that count in them."""
+    counted, stopped, flying, instant = span_conditions(start, end, now)
+    aggregates = {
+        "counted": Count("pk", filter=counted),
+        "within_goal": Count("pk", filter=counted & Q(good=True)),
+        "breached": Count("pk", filter=counted & Q(good=False)),
+        "in_flight": Count("pk", filter=flying),
+        "at_risk": Count("pk", filter=flying & Q(warning_at__lte=instant)),
+        "stopped": Count("pk", filter=stopped),
+    }
+    if connection.vendor == "postgresql":
+        aggregates["median"] = PercentileDisc("running_time", 50, filter=stopped)
+        aggregates["p90"] = PercentileDisc("running_time", 90, filter=stopped)
+    return aggregates, counted | stopped | flying
 
 
-def indicator_figures(indicators, spans, rows, now):
-    """[IndicatorFigures] for each indicator and each of its spans ({indicator id: [(label, start, end)]}), from the
-    clock rows read for all of them."""
-    by_indicator = defaultdict(list)
-    for row in rows:
-        by_indicator[row.indicator_id].append(row)
+def span_figures(clocks, spans, now):
+    """{(start, end): {indicator id: ({priority: PriorityFigures}, the total)}} of the ``clocks`` queryset in each
+    of ``spans`` ((start, end) pairs) as of ``now``, counted by the database in one query (each span per priority
+    and in all, as one UNION), and a second on databases without percentile_disc (the business times of the clocks
+    stopped in the spans, whose median and 90th percentile are then taken here)."""
+    spans = sorted(spans)
+    parts = []
+    for number, (start, end) in enumerate(spans):
+        aggregates, relevant = _span_aggregates(start, end, now)
+        rows = clocks.filter(relevant).order_by().annotate(span=Value(number))
+        parts.append(
+            rows.annotate(whole=Value(False)).values("span", "indicator_id", "whole", "priority").annotate(**aggregates)
+        )
+        every = rows.annotate(whole=Value(True), every=Value(ALL_PRIORITIES))
+        parts.append(every.values("span", "indicator_id", "whole", "every").annotate(**aggregates))
+    priorities, totals = defaultdict(dict), {}
+    for values in parts[0].union(*parts[1:], all=True) if parts else []:
+        key = (spans[values.pop("span")], values.pop("indicator_id"))
+        figures = PriorityFigures(**{name: value for name, value in values.items() if name != "whole"})
+        if values["whole"]:
+            totals[key] = figures
+        else:
+            priorities[key][figures.priority] = figures
+    if parts and connection.vendor != "postgresql":
+        _percentiles_here(clocks, spans, priorities, totals)
+    found = defaultdict(dict)
+    for (span, indicator_id), total in totals.items():
+        found[span][indicator_id] = (priorities[span, indicator_id], total)
+    return found
+
+
+def _percentiles_here(clocks, spans, priorities, totals):
+    """The median and 90th percentile of each figure's stopped clocks, taken here from their business times."""
+    stopped = Q()
+    for start, end in spans:
+        stopped |= Q(stopped_at__gte=start, stopped_at__lt=end)
+    times = defaultdict(list)
+    rows = clocks.filter(stopped, state__in=_STOPPED).values_list(
+        "indicator_id", "priority", "stopped_at", "running_time"
+    )
+    for indicator_id, priority, stopped_at, running_time in rows:
+        for span in spans:
+            if span[0] <= stopped_at < span[1]:
+                times[span, indicator_id, priority].append(running_time)
+                times[span, indicator_id, ALL_PRIORITIES].append(running_time)
+    for key, total in totals.items():
+        for figures in [*priorities[key].values(), total]:
+            found = times[(*key, figures.priority)]
+            figures.median, figures.p90 = nearest_rank(found, 50), nearest_rank(found, 90)
+
+
+def ticket_figures(indicators, spans, now, *, customer):
+    """[IndicatorFigures] of ``indicators`` for each of their spans ({indicator id: [(label, start, end)]}), counting
+    only ``customer``'s tickets (an indicator counts one customer's tickets; this keeps another's out of a report
+    even if a target were bound to theirs). The indicators that share a span are counted together."""
+    indicators = list(indicators)
+    clocks = TicketClock.objects.filter(indicator__in=[i.pk for i in indicators], ticket__customer=customer)
+    counted = span_figures(clocks, {(start, end) for found in spans.values() for _label, start, end in found}, now)
     found = []
     for indicator in indicators:
         for number, (label, start, end) in enumerate(spans.get(indicator.pk, [])):
-            by_priority, total = period_figures(by_indicator[indicator.pk], start, end, now)
+            by_priority, total = counted[start, end].get(indicator.pk, ({}, PriorityFigures(ALL_PRIORITIES)))
             found.append(
                 IndicatorFigures(
                     indicator_id=indicator.pk,
@@ -245,18 +256,6 @@ def indicator_figures(indicators, spans, rows, now):
     return found
 
 
-def ticket_figures(indicators, spans, now, *, customer):
-    """Figures and rows of ``indicators`` over their spans, counting only ``customer``'s tickets (an indicator counts
-    one customer's tickets; this keeps another's out of a report even if a target were bound to theirs)."""
-    indicators = list(indicators)
-    bounds = [(start, end) for found in spans.values() for _label, start, end in found]
-    if not indicators or not bounds:
-        return [], []
-    clocks = TicketClock.objects.filter(indicator__in=[i.pk for i in indicators], ticket__customer=customer)
-    rows = read_clocks(clocks, min(start for start, _end in bounds), max(end for _start, end in bounds))
-    return indicator_figures(indicators, spans, rows, now), rows
-
-
 def customer_ticket_figures(user, customer, start, end, now):
     """The figures of ``[start, end)`` of the customer's ticket indicators that the reader may see and that a
     target of one of the customer's active agreements measures (two queries; one when there is none)."""
@@ -273,10 +272,9 @@ def customer_ticket_figures(user, customer, start, end, now):
         .only("pk", "code", "name", "ticket_metric")
     )
     label = ""
-    figures, _rows = ticket_figures(
+    return ticket_figures(
         indicators, {indicator.pk: [(label, start, end)] for indicator in indicators}, now, customer=customer
     )
-    return figures
 
 
 @dataclass(frozen=True)
@@ -292,7 +290,7 @@ class LateEvent:
         return self.event.received_at - self.closed_at
 
 
-def late_events(indicators, spans, rows, now, *, customer):
+def late_events(indicators, spans, now, *, customer):
     """What came late for each closed period: events that happened before its end but were received after its end
     plus SLM_CLOSE_GRACE_MINUTES, of tickets whose clock (of one of ``indicators``) counted in the period, or that
     happened in it to a ticket of an indicator's customer and service. Periods still open (or inside the grace)
@@ -305,29 +303,37 @@ def late_events(indicators, spans, rows, now, *, customer):
                 closed.setdefault((label, start, end), []).append(indicator)
     if not closed:
         return []
-    counted = defaultdict(set)  # ticket id -> the periods its clocks counted in
-    for row in rows:
-        for label, start, end in closed:
-            if row.counted_in(start, end):
-                counted[row.ticket_id].add(label)
+    clocks = TicketClock.objects.filter(indicator__in=[i.pk for i in indicators], ticket__customer=customer)
+    counted_in_closed = Q()
+    for _label, start, end in closed:
+        counted_in_closed |= Q(counted_at__gte=start, counted_at__lt=end)
     pairs = {(indicator.service_id, label) for (label, _s, _e), found in closed.items() for indicator in found}
     services = {service for service, _label in pairs}
     earliest_close = min(end for _label, _start, end in closed) + grace
     first, last = min(start for _l, start, _e in closed), max(end for _l, _s, end in closed)
     happened_in = Q(at__gte=first, at__lt=last, ticket__customer=customer, ticket__service_id__in=services)
+    periods = sorted(closed, key=lambda key: key[1])
+    counted_in = {  # per closed period: whether the event's ticket has a clock counted in it
+        f"counted_{number}": Exists(
+            clocks.filter(ticket=OuterRef("ticket_id"), counted_at__gte=start, counted_at__lt=end)
+        )
+        for number, (_label, start, end) in enumerate(periods)
+    }
     events = (
         TicketEventRecord.objects.filter(received_at__gt=earliest_close, at__lt=last)
-        .filter(Q(ticket_id__in=list(counted)) | happened_in)
+        .filter(Q(ticket_id__in=clocks.filter(counted_in_closed).values("ticket_id")) | happened_in)
+        .annotate(**counted_in)
         .select_related("ticket")
         .order_by("at", "event_id")
     )
     found, seen = [], set()
     for event in events:
-        for label, start, end in sorted(closed, key=lambda key: key[1]):
+        for number, (label, start, end) in enumerate(periods):
             if event.received_at <= end + grace or event.at >= end or (label, event.pk) in seen:
                 continue  # in time, or about what happened after the period: nothing late for it
             in_period = start <= event.at < end and (event.ticket.service_id, label) in pairs
-            if label in counted.get(event.ticket_id, ()) or (in_period and event.ticket.customer_id == customer.pk):
+            counted = getattr(event, f"counted_{number}")
+            if counted or (in_period and event.ticket.customer_id == customer.pk):
                 seen.add((label, event.pk))
                 found.append(LateEvent(label, end + grace, event))
     return found

@@ -16,7 +16,8 @@ with the clock and are not cached; so is the overview's eighteenth, the agreemen
 page's first target rests on OLA targets with service hours and breaches: their links, the calendars' hours and
 holidays, and their breaches in the period are four more (16 on SQLite). The report, its CSV and the customer's
 report read the clocks of their ticket targets, and the events that came after a closed month (two queries more
-than before tickets). The CSV reads the reader's permissions once more when the period had maintenance (may they
+than before tickets; with the ticket figures counted by the database, one query more on SQLite, which has no
+percentile_disc). The CSV reads the reader's permissions once more when the period had maintenance (may they
 read every window's title?), and a customer's report which of its windows are kept from customers.
 Every measurement starts with an empty cache, so what the overview and the dashboard cache is read and counted.
 """
@@ -26,6 +27,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
 from agreements.choices import AgreementKind, BudgetingMethod, ExclusionReason, MaintenanceStatus
 from agreements.models import Exclusion, MaintenanceWindow, Underpinning
@@ -52,6 +54,9 @@ CEILINGS = {
     "csv": 13,
     "customer_report": 16,
 }
+# Pages with ticket figures: PostgreSQL takes their medians and 90th percentiles in the query that counts them
+# (percentile_disc); other databases read the stopped clocks' business times in one query more.
+TICKET_FIGURES = {"dashboard", "report", "quarter", "csv", "customer_report"}
 
 
 @pytest.fixture(autouse=True)
@@ -207,7 +212,7 @@ def test_the_page_reads_in_as_many_queries_for_a_large_estate_as_for_a_small_one
 ):
     who, url = PAGES[page]
     user = {"alice": alice, "manager": manager}[who]
-    ceiling = CEILINGS[page]
+    ceiling = CEILINGS[page] + (page in TICKET_FIGURES and connection.vendor != "postgresql")
 
     build_estate("small", [customer_a, customer_b], manager, **SMALL)
     small = count_queries(client, user, url.format(tag="small"), django_assert_max_num_queries, ceiling)
