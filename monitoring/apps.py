@@ -38,9 +38,9 @@ class MonitoringConfig(AppConfig):
         from monitoring.api import schema  # noqa: F401 - registers the OpenAPI description of bearer tokens
         from monitoring.evaluation.closing import FINAL_EVALUATION
         from monitoring.forms import INDICATOR_ON_TARGET_FORM
-        from monitoring.readout.cache import bump_generation
+        from monitoring.readout.cache import bump_generation, bump_ticket_generation
         from monitoring.readout.panels import CHAIN_PANEL, CLOSED_PERIODS, COMPLIANCE_PANEL, REPORT_LINK, TICKETS_LINK
-        from monitoring.signals import evaluation_finished
+        from monitoring.signals import evaluation_finished, ticket_clocks_written
 
         target_form.register(INDICATOR_ON_TARGET_FORM)
         target_panels.register(COMPLIANCE_PANEL)
@@ -50,3 +50,4 @@ class MonitoringConfig(AppConfig):
         agreement_links.register(TICKETS_LINK)
         closed_periods.register(CLOSED_PERIODS)
         evaluation_finished.connect(bump_generation, dispatch_uid="monitoring-dashboard-cache")
+        ticket_clocks_written.connect(bump_ticket_generation, dispatch_uid="monitoring-ticket-figures-cache")

@@ -9,3 +9,7 @@ evaluation_finished = Signal()
 # monitoring.receivers queues the sending task once the transaction commits: the evaluation does not import the
 # tasks module, which imports the evaluation.
 notifications_pending = Signal()
+
+# Sent when ticket clocks have been written, and again once the transaction commits; kwargs: customer_ids. The
+# dashboards' cache (monitoring.readout.cache) files the customers' ticket figures under a new generation.
+ticket_clocks_written = Signal()

@@ -2,6 +2,7 @@
 and an admin; plus an active agreement of A with one target."""
 
 import pytest
+from django.core.cache import cache
 
 from agreements.choices import AgreementStatus
 from tests.factories import (
@@ -13,6 +14,13 @@ from tests.factories import (
     UserFactory,
 )
 from tests.smtp import send_mail_to, smtp_server
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: nothing one test read is served to the next (whose rows may have the same
+    ids, at the same frozen instant)."""
+    cache.clear()
 
 
 @pytest.fixture

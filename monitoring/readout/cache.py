@@ -41,6 +41,21 @@ def bump_generation(sender=None, **kwargs):
         cache.set(GENERATION_KEY, 1, None)
 
 
+def ticket_generation(customer_id):
+    """The generation of a customer's ticket clocks: raised whenever some of them are written (0 in an empty
+    cache)."""
+    return cache.get(key("ticket-generation", customer_id), 0)
+
+
+def bump_ticket_generation(sender=None, customer_ids=(), **kwargs):
+    """Receiver of ticket_clocks_written: the customers' cached ticket figures are now out of date."""
+    for customer_id in customer_ids:
+        try:
+            cache.incr(key("ticket-generation", customer_id))
+        except ValueError:
+            cache.set(key("ticket-generation", customer_id), 1, None)
+
+
 def digest(value):
     """A short digest of ``value`` (by its ``repr``), for keys that must change whenever it does."""
     return hashlib.blake2b(repr(value).encode(), digest_size=12).hexdigest()

@@ -35,6 +35,7 @@ from agreements.choices import AgreementStatus
 from monitoring.choices import ClockStatus, TicketMetric
 from monitoring.kinds import TICKET
 from monitoring.models import Indicator, TicketClock, TicketEventRecord
+from monitoring.readout.cache import cached, digest, ticket_generation
 
 _TICK = dt.timedelta(microseconds=1)
 _STOPPED = (ClockStatus.MET, ClockStatus.BREACHED)
@@ -228,12 +229,20 @@ def ticket_figures(indicators, spans, now, *, customer):
     only ``customer``'s tickets (an indicator counts one customer's tickets; this keeps another's out of a report
     even if a target were bound to theirs). The indicators that share a span are counted together."""
     indicators = list(indicators)
-    clocks = TicketClock.objects.filter(indicator__in=[i.pk for i in indicators], ticket__customer=customer)
-    counted = span_figures(clocks, {(start, end) for found in spans.values() for _label, start, end in found}, now)
+    ids = sorted(indicator.pk for indicator in indicators)
+    bounds = sorted({(start, end) for found in spans.values() for _label, start, end in found})
+    # As of the minute, the same for every reader in it, until a clock of the customer's is written.
+    minute = now.replace(second=0, microsecond=0)
+    clocks = TicketClock.objects.filter(indicator__in=ids, ticket__customer=customer)
+    counted = cached(
+        ("ticket-figures", customer.pk, ticket_generation(customer.pk), minute.isoformat(), digest((ids, bounds))),
+        lambda: dict(span_figures(clocks, bounds, minute)),
+        seconds=60,
+    )
     found = []
     for indicator in indicators:
         for number, (label, start, end) in enumerate(spans.get(indicator.pk, [])):
-            by_priority, total = counted[start, end].get(indicator.pk, ({}, PriorityFigures(ALL_PRIORITIES)))
+            by_priority, total = counted.get((start, end), {}).get(indicator.pk, ({}, PriorityFigures(ALL_PRIORITIES)))
             found.append(
                 IndicatorFigures(
                     indicator_id=indicator.pk,

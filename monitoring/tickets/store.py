@@ -25,6 +25,7 @@ from monitoring.choices import TicketCategory, TicketEventKind
 from monitoring.intake.rollups import apply_minute_deltas, lock_indicator, minute_number
 from monitoring.kinds import TICKET
 from monitoring.models import Indicator, Measurement, Ticket, TicketClock, TicketEventRecord
+from monitoring.signals import ticket_clocks_written
 from monitoring.tickets.clock import DEFAULT_WARNING_POINTS, ClockState, TicketEvent, ticket_clock
 from monitoring.tickets.ranks import Standing, rank_rows, write_ranks
 
@@ -264,6 +265,10 @@ def _rebuild_chunk(ticket_ids, now):
         write_clocks(rows)
         write_standing(standing)
         write_ranks(ranked, ranks)
+        # Now, for readers in this transaction, and again once it commits, for those who read in between.
+        customers = sorted({ticket[1] for ticket in tickets})
+        ticket_clocks_written.send(sender=rebuild_clocks, customer_ids=customers)
+        transaction.on_commit(lambda: ticket_clocks_written.send(sender=rebuild_clocks, customer_ids=customers))
         for indicator_id, instants in sorted(touched.items()):
             recount(indicator_id, instants)
     return len(rows)

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from monitoring.evaluation import evaluate_targets
-from monitoring.models import ComplianceSnapshot, TargetIndicator
+from monitoring.models import ComplianceSnapshot, TargetIndicator, TicketClock
 from monitoring.readout.reports import TICKET_CSV_HEADER, agreement_report, parse_period
 from monitoring.readout.tickets import business_minutes, nearest_rank, share_percent
 from monitoring.tickets.store import settle_due_clocks
@@ -266,3 +266,19 @@ def test_two_indicators_with_the_same_clock_are_told_apart_by_name(client, cast,
     html = client.get(f"/agreements/{cast.agreement.code}/report/?period=2026-11").text
     assert f'<span class="small text-muted">{second.name}</span>' in html
     assert f'<span class="small text-muted">{cast.response.name}</span>' not in html  # the only first-response one
+
+
+def test_the_figures_are_kept_for_the_minute_until_a_clock_of_the_customer_is_written(cast, time_machine):
+    counted = lambda: resolution_rows(agreement_report(cast.agreement, parse_period("2026-11")))["all"][0]  # noqa: E731
+    assert counted() == 8
+    # A clock changed behind the portal's back is not seen within the minute: the figures are served from the cache.
+    TicketClock.objects.filter(ticket__external_id="INC-1", indicator=cast.resolution).update(
+        counted_at=None, good=None
+    )
+    assert counted() == 8
+    # The next minute reads them afresh.
+    time_machine.move_to(NOW + dt.timedelta(minutes=1), tick=False)
+    assert counted() == 7
+    # So does the same minute once the desk sends an event (its clocks are rebuilt): INC-1's clock counts again.
+    cast.send([cast.event("INC-1", "closed", kst(2026, 11, 2, 10, 30))], now=NOW + dt.timedelta(minutes=1))
+    assert counted() == 8
