@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from slm_portal.identity.models import RoleRule
+from slm_portal.identity.models import DirectoryAccount, RoleRule
 
 
 @admin.register(RoleRule)
@@ -14,3 +14,15 @@ class RoleRuleAdmin(admin.ModelAdmin):
     search_fields = ["claim", "value", "provider", "note", "customer__code", "customer__name"]
     autocomplete_fields = ["customer"]
     fields = ["order", "enabled", "source", "provider", "claim", "match", "value", "role", "customer", "note"]
+
+
+@admin.register(DirectoryAccount)
+class DirectoryAccountAdmin(admin.ModelAdmin):
+    """Link an existing local account to the directory by adding a row (the directory then signs it in); the DN,
+    groups and time are rewritten at every directory sign-in."""
+
+    list_display = ["user", "dn", "signed_in_at"]
+    search_fields = ["user__username", "user__email", "dn"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["groups", "signed_in_at"]
+    fields = ["user", "dn", "groups", "signed_in_at"]
