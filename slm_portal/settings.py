@@ -35,6 +35,7 @@ from slm_portal.env import (
     env_str,
     env_time_zone,
 )
+from slm_portal.identity.providers import parse_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SLM_VAR_DIR = Path(env_str("SLM_VAR_DIR", str(BASE_DIR / "var")))
@@ -123,6 +124,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password sign-in (Django's ModelBackend) and single sign-on (its callback signs the person in with this backend).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "slm_portal.identity.backends.SingleSignOnBackend",
+]
+# OpenID Connect providers, a JSON list (slm_portal/identity/providers.py); each names the variable of its secret.
+SLM_OIDC_PROVIDERS = parse_providers(env_str("SLM_OIDC_PROVIDERS", ""))
+# Roles that may not sign in with a password: "managers", "customers" (superusers always may).
+SLM_PASSWORD_SIGN_IN_OFF = env_list("SLM_PASSWORD_SIGN_IN_OFF")
+if set(SLM_PASSWORD_SIGN_IN_OFF) - {"managers", "customers"}:
+    raise ImproperlyConfigured("SLM_PASSWORD_SIGN_IN_OFF takes managers, customers or both (comma-separated).")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

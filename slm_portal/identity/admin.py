@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 
-from slm_portal.identity.models import RoleRule
+from slm_portal.identity.forms import AdminPasswordSignInForm
+from slm_portal.identity.models import RoleRule, SingleSignOnAccount
 
 
 @admin.register(RoleRule)
@@ -14,3 +15,18 @@ class RoleRuleAdmin(admin.ModelAdmin):
     search_fields = ["claim", "value", "provider", "note", "customer__code", "customer__name"]
     autocomplete_fields = ["customer"]
     fields = ["order", "enabled", "source", "provider", "claim", "match", "value", "role", "customer", "note"]
+
+
+@admin.register(SingleSignOnAccount)
+class SingleSignOnAccountAdmin(admin.ModelAdmin):
+    list_display = ["user", "provider", "subject", "created_at", "last_sign_in_at"]
+    list_filter = ["provider"]
+    search_fields = ["user__username", "user__email", "subject"]
+    readonly_fields = ["user", "provider", "issuer", "subject", "created_at", "last_sign_in_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+# Django admin's own login form follows the same rule as the login page: a role whose passwords are off is refused.
+admin.site.login_form = AdminPasswordSignInForm
