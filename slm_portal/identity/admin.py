@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 
-from slm_portal.identity.models import DirectoryAccount, RoleRule
+from slm_portal.identity.forms import AdminPasswordSignInForm
+from slm_portal.identity.models import DirectoryAccount, RoleRule, SingleSignOnAccount
 
 
 @admin.register(RoleRule)
@@ -26,3 +27,18 @@ class DirectoryAccountAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
     readonly_fields = ["groups", "signed_in_at"]
     fields = ["user", "dn", "groups", "signed_in_at"]
+
+
+@admin.register(SingleSignOnAccount)
+class SingleSignOnAccountAdmin(admin.ModelAdmin):
+    list_display = ["user", "provider", "subject", "created_at", "last_sign_in_at"]
+    list_filter = ["provider"]
+    search_fields = ["user__username", "user__email", "subject"]
+    readonly_fields = ["user", "provider", "issuer", "subject", "created_at", "last_sign_in_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+# Django admin's own login form follows the same rule as the login page: a role whose passwords are off is refused.
+admin.site.login_form = AdminPasswordSignInForm

@@ -7,6 +7,9 @@ never imports python-ldap (which needs C headers to build; docs/decisions/0007-l
 
 from django.core.exceptions import ImproperlyConfigured
 
+# The authentication backend of directory sign-in (slm_portal/identity/directory.py, which imports python-ldap).
+DIRECTORY_BACKEND = "slm_portal.identity.directory.DirectoryBackend"
+
 # AUTH_LDAP_GROUP_TYPE: the kinds of directory group the portal reads, and the object class its groups carry (the
 # default group search filter). The nested kinds follow groups inside groups (Active Directory's usual set-up).
 GROUP_TYPES = {

@@ -197,7 +197,7 @@ def require_python_ldap():
 
 def configure_directory(settings, uri, *, dn_template=False, group_type="nestedGroupOfNames", timeout=5):
     """Directory sign-in on ``uri`` in Django's settings, as settings.py makes it from AUTH_LDAP_* variables."""
-    from slm_portal.identity.ldap_config import USER_ATTR_MAP, directory_objects
+    from slm_portal.identity.ldap_config import DIRECTORY_BACKEND, USER_ATTR_MAP, directory_objects
 
     objects = directory_objects(
         user_dn_template=f"uid=%(user)s,ou=people,{BASE}" if dn_template else None,
@@ -208,10 +208,7 @@ def configure_directory(settings, uri, *, dn_template=False, group_type="nestedG
         group_type=group_type,
         timeout=timeout,
     )
-    settings.AUTHENTICATION_BACKENDS = [
-        "django.contrib.auth.backends.ModelBackend",
-        "slm_portal.identity.directory.DirectoryBackend",
-    ]
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, DIRECTORY_BACKEND]
     settings.AUTH_LDAP_SERVER_URI = uri
     settings.AUTH_LDAP_BIND_DN = ROOT_DN
     settings.AUTH_LDAP_BIND_PASSWORD = ROOT_PASSWORD

@@ -253,7 +253,9 @@ def settings_in_a_fresh_process(**variables):
 def test_without_a_server_uri_directory_sign_in_is_off():
     result = settings_in_a_fresh_process()
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0] == "['django.contrib.auth.backends.ModelBackend']"
+    backends = result.stdout.splitlines()[0]
+    assert backends.startswith("['django.contrib.auth.backends.ModelBackend'")
+    assert "DirectoryBackend" not in backends
 
 
 def test_the_environment_configures_active_directory_sign_in():
@@ -289,3 +291,14 @@ def test_a_set_up_that_cannot_work_stops_start_up_naming_the_variable(variables,
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+def test_passwords_switched_off_for_managers_leave_the_directory_sign_in_alone(client, ldap_on, settings):
+    settings.SLM_PASSWORD_SIGN_IN_OFF = ["managers"]
+    ManagerFactory(username="local-manager")
+
+    assert sign_in(client, "minsu").status_code == 302, "the directory's password is not the portal's"
+    client.logout()
+    response = sign_in(client, "local-manager", LOCAL_PASSWORD)
+    assert response.status_code == 200
+    assert "their passwords are switched off" in response.content.decode()

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('identity', '0001_role_rules'),
+        ('identity', '0002_single_sign_on_accounts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
