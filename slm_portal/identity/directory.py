@@ -54,6 +54,11 @@ def directory_claims(ldap_user):
 class DirectoryBackend(LDAPBackend):
     """django-auth-ldap's backend with the portal's role rules; settings AUTH_LDAP_* (see settings.py)."""
 
+    def get_user(self, user_id):
+        # django-auth-ldap's own returns deactivated accounts too; an admin who deactivates one ends its sessions.
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None
+
     def get_or_build_user(self, username, ldap_user):
         # Called once the directory accepted the password, before any row is written: a refusal creates nothing.
         claims = directory_claims(ldap_user)

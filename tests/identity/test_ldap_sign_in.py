@@ -302,3 +302,13 @@ def test_passwords_switched_off_for_managers_leave_the_directory_sign_in_alone(c
     response = sign_in(client, "local-manager", LOCAL_PASSWORD)
     assert response.status_code == 200
     assert "their passwords are switched off" in response.content.decode()
+
+
+def test_an_account_an_admin_deactivates_is_signed_out_and_cannot_sign_in_again(client, ldap_on):
+    assert sign_in(client, "minsu").status_code == 302
+    User.objects.filter(username="minsu").update(is_active=False)
+
+    assert client.get("/").status_code == 302, "the session ends"
+    response = sign_in(client, "minsu")
+    assert response.status_code == 200
+    assert "This account is inactive." in response.content.decode()
