@@ -23,7 +23,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 # Only the pinned production requirements. --no-deps plus `pip check` makes an incomplete lock file fail the
-# build instead of quietly pulling an unpinned package. ldap.txt is directory sign-in (docs/decisions/0007): its
+# build instead of quietly pulling an unpinned package. ldap.txt is directory sign-in (docs/decisions/0008): its
 # python-ldap has no wheel and compiles here against the OpenLDAP and SASL headers; the compiler and the headers leave
 # in the same step, the client libraries they came with stay (apt-mark manual), and the import at the end proves it.
 COPY requirements/base.txt requirements/ldap.txt requirements/

@@ -12,7 +12,7 @@ $(BIN)/python:
 
 # Directory sign-in's python-ldap compiles against the OpenLDAP and SASL headers (libldap2-dev, libsasl2-dev): it is
 # installed when it builds; without them the portal runs with LDAP off and the LDAP tests are skipped
-# (docs/decisions/0007-ldap-sign-in.md). The build's output is kept in $(VENV)/ldap-build.log.
+# (docs/decisions/0008-ldap-sign-in.md). The build's output is kept in $(VENV)/ldap-build.log.
 $(VENV)/.installed: requirements/dev.txt requirements/ldap.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements/dev.txt
 	@if $(BIN)/pip install -r requirements/ldap.txt >$(VENV)/ldap-build.log 2>&1; then \

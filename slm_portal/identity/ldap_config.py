@@ -2,7 +2,7 @@
 the plain values settings.py reads from the environment.
 
 settings.py calls ``directory_objects`` only when AUTH_LDAP_SERVER_URI is set, so a portal without directory sign-in
-never imports python-ldap (which needs C headers to build; docs/decisions/0007-ldap-sign-in.md).
+never imports python-ldap (which needs C headers to build; docs/decisions/0008-ldap-sign-in.md).
 """
 
 from django.core.exceptions import ImproperlyConfigured

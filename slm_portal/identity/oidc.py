@@ -25,7 +25,7 @@ from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.django_client import OAuth
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from joserfc import errors as jose_errors
@@ -176,28 +176,37 @@ def finish(request, provider):
     token = _token(request, provider, client)
     claims = _claims(provider, client, token, metadata)
     decision = decide_roles("oidc", claims, provider=provider.name)  # refuses before anything is written
-    with transaction.atomic():
-        link = (
-            SingleSignOnAccount.objects.select_for_update()
-            .select_related("user")
-            .filter(issuer=provider.issuer, subject=claims["sub"])
-            .first()
-        )
-        if link is None:
-            user = get_user_model()(username=username_for(provider, claims["sub"], provider.issuer))
-            user.set_unusable_password()
-        else:
-            user = link.user
-            if not user.is_active:
-                raise SignInRefused(_("Your account is switched off. Ask an administrator."))
-        user.email = claims["email"] or user.email
-        user.first_name = str(claims.get("given_name") or user.first_name)[:150]
-        user.last_name = str(claims.get("family_name") or user.last_name)[:150]
-        user.save()
-        if link is None:
-            link = SingleSignOnAccount(user=user, provider=provider.name, issuer=provider.issuer, subject=claims["sub"])
-        link.last_sign_in_at = timezone.now()
-        link.save()
-        apply_decision(user, decision)
+    try:
+        user = _account(provider, claims, decision)
+    except IntegrityError:  # the same person's first sign-in in two tabs at once: one wins, the other starts again
+        raise SignInRefused(_("This sign-in was already used or has expired. Please sign in again.")) from None
     log.info("Single sign-on of %s through %s, roles %s", user.username, provider.name, decision.roles or "none")
+    return user
+
+
+@transaction.atomic
+def _account(provider, claims, decision):
+    """The person's account, created on their first sign-in, with their details and roles brought up to date."""
+    link = (
+        SingleSignOnAccount.objects.select_for_update()
+        .select_related("user")
+        .filter(issuer=provider.issuer, subject=claims["sub"])
+        .first()
+    )
+    if link is None:
+        user = get_user_model()(username=username_for(provider, claims["sub"], provider.issuer))
+        user.set_unusable_password()
+    else:
+        user = link.user
+        if not user.is_active:
+            raise SignInRefused(_("Your account is switched off. Ask an administrator."))
+    user.email = claims["email"] or user.email
+    user.first_name = str(claims.get("given_name") or user.first_name)[:150]
+    user.last_name = str(claims.get("family_name") or user.last_name)[:150]
+    user.save()
+    if link is None:
+        link = SingleSignOnAccount(user=user, provider=provider.name, issuer=provider.issuer, subject=claims["sub"])
+    link.last_sign_in_at = timezone.now()
+    link.save()
+    apply_decision(user, decision)
     return user

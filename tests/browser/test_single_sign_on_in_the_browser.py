@@ -28,6 +28,7 @@ ACCOUNTS = {
         "groups": ["staff", "slm-managers"],
     },
     "lee": {"email": "lee@acme.example", "email_verified": True, "given_name": "Jiwoo", "groups": ["staff"]},
+    "park": {"email": "park@elsewhere.example", "email_verified": True, "groups": ["customer:nosuch"]},
 }
 
 
@@ -42,6 +43,9 @@ def provider(live_server, settings, monkeypatch, customer_a):
         value="acme.example",
         role=GrantedRole.CUSTOMER_MEMBER,
         customer=customer_a,
+    )
+    RoleRule.objects.create(
+        claim="groups", match=ClaimMatch.CUSTOMER_PREFIX, value="customer:", role=GrantedRole.CUSTOMER_MEMBER
     )
     client = {
         "client_id": "slm-portal",
@@ -69,9 +73,9 @@ def provider(live_server, settings, monkeypatch, customer_a):
         oidc._clients.clear()
 
 
-def sign_in_at_the_provider(page, live_server, login):
+def sign_in_at_the_provider(page, live_server, login, button="Sign in with Corp ID"):
     page.goto("/accounts/login/")
-    page.get_by_role("link", name="Sign in with Corp ID").click()
+    page.get_by_role("link", name=button).click()
     page.fill("input[name=login]", login)
     page.fill("input[name=password]", "any password: the test provider's sign-in page takes any")
     page.click("button[type=submit]")
@@ -105,3 +109,20 @@ def test_a_manager_and_a_customer_sign_in_through_the_provider(new_page, live_se
     assert get_user_model().objects.filter(single_sign_on_accounts__isnull=False).count() == 2
     other_page.goto(f"/customers/{customer_a.code}/")
     assert customer_a.name in other_page.content()
+
+
+def test_a_person_of_an_unknown_customer_is_refused_in_korean(new_page, live_server, provider):
+    users_before = get_user_model().objects.count()
+    for width, height in ((1366, 900), (390, 844)):
+        page = new_page(locale="ko-KR", viewport={"width": width, "height": height})
+        page.goto("/accounts/login/")
+        screenshot(page, f"sso-login-{width}-ko")
+        assert overflow(page)["scroll"] == 0
+        sign_in_at_the_provider(page, live_server, "park", button="Corp ID(으)로 로그인")
+        assert "/accounts/oidc/corp/callback/" in page.url
+        assert "소속 조직(nosuch)은 이 포털의 고객이 아닙니다" in page.content()
+        screenshot(page, f"sso-refused-{width}-ko")
+        assert overflow(page)["scroll"] == 0
+    assert get_user_model().objects.count() == users_before
+    assert not SingleSignOnAccount.objects.exists()
+    assert not Membership.objects.exists()

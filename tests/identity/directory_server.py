@@ -184,7 +184,7 @@ def directory_server(folder):
 
 def require_python_ldap():
     """Skips (fails under SLM_REQUIRE_SERVICES=1) when python-ldap is not installed: it builds only where the
-    OpenLDAP and SASL headers are (docs/decisions/0007-ldap-sign-in.md)."""
+    OpenLDAP and SASL headers are (docs/decisions/0008-ldap-sign-in.md)."""
     try:
         import django_auth_ldap  # noqa: F401
         import ldap  # noqa: F401
