@@ -23,10 +23,18 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 # Only the pinned production requirements. --no-deps plus `pip check` makes an incomplete lock file fail the
-# build instead of quietly pulling an unpinned package.
-COPY requirements/base.txt requirements/base.txt
-RUN pip install --no-deps -r requirements/base.txt \
-    && pip check
+# build instead of quietly pulling an unpinned package. ldap.txt is directory sign-in (docs/decisions/0008): its
+# python-ldap has no wheel and compiles here against the OpenLDAP and SASL headers; the compiler and the headers leave
+# in the same step, the client libraries they came with stay (apt-mark manual), and the import at the end proves it.
+COPY requirements/base.txt requirements/ldap.txt requirements/
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libc6-dev libldap2-dev libsasl2-dev \
+    && pip install --no-deps -r requirements/base.txt -r requirements/ldap.txt \
+    && pip check \
+    && apt-mark manual $(apt-cache depends libldap-dev libsasl2-dev | awk '$1 == "Depends:" && $2 ~ /^lib(ldap|sasl2)/ {print $2}') \
+    && apt-get purge -y --auto-remove gcc libc6-dev libldap2-dev libldap-dev libsasl2-dev \
+    && rm -rf /var/lib/apt/lists/* \
+    && python -c "import ldap, django_auth_ldap"
 
 COPY . .
 

@@ -10,8 +10,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements/dev.txt | $(BIN)/python
+# Directory sign-in's python-ldap compiles against the OpenLDAP and SASL headers (libldap2-dev, libsasl2-dev): it is
+# installed when it builds; without them the portal runs with LDAP off and the LDAP tests are skipped
+# (docs/decisions/0008-ldap-sign-in.md). The build's output is kept in $(VENV)/ldap-build.log.
+$(VENV)/.installed: requirements/dev.txt requirements/ldap.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements/dev.txt
+	@if $(BIN)/pip install -r requirements/ldap.txt >$(VENV)/ldap-build.log 2>&1; then \
+		echo "Directory sign-in (python-ldap) installed."; \
+	else \
+		echo "python-ldap did not build (it needs libldap2-dev and libsasl2-dev): LDAP sign-in stays off and its tests are skipped ($(VENV)/ldap-build.log; install them, then rm $@)."; \
+	fi
 	touch $@
 
 install: $(VENV)/.installed
@@ -48,6 +56,7 @@ lock: $(BIN)/python
 	$(BIN)/pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/base.txt requirements/base.in
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/dev.txt requirements/dev.in
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/ldap.txt requirements/ldap.in
 
 migrate: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate

@@ -35,6 +35,8 @@ from slm_portal.env import (
     env_str,
     env_time_zone,
 )
+from slm_portal.identity.ldap_config import DIRECTORY_BACKEND, USER_ATTR_MAP, directory_objects
+from slm_portal.identity.providers import parse_providers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SLM_VAR_DIR = Path(env_str("SLM_VAR_DIR", str(BASE_DIR / "var")))
@@ -123,9 +125,45 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password sign-in (Django's ModelBackend) and single sign-on (its callback signs the person in with this backend).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "slm_portal.identity.backends.SingleSignOnBackend",
+]
+# OpenID Connect providers, a JSON list (slm_portal/identity/providers.py); each names the variable of its secret.
+SLM_OIDC_PROVIDERS = parse_providers(env_str("SLM_OIDC_PROVIDERS", ""))
+# Roles that may not sign in with a password: "managers", "customers" (superusers always may).
+SLM_PASSWORD_SIGN_IN_OFF = env_list("SLM_PASSWORD_SIGN_IN_OFF")
+if set(SLM_PASSWORD_SIGN_IN_OFF) - {"managers", "customers"}:
+    raise ImproperlyConfigured("SLM_PASSWORD_SIGN_IN_OFF takes managers, customers or both (comma-separated).")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Directory sign-in (LDAP / Active Directory) for the provider's own staff: off, and python-ldap never imported, unless
+# AUTH_LDAP_SERVER_URI is set. The names are django-auth-ldap's settings; README "Directory sign-in" explains them.
+AUTH_LDAP_SERVER_URI = env_str("AUTH_LDAP_SERVER_URI", "")
+if AUTH_LDAP_SERVER_URI:
+    # Local accounts are tried first: an administrator still signs in while the directory is down.
+    AUTHENTICATION_BACKENDS.append(DIRECTORY_BACKEND)
+    AUTH_LDAP_BIND_DN = env_str("AUTH_LDAP_BIND_DN", "")
+    AUTH_LDAP_BIND_PASSWORD = env_str("AUTH_LDAP_BIND_PASSWORD", "")
+    AUTH_LDAP_START_TLS = env_bool("AUTH_LDAP_START_TLS", False)
+    AUTH_LDAP_USER_DN_TEMPLATE = env_str("AUTH_LDAP_USER_DN_TEMPLATE")
+    AUTH_LDAP_USER_ATTR_MAP = USER_ATTR_MAP
+    _directory = directory_objects(
+        user_dn_template=AUTH_LDAP_USER_DN_TEMPLATE,
+        user_search_base=env_str("AUTH_LDAP_USER_SEARCH_BASE"),
+        user_search_filter=env_str("AUTH_LDAP_USER_SEARCH_FILTER", "(uid=%(user)s)"),
+        group_search_base=env_str("AUTH_LDAP_GROUP_SEARCH_BASE"),
+        group_search_filter=env_str("AUTH_LDAP_GROUP_SEARCH_FILTER"),
+        group_type=env_str("AUTH_LDAP_GROUP_TYPE", "groupOfNames"),
+        timeout=env_int("AUTH_LDAP_TIMEOUT", 5, minimum=1),
+    )
+    AUTH_LDAP_USER_SEARCH = _directory["AUTH_LDAP_USER_SEARCH"]
+    AUTH_LDAP_GROUP_SEARCH = _directory["AUTH_LDAP_GROUP_SEARCH"]
+    AUTH_LDAP_GROUP_TYPE = _directory["AUTH_LDAP_GROUP_TYPE"]
+    AUTH_LDAP_CONNECTION_OPTIONS = _directory["AUTH_LDAP_CONNECTION_OPTIONS"]
 
 LANGUAGE_CODE = env_choice("LANGUAGE_CODE", "en", ("en", "ko"))
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]

@@ -64,6 +64,7 @@ from monitoring.models import (
 )
 from requirements_analysis.choices import CampaignStatus, RequirementStatus
 from requirements_analysis.models import ServiceLevelRequirement, SurveyCampaign, SurveyInvitation
+from slm_portal.identity.models import DirectoryAccount, RoleRule, SingleSignOnAccount
 from slm_portal.models import Heartbeat
 
 # Every test of the module is a database test, so that pytest-django keeps them together and the module's data is
@@ -234,6 +235,9 @@ def _extra_rows():
     outsiders = Customer.objects.create(code="outsiders", name="Outsiders Ltd")
     outsider = get_user_model().objects.create_user("outsider", password="x")
     Membership.objects.create(user=outsider, customer=outsiders)
+    RoleRule.objects.create(claim="groups", match="customer_prefix", value="customer:", role="customer_member")
+    SingleSignOnAccount.objects.create(user=outsider, provider="corp", issuer="https://sso.example", subject="o-1")
+    DirectoryAccount.objects.create(user=outsider, dn="uid=outsider,ou=people,dc=example,dc=com", groups=["staff"])
     get_user_model().objects.create_user("spare", password="x")  # the newest user: the admin URLs act on it
     windows = _maintenance_rows(agreement, manager, now)
     return {
@@ -433,6 +437,9 @@ def samples(extra):
         "improvement:review_create": codes(agreements),
         "improvement:review_pack": codes(customers),
         "improvement:review_pack_csv": codes(customers),
+        # No provider is configured in the tests: both answer 404 (tests/identity/ signs in through real ones).
+        "identity:oidc_start": [{"provider": "corp"}],
+        "identity:oidc_callback": [{"provider": "corp"}],
         **_admin_samples(),
     }
 

@@ -114,6 +114,11 @@ def fresh_process(tmp_path, *arguments, **variables):
         ({"DEBUG": "1", "TIME_ZONE": "Seoul"}, "TIME_ZONE='Seoul' is not a known IANA time zone"),
         ({"DEBUG": "1", "LANGUAGE_CODE": "fr"}, "LANGUAGE_CODE='fr' is not one of en, ko."),
         ({"DEBUG": "1", "LOG_LEVEL": "LOUD"}, "LOG_LEVEL='LOUD' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL."),
+        ({"DEBUG": "1", "SLM_OIDC_PROVIDERS": "[{"}, "SLM_OIDC_PROVIDERS is not valid JSON"),
+        (
+            {"DEBUG": "1", "SLM_PASSWORD_SIGN_IN_OFF": "admins"},
+            "SLM_PASSWORD_SIGN_IN_OFF takes managers, customers or both",
+        ),
     ],
 )
 def test_start_up_stops_on_a_bad_setting_and_names_it(tmp_path, variables, message):

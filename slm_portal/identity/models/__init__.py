@@ -1,1 +1,7 @@
 """The identity app's models, one module per feature; each is imported here so that Django finds it."""
+
+from slm_portal.identity.models.directory import DirectoryAccount
+from slm_portal.identity.models.oidc import SingleSignOnAccount
+from slm_portal.identity.models.rules import RoleRule
+
+__all__ = ["DirectoryAccount", "RoleRule", "SingleSignOnAccount"]
