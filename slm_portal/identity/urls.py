@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from slm_portal.identity.views import two_factor
 
 app_name = "identity"
 
-urlpatterns = []
+urlpatterns = [
+    path("two-factor/", two_factor.manage, name="two_factor"),
+    path("two-factor/code/", two_factor.code, name="two_factor_code"),
+    path("two-factor/setup/", two_factor.setup, name="two_factor_setup"),
+    path("two-factor/recovery-codes/", two_factor.recovery_codes, name="two_factor_recovery_codes"),
+    path("two-factor/recovery-codes/new/", two_factor.regenerate, name="two_factor_regenerate"),
+    path("two-factor/off/", two_factor.turn_off, name="two_factor_off"),
+]

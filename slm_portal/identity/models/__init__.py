@@ -1,1 +1,3 @@
 """The identity app's models, one module per feature; each is imported here so that Django finds it."""
+
+from slm_portal.identity.models.two_factor import RecoveryCode, RecoveryCodeDevice  # noqa: F401
