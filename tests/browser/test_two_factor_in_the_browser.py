@@ -86,3 +86,11 @@ def test_the_two_factor_pages_fit_a_phone(new_page, manager, locale):
     page.wait_for_url(lambda url: "/accounts/two-factor/code/" in url)
     assert overflow(page) == {"scroll": 0, "over": []}
     screenshot(page, f"two-factor-code-390-{locale}")
+
+    page.fill("#id_code", fresh_code(TOTPDevice.objects.get(user=manager)))
+    page.click("#two-factor-code button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/two-factor/" not in url)
+    page.goto("/accounts/two-factor/")
+    assert page.locator("#two-factor-status").is_visible()
+    assert overflow(page) == {"scroll": 0, "over": []}
+    screenshot(page, f"two-factor-manage-390-{locale}")
