@@ -175,7 +175,6 @@ X_FRAME_OPTIONS = "DENY"
 
 # Two-factor sign-in (django-otp): Django admin never shows an authenticator's key once it is saved.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
-OTP_TOTP_ISSUER = "SLM Portal"
 
 # Content-Security-Policy (django-csp) on every response: the portal serves all its scripts, styles, fonts and images
 # itself (static/vendor/, drf-spectacular-sidecar), so nothing comes from elsewhere and no inline script runs without

@@ -18,6 +18,7 @@ from urllib.parse import quote
 import django_otp
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +34,6 @@ VERIFIED_SESSION_KEY = "identity_two_factor_verified"
 NEW_CODES_SESSION_KEY = "identity_two_factor_new_codes"
 AUTHENTICATOR_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
-ISSUER = "SLM Portal"
 # An expired code is told apart from a wrong one within this many steps (ten minutes of 30-second steps).
 EXPIRED_LOOKBACK_STEPS = 20
 
@@ -102,8 +102,9 @@ def secret_text(device):
 
 def setup_uri(device):
     key = base64.b32encode(device.bin_key).decode().rstrip("=")
-    label = f"{ISSUER}:{device.user.get_username()}"
-    return f"otpauth://totp/{quote(label)}?secret={key}&issuer={quote(ISSUER)}&algorithm=SHA1&digits=6&period=30"
+    issuer = settings.SLM_PORTAL_NAME.replace(":", "")
+    label = f"{issuer}:{device.user.get_username()}"
+    return f"otpauth://totp/{quote(label)}?secret={key}&issuer={quote(issuer)}&algorithm=SHA1&digits=6&period=30"
 
 
 def qr_code_svg(text):

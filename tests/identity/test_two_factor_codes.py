@@ -129,3 +129,20 @@ def test_a_recovery_code_signs_in_once_and_is_refused_the_second_time(client, ma
     assert not passed(client, manager)
     clock.shift(2)
     assert "not one of yours" in errors(enter(client, "abcd-efgh-jkmn"))
+
+
+def test_the_qr_code_carries_the_key_and_the_portal_name_and_passes_the_csp(manager):
+    from slm_portal.identity.two_factor import qr_code_svg, secret_text, setup_uri
+
+    device = give_authenticator(manager)
+    uri = setup_uri(device)
+    assert uri == (
+        "otpauth://totp/SLM%20Portal%3Amanager?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+        "&issuer=SLM%20Portal&algorithm=SHA1&digits=6&period=30"
+    )
+    assert secret_text(device) == "GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ"
+    svg = qr_code_svg(uri)
+    assert svg.startswith("<svg")
+    assert "<path" in svg
+    assert "style" not in svg
+    assert "script" not in svg
