@@ -329,6 +329,8 @@ def session_cookies(usernames):
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 
+    from slm_portal.identity.two_factor import VERIFIED_SESSION_KEY
+
     store = import_module(settings.SESSION_ENGINE).SessionStore
     cookies = {}
     for user in get_user_model().objects.filter(username__in=usernames):
@@ -336,6 +338,7 @@ def session_cookies(usernames):
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session[VERIFIED_SESSION_KEY] = user.pk  # the manager has passed two-factor sign-in: pages, not the code page
         session.create()
         cookies[user.username] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
     return cookies

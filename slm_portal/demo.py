@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agreements.choices import (
     AgreementKind,
@@ -36,6 +37,11 @@ from agreements.models import (
 from agreements.signoffs import answer, send_for_sign_off
 from core.tenancy import SERVICE_MANAGERS_GROUP
 from monitoring.windows import first_of_month
+
+# The demo admin's and manager's authenticator key (two-factor sign-in), public like the demo password: add it to an
+# authenticator app, or compute the code with `oathtool --totp -b <base32>`. Hex as django-otp stores it.
+DEMO_TOTP_KEY = b"slm-portal-demo-2fa!".hex()
+DEMO_TOTP_BASE32 = "ONWG2LLQN5ZHIYLMFVSGK3LPFUZGMYJB"
 
 # (username, first name, last name, role, customer code)
 DEMO_PEOPLE = [
@@ -126,6 +132,8 @@ def seed_people(password):
         user.save()
         if role == "manager":
             user.groups.add(managers)
+        if role in ("admin", "manager") and not TOTPDevice.objects.filter(user=user).exists():
+            TOTPDevice.objects.create(user=user, name="Authenticator app (demo key)", key=DEMO_TOTP_KEY)
         if customer_code:
             Membership.objects.update_or_create(
                 user=user, defaults={"customer": Customer.objects.get(code=customer_code)}

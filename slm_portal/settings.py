@@ -67,6 +67,8 @@ THIRD_PARTY_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 LOCAL_APPS = [
     "core",
@@ -88,6 +90,7 @@ MIDDLEWARE = [
     "slm_portal.middleware.refuse_nul_characters",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "slm_portal.identity.middleware.require_second_factor",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -208,6 +211,9 @@ SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Two-factor sign-in (django-otp): Django admin never shows an authenticator's key once it is saved.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # Content-Security-Policy (django-csp) on every response: the portal serves all its scripts, styles, fonts and images
 # itself (static/vendor/, drf-spectacular-sidecar), so nothing comes from elsewhere and no inline script runs without
 # the request's nonce. Behaviour that templates used to put in on*= attributes lives in static/js/portal.js.
@@ -309,7 +315,7 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "monitoring.api.authentication.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "slm_portal.identity.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [

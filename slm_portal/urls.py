@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from slm_portal import views
-from slm_portal.identity.views import SignInView
+from slm_portal.identity.views.sign_in import SignInView
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -78,3 +78,28 @@ def smtp_inbox(settings):
     with smtp_server() as inbox:
         send_mail_to(settings, inbox)
         yield inbox
+
+
+@pytest.fixture(autouse=True)
+def force_login_passes_two_factor(request, monkeypatch):
+    """``client.force_login(user)`` also marks the session as having passed two-factor sign-in, so that the suite's
+    many tests that sign managers and admins in this way keep testing their pages, not the code page.
+
+    Tests only: the portal itself never marks a session this way. Tests of two-factor sign-in opt out with
+    ``@pytest.mark.two_factor``, and then a forced login is held at the code page like any other sign-in.
+    """
+    if request.node.get_closest_marker("two_factor"):
+        return
+    from django.test import Client
+
+    from slm_portal.identity.two_factor import VERIFIED_SESSION_KEY
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[VERIFIED_SESSION_KEY] = user.pk
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)

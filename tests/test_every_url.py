@@ -25,6 +25,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agreements.choices import AgreementStatus, ExclusionReason, MaintenanceStatus, Recurrence
 from agreements.models import (
@@ -64,7 +65,7 @@ from monitoring.models import (
 )
 from requirements_analysis.choices import CampaignStatus, RequirementStatus
 from requirements_analysis.models import ServiceLevelRequirement, SurveyCampaign, SurveyInvitation
-from slm_portal.identity.models import DirectoryAccount, RoleRule, SingleSignOnAccount
+from slm_portal.identity.models import DirectoryAccount, RecoveryCodeDevice, RoleRule, SingleSignOnAccount
 from slm_portal.models import Heartbeat
 
 # Every test of the module is a database test, so that pytest-django keeps them together and the module's data is
@@ -173,6 +174,7 @@ def _extra_rows():
         content=f"t,value\n{(now - dt.timedelta(hours=1)).isoformat()},1\n",
         sample_count=1,
     )
+    RecoveryCodeDevice.objects.get_or_create(user=manager, name="Recovery codes")[0].set_new_codes()
     token = ApiToken(user=manager, name="every-url")
     token.issue_token()
     token.save()
@@ -441,6 +443,9 @@ def samples(extra):
         "identity:oidc_start": [{"provider": "corp"}],
         "identity:oidc_callback": [{"provider": "corp"}],
         **_admin_samples(),
+        # django-otp's admin views of an authenticator's QR code (refused: the portal hides saved keys).
+        "admin:otp_totp_totpdevice_config": [{"pk": TOTPDevice.objects.first().pk}, {"pk": 999999}],
+        "admin:otp_totp_totpdevice_qrcode": [{"pk": TOTPDevice.objects.first().pk}, {"pk": 999999}],
     }
 
 

@@ -1,9 +1,15 @@
-"""Django admin for the identity app's models."""
+"""Django admin for the identity app's models.
+
+Resetting a person's two-factor sign-in (a lost phone): delete their TOTP device under "TOTP devices" (django-otp's
+admin, which never shows a saved key here); their recovery codes go with it, and an admin or service manager is asked
+to enrol again at the next sign-in.
+"""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from slm_portal.identity.forms import AdminPasswordSignInForm
-from slm_portal.identity.models import DirectoryAccount, RoleRule, SingleSignOnAccount
+from slm_portal.identity.models import DirectoryAccount, RecoveryCodeDevice, RoleRule, SingleSignOnAccount
 
 
 @admin.register(RoleRule)
@@ -36,8 +42,25 @@ class SingleSignOnAccountAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__email", "subject"]
     readonly_fields = ["user", "provider", "issuer", "subject", "created_at", "last_sign_in_at"]
 
+
+@admin.register(RecoveryCodeDevice)
+class RecoveryCodeDeviceAdmin(admin.ModelAdmin):
+    """The sets of recovery codes: who has one and how many codes are left; the codes themselves are only hashes."""
+
+    list_display = ["user", "created_at", "codes_left"]
+    search_fields = ["user__username", "user__email"]
+    fields = ["user", "name", "created_at", "codes_left"]
+    readonly_fields = fields
+
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("unused codes"))
+    def codes_left(self, obj):
+        return obj.unused_count()
 
 
 # Django admin's own login form follows the same rule as the login page: a role whose passwords are off is refused.

@@ -9,3 +9,17 @@ class IdentityConfig(AppConfig):
     # Granted to the service managers' group after every migrate (core.tenancy.grant_service_manager_permissions).
     service_managers_edit = []
     service_managers_view = []
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_delete
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from slm_portal.identity import two_factor
+
+        user_logged_in.connect(two_factor.forget_verification, dispatch_uid="identity_two_factor_forget")
+        post_delete.connect(
+            two_factor.drop_recovery_codes_with_last_authenticator,
+            sender=TOTPDevice,
+            dispatch_uid="identity_two_factor_recovery_with_device",
+        )

@@ -17,6 +17,7 @@ import pytest
 
 from tests.factories import PASSWORD
 from tests.services import unavailable
+from tests.two_factor import fresh_code, give_authenticator, needs_code
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still plain
 # synchronous calls, made between browser steps.
@@ -68,11 +69,22 @@ def new_page(chromium, live_server):
 
 
 def log_in(page, username, password=PASSWORD):
+    """Signs in through the form; an admin or service manager (or anyone with two-factor sign-in on) is given an
+    authenticator app with a known key, and the code it shows is entered on the code page."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username=username)
+    device = give_authenticator(user, tolerance=5) if needs_code(user) else None
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    if device is not None:
+        page.wait_for_url(lambda url: "/accounts/two-factor/code/" in url)
+        page.fill("#id_code", fresh_code(device))
+        page.click("#two-factor-code button[type=submit]")
+        page.wait_for_url(lambda url: "/accounts/two-factor/" not in url)
     return page
 
 

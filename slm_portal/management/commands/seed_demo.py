@@ -8,7 +8,7 @@ from django.utils import timezone
 from improvement.demo import seed_improvement_demo
 from monitoring.demo import seed_monitoring_demo
 from requirements_analysis.demo import seed_requirements_demo
-from slm_portal.demo import DEMO_PEOPLE, seed_demo
+from slm_portal.demo import DEMO_PEOPLE, DEMO_TOTP_BASE32, seed_demo
 
 
 class Command(BaseCommand):
@@ -44,3 +44,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Token of the demo data source (shown once): {monitoring['token']}")
         if monitoring["desk_token"]:
             self.stdout.write(f"Token of the demo service desk (shown once): {monitoring['desk_token']}")
+        self.stdout.write(
+            f"Demo admin and manager use two-factor sign-in: add the key {DEMO_TOTP_BASE32} to an authenticator app "
+            f"(or run: oathtool --totp -b {DEMO_TOTP_BASE32})."
+        )

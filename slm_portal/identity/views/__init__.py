@@ -1,0 +1,1 @@
+"""Views of the identity app, one module per feature."""

@@ -1,0 +1,32 @@
+"""The demo admin and manager can sign in after `make run`: their authenticator has the public demo key that the
+README and `seed_demo` give, and a code computed from that key passes."""
+
+import base64
+
+import pytest
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from slm_portal.demo import CUSTOMERS, DEMO_TOTP_BASE32, DEMO_TOTP_KEY, seed_people
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.two_factor
+
+
+def test_the_demo_manager_signs_in_with_a_code_of_the_documented_key(client, db):
+    for code, name, *_rest in CUSTOMERS:
+        CustomerFactory(code=code, name=name)
+    seed_people("slm-demo")
+    assert base64.b32decode(DEMO_TOTP_BASE32).hex() == DEMO_TOTP_KEY
+    assert TOTPDevice.objects.filter(user__username="admin", confirmed=True, key=DEMO_TOTP_KEY).exists()
+    assert not TOTPDevice.objects.filter(user__username="hanbit").exists()
+
+    client.post(reverse("login"), {"username": "manager", "password": "slm-demo"})
+    assert client.get("/")["Location"].startswith(reverse("identity:two_factor_code"))
+    code = f"{TOTP(base64.b32decode(DEMO_TOTP_BASE32)).token():06d}"
+    assert client.post(reverse("identity:two_factor_code"), {"code": code}).status_code == 302
+    assert client.get("/").status_code == 200
+
+    seed_people("slm-demo")  # seeding again keeps the device the manager has
+    assert TOTPDevice.objects.filter(user__username="manager").count() == 1
