@@ -86,7 +86,8 @@ def test_a_directory_manager_signs_in_through_the_login_form_as_a_service_manage
     assert account.groups == ["portal-leads", "portal-managers", "staff"]
     assert account.signed_in_at is not None
     assert signals == [("logged_in", "minsu")]
-    assert client.get("/").status_code == 200
+    # A service manager uses two factors whatever the way in: first an authenticator app to enrol.
+    assert client.get("/")["Location"] == "/accounts/two-factor/setup/?next=%2F"
 
 
 def test_a_directory_person_in_a_customer_group_becomes_a_member_of_that_customer(client, ldap_on, customer_a):

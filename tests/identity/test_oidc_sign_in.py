@@ -104,7 +104,8 @@ def test_first_sign_in_creates_a_manager(client, stub, rules):
     assert list(user.groups.values_list("name", flat=True)) == [SERVICE_MANAGERS_GROUP]
     assert int(client.session["_auth_user_id"]) == user.pk
     assert client.session["_auth_user_backend"] == oidc.BACKEND
-    assert client.get(reverse("home")).status_code == 200
+    # A service manager uses two factors whatever the way in: first an authenticator app to enrol.
+    assert client.get(reverse("home"))["Location"] == "/accounts/two-factor/setup/?next=%2F"
 
 
 def test_first_sign_in_creates_a_customer_member(client, stub, rules, customer_a):
