@@ -41,7 +41,7 @@ from monitoring.windows import first_of_month
 DEMO_PEOPLE = [
     ("admin", "Portal", "Admin", "admin", None),
     ("manager", "Minsu", "Park", "manager", None),
-    ("hanbit", "Jiyeon", "Kim", "customer", "hanbit-bank"),
+    ("hanbit", "Jiyeon", "Kim", "customer admin", "hanbit-bank"),
     ("saebyeok", "Hyunwoo", "Lee", "customer", "saebyeok-logistics"),
 ]
 
@@ -128,7 +128,8 @@ def seed_people(password):
             user.groups.add(managers)
         if customer_code:
             Membership.objects.update_or_create(
-                user=user, defaults={"customer": Customer.objects.get(code=customer_code)}
+                user=user,
+                defaults={"customer": Customer.objects.get(code=customer_code), "is_admin": role == "customer admin"},
             )
         people[username] = user
     return people
@@ -392,7 +393,14 @@ def seed_demo(password, today=None):
     today = today or timezone.localdate()
     for code, name, contact, email in CUSTOMERS:
         Customer.objects.update_or_create(
-            code=code, defaults={"name": name, "contact_name": contact, "contact_email": email}
+            code=code,
+            defaults={
+                "name": name,
+                "contact_name": contact,
+                "contact_email": email,
+                # Invitations go to addresses under the domain of the customer's contact address.
+                "email_domains": email.rpartition("@")[2],
+            },
         )
     for code, name, tier, description in SERVICES:
         Service.objects.update_or_create(

@@ -9,3 +9,6 @@ class IdentityConfig(AppConfig):
     # Granted to the service managers' group after every migrate (core.tenancy.grant_service_manager_permissions).
     service_managers_edit = []
     service_managers_view = []
+
+    def ready(self):
+        from slm_portal.identity import receivers  # noqa: F401 - connects the sign-in record's receivers

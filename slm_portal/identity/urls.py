@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from slm_portal.identity.views import invitations, signin_record
 
 app_name = "identity"
 
-urlpatterns = []
+urlpatterns = [
+    path("invitations/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
+    path("sign-ins/", signin_record.SignInRecordView.as_view(), name="signin_record"),
+]

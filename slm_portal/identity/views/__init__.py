@@ -1,0 +1,1 @@
+"""Pages of the identity app, one module per feature."""
