@@ -7,7 +7,7 @@ API tokens and role changes from the models' own signals, compared with the row 
 
 from axes.signals import user_locked_out
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
@@ -25,7 +25,10 @@ User = get_user_model()
 
 @receiver(user_logged_in, dispatch_uid="identity_signed_in")
 def signed_in(sender, request, user, **kwargs):
-    record(EventKind.SIGNED_IN, user=user, request=request, method=sign_in_method(getattr(user, "backend", "")))
+    # login() keeps the backend that let the person in in the session (``user.backend`` is set only by authenticate).
+    session = getattr(request, "session", None)
+    backend = (session.get(BACKEND_SESSION_KEY) if session is not None else None) or getattr(user, "backend", "")
+    record(EventKind.SIGNED_IN, user=user, request=request, method=sign_in_method(backend))
 
 
 @receiver(user_login_failed, dispatch_uid="identity_sign_in_failed")
