@@ -10,9 +10,9 @@ from slm_portal.identity.models import SignInEvent
 class SignInEventAdmin(admin.ModelAdmin):
     """The record is written by the portal only: admins read and filter it, nobody edits or deletes a line."""
 
-    list_display = ["at", "kind", "username", "method", "customer", "actor", "ip_address"]
+    list_display = ["at", "kind", "login_name", "method", "customer", "actor", "ip_address"]
     list_filter = ["kind", "method", "customer", "at"]
-    search_fields = ["username", "ip_address", "detail", "actor__username"]
+    search_fields = ["login_name", "ip_address", "detail", "actor__username"]
     date_hierarchy = "at"
     list_select_related = ["customer", "actor"]
     readonly_fields = [field.name for field in SignInEvent._meta.fields]

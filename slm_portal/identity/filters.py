@@ -10,7 +10,7 @@ from slm_portal.identity.models import SignInEvent
 
 class SignInEventFilter(ScopedFilterSet):
     kind = django_filters.ChoiceFilter(choices=EventKind.choices, label=_("What"))
-    person = django_filters.CharFilter(field_name="username", lookup_expr="icontains", label=_("Person"))
+    person = django_filters.CharFilter(field_name="login_name", lookup_expr="icontains", label=_("Person"))
     customer = django_filters.ModelChoiceFilter(
         queryset=Customer.objects.none(), field_name="customer", to_field_name="code", label=_("Customer")
     )

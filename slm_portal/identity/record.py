@@ -42,6 +42,11 @@ def sign_in_method(backend_path):
     return SignInMethod.OTHER
 
 
+def login_name(user):
+    """The name the person signs in with (the user model's USERNAME_FIELD), kept as typed in the record."""
+    return getattr(user, user.USERNAME_FIELD)
+
+
 def current_request():
     return getattr(HistoricalRecords.context, "request", None)
 
@@ -57,9 +62,9 @@ def record(kind, *, user=None, username="", request=None, actor=None, customer_i
     organisation. ``actor`` is who made a role change (``request_actor()``)."""
     request = request if request is not None else current_request()
     if user is not None and user.pk in deleting_users:
-        username, user = username or user.get_username(), None
+        username, user = username or login_name(user), None
     if user is not None:
-        username = username or user.get_username()
+        username = username or login_name(user)
         if customer_id is None:
             customer_id = customer_id_of(user)
     if customer_id in deleting_customers:
@@ -69,7 +74,7 @@ def record(kind, *, user=None, username="", request=None, actor=None, customer_i
     return SignInEvent.objects.create(
         kind=kind,
         user=user,
-        username=username[:150],
+        login_name=username[:150],
         actor=actor,
         customer_id=customer_id,
         method=method,

@@ -39,7 +39,7 @@ def test_failures_up_to_the_limit_lock_the_account_for_that_address(client, alic
     assert "Try again after" in text
     assert "(in 15 minutes)" in text
     [lockout] = SignInEvent.objects.filter(kind=EventKind.LOCKED_OUT)
-    assert (lockout.user, lockout.username, lockout.ip_address, lockout.detail) == (alice, "alice", "127.0.0.1", "3")
+    assert (lockout.user, lockout.login_name, lockout.ip_address, lockout.detail) == (alice, "alice", "127.0.0.1", "3")
     assert "after 3 failed sign-ins" in lockout.description()
 
     # The right password does not help while locked, and the refused try is a failed sign-in, not a new lockout.

@@ -44,7 +44,7 @@ def sign_in(client, username, password=PASSWORD, **extra):
 def test_sign_in_is_recorded_with_method_address_and_browser(client, alice):
     assert sign_in(client, "alice").status_code == 302
     [event] = events(kind=EventKind.SIGNED_IN)
-    assert (event.user, event.username, event.method, event.ip_address, event.user_agent) == (
+    assert (event.user, event.login_name, event.method, event.ip_address, event.user_agent) == (
         alice,
         "alice",
         SignInMethod.PASSWORD,
@@ -58,7 +58,7 @@ def test_sign_in_is_recorded_with_method_address_and_browser(client, alice):
 def test_failed_sign_in_records_the_username_tried(client, alice):
     sign_in(client, "alice", "wrong")
     sign_in(client, "nosuchperson", "wrong")
-    tried = [(e.username, e.user) for e in events(kind=EventKind.SIGN_IN_FAILED)]
+    tried = [(e.login_name, e.user) for e in events(kind=EventKind.SIGN_IN_FAILED)]
     assert tried == [("alice", alice), ("nosuchperson", None)]
 
 
@@ -174,7 +174,7 @@ def test_role_change_in_django_admin_names_the_admin(client, admin_user):
 def test_deleting_a_customer_or_a_person_keeps_the_record(customer_a, alice):
     alice.delete()
     customer_a.delete()
-    assert SignInEvent.objects.filter(username="alice", user=None).exists()
+    assert SignInEvent.objects.filter(login_name="alice", user=None).exists()
 
 
 def test_forwarded_address_only_from_a_trusted_proxy(client, alice, settings):
@@ -221,7 +221,7 @@ def test_customer_admin_sees_own_organisation_only(client, alice, bob, carol, ad
     sign_in(client, "bob", "wrong")
     client.force_login(carol)
     response = client.get("/accounts/sign-ins/")
-    people = {e.username for e in response.context["object_list"]}
+    people = {e.login_name for e in response.context["object_list"]}
     assert "bob" not in people
     assert {"alice", "carol"} <= people
     assert "bob" not in page_text(response)
@@ -229,9 +229,9 @@ def test_customer_admin_sees_own_organisation_only(client, alice, bob, carol, ad
     for query in ({"customer": "globex"}, {"person": "bob"}):
         response = client.get("/accounts/sign-ins/", query)
         assert all(e.customer_id == carol.customer_membership.customer_id for e in response.context["object_list"])
-        assert "bob" not in {e.username for e in response.context["object_list"]}
+        assert "bob" not in {e.login_name for e in response.context["object_list"]}
     client.force_login(admin_user)
-    assert "bob" in {e.username for e in client.get("/accounts/sign-ins/").context["object_list"]}
+    assert "bob" in {e.login_name for e in client.get("/accounts/sign-ins/").context["object_list"]}
 
 
 def test_record_filters_and_pages(client, alice, admin_user):
@@ -239,9 +239,9 @@ def test_record_filters_and_pages(client, alice, admin_user):
     SignInEvent.objects.all().delete()
     for day in range(60):
         SignInEvent.objects.create(
-            kind=EventKind.SIGNED_IN, user=alice, username="alice", at=now - dt.timedelta(days=day)
+            kind=EventKind.SIGNED_IN, user=alice, login_name="alice", at=now - dt.timedelta(days=day)
         )
-    SignInEvent.objects.create(kind=EventKind.SIGN_IN_FAILED, username="mallory", at=now)
+    SignInEvent.objects.create(kind=EventKind.SIGN_IN_FAILED, login_name="mallory", at=now)
     client.force_login(admin_user)
     first = client.get("/accounts/sign-ins/")
     assert len(first.context["object_list"]) == 50

@@ -24,7 +24,8 @@ class SignInEventQuerySet(models.QuerySet):
 
 
 class SignInEvent(models.Model):
-    """One line of the record. ``user`` is the person it is about (None when a failed sign-in named no account);
+    """One line of the record. ``user`` is the person it is about (None when a failed sign-in named no account),
+    ``login_name`` the username typed or used (kept when the account is deleted);
     ``actor`` who made a role change, when known; ``customer`` the person's organisation at the time."""
 
     kind = models.CharField(_("what"), max_length=30, choices=EventKind.choices)
@@ -37,7 +38,7 @@ class SignInEvent(models.Model):
         related_name="sign_in_events",
         verbose_name=_("person"),
     )
-    username = models.CharField(_("username"), max_length=150, blank=True)
+    login_name = models.CharField(_("username"), max_length=150, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -71,7 +72,7 @@ class SignInEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.login_name}"
 
     def description(self):
         """The detail in the reader's words."""
