@@ -10,7 +10,7 @@ import datetime as dt
 
 from simple_history.models import HistoricalRecords
 
-from core.tenancy import customer_id_of
+from agreements.models import Membership
 from slm_portal.identity.choices import SignInMethod
 from slm_portal.identity.client import client_ip, user_agent
 from slm_portal.identity.models import SignInEvent
@@ -66,7 +66,9 @@ def record(kind, *, user=None, username="", request=None, actor=None, customer_i
     if user is not None:
         username = username or login_name(user)
         if customer_id is None:
-            customer_id = customer_id_of(user)
+            # Asked afresh, not from the membership a user object may keep from earlier in the request: that one
+            # may have moved, or its customer been deleted since.
+            customer_id = Membership.objects.filter(user_id=user.pk).values_list("customer_id", flat=True).first()
     if customer_id in deleting_customers:
         customer_id = None
     if actor is not None and actor.pk in deleting_users:

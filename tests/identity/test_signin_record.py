@@ -271,3 +271,11 @@ def test_record_page_in_korean(client, admin_user, alice):
     text = page_text(client.get("/accounts/sign-ins/", HTTP_ACCEPT_LANGUAGE="ko"))
     assert "로그인 기록" in text
     assert "로그인함" in text
+
+
+def test_a_sign_in_after_the_customer_was_deleted_points_at_no_customer(client, alice, customer_a):
+    assert alice.customer_membership.customer_id == customer_a.pk  # the membership is now kept on this object
+    customer_a.delete()
+    client.force_login(alice)
+    event = SignInEvent.objects.filter(kind=EventKind.SIGNED_IN).get()
+    assert event.customer_id is None
