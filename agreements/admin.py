@@ -9,6 +9,7 @@ from agreements.models import (
     Customer,
     Exclusion,
     Holiday,
+    Invitation,
     MaintenanceWindow,
     Membership,
     Service,
@@ -36,10 +37,24 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "customer", "may_sign_agreements", "created_at"]
-    list_filter = ["customer", "may_sign_agreements"]
+    list_display = ["user", "customer", "is_admin", "may_sign_agreements", "created_at"]
+    list_filter = ["customer", "is_admin", "may_sign_agreements"]
     search_fields = ["user__username", "user__email", "customer__name"]
     autocomplete_fields = ["user", "customer"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are sent from a customer's People page (the token goes only into the e-mail); admins read them
+    and may withdraw one by setting its withdrawn time."""
+
+    list_display = ["email", "customer", "invited_by", "created_at", "expires_at", "accepted_at", "withdrawn_at"]
+    list_filter = ["customer"]
+    search_fields = ["email", "customer__name"]
+    readonly_fields = ["customer", "email", "invited_by", "created_at", "expires_at", "accepted_at", "accepted_by"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Service)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from agreements import views
-from agreements.views import feeds, maintenance_placeholder, signoffs
+from agreements.views import feeds, maintenance_placeholder, people, signoffs
 
 app_name = "agreements"
 
@@ -24,6 +24,12 @@ urlpatterns = [
     path("customers/new/", views.CustomerCreateView.as_view(), name="customer_create"),
     path("customers/<slug:code>/", views.CustomerDetailView.as_view(), name="customer_detail"),
     path("customers/<slug:code>/edit/", views.CustomerUpdateView.as_view(), name="customer_update"),
+    path("customers/<slug:code>/people/", people.people, name="people"),
+    path("customers/<slug:code>/people/<int:pk>/active/", people.person_active, name="person_active"),
+    path("customers/<slug:code>/people/<int:pk>/admin/", people.person_admin, name="person_admin"),
+    path(
+        "customers/<slug:code>/invitations/<int:pk>/withdraw/", people.invitation_withdraw, name="invitation_withdraw"
+    ),
     path("customers/<slug:code>/people/<int:pk>/signing/", signoffs.membership_signing, name="membership_signing"),
     path("services/", views.ServiceListView.as_view(), name="service_list"),
     path("services/new/", views.ServiceCreateView.as_view(), name="service_create"),

@@ -83,6 +83,12 @@ def person_name(user):
     return user.get_full_name().strip() or user.get_username()
 
 
+def login_name(user):
+    """The name a person signs in with: for what identifies an account (an authenticator app's label, a sign-in
+    message about that account, a log line), never for showing the person (``person_name`` does that)."""
+    return user.get_username()
+
+
 def by_name(people):
     """A queryset of people in the order of the names ``person_name`` shows (a person with no name by username)."""
     shown = Case(

@@ -47,7 +47,7 @@ DEMO_TOTP_BASE32 = "ONWG2LLQN5ZHIYLMFVSGK3LPFUZGMYJB"
 DEMO_PEOPLE = [
     ("admin", "Portal", "Admin", "admin", None),
     ("manager", "Minsu", "Park", "manager", None),
-    ("hanbit", "Jiyeon", "Kim", "customer", "hanbit-bank"),
+    ("hanbit", "Jiyeon", "Kim", "customer admin", "hanbit-bank"),
     ("saebyeok", "Hyunwoo", "Lee", "customer", "saebyeok-logistics"),
 ]
 
@@ -136,7 +136,8 @@ def seed_people(password):
             TOTPDevice.objects.create(user=user, name="Authenticator app (demo key)", key=DEMO_TOTP_KEY)
         if customer_code:
             Membership.objects.update_or_create(
-                user=user, defaults={"customer": Customer.objects.get(code=customer_code)}
+                user=user,
+                defaults={"customer": Customer.objects.get(code=customer_code), "is_admin": role == "customer admin"},
             )
         people[username] = user
     return people
@@ -400,7 +401,14 @@ def seed_demo(password, today=None):
     today = today or timezone.localdate()
     for code, name, contact, email in CUSTOMERS:
         Customer.objects.update_or_create(
-            code=code, defaults={"name": name, "contact_name": contact, "contact_email": email}
+            code=code,
+            defaults={
+                "name": name,
+                "contact_name": contact,
+                "contact_email": email,
+                # Invitations go to addresses under the domain of the customer's contact address.
+                "email_domains": email.rpartition("@")[2],
+            },
         )
     for code, name, tier, description in SERVICES:
         Service.objects.update_or_create(

@@ -5,6 +5,7 @@ which setting to fix instead of a half-configured portal. A variable that was re
 name (``deprecated=``), with a warning that names the new one.
 """
 
+import ipaddress
 import os
 import warnings
 import zoneinfo
@@ -124,6 +125,19 @@ def env_list(name, default=()):
     if value is None or value.strip() == "":
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(name):
+    """IP addresses or networks, comma-separated (``10.0.0.5, 10.1.0.0/16``), as ipaddress networks."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or network (10.0.0.5, 10.1.0.0/16)."
+            ) from None
+    return networks
 
 
 def env_time_zone(name, default):

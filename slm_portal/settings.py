@@ -31,6 +31,7 @@ from slm_portal.env import (
     env_database,
     env_int,
     env_list,
+    env_networks,
     env_secret_key,
     env_str,
     env_time_zone,
@@ -69,6 +70,7 @@ THIRD_PARTY_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "axes",
 ]
 LOCAL_APPS = [
     "core",
@@ -96,6 +98,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "slm_portal.middleware.csp_nonce_on_every_response",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused for a lockout into the login page that says so.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "slm_portal.urls"
@@ -129,7 +133,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Password sign-in (Django's ModelBackend) and single sign-on (its callback signs the person in with this backend).
+# django-axes' lockout check first (it lets nobody in by itself), then passwords, then single sign-on's (which only
+# finds the signed-in person again); the directory's is added below when LDAP is configured.
 AUTHENTICATION_BACKENDS = [
+    "slm_portal.identity.backends.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "slm_portal.identity.backends.SingleSignOnBackend",
 ]
@@ -198,6 +205,25 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT failed sign-ins for one username from one address, that
+# pair is locked for AXES_COOLOFF_MINUTES; a success in between starts the count again. Attempts are kept in the
+# database (admins unlock in Django admin: Axes > Access attempts). The portal keeps its own sign-in record, so
+# axes' log of successful sign-ins is off.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_CLIENT_IP_CALLABLE = "slm_portal.identity.client.client_ip"
+AXES_LOCKOUT_CALLABLE = "slm_portal.identity.views.lockout.locked_out"
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated); none by default, so the
+# address a request comes from is its own.
+SLM_TRUSTED_PROXIES = env_networks("SLM_TRUSTED_PROXIES")
+# Days an invitation link works; days the sign-in record is kept (0: for ever).
+SLM_INVITATION_DAYS = env_int("SLM_INVITATION_DAYS", 7, minimum=1)
+SLM_SIGN_IN_RECORD_DAYS = env_int("SLM_SIGN_IN_RECORD_DAYS", 365, minimum=0)
 
 # Security: cookies and headers that hold in production; DEBUG keeps plain-HTTP development working.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
@@ -310,6 +336,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-agreements": {"task": "agreements.tasks.expire_agreements", "schedule": crontab(hour=0, minute=30)},
     # Reminders of service reviews coming and passed, each sent once: a second run the same day sends nothing.
     "review-reminders": {"task": "improvement.tasks.send_review_reminders", "schedule": crontab(hour=8, minute=5)},
+    # 03:15: sign-in events older than SLM_SIGN_IN_RECORD_DAYS leave the record.
+    "prune-sign-in-record": {
+        "task": "slm_portal.identity.tasks.prune_sign_in_record",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -343,6 +374,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # django-axes logs every sign-in at INFO; the portal's sign-in record holds them, so only its warnings show.
+    "loggers": {"axes": {"level": "WARNING"}},
     "root": {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),

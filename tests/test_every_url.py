@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -33,6 +34,7 @@ from agreements.models import (
     CalendarFeed,
     Customer,
     Exclusion,
+    Invitation,
     MaintenanceWindow,
     Membership,
     Service,
@@ -240,6 +242,20 @@ def _extra_rows():
     RoleRule.objects.create(claim="groups", match="customer_prefix", value="customer:", role="customer_member")
     SingleSignOnAccount.objects.create(user=outsider, provider="corp", issuer="https://sso.example", subject="o-1")
     DirectoryAccount.objects.create(user=outsider, dn="uid=outsider,ou=people,dc=example,dc=com", groups=["staff"])
+    hanbit_bank = Customer.objects.get(code="hanbit-bank")
+    invitation = Invitation(
+        customer=hanbit_bank, email="invited@hanbit.example", invited_by=manager, expires_at=now + dt.timedelta(days=7)
+    )
+    invitation_token = invitation.issue_token()
+    invitation.save()
+    used = Invitation(
+        customer=hanbit_bank, email="used@hanbit.example", expires_at=now + dt.timedelta(days=7), accepted_at=now
+    )
+    used_token = used.issue_token()
+    used.save()
+    AccessAttempt.objects.create(
+        username="hanbit", ip_address="192.0.2.7", user_agent="every-url", failures_since_start=2, attempt_time=now
+    )
     get_user_model().objects.create_user("spare", password="x")  # the newest user: the admin URLs act on it
     windows = _maintenance_rows(agreement, manager, now)
     return {
@@ -247,6 +263,8 @@ def _extra_rows():
         "api_token": token,
         "survey_token": survey_token,
         "feed_token": feed_token,
+        "invitation": invitation,
+        "invitation_tokens": [invitation_token, used_token],
         "maintenance_window": window,
         **windows,
     }
@@ -358,6 +376,24 @@ def samples(extra):
             {"code": "hanbit-digital-sla", "pk": waiting.pk},  # another agreement's request
             {"code": "hanbit-digital-sla", "pk": 999999},
         ],
+        "agreements:people": codes(customers),
+        "agreements:person_active": [
+            {"code": "hanbit-bank", "pk": membership.pk},
+            {"code": "hanbit-bank", "pk": Membership.objects.get(user__username="calendar-reader").pk},
+            {"code": "saebyeok-logistics", "pk": membership.pk},
+            {"code": "hanbit-bank", "pk": 999999},
+        ],
+        "agreements:person_admin": [
+            {"code": "hanbit-bank", "pk": Membership.objects.get(user__username="calendar-reader").pk},
+            {"code": "saebyeok-logistics", "pk": membership.pk},
+            {"code": "hanbit-bank", "pk": 999999},
+        ],
+        "agreements:invitation_withdraw": [
+            {"code": "hanbit-bank", "pk": extra["invitation"].pk},
+            {"code": "saebyeok-logistics", "pk": extra["invitation"].pk},
+            {"code": "hanbit-bank", "pk": 999999},
+        ],
+        "identity:invitation_accept": [{"token": token} for token in [*extra["invitation_tokens"], "not-a-token"]],
         "agreements:membership_signing": [
             {"code": "hanbit-bank", "pk": membership.pk},
             {"code": "saebyeok-logistics", "pk": membership.pk},

@@ -6,6 +6,7 @@ from agreements.forms.catalogue import (
     ServiceForm,
     WorkingPeriodFormSet,
 )
+from agreements.forms.people import InvitationForm
 from agreements.forms.signoffs import SendForSignOffForm, SignOffAnswerForm
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "CreditTierFormSet",
     "CustomerForm",
     "HolidayFormSet",
+    "InvitationForm",
     "SendForSignOffForm",
     "ServiceForm",
     "SignOffAnswerForm",

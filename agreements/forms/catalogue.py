@@ -60,7 +60,16 @@ class ShiftSafeSaveMixin:
 class CustomerForm(CodeLockedOnEditMixin, forms.ModelForm):
     class Meta:
         model = Customer
-        fields = ["name", "code", "contact_name", "contact_email", "contact_phone", "language", "notes"]
+        fields = [
+            "name",
+            "code",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "language",
+            "email_domains",
+            "notes",
+        ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 

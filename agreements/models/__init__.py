@@ -2,6 +2,7 @@ from agreements.models.agreements import Agreement, ServiceCreditTier, ServiceLe
 from agreements.models.business_calendars import BusinessCalendar, Holiday, WorkingPeriod
 from agreements.models.catalogue import Customer, Membership, Service
 from agreements.models.feeds import CalendarFeed
+from agreements.models.invitations import Invitation
 from agreements.models.maintenance import Exclusion, MaintenanceWindow
 from agreements.models.signoffs import SignOff
 from agreements.models.underpinning import Underpinning
@@ -13,6 +14,7 @@ __all__ = [
     "Customer",
     "Exclusion",
     "Holiday",
+    "Invitation",
     "MaintenanceWindow",
     "Membership",
     "Service",

@@ -1,6 +1,9 @@
 """Customers, the people who belong to them, and the service catalogue."""
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +12,21 @@ from agreements.choices import Criticality, ServiceStatus
 from core.formatting import person_name
 from core.tenancy import MEMBERSHIP_ACCESSOR, TenantQuerySet
 from core.validators import validate_code_not_reserved
+
+DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def split_domains(text):
+    """``"Example.com, mail.example.com"`` -> ``["example.com", "mail.example.com"]``."""
+    return [part.lower() for part in re.split(r"[\s,;]+", text or "") if part]
+
+
+def validate_email_domains(text):
+    bad = [domain for domain in split_domains(text) if not DOMAIN_PATTERN.match(domain)]
+    if bad:
+        raise ValidationError(
+            _("Not an e-mail domain: %(domains)s (write example.com, without @)."), params={"domains": ", ".join(bad)}
+        )
 
 
 class CustomerQuerySet(TenantQuerySet):
@@ -36,6 +54,16 @@ class Customer(models.Model):
         default=settings.LANGUAGE_CODE,
         help_text=_("The language of the service reports and messages the customer receives."),
     )
+    email_domains = models.CharField(
+        _("e-mail domains"),
+        max_length=500,
+        blank=True,
+        validators=[validate_email_domains],
+        help_text=_(
+            "The organisation's e-mail domains, separated by spaces or commas (example.com). Invitations go only to "
+            "addresses under them; with none set, nobody can be invited."
+        ),
+    )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -51,6 +79,16 @@ class Customer(models.Model):
 
     def get_absolute_url(self):
         return reverse("agreements:customer_detail", kwargs={"code": self.code})
+
+    @property
+    def domain_list(self):
+        """The e-mail domains as a list, lower case."""
+        return split_domains(self.email_domains)
+
+    def accepts_address(self, address):
+        """True when the e-mail address is under one of the organisation's domains (never when none is set)."""
+        domain = address.rpartition("@")[2].strip().lower()
+        return bool(domain) and domain in self.domain_list
 
 
 class MembershipQuerySet(TenantQuerySet):
@@ -70,6 +108,14 @@ class Membership(models.Model):
         _("may sign agreements"),
         default=False,
         help_text=_("Accepts or rejects the organisation's agreements when they are sent for sign-off."),
+    )
+    is_admin = models.BooleanField(
+        _("customer administrator"),
+        default=False,
+        help_text=_(
+            "Invites the organisation's people, deactivates and reactivates them, and sees their sign-ins. "
+            "Never reaches another organisation."
+        ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

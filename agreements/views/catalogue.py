@@ -12,6 +12,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from agreements.filters import CustomerFilter, ServiceFilter
 from agreements.forms import BusinessCalendarForm, CustomerForm, HolidayFormSet, ServiceForm, WorkingPeriodFormSet
 from agreements.models import Agreement, BusinessCalendar, Customer, Service
+from agreements.people import may_manage_people
 from agreements.views.maintenance import windows_ahead
 from core.mixins import CreateMixin, FilteredListView, ForUserMixin, WriteObjectMixin
 
@@ -49,6 +50,7 @@ class CustomerDetailView(ForUserMixin, DetailView):
         context["members"] = self.object.memberships.select_related("user").order_by("user__username")
         context["can_edit"] = self.request.user.has_perm("agreements.change_customer")
         context["can_set_signers"] = self.request.user.has_perm("agreements.change_membership")
+        context["can_manage_people"] = may_manage_people(self.request.user, self.object)
         return context
 
 

@@ -23,3 +23,4 @@ class IdentityConfig(AppConfig):
             sender=TOTPDevice,
             dispatch_uid="identity_two_factor_recovery_with_device",
         )
+        from slm_portal.identity import receivers  # noqa: F401 - connects the sign-in record's receivers

@@ -13,7 +13,7 @@ On the login page the person types their directory user name and password; after
 
 Local accounts are tried first (settings.AUTHENTICATION_BACKENDS), so they work whether or not the directory answers.
 A refusal or an unreachable directory leaves its message on the request; the login form shows it
-(slm_portal/identity/forms.py). Django's ``authenticate`` sends ``user_login_failed`` for every refusal.
+(slm_portal/identity/forms/sign_in.py). Django's ``authenticate`` sends ``user_login_failed`` for every refusal.
 """
 
 import ldap
@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_auth_ldap.backend import LDAPBackend, ldap_error
 
+from core.formatting import login_name
 from slm_portal.identity.models import DirectoryAccount
 from slm_portal.identity.rules import Decision, SignInRefused, apply_decision, decide_roles
 
@@ -70,7 +71,7 @@ class DirectoryBackend(LDAPBackend):
                     "A local account already has the user name %(username)s, so the directory cannot sign it in. "
                     "Sign in with its local password, or ask an administrator to link it to the directory."
                 )
-                % {"username": user.get_username()}
+                % {"username": login_name(user)}
             )
         if not decision.roles:
             if not built:

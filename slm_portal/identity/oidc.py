@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from joserfc import errors as jose_errors
 
+from core.formatting import login_name
 from slm_portal.identity.models import SingleSignOnAccount
 from slm_portal.identity.providers import provider_named
 from slm_portal.identity.rules import SignInRefused, apply_decision, decide_roles
@@ -180,7 +181,7 @@ def finish(request, provider):
         user = _account(provider, claims, decision)
     except IntegrityError:  # the same person's first sign-in in two tabs at once: one wins, the other starts again
         raise SignInRefused(_("This sign-in was already used or has expired. Please sign in again.")) from None
-    log.info("Single sign-on of %s through %s, roles %s", user.username, provider.name, decision.roles or "none")
+    log.info("Single sign-on of %s through %s, roles %s", login_name(user), provider.name, decision.roles or "none")
     return user
 
 

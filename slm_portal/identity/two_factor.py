@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.formatting import login_name
 from core.tenancy import is_service_manager
 from slm_portal.identity.models import RecoveryCodeDevice
 
@@ -103,7 +104,7 @@ def secret_text(device):
 def setup_uri(device):
     key = base64.b32encode(device.bin_key).decode().rstrip("=")
     issuer = settings.SLM_PORTAL_NAME.replace(":", "")
-    label = f"{issuer}:{device.user.get_username()}"
+    label = f"{issuer}:{login_name(device.user)}"
     return f"otpauth://totp/{quote(label)}?secret={key}&issuer={quote(issuer)}&algorithm=SHA1&digits=6&period=30"
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from slm_portal.identity.views import sign_in, two_factor
+from slm_portal.identity.views import invitations, sign_in, signin_record, two_factor
 
 app_name = "identity"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("two-factor/recovery-codes/", two_factor.recovery_codes, name="two_factor_recovery_codes"),
     path("two-factor/recovery-codes/new/", two_factor.regenerate, name="two_factor_regenerate"),
     path("two-factor/off/", two_factor.turn_off, name="two_factor_off"),
+    path("invitations/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
+    path("sign-ins/", signin_record.SignInRecordView.as_view(), name="signin_record"),
 ]

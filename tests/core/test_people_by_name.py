@@ -109,7 +109,7 @@ def test_a_customers_members_and_a_report_comments_author_are_named(client, mana
     client.force_login(manager)
 
     members = page_text(client.get("/customers/acme/"))
-    assert "People alice Allow to sign agreements Jiwoo Lee Allow to sign agreements" in members
+    assert "People Manage people alice Allow to sign agreements Jiwoo Lee Allow to sign agreements" in members
     report = client.get(f"{agreement_a.get_absolute_url()}report/?period=2026-11").text
     assert re.search(r'<div class="small text-muted">Minsu Park · ', report)
 

@@ -255,8 +255,10 @@ def test_without_a_server_uri_directory_sign_in_is_off():
     result = settings_in_a_fresh_process()
     assert result.returncode == 0, result.stderr
     backends = result.stdout.splitlines()[0]
-    assert backends.startswith("['django.contrib.auth.backends.ModelBackend'")
-    assert "DirectoryBackend" not in backends
+    assert backends == (
+        "['slm_portal.identity.backends.LockoutBackend', 'django.contrib.auth.backends.ModelBackend', "
+        "'slm_portal.identity.backends.SingleSignOnBackend']"
+    )
 
 
 def test_the_environment_configures_active_directory_sign_in():

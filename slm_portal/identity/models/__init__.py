@@ -3,6 +3,7 @@
 from slm_portal.identity.models.directory import DirectoryAccount
 from slm_portal.identity.models.oidc import SingleSignOnAccount
 from slm_portal.identity.models.rules import RoleRule
+from slm_portal.identity.models.signins import SignInEvent
 from slm_portal.identity.models.two_factor import RecoveryCode, RecoveryCodeDevice
 
-__all__ = ["DirectoryAccount", "RecoveryCode", "RecoveryCodeDevice", "RoleRule", "SingleSignOnAccount"]
+__all__ = ["DirectoryAccount", "RecoveryCode", "RecoveryCodeDevice", "RoleRule", "SignInEvent", "SingleSignOnAccount"]

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import login_name
+
 
 class DirectoryAccount(models.Model):
     user = models.OneToOneField(
@@ -30,4 +32,4 @@ class DirectoryAccount(models.Model):
         verbose_name_plural = _("directory accounts")
 
     def __str__(self):
-        return self.dn or self.user.get_username()
+        return self.dn or login_name(self.user)

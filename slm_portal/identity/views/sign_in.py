@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from slm_portal.identity import oidc
-from slm_portal.identity.forms import PasswordSignInForm
+from slm_portal.identity.forms.sign_in import PasswordSignInForm
 from slm_portal.identity.rules import SignInRefused
 
 NEXT_KEY = "identity_oidc_next"

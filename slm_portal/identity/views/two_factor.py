@@ -11,8 +11,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.formatting import login_name
 from slm_portal.identity import two_factor
-from slm_portal.identity.forms import CodeForm
+from slm_portal.identity.forms.two_factor import CodeForm
 from slm_portal.identity.models import RecoveryCodeDevice
 
 
@@ -82,7 +83,7 @@ def setup(request):
 def recovery_codes(request):
     """The recovery codes just made, shown this once (with a text file to download); never shown again."""
     codes = request.session.pop(two_factor.NEW_CODES_SESSION_KEY, None)
-    heading = _("SLM Portal recovery codes for %(user)s") % {"user": request.user.get_username()}
+    heading = _("SLM Portal recovery codes for %(user)s") % {"user": login_name(request.user)}
     text = "\r\n".join([heading, "", *(codes or [])])
     return render(
         request,

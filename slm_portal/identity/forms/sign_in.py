@@ -1,10 +1,8 @@
-"""Forms of the identity app: password sign-in (with the rule that switches passwords off per role) and the
-two-factor code."""
+"""Password sign-in forms, with the rule that switches passwords off per role."""
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils.translation import gettext_lazy as _
 
 from slm_portal.identity.ldap_config import DIRECTORY_BACKEND
 from slm_portal.identity.passwords import password_refusal
@@ -45,24 +43,3 @@ class AdminPasswordSignInForm(AdminAuthenticationForm):
         refusal = refusal_of(user)
         if refusal:
             raise forms.ValidationError(refusal, code="password_off")
-
-
-class CodeForm(forms.Form):
-    """One field for a code: the 6 digits of the authenticator app, or (where ``recovery`` allows) a recovery code."""
-
-    code = forms.CharField(
-        label=_("Code"),
-        max_length=32,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}),
-    )
-
-    def __init__(self, *args, recovery=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        if recovery:
-            self.fields["code"].help_text = _(
-                "The 6 digits your authenticator app shows, or one of your recovery codes."
-            )
-        else:
-            self.fields["code"].label = _("Code from your app")
-            self.fields["code"].help_text = _("The 6 digits your authenticator app shows now.")
-            self.fields["code"].widget.attrs["inputmode"] = "numeric"

@@ -1,0 +1,1 @@
+"""Forms of the identity app, one module per feature."""
