@@ -135,10 +135,10 @@ def logs_of(ticket_ids):
     raw = defaultdict(list)
     for row in _read(TicketEventRecord, _LOG_COLUMNS, ticket_ids):
         raw[row[0]].append(row)
-    return {ticket_id: _log_and_status(rows) for ticket_id, rows in raw.items()}
+    return {ticket_id: log_and_status(rows) for ticket_id, rows in raw.items()}
 
 
-def _log_and_status(rows):
+def log_and_status(rows):
     """The clock's events of one ticket and where the ticket stands after them (its latest priority, the state of
     its latest state-setting event; a reopen of an ended ticket makes it open again)."""
     rows.sort(key=lambda row: (row[2], row[3] != TicketEventKind.CREATED, row[1]))
@@ -202,29 +202,37 @@ def clock_values(ticket_id, indicator_id, clock):
 COLUMNS = ["ticket_id", "indicator_id", *CLOCK_FIELDS]
 
 
-def rebuild_clocks(ticket_ids, now):
+def rebuild_clocks(ticket_ids, now, new=None):
     """Rebuild the clocks of the given tickets as of ``now`` and bring their indicators' measurements along.
-    Returns the number of clocks written."""
+    Returns the number of clocks written.
+
+    ``new`` ({ticket id: (customer id, service id, created at, log rows)}) names tickets the caller has just
+    written, where their whole log (rows as ``_LOG_COLUMNS``, in any order) leaves them: they have no clock yet, so
+    theirs are built from these rows and inserted, with nothing read back."""
     ticket_ids = sorted(set(ticket_ids))
-    written = 0
-    for offset in range(0, len(ticket_ids), CHUNK):
-        written += _rebuild_chunk(ticket_ids[offset : offset + CHUNK], now)
-    return written
+    if not ticket_ids and not new:
+        return 0
+    chunks = [ticket_ids[offset : offset + CHUNK] for offset in range(0, len(ticket_ids), CHUNK)] or [[]]
+    return sum(_rebuild_chunk(chunk, now, new if number == 0 else None) for number, chunk in enumerate(chunks))
 
 
-def _rebuild_chunk(ticket_ids, now):
+def _rebuild_chunk(ticket_ids, now, new=None):
+    new = new or {}
     with transaction.atomic():
-        tickets = list(
-            Ticket.objects.filter(pk__in=ticket_ids).values_list(
-                "pk", "customer_id", "service_id", "created_at", "priority", "state", "category", "updated_at"
+        tickets, logs, previous = [], {}, {}
+        if ticket_ids:
+            tickets = list(
+                Ticket.objects.filter(pk__in=ticket_ids).values_list(
+                    "pk", "customer_id", "service_id", "created_at", "priority", "state", "category", "updated_at"
+                )
             )
-        )
-        book = TicketIndicators({(ticket[1], ticket[2]) for ticket in tickets})
-        logs = logs_of(ticket_ids)
-        previous = {
-            (ticket_id, indicator_id): (counted_at, good)
-            for ticket_id, indicator_id, counted_at, good in _read(TicketClock, _PREVIOUS_COLUMNS, ticket_ids)
-        }
+            logs = logs_of(ticket_ids)
+            previous = {
+                (ticket_id, indicator_id): (counted_at, good)
+                for ticket_id, indicator_id, counted_at, good in _read(TicketClock, _PREVIOUS_COLUMNS, ticket_ids)
+            }
+        pairs = {(ticket[1], ticket[2]) for ticket in tickets} | {(row[0], row[1]) for row in new.values()}
+        book = TicketIndicators(pairs)
         rows, touched, standing = [], defaultdict(set), []
         for ticket_id, customer_id, service_id, created_at, *stood in tickets:
             if ticket_id not in logs:
@@ -232,30 +240,43 @@ def _rebuild_chunk(ticket_ids, now):
             log, status = logs[ticket_id]
             if status != tuple(stood):
                 standing.append((ticket_id, *status))
-            for indicator in book.of(customer_id, service_id):
-                try:
-                    clock = ticket_clock(
-                        log,
-                        indicator.ticket_metric,
-                        book.versions[indicator.pk].at(created_at),
-                        indicator.pause_categories,
-                        book.calendars[indicator.pk],
-                        now,
-                        book.points[indicator.pk],
-                    )
-                except ValueError as problem:  # a goal removed since the ticket arrived: its clock stays as it was
-                    logger.warning("Ticket %s, indicator %s: no clock (%s)", ticket_id, indicator.code, problem)
-                    continue
-                row = clock_values(ticket_id, indicator.pk, clock)
+            for row in _clocks(book, ticket_id, customer_id, service_id, created_at, log, now):
                 rows.append(row)
-                before, after = previous.get((ticket_id, indicator.pk), (None, None)), row[-2:]
+                before, after = previous.get((ticket_id, row[1]), (None, None)), row[-2:]
                 if before != after:
-                    touched[indicator.pk].update(instant for instant in (before[0], after[0]) if instant)
+                    touched[row[1]].update(instant for instant in (before[0], after[0]) if instant)
+        inserted = []
+        for ticket_id, (customer_id, service_id, created_at, log_rows) in new.items():
+            log, _status = log_and_status(log_rows)
+            for row in _clocks(book, ticket_id, customer_id, service_id, created_at, log, now):
+                inserted.append(row)
+                if row[-2] is not None:
+                    touched[row[1]].add(row[-2])
         write_clocks(rows)
+        insert_clocks(inserted)
         write_standing(standing)
         for indicator_id, instants in sorted(touched.items()):
             recount(indicator_id, instants)
-    return len(rows)
+    return len(rows) + len(inserted)
+
+
+def _clocks(book, ticket_id, customer_id, service_id, created_at, log, now):
+    """The stored rows of a ticket's clocks, one per ticket indicator of its customer and service."""
+    for indicator in book.of(customer_id, service_id):
+        try:
+            clock = ticket_clock(
+                log,
+                indicator.ticket_metric,
+                book.versions[indicator.pk].at(created_at),
+                indicator.pause_categories,
+                book.calendars[indicator.pk],
+                now,
+                book.points[indicator.pk],
+            )
+        except ValueError as problem:  # a goal removed since the ticket arrived: its clock stays as it was
+            logger.warning("Ticket %s, indicator %s: no clock (%s)", ticket_id, indicator.code, problem)
+            continue
+        yield clock_values(ticket_id, indicator.pk, clock)
 
 
 _STAGING = """
@@ -295,6 +316,25 @@ def write_standing(rows):
     Ticket.objects.bulk_update(tickets, ["priority", "state", "category", "updated_at"], batch_size=500)
 
 
+def _copy_clocks(cursor, table, rows):
+    with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row((*row[:13], json.dumps(row[13]), json.dumps(row[14]), *row[15:]))
+
+
+def insert_clocks(rows):
+    """Insert the clock rows of tickets that have none yet: one COPY on PostgreSQL, bulk_create elsewhere."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            _copy_clocks(cursor, "monitoring_ticketclock", rows)
+        return
+    TicketClock.objects.bulk_create(
+        [TicketClock(**dict(zip(COLUMNS, row, strict=True))) for row in rows], batch_size=500
+    )
+
+
 def write_clocks(rows):
     """Insert or update the clock rows: one COPY and one statement on PostgreSQL, bulk_create elsewhere."""
     if not rows:
@@ -303,9 +343,7 @@ def write_clocks(rows):
         with connection.cursor() as cursor:
             cursor.execute(_STAGING)
             cursor.execute("TRUNCATE slm_staging_clock")
-            with cursor.cursor.copy(f"COPY slm_staging_clock ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row((*row[:13], json.dumps(row[13]), json.dumps(row[14]), *row[15:]))
+            _copy_clocks(cursor, "slm_staging_clock", rows)
             updates = ", ".join(f"{field} = EXCLUDED.{field}" for field in CLOCK_FIELDS)
             cursor.execute(_UPSERT.format(columns=", ".join(COLUMNS), updates=updates))
         return
@@ -321,10 +359,17 @@ def write_clocks(rows):
 _DELETE_COUNTED = (
     "DELETE FROM monitoring_measurement WHERE indicator_id = %s AND t = ANY(%s::timestamptz[]) RETURNING t, good, total"
 )
+# The clocks counted at each instant, one index probe per instant (a lateral aggregate). ``counted_at = ANY(%s)``
+# made PostgreSQL's planner estimate every instant of the array against the column's most common values, which
+# cost several times the count itself.
 _INSERT_COUNTED = """
 INSERT INTO monitoring_measurement (indicator_id, t, value, good, total)
-SELECT %s, counted_at, NULL, count(*) FILTER (WHERE good), count(*) FROM monitoring_ticketclock
-WHERE indicator_id = %s AND counted_at = ANY(%s::timestamptz[]) GROUP BY counted_at
+SELECT %s, instant.t, NULL, counted.good, counted.total FROM unnest(%s::timestamptz[]) AS instant(t)
+CROSS JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE good) AS good, count(*) AS total FROM monitoring_ticketclock
+    WHERE indicator_id = %s AND counted_at = instant.t
+) AS counted
+WHERE counted.total > 0
 RETURNING t, good, total
 """
 
@@ -340,7 +385,7 @@ def recount(indicator_id, instants):
         with connection.cursor() as cursor:
             cursor.execute(_DELETE_COUNTED, [indicator_id, instants])
             old = cursor.fetchall()
-            cursor.execute(_INSERT_COUNTED, [indicator_id, indicator_id, instants])
+            cursor.execute(_INSERT_COUNTED, [indicator_id, instants, indicator_id])
             new = cursor.fetchall()
     else:
         old = list(
