@@ -129,7 +129,7 @@ def _shape(categories, raw, index, latest):
     if errors:
         return None, errors
     kind = raw["type"]
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         return None, [problem(index, "type", f"{kind!r} is not one of {', '.join(TicketEventKind.values)}")]
     at, time_problem = _instant(raw["at"], index, latest)
     if time_problem:

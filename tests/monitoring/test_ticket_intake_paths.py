@@ -196,3 +196,19 @@ def test_a_refused_batch_of_new_tickets_stores_no_ticket_event_or_clock(cast):
         cast.send(events, now=NOW)
 
     assert (Ticket.objects.count(), TicketClock.objects.count(), Measurement.objects.count()) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("kind", "shown"),
+    [(["created"], "['created']"), ({"a": 1}, "{'a': 1}"), (7, "7"), ("Created", "'Created'")],
+    ids=["a list", "an object", "a number", "another spelling"],
+)
+def test_a_type_that_is_no_kind_is_refused_with_what_was_sent(cast, kind, shown):
+    event = cast.event("INC-1", "created", FRIDAY)
+    event["type"] = kind
+
+    with pytest.raises(BatchInvalid) as refused:
+        cast.send([event], now=NOW)
+
+    kinds = "created, first_response, state_changed, priority_changed, resolved, reopened, closed, cancelled"
+    assert refused.value.errors == [{"index": 0, "field": "type", "message": f"{shown} is not one of {kinds}"}]
