@@ -440,7 +440,7 @@ def record_ticket_events(source, events, *, now=None):
                 log.append((None, event.event_id, event.at, event.kind, event.category, event.priority, event.state))
         new_rows = []
         for name, event in created.items():
-            _events, (priority, state, category, updated_at) = log_and_status(logs[name])
+            logs[name], (priority, state, category, updated_at) = log_and_status(logs[name])
             customer, service = scope.customers[event.customer], scope.services[event.service]
             new_rows.append(
                 (source.pk, name, customer.pk, service.pk, event.title, priority, state, category, event.at, updated_at)

@@ -206,9 +206,9 @@ def rebuild_clocks(ticket_ids, now, new=None):
     """Rebuild the clocks of the given tickets as of ``now`` and bring their indicators' measurements along.
     Returns the number of clocks written.
 
-    ``new`` ({ticket id: (customer id, service id, created at, log rows)}) names tickets the caller has just
-    written, where their whole log (rows as ``_LOG_COLUMNS``, in any order) leaves them: they have no clock yet, so
-    theirs are built from these rows and inserted, with nothing read back."""
+    ``new`` ({ticket id: (customer id, service id, created at, log)}) names tickets the caller has just written
+    where their whole log leaves them (``log_and_status`` of its rows): they have no clock yet, so theirs are built
+    from that log and inserted, with nothing read back."""
     ticket_ids = sorted(set(ticket_ids))
     if not ticket_ids and not new:
         return 0
@@ -245,18 +245,21 @@ def _rebuild_chunk(ticket_ids, now, new=None):
                 before, after = previous.get((ticket_id, row[1]), (None, None)), row[-2:]
                 if before != after:
                     touched[row[1]].update(instant for instant in (before[0], after[0]) if instant)
-        inserted = []
-        for ticket_id, (customer_id, service_id, created_at, log_rows) in new.items():
-            log, _status = log_and_status(log_rows)
+        # Clocks of new tickets were counted nowhere: their outcomes are added to the instants' counts.
+        inserted, added = [], defaultdict(lambda: defaultdict(lambda: [0, 0]))
+        for ticket_id, (customer_id, service_id, created_at, log) in new.items():
             for row in _clocks(book, ticket_id, customer_id, service_id, created_at, log, now):
                 inserted.append(row)
-                if row[-2] is not None:
-                    touched[row[1]].add(row[-2])
+                counted_at, good = row[-2:]
+                if counted_at is not None:
+                    counts = added[row[1]][counted_at]
+                    counts[0] += good
+                    counts[1] += 1
         write_clocks(rows)
         insert_clocks(inserted)
         write_standing(standing)
-        for indicator_id, instants in sorted(touched.items()):
-            recount(indicator_id, instants)
+        for indicator_id in sorted(touched.keys() | added.keys()):
+            recount(indicator_id, touched.get(indicator_id, ()), added.get(indicator_id))
     return len(rows) + len(inserted)
 
 
@@ -374,43 +377,80 @@ RETURNING t, good, total
 """
 
 
-def recount(indicator_id, instants):
-    """Make the indicator's measurements at ``instants`` equal to the clocks counted there, and move the hour
-    rollups by the difference."""
-    instants = sorted(instants)
-    if not instants:
+def recount(indicator_id, instants, added=None):
+    """Make the indicator's measurements at ``instants`` equal to the clocks counted there, add ``added`` ({instant:
+    (good, total)} of clocks counted nowhere before: new tickets') to the counts of the other instants, and move the
+    hour rollups by the difference. Under the indicator's lock, so that each count holds every committed clock."""
+    instants = set(instants)
+    added = {instant: counts for instant, counts in (added or {}).items() if instant not in instants}
+    if connection.vendor != "postgresql":  # the portable way: every instant counted from the clocks
+        instants, added = instants | added.keys(), {}
+    if not instants and not added:
         return
     lock_indicator(indicator_id)
+    deltas = defaultdict(lambda: [0, 0, 0])
+    if instants:
+        for sign, rows in zip((-1, 1), _recounted(indicator_id, sorted(instants)), strict=True):
+            for t, good, total in rows:
+                counts = deltas[minute_number(t)]
+                counts[0] += sign * good
+                counts[1] += sign * total
+                counts[2] += sign
+    if added:
+        for t, good, total, new_row in _added(indicator_id, added):
+            counts = deltas[minute_number(t)]
+            counts[0] += good
+            counts[1] += total
+            counts[2] += new_row
+    apply_minute_deltas(indicator_id, [(minute, *counts) for minute, counts in deltas.items() if any(counts)])
+
+
+_ADD_COUNTED = """
+WITH before AS (
+    SELECT t FROM monitoring_measurement WHERE indicator_id = %s AND t = ANY(%s::timestamptz[])
+), added AS (
+    INSERT INTO monitoring_measurement AS m (indicator_id, t, value, good, total)
+    SELECT %s, a.t, NULL, a.good, a.total
+    FROM unnest(%s::timestamptz[], %s::bigint[], %s::bigint[]) AS a(t, good, total) ORDER BY a.t
+    ON CONFLICT (indicator_id, t) DO UPDATE SET good = m.good + EXCLUDED.good, total = m.total + EXCLUDED.total
+)
+SELECT t FROM before
+"""
+
+
+def _added(indicator_id, added):
+    """Add the counts to the measurements (one statement); yields (t, good, total, 1 for a new row else 0)."""
+    instants = sorted(added)
+    goods, totals = [added[t][0] for t in instants], [added[t][1] for t in instants]
+    with connection.cursor() as cursor:
+        cursor.execute(_ADD_COUNTED, [indicator_id, instants, indicator_id, instants, goods, totals])
+        existing = {row[0] for row in cursor.fetchall()}
+    for t, good, total in zip(instants, goods, totals, strict=True):
+        yield t, good, total, 0 if t in existing else 1
+
+
+def _recounted(indicator_id, instants):
+    """(the measurements removed at ``instants``, those counted anew there from the clocks), as (t, good, total)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(_DELETE_COUNTED, [indicator_id, instants])
             old = cursor.fetchall()
             cursor.execute(_INSERT_COUNTED, [indicator_id, instants, indicator_id])
-            new = cursor.fetchall()
-    else:
-        old = list(
-            Measurement.objects.filter(indicator_id=indicator_id, t__in=instants).values_list("t", "good", "total")
-        )
-        new = list(
-            TicketClock.objects.filter(indicator_id=indicator_id, counted_at__in=instants)
-            .values("counted_at")
-            .annotate(good_count=Count("pk", filter=Q(good=True)), total_count=Count("pk"))
-            .values_list("counted_at", "good_count", "total_count")
-            .order_by("counted_at")
-        )
-        Measurement.objects.filter(indicator_id=indicator_id, t__in=instants).delete()
-        Measurement.objects.bulk_create(
-            [Measurement(indicator_id=indicator_id, t=t, good=good, total=total) for t, good, total in new],
-            batch_size=1000,
-        )
-    deltas = defaultdict(lambda: [0, 0, 0])
-    for sign, rows in ((-1, old), (1, new)):
-        for t, good, total in rows:
-            counts = deltas[minute_number(t)]
-            counts[0] += sign * good
-            counts[1] += sign * total
-            counts[2] += sign
-    apply_minute_deltas(indicator_id, [(minute, *counts) for minute, counts in deltas.items() if any(counts)])
+            return old, cursor.fetchall()
+    old = list(Measurement.objects.filter(indicator_id=indicator_id, t__in=instants).values_list("t", "good", "total"))
+    new = list(
+        TicketClock.objects.filter(indicator_id=indicator_id, counted_at__in=instants)
+        .values("counted_at")
+        .annotate(good_count=Count("pk", filter=Q(good=True)), total_count=Count("pk"))
+        .values_list("counted_at", "good_count", "total_count")
+        .order_by("counted_at")
+    )
+    Measurement.objects.filter(indicator_id=indicator_id, t__in=instants).delete()
+    Measurement.objects.bulk_create(
+        [Measurement(indicator_id=indicator_id, t=t, good=good, total=total) for t, good, total in new],
+        batch_size=1000,
+    )
+    return old, new
 
 
 def settle_due_clocks(now):
