@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from monitoring.intake.ingest import BatchInvalid
+from monitoring.intake.rollups import minute_counts
 from monitoring.intake.ticket_events import known_tickets, stored_events
 from monitoring.models import Measurement, Ticket, TicketClock
 from tests.monitoring.ticket_helpers import TicketCast, kst
@@ -149,6 +150,8 @@ def test_a_batch_of_a_new_and_a_known_ticket_counts_both_at_their_shared_instant
         now=NOW,
     )
     assert list(rows.all()) == [(solved, 3, 3)]
+    # The hour rollup holds the same minute: three clocks in one measurement row.
+    assert minute_counts(cast.resolution.pk, solved, solved + dt.timedelta(minutes=1)) == {solved: (3, 3, 1)}
 
 
 def test_a_new_tickets_clocks_count_beside_a_known_tickets_moved_outcome(cast):
@@ -170,6 +173,7 @@ def test_a_new_tickets_clocks_count_beside_a_known_tickets_moved_outcome(cast):
 
     rows = Measurement.objects.filter(indicator=cast.resolution).values_list("t", "good", "total")
     assert list(rows) == [(second, 2, 2)]
+    assert minute_counts(cast.resolution.pk, first, second + dt.timedelta(minutes=1)) == {second: (2, 2, 1)}
 
 
 def test_the_lookups_of_stored_events_and_known_tickets_find_exactly_the_named_ones(cast):
