@@ -99,8 +99,24 @@ def _instant(raw, index, latest):
     return instant, None
 
 
+def _well_formed(raw):
+    """Whether an event's keys and text fields are all as they must be (``_field_problems`` finds none): the
+    common case, checked with fewer steps."""
+    if not raw.keys() <= FIELDS or not all(key in raw for key in REQUIRED):
+        return False
+    for key, value in raw.items():
+        limit = TEXT_LIMITS.get(key)
+        if limit is None or value is None:
+            continue
+        if type(value) is not str or len(value) > limit or "\x00" in value or not (key == "title" or value.strip()):
+            return False
+    return True
+
+
 def _field_problems(raw, index):
     """The problems of an event's keys and text fields (an empty list for a well-formed event)."""
+    if _well_formed(raw):
+        return []
     errors = []
     if not raw.keys() <= FIELDS:
         errors += [problem(index, key, "is not a field of ticket events") for key in sorted(set(raw) - FIELDS)]
@@ -371,14 +387,19 @@ def _check_created(event, tickets, created_here, scope):
 
 
 EVENT_COLUMNS = ["ticket_id", "source_id", "event_id", "kind", "at", "state", "category", "priority", "received_at"]
+EVENT_TYPES = ["int8", "int8", "text", "text", "timestamptz", "text", "text", "text", "timestamptz"]
 
 
 def store_events(rows):
-    """Insert event rows (in the order of ``EVENT_COLUMNS``): one COPY on PostgreSQL, bulk_create elsewhere."""
+    """Insert event rows (in the order of ``EVENT_COLUMNS``): one binary COPY on PostgreSQL (the driver formats a
+    row in a quarter of the time text takes), bulk_create elsewhere."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             columns = ", ".join(EVENT_COLUMNS)
-            with cursor.cursor.copy(f"COPY monitoring_ticketeventrecord ({columns}) FROM STDIN") as copy:
+            with cursor.cursor.copy(
+                f"COPY monitoring_ticketeventrecord ({columns}) FROM STDIN (FORMAT BINARY)"
+            ) as copy:
+                copy.set_types(EVENT_TYPES)
                 for row in rows:
                     copy.write_row(row)
         return
@@ -399,6 +420,7 @@ TICKET_COLUMNS = [
     "created_at",
     "updated_at",
 ]
+TICKET_TYPES = ["int8", "int8", "text", "int8", "int8", "text", "text", "text", "text", "timestamptz", "timestamptz"]
 
 
 def insert_tickets(rows):
@@ -414,7 +436,8 @@ def insert_tickets(rows):
             )
             ids = [row[0] for row in cursor.fetchall()]
             columns = ", ".join(["id", *TICKET_COLUMNS])
-            with cursor.cursor.copy(f"COPY monitoring_ticket ({columns}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY monitoring_ticket ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(TICKET_TYPES)
                 for pk, row in zip(ids, rows, strict=True):
                     copy.write_row((pk, *row))
         return ids
@@ -447,8 +470,9 @@ def record_ticket_events(source, events, *, now=None):
             )
         ids = {name: ticket.pk for name, ticket in tickets.items()}
         ids.update(zip(created, insert_tickets(new_rows), strict=True))
+        source_id = source.pk
         store_events(
-            [(ids[e.ticket], source.pk, e.event_id, e.kind, e.at, e.state, e.category, e.priority, now) for e in fresh]
+            [(ids[e.ticket], source_id, e.event_id, e.kind, e.at, e.state, e.category, e.priority, now) for e in fresh]
         )
         # Rebuilding the clocks also sets each known ticket's priority, state and category from its log.
         new = {ids[row[1]]: (row[2], row[3], row[8], logs[row[1]]) for row in new_rows}

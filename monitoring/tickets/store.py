@@ -11,7 +11,6 @@ rollups follow by the difference, as ingestion's do, so evaluation reads a ticke
 its goal is counted bad at the instant it breached, without waiting for another event.
 """
 
-import json
 import logging
 from collections import defaultdict
 from decimal import ROUND_FLOOR, Decimal
@@ -319,10 +318,17 @@ def write_standing(rows):
     Ticket.objects.bulk_update(tickets, ["priority", "state", "category", "updated_at"], batch_size=500)
 
 
+# The types of ``COLUMNS``, for a binary COPY (the driver formats a row several times faster than as text).
+COLUMN_TYPES = ["int8", "int8", "text", "text", "interval", "timestamptz", "timestamptz", "interval", "interval"]
+COLUMN_TYPES += ["timestamptz", "timestamptz", "timestamptz", "numeric", "jsonb", "jsonb", "timestamptz"]
+COLUMN_TYPES += ["timestamptz", "bool"]
+
+
 def _copy_clocks(cursor, table, rows):
-    with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+    with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(COLUMN_TYPES)
         for row in rows:
-            copy.write_row((*row[:13], json.dumps(row[13]), json.dumps(row[14]), *row[15:]))
+            copy.write_row(row)
 
 
 def insert_clocks(rows):
