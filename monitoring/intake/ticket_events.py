@@ -29,11 +29,12 @@ from monitoring.intake.ingest import BatchInvalid
 from monitoring.intake.samples import problem
 from monitoring.kinds import TICKET
 from monitoring.models import Indicator, Ticket, TicketEventRecord
-from monitoring.tickets.store import log_and_status, rebuild_clocks
+from monitoring.tickets.store import array_literal, log_and_status, rebuild_clocks
 
 MAX_EVENTS = 5000
 FIELDS = frozenset({"id", "ticket", "type", "at", "customer", "service", "priority", "state", "title"})
 REQUIRED = ("id", "ticket", "type", "at")
+REQUIRED_SET = frozenset(REQUIRED)
 # Plain sets of the values: ``TextChoices.values`` builds its list (and every label) anew on each call.
 KINDS = frozenset(TicketEventKind.values)
 CREATED = TicketEventKind.CREATED.value
@@ -102,7 +103,7 @@ def _instant(raw, index, latest):
 def _well_formed(raw):
     """Whether an event's keys and text fields are all as they must be (``_field_problems`` finds none): the
     common case, checked with fewer steps."""
-    if not raw.keys() <= FIELDS or not all(key in raw for key in REQUIRED):
+    if not raw.keys() <= FIELDS or not raw.keys() >= REQUIRED_SET:
         return False
     for key, value in raw.items():
         limit = TEXT_LIMITS.get(key)
@@ -336,7 +337,7 @@ def stored_events(source, event_ids):
     cost a query per event): on PostgreSQL with one array parameter, elsewhere through the ORM."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_STORED_EVENTS, [list(event_ids), source.pk])
+            cursor.execute(_STORED_EVENTS, [array_literal(event_ids), source.pk])
             rows = cursor.fetchall()
     else:
         rows = TicketEventRecord.objects.filter(source=source, event_id__in=event_ids).values_list(
@@ -351,7 +352,7 @@ def known_tickets(source, names):
     tickets = Ticket.objects.filter(source=source, external_id__in=names)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_KNOWN_TICKETS, [source.pk, list(names)])
+            cursor.execute(_KNOWN_TICKETS, [source.pk, array_literal(names)])
             ids = [row[0] for row in cursor.fetchall()]
         if not ids:
             return {}

@@ -112,6 +112,23 @@ def warning_points(indicator):
     return [Fraction(str(point)) for point in indicator.warning_points] or list(DEFAULT_WARNING_POINTS)
 
 
+def array_literal(values):
+    """A PostgreSQL array literal of texts, numbers or aware datetimes, to be cast in the statement (``%s::text[]``,
+    ``%s::bigint[]``, ``%s::timestamptz[]``): joined in one go, where the driver adapts a list element by element,
+    several times slower for the thousand ids of a batch. Texts are quoted; none holds a NUL (the intake refuses it)."""
+    items = []
+    for value in values:
+        if isinstance(value, str):
+            items.append('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        elif isinstance(value, bool) or value is None:
+            raise TypeError(f"{value!r} has no place in an array literal here")
+        elif hasattr(value, "isoformat"):
+            items.append(value.isoformat())
+        else:
+            items.append(str(int(value)))
+    return "{" + ",".join(items) + "}"
+
+
 _LOG_COLUMNS = ["ticket_id", "event_id", "at", "kind", "category", "priority", "state"]
 _PREVIOUS_COLUMNS = ["ticket_id", "indicator_id", "counted_at", "good"]
 
@@ -429,7 +446,8 @@ def _added(indicator_id, added):
     instants = sorted(added)
     goods, totals = [added[t][0] for t in instants], [added[t][1] for t in instants]
     with connection.cursor() as cursor:
-        cursor.execute(_ADD_COUNTED, [indicator_id, instants, indicator_id, instants, goods, totals])
+        at = array_literal(instants)
+        cursor.execute(_ADD_COUNTED, [indicator_id, at, indicator_id, at, array_literal(goods), array_literal(totals)])
         existing = {row[0] for row in cursor.fetchall()}
     for t, good, total in zip(instants, goods, totals, strict=True):
         yield t, good, total, 0 if t in existing else 1

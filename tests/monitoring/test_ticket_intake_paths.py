@@ -7,11 +7,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from monitoring.intake.ingest import BatchInvalid
 from monitoring.intake.rollups import minute_counts
 from monitoring.intake.ticket_events import known_tickets, stored_events
 from monitoring.models import Measurement, Ticket, TicketClock
+from monitoring.tickets.store import array_literal
 from tests.monitoring.ticket_helpers import TicketCast, kst
 
 pytestmark = pytest.mark.django_db
@@ -216,3 +218,25 @@ def test_a_type_that_is_no_kind_is_refused_with_what_was_sent(cast, kind, shown)
 
     kinds = "created, first_response, state_changed, priority_changed, resolved, reopened, closed, cancelled"
     assert refused.value.errors == [{"index": 0, "field": "type", "message": f"{shown} is not one of {kinds}"}]
+
+
+@pytest.mark.parametrize(
+    ("values", "cast"),
+    [
+        (["evt-1", 'a "quoted" id', "back\\slash", "comma, brace {}", "Sö 😀", "", " spaced ", "NULL"], "text"),
+        ([1, 0, -5, 2**62], "bigint"),
+        ([dt.datetime(2026, 12, 4, 7, 30, 0, 123456, tzinfo=dt.UTC), FRIDAY, MONDAY], "timestamptz"),
+    ],
+    ids=["texts", "numbers", "instants"],
+)
+def test_an_array_literal_reads_back_as_its_values(postgresql, values, cast):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT unnest(%s::{cast}[])", [array_literal(values)])  # noqa: S608 - a type name
+        assert [row[0] for row in cursor.fetchall()] == values
+
+
+def test_an_array_literal_takes_no_value_it_would_misread():
+    for value in (None, True):
+        with pytest.raises(TypeError):
+            array_literal([value])
+    assert array_literal([]) == "{}"
