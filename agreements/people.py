@@ -35,6 +35,8 @@ def administered_customer_id(user):
     """The id of the organisation the user is a customer administrator of, or None."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
+    if is_service_manager(user):  # they manage every organisation's people (and need no query for their own)
+        return None
     customer_id = customer_id_of(user)
     if customer_id is None:
         return None

@@ -3,21 +3,26 @@
 Phases (default: all):
   recompute  seconds to rebuild the clocks of N open tickets (as after an edit of their business calendar), with
              one process and with two (each taking half the tickets, as two Celery workers would)
-  ingest     ticket events/s through POST /api/v1/ticket-events in batches of 1,000, gunicorn + concurrent clients
+  ingest     ticket events/s through POST /api/v1/ticket-events in batches of 1,000, gunicorn + concurrent clients,
+             and the CPU time per event of the gunicorn workers and of their PostgreSQL backends (from /proc: on a
+             shared machine the rate varies with the load, the CPU per event much less)
   pages      p95 and requests/s of the ticket list and the SLA report of a month with N tickets, 8 connections
 
 It uses its own database (TICKETBENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/slm_ticketbench),
 created and migrated on first use; the open tickets are loaded with SQL once and reused unless --reload.
 """
 
+import contextlib
 import datetime as dt
 import http.client
 import json
+import os
 import secrets
 import statistics
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 from benchmarks.common import argument_parser, gunicorn, print_header, server_env, setup_django
 
@@ -241,16 +246,53 @@ def bench_ingest(url, clients, batches, web_workers, size=1000):
             conn.close()
 
         threads = [threading.Thread(target=send, args=(mine,)) for mine in bodies]
+        before = cpu_seconds(server_processes())
         started = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
+        after = cpu_seconds(server_processes())
+        earlier = {**before[0], **before[1]}  # a backend that connected during the run started from nothing
+        cpu = [sum(seconds - earlier.get(pid, 0) for pid, seconds in group.items()) for group in after]
     sent = clients * batches * size
     if failures or stored[0] != sent:
         raise SystemExit(f"ingest failed: {failures[:3]}, {stored[0]} of {sent} stored")
-    return sent, elapsed
+    return sent, elapsed, cpu
+
+
+def server_processes():
+    """The pids of the gunicorn workers (children of this process's children) and of the PostgreSQL backends
+    connected to the benchmark's database (this process's own is idle while it waits for the clients)."""
+    from django.db import connection
+
+    def children(pid):
+        try:
+            return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except OSError:
+            return []
+
+    workers = [worker for server in children(os.getpid()) for worker in children(server)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    return workers, backends
+
+
+def cpu_seconds(groups):
+    """[{pid: CPU seconds run}, ...] for each group of pids (from /proc; a process gone or unreadable is left
+    out)."""
+    result = []
+    for pids in groups:
+        seconds = {}
+        for pid in pids:
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                seconds[pid] = int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+        result.append(seconds)
+    return result
 
 
 def page_users(customer, agreement_code):
@@ -328,9 +370,14 @@ def main(argv=None):
         print("## Ticket events through POST /api/v1/ticket-events (batches of 1,000)")
         rates = []
         for _ in range(args.repeat):
-            sent, seconds = bench_ingest(args.database_url, args.clients, args.batches, args.web_workers)
+            sent, seconds, (workers, backends) = bench_ingest(
+                args.database_url, args.clients, args.batches, args.web_workers
+            )
             rates.append(sent / seconds)
-            print(f"- {sent:,} events in {seconds:.2f} s: {sent / seconds:,.0f} events/s")
+            print(
+                f"- {sent:,} events in {seconds:.2f} s: {sent / seconds:,.0f} events/s (CPU per event: gunicorn "
+                f"workers {workers / sent * 1e6:.0f} µs, PostgreSQL backends {backends / sent * 1e6:.0f} µs)"
+            )
         print(
             f"- median {statistics.median(rates):,.0f} events/s ({args.clients} clients, "
             f"{args.web_workers} gunicorn workers)\n"

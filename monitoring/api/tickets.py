@@ -5,11 +5,12 @@ from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import permissions, status
+from rest_framework import parsers, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from monitoring.api.authentication import TicketSourcePrincipal, touch
+from monitoring.api.parsers import FastJSONParser
 from monitoring.api.serializers import (
     BatchErrorsSerializer,
     TicketEventBatchSerializer,
@@ -81,10 +82,15 @@ RESPONSES = {
 }
 
 
+# The settings' parsers, JSON read by orjson.
+PARSERS = [FastJSONParser, parsers.FormParser, parsers.MultiPartParser]
+
+
 class TicketEventsView(BatchErrorsMixin, APIView):
     """Store a batch of ticket events from a service desk: all or nothing, idempotent per event id."""
 
     permission_classes = [IsTicketSource]
+    parser_classes = PARSERS
 
     @extend_schema(
         summary="Send ticket events (service desk token)",
@@ -112,6 +118,7 @@ class TicketWebhookView(BatchErrorsMixin, APIView):
 
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
+    parser_classes = PARSERS
 
     @extend_schema(
         summary="Send ticket events (signed webhook)",

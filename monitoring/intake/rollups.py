@@ -96,7 +96,8 @@ def _write_hours(indicator_id, rows):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(_STAGING_HOURS)
-            cursor.execute("TRUNCATE slm_staging_hour_units")
+            # DELETE, not TRUNCATE: the table holds a few rows of this transaction, and a TRUNCATE gives it new files.
+            cursor.execute("DELETE FROM slm_staging_hour_units")
             with cursor.cursor.copy(f"COPY slm_staging_hour_units ({_HOUR_COLUMNS}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)

@@ -18,6 +18,7 @@ a clock is rebuilt from its ticket's whole sorted log.
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -28,12 +29,19 @@ from monitoring.intake.ingest import BatchInvalid
 from monitoring.intake.samples import problem
 from monitoring.kinds import TICKET
 from monitoring.models import Indicator, Ticket, TicketEventRecord
-from monitoring.tickets.store import rebuild_clocks
+from monitoring.tickets.store import array_literal, log_and_status, rebuild_clocks
 
 MAX_EVENTS = 5000
-FIELDS = {"id", "ticket", "type", "at", "customer", "service", "priority", "state", "title"}
+FIELDS = frozenset({"id", "ticket", "type", "at", "customer", "service", "priority", "state", "title"})
+REQUIRED = ("id", "ticket", "type", "at")
+REQUIRED_SET = frozenset(REQUIRED)
+# Plain sets of the values: ``TextChoices.values`` builds its list (and every label) anew on each call.
+KINDS = frozenset(TicketEventKind.values)
+CREATED = TicketEventKind.CREATED.value
+PRIORITY_CHANGED = TicketEventKind.PRIORITY_CHANGED.value
+STATE_CHANGED = TicketEventKind.STATE_CHANGED.value
 TEXT_LIMITS = {"id": 100, "ticket": 100, "customer": 50, "service": 50, "priority": 20, "state": 100, "title": 300}
-ENDED = {TicketCategory.RESOLVED, TicketCategory.CLOSED, TicketCategory.CANCELLED}
+ENDED = frozenset({TicketCategory.RESOLVED, TicketCategory.CLOSED, TicketCategory.CANCELLED})
 KIND_CATEGORY = {
     TicketEventKind.CREATED: TicketCategory.OPEN,
     TicketEventKind.RESOLVED: TicketCategory.RESOLVED,
@@ -72,7 +80,8 @@ class _Event:
 UTC_SUFFIX = " UTC"
 
 
-def _instant(raw, index, now):
+def _instant(raw, index, latest):
+    """(the instant in UTC, None) or (None, the problem); ``latest`` is the last instant taken (now and the skew)."""
     if not isinstance(raw, str):
         return None, problem(index, "at", "must be an ISO 8601 time with its zone")
     text = raw[: -len(UTC_SUFFIX)] + "+00:00" if raw.endswith(UTC_SUFFIX) else raw
@@ -86,17 +95,33 @@ def _instant(raw, index, now):
         instant = instant.astimezone(dt.UTC)
     except OverflowError:  # 0001-01-01T00:00+09:00 is before the first instant a datetime holds
         return None, problem(index, "at", f"{raw!r} is out of range")
-    if instant > now + dt.timedelta(seconds=settings.SLM_MAX_FUTURE_SKEW_SECONDS):
+    if instant > latest:
         return None, problem(index, "at", f"{raw!r} is in the future")
     return instant, None
 
 
-def _shape(source, raw, index, now):
-    """(an _Event, []) or (None, the problems of this event alone)."""
-    if not isinstance(raw, dict):
-        return None, [problem(index, None, "each event must be an object")]
-    errors = [problem(index, key, "is not a field of ticket events") for key in sorted(set(raw) - FIELDS)]
-    for key in ("id", "ticket", "type", "at"):
+def _well_formed(raw):
+    """Whether an event's keys and text fields are all as they must be (``_field_problems`` finds none): the
+    common case, checked with fewer steps."""
+    if not raw.keys() <= FIELDS or not raw.keys() >= REQUIRED_SET:
+        return False
+    for key, value in raw.items():
+        limit = TEXT_LIMITS.get(key)
+        if limit is None or value is None:
+            continue
+        if type(value) is not str or len(value) > limit or "\x00" in value or not (key == "title" or value.strip()):
+            return False
+    return True
+
+
+def _field_problems(raw, index):
+    """The problems of an event's keys and text fields (an empty list for a well-formed event)."""
+    if _well_formed(raw):
+        return []
+    errors = []
+    if not raw.keys() <= FIELDS:
+        errors += [problem(index, key, "is not a field of ticket events") for key in sorted(set(raw) - FIELDS)]
+    for key in REQUIRED:
         if key not in raw:
             errors.append(problem(index, key, "is required"))
     for key, limit in TEXT_LIMITS.items():
@@ -109,52 +134,76 @@ def _shape(source, raw, index, now):
             errors.append(problem(index, key, "must not hold a NUL character"))
         elif len(value) > limit:
             errors.append(problem(index, key, f"is longer than {limit} characters"))
+    return errors
+
+
+def _shape(categories, raw, index, latest):
+    """(an _Event, []) or (None, the problems of this event alone). ``categories`` is the desk's
+    ``category_of``, remembered for the batch."""
+    if not isinstance(raw, dict):
+        return None, [problem(index, None, "each event must be an object")]
+    errors = _field_problems(raw, index)
     if errors:
         return None, errors
     kind = raw["type"]
-    if kind not in TicketEventKind.values:
+    if not isinstance(kind, str) or kind not in KINDS:
         return None, [problem(index, "type", f"{kind!r} is not one of {', '.join(TicketEventKind.values)}")]
-    at, time_problem = _instant(raw["at"], index, now)
+    at, time_problem = _instant(raw["at"], index, latest)
     if time_problem:
         return None, [time_problem]
+    get = raw.get
     event = _Event(
         index=index,
         event_id=raw["id"].strip(),
         ticket=raw["ticket"].strip(),
         kind=kind,
         at=at,
-        customer=(raw.get("customer") or "").strip(),
-        service=(raw.get("service") or "").strip(),
-        priority=(raw.get("priority") or "").strip(),
-        state=(raw.get("state") or "").strip(),
-        title=(raw.get("title") or "").strip(),
+        customer=(get("customer") or "").strip(),
+        service=(get("service") or "").strip(),
+        priority=(get("priority") or "").strip(),
+        state=(get("state") or "").strip(),
+        title=(get("title") or "").strip(),
     )
-    if kind == TicketEventKind.CREATED:
+    if kind == CREATED:
         errors += [
             problem(index, key, "is required for a created event")
             for key in ("customer", "service", "priority")
             if not getattr(event, key)
         ]
-    elif kind == TicketEventKind.PRIORITY_CHANGED and not event.priority:
+    elif kind == PRIORITY_CHANGED and not event.priority:
         errors.append(problem(index, "priority", "is required for a priority change"))
-    elif kind == TicketEventKind.STATE_CHANGED and not event.state:
+    elif kind == STATE_CHANGED and not event.state:
         errors.append(problem(index, "state", "is required for a state change"))
-    if kind not in (TicketEventKind.CREATED, TicketEventKind.PRIORITY_CHANGED) and event.priority:
+    if event.priority and kind not in (CREATED, PRIORITY_CHANGED):
         errors.append(problem(index, "priority", "is given only with created and priority_changed events"))
-    for key in ("customer", "service", "title"):
-        if kind != TicketEventKind.CREATED and getattr(event, key):
-            errors.append(problem(index, key, "is given only with a created event"))
+    if kind != CREATED:
+        for key in ("customer", "service", "title"):
+            if getattr(event, key):
+                errors.append(problem(index, key, "is given only with a created event"))
     if event.state:
-        category = source.category_of(event.state)
+        category = categories(event.state)
         if category is None:
             errors.append(problem(index, "state", f"{event.state!r} is not a state this desk has mapped"))
-        elif kind == TicketEventKind.CREATED and category in ENDED:
+        elif kind == CREATED and category in ENDED:
             errors.append(problem(index, "state", f"a ticket cannot be created {category}"))
         else:
             event.category = category
-    if kind in KIND_CATEGORY and not event.category:
+    if not event.category and kind in KIND_CATEGORY:
         event.category = KIND_CATEGORY[kind]
     return (None, errors) if errors else (event, [])
+
+
+def _categories(source):
+    """The desk's ``category_of`` as a plain str, remembered per state name (a batch names a few states often)."""
+    known = {}
+
+    def category_of(state):
+        if state not in known:
+            category = source.category_of(state)
+            known[state] = None if category is None else category.value
+        return known[state]
+
+    return category_of
 
 
 class _Scope:
@@ -186,33 +235,30 @@ class _Scope:
 
 def validate_events(source, events, *, now=None):
     """Check a batch; returns (events to store, tickets known) or raises BatchInvalid with every problem found."""
-    now = now or timezone.now()
+    fresh, tickets, _scope = _validate(source, events, now or timezone.now())
+    return fresh, tickets
+
+
+def _validate(source, events, now):
+    """``validate_events``, with the desk's scope it read."""
     if not isinstance(events, list):
         raise BatchInvalid([problem(None, "events", "must be a list")])
     if not events:
         raise BatchInvalid([problem(None, "events", "must not be empty")])
     if len(events) > MAX_EVENTS:
         raise BatchInvalid([problem(None, "events", f"{len(events)} events; at most {MAX_EVENTS} in one batch")])
+    latest = now + dt.timedelta(seconds=settings.SLM_MAX_FUTURE_SKEW_SECONDS)
+    categories = _categories(source)
     shaped, errors = [], []
     for index, raw in enumerate(events):
-        event, problems = _shape(source, raw, index, now)
-        errors += problems
-        if event:
+        event, problems = _shape(categories, raw, index, latest)
+        if problems:
+            errors += problems
+        else:
             shaped.append(event)
     scope = _Scope(source)
-    # With their tickets: a desk that resends a batch must not cost a query per event already stored.
-    stored = {
-        record.event_id: record
-        for record in TicketEventRecord.objects.filter(
-            source=source, event_id__in=[e.event_id for e in shaped]
-        ).select_related("ticket")
-    }
-    tickets = {
-        ticket.external_id: ticket
-        for ticket in Ticket.objects.filter(source=source, external_id__in={e.ticket for e in shaped}).select_related(
-            "customer", "service"
-        )
-    }
+    stored = stored_events(source, [e.event_id for e in shaped])
+    tickets = known_tickets(source, {e.ticket for e in shaped})
     created_here, seen, fresh = {}, {}, []
     for event in shaped:
         if event.event_id in seen:
@@ -222,20 +268,20 @@ def validate_events(source, events, *, now=None):
         seen[event.event_id] = event
         record = stored.get(event.event_id)
         if record is not None:
-            if record.ticket.external_id != event.ticket or not event.same_as(record):
+            if record.ticket != event.ticket or not event.same_as(record):
                 errors.append(problem(event.index, "id", f"{event.event_id!r} was stored before with other content"))
             continue
-        if event.kind == TicketEventKind.CREATED:
+        if event.kind == CREATED:
             errors += _check_created(event, tickets, created_here, scope)
         fresh.append(event)
     # Tickets whose creation in this batch has errors of its own: their other events are not "unknown" as well.
     flawed = {
         raw["ticket"].strip()
         for raw in events
-        if isinstance(raw, dict) and raw.get("type") == TicketEventKind.CREATED and isinstance(raw.get("ticket"), str)
+        if isinstance(raw, dict) and raw.get("type") == CREATED and isinstance(raw.get("ticket"), str)
     }
     for event in fresh:
-        if event.kind == TicketEventKind.CREATED:
+        if event.kind == CREATED:
             continue
         ticket, creation = tickets.get(event.ticket), created_here.get(event.ticket)
         if ticket is None and creation is None:
@@ -247,14 +293,71 @@ def validate_events(source, events, *, now=None):
         opened = creation.at if creation else ticket.created_at
         if event.at < opened:
             errors.append(problem(event.index, "at", f"before ticket {event.ticket!r} was created"))
-        if event.kind == TicketEventKind.PRIORITY_CHANGED:
+        if event.kind == PRIORITY_CHANGED:
             customer, service = _pair(ticket, creation, scope)
             known = scope.known_priorities(customer, service) if customer and service else None
             if known is not None and event.priority not in known:
                 errors.append(problem(event.index, "priority", f"{event.priority!r} has no goal for this service"))
     if errors:
         raise BatchInvalid(sorted(errors, key=lambda item: (item["index"] is None, item["index"] or 0)))
-    return fresh, tickets
+    return fresh, tickets, scope
+
+
+class StoredEvent(NamedTuple):
+    """What a resent event is compared with: the event as stored before, and its ticket's id at the desk."""
+
+    ticket: str
+    kind: str
+    at: dt.datetime
+    priority: str
+    state: str
+
+
+# One index probe per id (a lateral sub-select for each element of the array). ``event_id = ANY(%s)`` made
+# PostgreSQL's planner estimate every element of the array against the column's most common values (several times
+# the lookup itself), and a join on the unnested array may be planned as a scan of all the desk's rows.
+_STORED_EVENTS = """
+SELECT e.event_id, (SELECT t.external_id FROM monitoring_ticket t WHERE t.id = e.ticket_id), e.kind, e.at,
+       e.priority, e.state
+FROM unnest(%s::text[]) AS wanted(event_id)
+CROSS JOIN LATERAL (
+    SELECT * FROM monitoring_ticketeventrecord e WHERE e.source_id = %s AND e.event_id = wanted.event_id LIMIT 1
+) AS e
+"""
+_KNOWN_TICKETS = """
+SELECT id FROM (
+    SELECT (SELECT t.id FROM monitoring_ticket t WHERE t.source_id = %s AND t.external_id = wanted.name) AS id
+    FROM unnest(%s::text[]) AS wanted(name)
+) AS found WHERE id IS NOT NULL
+"""
+
+
+def stored_events(source, event_ids):
+    """{event id: StoredEvent} of the ids the desk sent before, in one query (a desk that resends a batch must not
+    cost a query per event): on PostgreSQL with one array parameter, elsewhere through the ORM."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_STORED_EVENTS, [array_literal(event_ids), source.pk])
+            rows = cursor.fetchall()
+    else:
+        rows = TicketEventRecord.objects.filter(source=source, event_id__in=event_ids).values_list(
+            "event_id", "ticket__external_id", "kind", "at", "priority", "state"
+        )
+    return {event_id: StoredEvent(*rest) for event_id, *rest in rows}
+
+
+def known_tickets(source, names):
+    """{desk's ticket id: Ticket, with its customer and service} of the named tickets the portal has. On PostgreSQL
+    their ids are looked up first with one array parameter, so that a batch of new tickets costs one small query."""
+    tickets = Ticket.objects.filter(source=source, external_id__in=names)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_KNOWN_TICKETS, [source.pk, array_literal(names)])
+            ids = [row[0] for row in cursor.fetchall()]
+        if not ids:
+            return {}
+        tickets = Ticket.objects.filter(pk__in=ids)
+    return {ticket.external_id: ticket for ticket in tickets.select_related("customer", "service")}
 
 
 def _pair(ticket, creation, scope):
@@ -285,14 +388,19 @@ def _check_created(event, tickets, created_here, scope):
 
 
 EVENT_COLUMNS = ["ticket_id", "source_id", "event_id", "kind", "at", "state", "category", "priority", "received_at"]
+EVENT_TYPES = ["int8", "int8", "text", "text", "timestamptz", "text", "text", "text", "timestamptz"]
 
 
 def store_events(rows):
-    """Insert event rows (in the order of ``EVENT_COLUMNS``): one COPY on PostgreSQL, bulk_create elsewhere."""
+    """Insert event rows (in the order of ``EVENT_COLUMNS``): one binary COPY on PostgreSQL (the driver formats a
+    row in a quarter of the time text takes), bulk_create elsewhere."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             columns = ", ".join(EVENT_COLUMNS)
-            with cursor.cursor.copy(f"COPY monitoring_ticketeventrecord ({columns}) FROM STDIN") as copy:
+            with cursor.cursor.copy(
+                f"COPY monitoring_ticketeventrecord ({columns}) FROM STDIN (FORMAT BINARY)"
+            ) as copy:
+                copy.set_types(EVENT_TYPES)
                 for row in rows:
                     copy.write_row(row)
         return
@@ -301,36 +409,74 @@ def store_events(rows):
     )
 
 
+TICKET_COLUMNS = [
+    "source_id",
+    "external_id",
+    "customer_id",
+    "service_id",
+    "title",
+    "priority",
+    "state",
+    "category",
+    "created_at",
+    "updated_at",
+]
+TICKET_TYPES = ["int8", "int8", "text", "int8", "int8", "text", "text", "text", "text", "timestamptz", "timestamptz"]
+
+
+def insert_tickets(rows):
+    """Insert new tickets (rows in the order of ``TICKET_COLUMNS``) and return their ids, in order. On PostgreSQL
+    the ids are drawn from the table's sequence and the rows written with one COPY; bulk_create elsewhere."""
+    if not rows:
+        return []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence('monitoring_ticket', 'id')) FROM generate_series(1, %s)",
+                [len(rows)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            columns = ", ".join(["id", *TICKET_COLUMNS])
+            with cursor.cursor.copy(f"COPY monitoring_ticket ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(TICKET_TYPES)
+                for pk, row in zip(ids, rows, strict=True):
+                    copy.write_row((pk, *row))
+        return ids
+    tickets = [Ticket(**dict(zip(TICKET_COLUMNS, row, strict=True))) for row in rows]
+    Ticket.objects.bulk_create(tickets, batch_size=1000)
+    return [ticket.pk for ticket in tickets]
+
+
 def record_ticket_events(source, events, *, now=None):
-    """Validate and store a batch, then rebuild the clocks of every ticket it touched (one transaction)."""
+    """Validate and store a batch, then rebuild the clocks of every ticket it touched (one transaction).
+
+    A ticket created in this batch has its whole log in it: it is written where that log leaves it (priority, state,
+    category, last event) and its clocks are built from the batch's events, with nothing read back. The tickets
+    known before have their logs read and their clocks rebuilt (``rebuild_clocks``)."""
     now = now or timezone.now()
     with transaction.atomic():
-        fresh, tickets = validate_events(source, events, now=now)
-        scope = _Scope(source)
-        new_tickets = [
-            Ticket(
-                source=source,
-                external_id=event.ticket,
-                customer=scope.customers[event.customer],
-                service=scope.services[event.service],
-                title=event.title,
-                priority=event.priority,
-                state=event.state,
-                category=event.category,
-                created_at=event.at,
-                updated_at=event.at,
+        fresh, tickets, scope = _validate(source, events, now)
+        created = {event.ticket: event for event in fresh if event.kind == CREATED}
+        logs = {name: [] for name in created}
+        for event in fresh:
+            log = logs.get(event.ticket)
+            if log is not None:
+                log.append((None, event.event_id, event.at, event.kind, event.category, event.priority, event.state))
+        new_rows = []
+        for name, event in created.items():
+            logs[name], (priority, state, category, updated_at) = log_and_status(logs[name])
+            customer, service = scope.customers[event.customer], scope.services[event.service]
+            new_rows.append(
+                (source.pk, name, customer.pk, service.pk, event.title, priority, state, category, event.at, updated_at)
             )
-            for event in fresh
-            if event.kind == TicketEventKind.CREATED
-        ]
-        Ticket.objects.bulk_create(new_tickets, batch_size=1000)
-        tickets.update({ticket.external_id: ticket for ticket in new_tickets})
+        ids = {name: ticket.pk for name, ticket in tickets.items()}
+        ids.update(zip(created, insert_tickets(new_rows), strict=True))
+        source_id = source.pk
         store_events(
-            [
-                (tickets[e.ticket].pk, source.pk, e.event_id, e.kind, e.at, e.state, e.category, e.priority, now)
-                for e in fresh
-            ]
+            [(ids[e.ticket], source_id, e.event_id, e.kind, e.at, e.state, e.category, e.priority, now) for e in fresh]
         )
-        # Rebuilding the clocks also sets each ticket's priority, state and category from its log.
-        clocks = rebuild_clocks({tickets[event.ticket].pk for event in fresh}, now)
-    return TicketBatchResult(received=len(events), stored=len(fresh), tickets_created=len(new_tickets), clocks=clocks)
+        # Rebuilding the clocks also sets each known ticket's priority, state and category from its log.
+        new = {ids[row[1]]: (row[2], row[3], row[8], logs[row[1]]) for row in new_rows}
+        known = {ids[e.ticket] for e in fresh if e.ticket not in created}
+        clocks = rebuild_clocks(known, now, new=new)
+    return TicketBatchResult(received=len(events), stored=len(fresh), tickets_created=len(new_rows), clocks=clocks)

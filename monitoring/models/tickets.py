@@ -171,9 +171,11 @@ class TicketQuerySet(TenantQuerySet):
 class Ticket(models.Model):
     """A service desk ticket as the portal knows it: the desk's id, whose it is, and where its log stands."""
 
-    source = models.ForeignKey(TicketSource, on_delete=models.PROTECT, related_name="tickets")
+    # No index of their own for source and customer: (source, external_id) and (customer, service, -created_at) lead
+    # with them, and every index costs each ticket written.
+    source = models.ForeignKey(TicketSource, on_delete=models.PROTECT, related_name="tickets", db_index=False)
     external_id = models.CharField(_("ticket"), max_length=100)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tickets")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tickets", db_index=False)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="tickets")
     title = models.CharField(_("title"), max_length=300, blank=True)
     priority = models.CharField(_("priority"), max_length=20)
@@ -208,7 +210,8 @@ class TicketEventRecord(models.Model):
     """One event of a ticket's log, as the desk sent it (idempotent on the desk's event id)."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
-    source = models.ForeignKey(TicketSource, on_delete=models.CASCADE, related_name="+")
+    # (source, event_id) and (source, -received_at) lead with the source: no index of its own.
+    source = models.ForeignKey(TicketSource, on_delete=models.CASCADE, related_name="+", db_index=False)
     event_id = models.CharField(_("event"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=TicketEventKind.choices)
     at = models.DateTimeField(_("time"))
@@ -239,8 +242,9 @@ class TicketClockQuerySet(TenantQuerySet):
 class TicketClock(models.Model):
     """One ticket's clock for one ticket indicator, as last rebuilt, with its outcome."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks")
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="ticket_clocks")
+    # (ticket, indicator) and (indicator, counted_at) lead with them: no index of their own.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks", db_index=False)
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="ticket_clocks", db_index=False)
     state = models.CharField(_("clock"), max_length=10, choices=ClockStatus.choices)
     priority = models.CharField(_("priority"), max_length=20)
     goal = models.DurationField(_("goal"))

@@ -11,7 +11,6 @@ rollups follow by the difference, as ingestion's do, so evaluation reads a ticke
 its goal is counted bad at the instant it breached, without waiting for another event.
 """
 
-import json
 import logging
 from collections import defaultdict
 from decimal import ROUND_FLOOR, Decimal
@@ -115,6 +114,23 @@ def warning_points(indicator):
     return [Fraction(str(point)) for point in indicator.warning_points] or list(DEFAULT_WARNING_POINTS)
 
 
+def array_literal(values):
+    """A PostgreSQL array literal of texts, numbers or aware datetimes, to be cast in the statement (``%s::text[]``,
+    ``%s::bigint[]``, ``%s::timestamptz[]``): joined in one go, where the driver adapts a list element by element,
+    several times slower for the thousand ids of a batch. Texts are quoted; none holds a NUL (the intake refuses it)."""
+    items = []
+    for value in values:
+        if isinstance(value, str):
+            items.append('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        elif isinstance(value, bool) or value is None:
+            raise TypeError(f"{value!r} has no place in an array literal here")
+        elif hasattr(value, "isoformat"):
+            items.append(value.isoformat())
+        else:
+            items.append(str(int(value)))
+    return "{" + ",".join(items) + "}"
+
+
 _LOG_COLUMNS = ["ticket_id", "event_id", "at", "kind", "category", "priority", "state"]
 _PREVIOUS_COLUMNS = ["ticket_id", "indicator_id", "counted_at", "good"]
 
@@ -137,10 +153,10 @@ def logs_of(ticket_ids):
     raw = defaultdict(list)
     for row in _read(TicketEventRecord, _LOG_COLUMNS, ticket_ids):
         raw[row[0]].append(row)
-    return {ticket_id: _log_and_status(rows) for ticket_id, rows in raw.items()}
+    return {ticket_id: log_and_status(rows) for ticket_id, rows in raw.items()}
 
 
-def _log_and_status(rows):
+def log_and_status(rows):
     """The clock's events of one ticket and where the ticket stands after them (its latest priority, the state of
     its latest state-setting event; a reopen of an ended ticket makes it open again)."""
     rows.sort(key=lambda row: (row[2], row[3] != TicketEventKind.CREATED, row[1]))
@@ -204,74 +220,106 @@ def clock_values(ticket_id, indicator_id, clock):
 COLUMNS = ["ticket_id", "indicator_id", *CLOCK_FIELDS]
 
 
-def rebuild_clocks(ticket_ids, now):
+def rebuild_clocks(ticket_ids, now, new=None):
     """Rebuild the clocks of the given tickets as of ``now`` and bring their indicators' measurements along.
-    Returns the number of clocks written."""
+    Returns the number of clocks written.
+
+    ``new`` ({ticket id: (customer id, service id, created at, log)}) names tickets the caller has just written
+    where their whole log leaves them (``log_and_status`` of its rows): they have no clock yet, so theirs are built
+    from that log and inserted, with nothing read back."""
     ticket_ids = sorted(set(ticket_ids))
-    written = 0
-    for offset in range(0, len(ticket_ids), CHUNK):
-        written += _rebuild_chunk(ticket_ids[offset : offset + CHUNK], now)
-    return written
+    if not ticket_ids and not new:
+        return 0
+    chunks = [ticket_ids[offset : offset + CHUNK] for offset in range(0, len(ticket_ids), CHUNK)] or [[]]
+    return sum(_rebuild_chunk(chunk, now, new if number == 0 else None) for number, chunk in enumerate(chunks))
 
 
-def _rebuild_chunk(ticket_ids, now):
+def _rebuild_chunk(ticket_ids, now, new=None):
+    new = new or {}
     with transaction.atomic():
-        tickets = list(
-            Ticket.objects.filter(pk__in=ticket_ids).values_list(
-                "pk", "customer_id", "service_id", "created_at", "priority", "state", "category", "updated_at"
+        tickets, logs, previous = [], {}, {}
+        if ticket_ids:
+            tickets = list(
+                Ticket.objects.filter(pk__in=ticket_ids).values_list(
+                    "pk", "customer_id", "service_id", "created_at", "priority", "state", "category", "updated_at"
+                )
             )
-        )
-        book = TicketIndicators({(ticket[1], ticket[2]) for ticket in tickets})
-        logs = logs_of(ticket_ids)
-        previous = {
-            (ticket_id, indicator_id): (counted_at, good)
-            for ticket_id, indicator_id, counted_at, good in _read(TicketClock, _PREVIOUS_COLUMNS, ticket_ids)
-        }
+            logs = logs_of(ticket_ids)
+            previous = {
+                (ticket_id, indicator_id): (counted_at, good)
+                for ticket_id, indicator_id, counted_at, good in _read(TicketClock, _PREVIOUS_COLUMNS, ticket_ids)
+            }
+        pairs = {(ticket[1], ticket[2]) for ticket in tickets} | {(row[0], row[1]) for row in new.values()}
+        book = TicketIndicators(pairs)
         rows, touched, standing, ranks, ranked = [], defaultdict(set), [], [], []
         for ticket_id, customer_id, service_id, created_at, *stood in tickets:
             if ticket_id not in logs:
                 continue
             log, status = logs[ticket_id]
-            standings = []
             if status != tuple(stood):
                 standing.append((ticket_id, *status))
-            for indicator in book.of(customer_id, service_id):
-                try:
-                    clock = ticket_clock(
-                        log,
-                        indicator.ticket_metric,
-                        book.versions[indicator.pk].at(created_at),
-                        indicator.pause_categories,
-                        book.calendars[indicator.pk],
-                        now,
-                        book.points[indicator.pk],
-                    )
-                except ValueError as problem:  # a goal removed since the ticket arrived: its clock stays as it was
-                    logger.warning("Ticket %s, indicator %s: no clock (%s)", ticket_id, indicator.code, problem)
-                    standings = None  # and so does its rank, which counts that clock
-                    continue
-                row = clock_values(ticket_id, indicator.pk, clock)
+            clocks, ticket_ranks = _clocks(book, ticket_id, customer_id, service_id, created_at, log, now)
+            for row in clocks:
                 rows.append(row)
-                if standings is not None:
-                    standings.append(
-                        Standing(indicator.ticket_metric, row[2], row[6], row[9], row[10], row[11], row[12])
-                    )
-                before, after = previous.get((ticket_id, indicator.pk), (None, None)), row[-2:]
+                before, after = previous.get((ticket_id, row[1]), (None, None)), row[-2:]
                 if before != after:
-                    touched[indicator.pk].update(instant for instant in (before[0], after[0]) if instant)
-            if standings is not None:
+                    touched[row[1]].update(instant for instant in (before[0], after[0]) if instant)
+            if ticket_ranks is not None:
                 ranked.append(ticket_id)
-                ranks += rank_rows((ticket_id, customer_id, service_id, created_at), standings)
+                ranks += ticket_ranks
+        # Clocks of new tickets were counted nowhere: their outcomes are added to the instants' counts.
+        inserted, added = [], defaultdict(lambda: defaultdict(lambda: [0, 0]))
+        for ticket_id, (customer_id, service_id, created_at, log) in new.items():
+            clocks, ticket_ranks = _clocks(book, ticket_id, customer_id, service_id, created_at, log, now)
+            for row in clocks:
+                inserted.append(row)
+                counted_at, good = row[-2:]
+                if counted_at is not None:
+                    counts = added[row[1]][counted_at]
+                    counts[0] += good
+                    counts[1] += 1
+            if ticket_ranks is not None:
+                ranked.append(ticket_id)
+                ranks += ticket_ranks
         write_clocks(rows)
+        insert_clocks(inserted)
         write_standing(standing)
         write_ranks(ranked, ranks)
         # Now, for readers in this transaction, and again once it commits, for those who read in between.
-        customers = sorted({ticket[1] for ticket in tickets})
+        customers = sorted({ticket[1] for ticket in tickets} | {row[0] for row in new.values()})
         ticket_clocks_written.send(sender=rebuild_clocks, customer_ids=customers)
         transaction.on_commit(lambda: ticket_clocks_written.send(sender=rebuild_clocks, customer_ids=customers))
-        for indicator_id, instants in sorted(touched.items()):
-            recount(indicator_id, instants)
-    return len(rows)
+        for indicator_id in sorted(touched.keys() | added.keys()):
+            recount(indicator_id, touched.get(indicator_id, ()), added.get(indicator_id))
+    return len(rows) + len(inserted)
+
+
+def _clocks(book, ticket_id, customer_id, service_id, created_at, log, now):
+    """The stored rows of a ticket's clocks, one per ticket indicator of its customer and service, and the ticket's
+    ranks (``tickets.ranks``); None for the ranks when a clock could not be built: it stays as it was, and so do the
+    ranks that count it."""
+    rows, standings = [], []
+    for indicator in book.of(customer_id, service_id):
+        try:
+            clock = ticket_clock(
+                log,
+                indicator.ticket_metric,
+                book.versions[indicator.pk].at(created_at),
+                indicator.pause_categories,
+                book.calendars[indicator.pk],
+                now,
+                book.points[indicator.pk],
+            )
+        except ValueError as problem:  # a goal removed since the ticket arrived: its clock stays as it was
+            logger.warning("Ticket %s, indicator %s: no clock (%s)", ticket_id, indicator.code, problem)
+            standings = None
+            continue
+        row = clock_values(ticket_id, indicator.pk, clock)
+        rows.append(row)
+        if standings is not None:
+            standings.append(Standing(indicator.ticket_metric, row[2], row[6], row[9], row[10], row[11], row[12]))
+    ranks = None if standings is None else rank_rows((ticket_id, customer_id, service_id, created_at), standings)
+    return rows, ranks
 
 
 _STAGING = """
@@ -311,6 +359,32 @@ def write_standing(rows):
     Ticket.objects.bulk_update(tickets, ["priority", "state", "category", "updated_at"], batch_size=500)
 
 
+# The types of ``COLUMNS``, for a binary COPY (the driver formats a row several times faster than as text).
+COLUMN_TYPES = ["int8", "int8", "text", "text", "interval", "timestamptz", "timestamptz", "interval", "interval"]
+COLUMN_TYPES += ["timestamptz", "timestamptz", "timestamptz", "numeric", "jsonb", "jsonb", "timestamptz"]
+COLUMN_TYPES += ["timestamptz", "bool"]
+
+
+def _copy_clocks(cursor, table, rows):
+    with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(COLUMN_TYPES)
+        for row in rows:
+            copy.write_row(row)
+
+
+def insert_clocks(rows):
+    """Insert the clock rows of tickets that have none yet: one COPY on PostgreSQL, bulk_create elsewhere."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            _copy_clocks(cursor, "monitoring_ticketclock", rows)
+        return
+    TicketClock.objects.bulk_create(
+        [TicketClock(**dict(zip(COLUMNS, row, strict=True))) for row in rows], batch_size=500
+    )
+
+
 def write_clocks(rows):
     """Insert or update the clock rows: one COPY and one statement on PostgreSQL, bulk_create elsewhere."""
     if not rows:
@@ -319,9 +393,7 @@ def write_clocks(rows):
         with connection.cursor() as cursor:
             cursor.execute(_STAGING)
             cursor.execute("TRUNCATE slm_staging_clock")
-            with cursor.cursor.copy(f"COPY slm_staging_clock ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row((*row[:13], json.dumps(row[13]), json.dumps(row[14]), *row[15:]))
+            _copy_clocks(cursor, "slm_staging_clock", rows)
             updates = ", ".join(f"{field} = EXCLUDED.{field}" for field in CLOCK_FIELDS)
             cursor.execute(_UPSERT.format(columns=", ".join(COLUMNS), updates=updates))
         return
@@ -337,51 +409,96 @@ def write_clocks(rows):
 _DELETE_COUNTED = (
     "DELETE FROM monitoring_measurement WHERE indicator_id = %s AND t = ANY(%s::timestamptz[]) RETURNING t, good, total"
 )
+# The clocks counted at each instant, one index probe per instant (a lateral aggregate). ``counted_at = ANY(%s)``
+# made PostgreSQL's planner estimate every instant of the array against the column's most common values, which
+# cost several times the count itself.
 _INSERT_COUNTED = """
 INSERT INTO monitoring_measurement (indicator_id, t, value, good, total)
-SELECT %s, counted_at, NULL, count(*) FILTER (WHERE good), count(*) FROM monitoring_ticketclock
-WHERE indicator_id = %s AND counted_at = ANY(%s::timestamptz[]) GROUP BY counted_at
+SELECT %s, instant.t, NULL, counted.good, counted.total FROM unnest(%s::timestamptz[]) AS instant(t)
+CROSS JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE good) AS good, count(*) AS total FROM monitoring_ticketclock
+    WHERE indicator_id = %s AND counted_at = instant.t
+) AS counted
+WHERE counted.total > 0
 RETURNING t, good, total
 """
 
 
-def recount(indicator_id, instants):
-    """Make the indicator's measurements at ``instants`` equal to the clocks counted there, and move the hour
-    rollups by the difference."""
-    instants = sorted(instants)
-    if not instants:
+def recount(indicator_id, instants, added=None):
+    """Make the indicator's measurements at ``instants`` equal to the clocks counted there, add ``added`` ({instant:
+    (good, total)} of clocks counted nowhere before: new tickets') to the counts of the other instants, and move the
+    hour rollups by the difference. Under the indicator's lock, so that each count holds every committed clock."""
+    instants = set(instants)
+    added = {instant: counts for instant, counts in (added or {}).items() if instant not in instants}
+    if connection.vendor != "postgresql":  # the portable way: every instant counted from the clocks
+        instants, added = instants | added.keys(), {}
+    if not instants and not added:
         return
     lock_indicator(indicator_id)
+    deltas = defaultdict(lambda: [0, 0, 0])
+    if instants:
+        for sign, rows in zip((-1, 1), _recounted(indicator_id, sorted(instants)), strict=True):
+            for t, good, total in rows:
+                counts = deltas[minute_number(t)]
+                counts[0] += sign * good
+                counts[1] += sign * total
+                counts[2] += sign
+    if added:
+        for t, good, total, new_row in _added(indicator_id, added):
+            counts = deltas[minute_number(t)]
+            counts[0] += good
+            counts[1] += total
+            counts[2] += new_row
+    apply_minute_deltas(indicator_id, [(minute, *counts) for minute, counts in deltas.items() if any(counts)])
+
+
+_ADD_COUNTED = """
+WITH before AS (
+    SELECT t FROM monitoring_measurement WHERE indicator_id = %s AND t = ANY(%s::timestamptz[])
+), added AS (
+    INSERT INTO monitoring_measurement AS m (indicator_id, t, value, good, total)
+    SELECT %s, a.t, NULL, a.good, a.total
+    FROM unnest(%s::timestamptz[], %s::bigint[], %s::bigint[]) AS a(t, good, total) ORDER BY a.t
+    ON CONFLICT (indicator_id, t) DO UPDATE SET good = m.good + EXCLUDED.good, total = m.total + EXCLUDED.total
+)
+SELECT t FROM before
+"""
+
+
+def _added(indicator_id, added):
+    """Add the counts to the measurements (one statement); yields (t, good, total, 1 for a new row else 0)."""
+    instants = sorted(added)
+    goods, totals = [added[t][0] for t in instants], [added[t][1] for t in instants]
+    with connection.cursor() as cursor:
+        at = array_literal(instants)
+        cursor.execute(_ADD_COUNTED, [indicator_id, at, indicator_id, at, array_literal(goods), array_literal(totals)])
+        existing = {row[0] for row in cursor.fetchall()}
+    for t, good, total in zip(instants, goods, totals, strict=True):
+        yield t, good, total, 0 if t in existing else 1
+
+
+def _recounted(indicator_id, instants):
+    """(the measurements removed at ``instants``, those counted anew there from the clocks), as (t, good, total)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(_DELETE_COUNTED, [indicator_id, instants])
             old = cursor.fetchall()
-            cursor.execute(_INSERT_COUNTED, [indicator_id, indicator_id, instants])
-            new = cursor.fetchall()
-    else:
-        old = list(
-            Measurement.objects.filter(indicator_id=indicator_id, t__in=instants).values_list("t", "good", "total")
-        )
-        new = list(
-            TicketClock.objects.filter(indicator_id=indicator_id, counted_at__in=instants)
-            .values("counted_at")
-            .annotate(good_count=Count("pk", filter=Q(good=True)), total_count=Count("pk"))
-            .values_list("counted_at", "good_count", "total_count")
-            .order_by("counted_at")
-        )
-        Measurement.objects.filter(indicator_id=indicator_id, t__in=instants).delete()
-        Measurement.objects.bulk_create(
-            [Measurement(indicator_id=indicator_id, t=t, good=good, total=total) for t, good, total in new],
-            batch_size=1000,
-        )
-    deltas = defaultdict(lambda: [0, 0, 0])
-    for sign, rows in ((-1, old), (1, new)):
-        for t, good, total in rows:
-            counts = deltas[minute_number(t)]
-            counts[0] += sign * good
-            counts[1] += sign * total
-            counts[2] += sign
-    apply_minute_deltas(indicator_id, [(minute, *counts) for minute, counts in deltas.items() if any(counts)])
+            cursor.execute(_INSERT_COUNTED, [indicator_id, instants, indicator_id])
+            return old, cursor.fetchall()
+    old = list(Measurement.objects.filter(indicator_id=indicator_id, t__in=instants).values_list("t", "good", "total"))
+    new = list(
+        TicketClock.objects.filter(indicator_id=indicator_id, counted_at__in=instants)
+        .values("counted_at")
+        .annotate(good_count=Count("pk", filter=Q(good=True)), total_count=Count("pk"))
+        .values_list("counted_at", "good_count", "total_count")
+        .order_by("counted_at")
+    )
+    Measurement.objects.filter(indicator_id=indicator_id, t__in=instants).delete()
+    Measurement.objects.bulk_create(
+        [Measurement(indicator_id=indicator_id, t=t, good=good, total=total) for t, good, total in new],
+        batch_size=1000,
+    )
+    return old, new
 
 
 def settle_due_clocks(now):
