@@ -159,6 +159,9 @@ class PrometheusQuery(models.Model):
     def __str__(self):
         return f"{self.source} → {self.indicator}"
 
+    def get_absolute_url(self):
+        return self.source.get_absolute_url()
+
     def clean(self):
         super().clean()
         indicator = self.indicator if self.indicator_id else None
