@@ -16,6 +16,8 @@ from django.utils import timezone
 from monitoring.intake import prometheus
 from monitoring.intake.prometheus import PullError, to_counts, to_value
 from monitoring.models import Measurement, PrometheusQuery, PrometheusSource
+from tests import services
+from tests.monitoring import prometheus_server
 from tests.monitoring.factories import IndicatorFactory
 
 MINUTE = dt.timedelta(minutes=1)
@@ -249,3 +251,39 @@ def test_sources_behind_are_named_for_health(db):
         source=late, indicator=IndicatorFactory(), good_query="a", total_query="b", pulled_until=now - 11 * MINUTE
     )
     assert [(source.code, lag > 10 * MINUTE) for source, lag in prometheus.behind_sources(now)] == [("late", True)]
+
+
+# The real server's helper: without Prometheus its tests skip with the reason, or fail where CI requires it.
+
+
+def test_a_missing_prometheus_skips_with_the_reason(monkeypatch):
+    monkeypatch.setattr(prometheus_server, "PROMETHEUS", "/nonexistent/prometheus")
+    monkeypatch.setattr(services, "REQUIRED", False)
+    with pytest.raises(pytest.skip.Exception, match="/nonexistent/prometheus is not installed"):
+        prometheus_server._require_programs()
+
+
+def test_a_missing_prometheus_fails_where_ci_requires_it(monkeypatch):
+    monkeypatch.setattr(prometheus_server, "PROMTOOL", "/nonexistent/promtool")
+    monkeypatch.setattr(services, "REQUIRED", True)
+    with pytest.raises(pytest.fail.Exception, match="SLM_REQUIRE_SERVICES=1"):
+        prometheus_server._require_programs()
+
+
+def test_beat_pulls_every_active_source_each_minute(db, settings):
+    assert settings.CELERY_BEAT_SCHEDULE["pull-prometheus"] == {
+        "task": "monitoring.tasks.pull_prometheus",
+        "schedule": 60,
+    }
+    with posing(body=matrix("1", "1")) as (url, _handler):
+        active = PrometheusSource.objects.create(name="On", code="on", base_url=url)
+        paused = PrometheusSource.objects.create(name="Off", code="off", base_url=url, is_active=False)
+        for source in (active, paused):
+            PrometheusQuery.objects.create(
+                source=source, indicator=IndicatorFactory(), good_query="a", total_query="b", pulled_until=NOW - MINUTE
+            )
+        assert prometheus.pull_all(NOW + MINUTE) == 1
+    active.refresh_from_db()
+    paused.refresh_from_db()
+    assert (active.last_pull_at, paused.last_pull_at) == (NOW + MINUTE, None)
+    assert Measurement.objects.filter(indicator__prometheus_query__source=active).count() == 1
