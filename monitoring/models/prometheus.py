@@ -121,6 +121,12 @@ class PrometheusSource(models.Model):
         until = self.pulled_until()
         return None if until is None else (now or timezone.now()) - until
 
+    @property
+    def minutes_behind(self):
+        """Whole minutes the pulled data lag behind now, for the pages (None before anything was pulled)."""
+        lag = self.behind()
+        return None if lag is None else int(lag.total_seconds() // 60)
+
 
 class PrometheusQueryQuerySet(models.QuerySet):
     def for_user(self, user):

@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
@@ -26,14 +25,6 @@ class PrometheusListView(ManagerPageMixin, ListView):
 
     def get_queryset(self):
         return PrometheusSource.objects.for_user(self.request.user).prefetch_related("queries")
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(now=timezone.now(), **kwargs)
-
-
-def _minutes_behind(source):
-    lag = source.behind()
-    return None if lag is None else int(lag.total_seconds() // 60)
 
 
 def _source(request, code):
@@ -63,7 +54,7 @@ def prometheus_detail(request, code):
     context = {
         "source": source,
         "queries": queries,
-        "behind": _minutes_behind(source),
+        "behind": source.minutes_behind,
         "backfill_form": BackfillForm(),
         "can_edit": request.user.has_perm("monitoring.change_prometheussource"),
     }
@@ -123,7 +114,7 @@ def prometheus_backfill(request, code):
         context = {
             "source": source,
             "queries": source.queries.select_related("indicator"),
-            "behind": _minutes_behind(source),
+            "behind": source.minutes_behind,
             "backfill_form": form,
             "can_edit": True,
         }

@@ -165,5 +165,6 @@ def test_the_source_page_shows_its_state(client, manager, source):
     client.force_login(manager)
     page = client.get("/prometheus/main/").text
     assert '<dd class="col-sm-9" id="behind">7 minutes</dd>' in page
+    assert "<td>7 minutes</td>" in client.get("/prometheus/").text
     assert "checkout-requests: Prometheus did not answer within 10 s" in page
     assert "sum(good)" in page
