@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from monitoring.forms.prometheus import PrometheusSourceForm
 from monitoring.models import (
     Alert,
     ApiToken,
@@ -19,6 +20,8 @@ from monitoring.models import (
     Measurement,
     Notification,
     NotificationChannel,
+    PrometheusQuery,
+    PrometheusSource,
     ReportDelivery,
     TargetIndicator,
     Ticket,
@@ -96,6 +99,25 @@ class HttpProbeAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "url"]
     autocomplete_fields = ["availability_indicator", "latency_indicator"]
     readonly_fields = ["last_run_at", "last_up", "last_latency_ms", "last_error"]
+
+
+class PrometheusQueryInline(admin.TabularInline):
+    model = PrometheusQuery
+    extra = 0
+    autocomplete_fields = ["indicator"]
+    readonly_fields = ["pulled_until"]
+
+
+@admin.register(PrometheusSource)
+class PrometheusSourceAdmin(admin.ModelAdmin):
+    """The same form as the manager page: the secret is written, kept encrypted and never shown."""
+
+    form = PrometheusSourceForm
+    list_display = ["code", "name", "base_url", "auth", "is_active", "last_pull_at", "last_error_at"]
+    list_filter = ["is_active", "auth"]
+    search_fields = ["code", "name", "base_url"]
+    readonly_fields = ["last_pull_at", "last_error", "last_error_at"]
+    inlines = [PrometheusQueryInline]
 
 
 @admin.register(CsvUpload)

@@ -17,6 +17,8 @@ class MonitoringConfig(AppConfig):
         "reportcomment",
         "reportdelivery",
         "ticketsource",
+        "prometheussource",
+        "prometheusquery",
         "ticketgoal",
         "ticketupload",
     ]

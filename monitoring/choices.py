@@ -199,3 +199,9 @@ class ClockFilter(models.TextChoices):
     PAUSED = "paused", _("Paused")
     BREACHED = "breached", _("Breached")
     MET = "met", _("Met")
+
+
+class PrometheusAuth(models.TextChoices):
+    NONE = "none", _("None")
+    BEARER = "bearer", _("Bearer token")
+    BASIC = "basic", _("Basic (user name and password)")

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from monitoring import maintenance_notices, notify, report_delivery, ticket_notices
 from monitoring.evaluation import evaluable_targets, evaluate_targets
+from monitoring.intake import prometheus
 from monitoring.intake.probes import run_due_probes
 from monitoring.models import Indicator
 from monitoring.signals import evaluation_finished
@@ -61,6 +62,21 @@ def rebuild_ticket_indicator(indicator_id):
 @shared_task(time_limit=120, soft_time_limit=100)
 def run_probes():
     return run_due_probes()
+
+
+@shared_task(time_limit=110, soft_time_limit=100)
+def pull_prometheus():
+    return prometheus.pull_all()
+
+
+@shared_task(time_limit=3600, soft_time_limit=3500)
+def backfill_prometheus(source_id, start_iso, end_iso):
+    """Pull a chosen range of every query of a Prometheus source (the source page's backfill form)."""
+    source = prometheus.PrometheusSource.objects.filter(pk=source_id).first()
+    if source is None:
+        return 0
+    start, end = dt.datetime.fromisoformat(start_iso), dt.datetime.fromisoformat(end_iso)
+    return prometheus.backfill(source, start, end)[0]
 
 
 @shared_task(time_limit=300, soft_time_limit=280)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from monitoring import views
+from monitoring.views import prometheus
 
 app_name = "monitoring"
 
@@ -17,6 +18,17 @@ urlpatterns = [
     path("data-sources/<slug:code>/", views.data_source_detail, name="datasource_detail"),
     path("data-sources/<slug:code>/edit/", views.data_source_edit, name="datasource_update"),
     path("data-sources/<slug:code>/token/", views.data_source_token, name="datasource_token"),
+    path("prometheus/", prometheus.PrometheusListView.as_view(), name="prometheus_list"),
+    path("prometheus/new/", prometheus.prometheus_create, name="prometheus_create"),
+    path("prometheus/<slug:code>/", prometheus.prometheus_detail, name="prometheus_detail"),
+    path("prometheus/<slug:code>/edit/", prometheus.prometheus_edit, name="prometheus_update"),
+    path("prometheus/<slug:code>/backfill/", prometheus.prometheus_backfill, name="prometheus_backfill"),
+    path("prometheus/<slug:code>/queries/new/", prometheus.prometheus_query_create, name="prometheus_query_create"),
+    path(
+        "prometheus/<slug:code>/queries/<int:pk>/edit/",
+        prometheus.prometheus_query_edit,
+        name="prometheus_query_update",
+    ),
     path("service-desks/", views.TicketSourceListView.as_view(), name="ticketsource_list"),
     path("service-desks/new/", views.ticket_source_create, name="ticketsource_create"),
     path("service-desks/<slug:code>/", views.ticket_source_detail, name="ticketsource_detail"),

@@ -1,10 +1,11 @@
-"""Checks behind GET /health: database, broker and the age of the last Celery heartbeat."""
+"""Checks behind GET /health: database, broker, the age of the last Celery heartbeat, and Prometheus sources behind."""
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from kombu import Connection
 
+from monitoring.intake.prometheus import behind_sources
 from slm_portal.models import Heartbeat
 from slm_portal.tasks import CELERY_HEARTBEAT, EVALUATION_HEARTBEAT
 
@@ -62,6 +63,19 @@ def check_evaluation(now=None):
     }
 
 
+def check_prometheus(now=None):
+    """Active Prometheus sources whose pulled minutes lag more than SLM_PROMETHEUS_BEHIND_SECONDS behind now."""
+    behind = [
+        {
+            "code": source.code,
+            "behind_seconds": None if lag is None else round(lag.total_seconds()),
+            "last_error": source.last_error[:200],
+        }
+        for source, lag in behind_sources(now)
+    ]
+    return {"ok": not behind, "behind": behind, "behind_after_seconds": settings.SLM_PROMETHEUS_BEHIND_SECONDS}
+
+
 def _table_ready():
     try:
         Heartbeat.objects.exists()
@@ -77,6 +91,8 @@ def health_report():
     report["heartbeat"] = check_heartbeat() if database_up else {"ok": False}
     # Reported, not part of the status: a fresh installation has not evaluated anything yet.
     report["evaluation"] = check_evaluation() if database_up and _table_ready() else {"ok": False}
+    # Reported, not part of the status either: a Prometheus that is down does not stop the portal serving.
+    report["prometheus"] = check_prometheus() if database_up and _table_ready() else {"ok": False}
     serving = report["database"]["ok"] and report["broker"]["ok"]
     if not serving:
         report["status"] = "down"

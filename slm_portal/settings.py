@@ -317,10 +317,15 @@ SLM_HEARTBEAT_INTERVAL = timedelta(
     seconds=env_int("SLM_HEARTBEAT_INTERVAL_SECONDS", 30, minimum=1, deprecated="HEARTBEAT_INTERVAL_SECONDS")
 )
 SLM_EVALUATION_INTERVAL = timedelta(seconds=env_int("SLM_EVALUATION_INTERVAL_SECONDS", 300, minimum=10))
+# Prometheus sources: a minute is pulled once it is this old; /health names a source this far behind.
+SLM_PROMETHEUS_SETTLE_SECONDS = env_int("SLM_PROMETHEUS_SETTLE_SECONDS", 60, minimum=0)
+SLM_PROMETHEUS_BEHIND_SECONDS = env_int("SLM_PROMETHEUS_BEHIND_SECONDS", 600, minimum=60)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "slm_portal.tasks.heartbeat", "schedule": SLM_HEARTBEAT_INTERVAL.total_seconds()},
     "evaluate-slos": {"task": "monitoring.tasks.evaluate_all", "schedule": SLM_EVALUATION_INTERVAL.total_seconds()},
     "run-probes": {"task": "monitoring.tasks.run_probes", "schedule": env_int("SLM_PROBE_TICK_SECONDS", 15, minimum=1)},
+    # Pulls each Prometheus source's settled minutes (monitoring.intake.prometheus).
+    "pull-prometheus": {"task": "monitoring.tasks.pull_prometheus", "schedule": 60},
     "retry-notifications": {"task": "monitoring.tasks.send_pending_notifications", "schedule": 300},
     # Tickets left open past their goal are counted breached within a minute (evaluation settles them too).
     "settle-ticket-clocks": {"task": "monitoring.tasks.settle_ticket_clocks", "schedule": 60},

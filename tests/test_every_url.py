@@ -55,6 +55,8 @@ from monitoring.models import (
     MaintenanceNotice,
     Notification,
     NotificationChannel,
+    PrometheusQuery,
+    PrometheusSource,
     ReportComment,
     ReportDelivery,
     Ticket,
@@ -258,7 +260,18 @@ def _extra_rows():
     )
     get_user_model().objects.create_user("spare", password="x")  # the newest user: the admin URLs act on it
     windows = _maintenance_rows(agreement, manager, now)
+    prometheus = PrometheusSource.objects.create(
+        name="Every-URL Prometheus", code="every-url-prom", base_url="http://127.0.0.1:9"
+    )
+    prometheus_query = PrometheusQuery.objects.create(
+        source=prometheus,
+        indicator=Indicator.objects.get(code="wms-dispatch"),
+        good_query="sum(good)",
+        total_query="sum(total)",
+        pulled_until=now - dt.timedelta(minutes=30),
+    )
     return {
+        "prometheus_query": prometheus_query,
         "upload": upload,
         "api_token": token,
         "survey_token": survey_token,
@@ -428,6 +441,14 @@ def samples(extra):
         ],
         "monitoring:ticket_upload_confirm": [{"code": "every-url-desk", "pk": TicketUpload.objects.get().pk}],
         "api-ticket-webhook": codes(["every-url-desk", "no-such-desk"]),
+        "monitoring:prometheus_detail": codes(["every-url-prom", "no-such-source"]),
+        "monitoring:prometheus_update": codes(["every-url-prom"]),
+        "monitoring:prometheus_backfill": codes(["every-url-prom"]),
+        "monitoring:prometheus_query_create": codes(["every-url-prom"]),
+        "monitoring:prometheus_query_update": [
+            {"code": "every-url-prom", "pk": extra["prometheus_query"].pk},
+            {"code": "every-url-prom", "pk": 999999},
+        ],
         "monitoring:probe_update": codes([HttpProbe.objects.first().code, "no-such-probe"]),
         "monitoring:revoke_api_token": [{"pk": extra["api_token"].pk}, {"pk": 999999}],
         "monitoring:alert_acknowledge": [{"pk": Alert.objects.first().pk}, {"pk": 999999}],
