@@ -72,7 +72,8 @@ class Checker:
         self.problems = []
 
     def problem(self, path, message):
-        self.problems.append(Problem(path, str(message)))
+        if all(problem.path != path for problem in self.problems):  # one problem a path: the first says it
+            self.problems.append(Problem(path, str(message)))
 
     def mapping(self, value, path, required=(), optional=()):
         if not isinstance(value, dict):

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 import yaml
+from django.utils import translation
 
 from agreements.choices import BudgetingMethod, WindowKind
 from agreements.models import ServiceLevelTarget
@@ -15,6 +16,13 @@ from monitoring.openslo.storing import apply
 from tests.factories import BusinessCalendarFactory, CreditTierFactory, ServiceFactory, TargetFactory
 from tests.monitoring.factories import IndicatorFactory, TargetIndicatorFactory, ThresholdIndicatorFactory
 from tests.monitoring.openslo_files import BILLION_LAUGHS, LATENCY_EXAMPLE, SPEC_EXAMPLE
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English (pages ask for Korean where a test says so)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -150,7 +158,8 @@ def test_the_specification_example_creates_a_target_and_keeps_what_the_portal_ha
     assert docs[("SLO", "checkout-availability")]["metadata"]["annotations"]["openslo.com/owner"] == "payments-oncall"
     # Imported again, the portal's own export changes nothing.
     again = plan_import(agreement_a, export_text(agreement_a))
-    assert again.problems == [] and again.changes == 0
+    assert again.problems == []
+    assert again.changes == 0
 
 
 def test_a_threshold_sli_takes_its_operator_and_value_from_the_objective(agreement_a):

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from agreements.models import Agreement
 from monitoring.openslo.exporting import ExportError, export_text
@@ -15,7 +15,7 @@ def preview_lines(plan):
     """The preview as text lines, the same the import page shows."""
     for line in plan.lines:
         mark = "+" if line.old is None else ("~" if line.changed else "=")
-        old = "" if line.old is None else f"{line.old} -> "
+        old = f"{line.old} -> " if line.old is not None and line.changed else ""
         yield f"{mark} {line.path}: {line.field}: {old}{line.new}"
 
 
@@ -28,6 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help="the file to write (export; - for standard output) or read (import)")
         parser.add_argument("--dry-run", action="store_true", help="import: show what would change, store nothing")
 
+    @no_translations
     def handle(self, *args, action, agreement, file, dry_run, **options):
         found = Agreement.objects.filter(code=agreement).first()
         if found is None:
