@@ -87,7 +87,7 @@ def slo_spec(target, indicator, policies):
     objective["target"] = float(target.objective_fraction)
     if target.method.judges_slices:
         objective["timeSliceTarget"] = float(target.slice_target.scaleb(-2))
-    if target.method != "occurrences":
+    if not target.method.counts_events:
         objective["timeSliceWindow"] = mapping.minutes_text(target.slice_minutes)
     spec["objectives"] = [objective]
     if policies:

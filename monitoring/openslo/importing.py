@@ -284,9 +284,9 @@ class Importer:
             )
         else:
             put("objective", percent, f"spec.objectives[0].{key}")
-        slicing = method != "occurrences"
+        slicing = not method.counts_events
         for key in ("timeSliceTarget", "timeSliceWindow"):
-            wanted = slicing and (key == "timeSliceWindow" or method == "timeslices")
+            wanted = slicing and (key == "timeSliceWindow" or method.judges_slices)
             if key in objective and not wanted:
                 self.plan.problem(
                     f"{where}.{key}",
@@ -297,7 +297,7 @@ class Importer:
                     f"{where}.{key}",
                     _("is required with budgeting method %(method)s") % {"method": spec["budgetingMethod"]},
                 )
-        if "timeSliceTarget" in objective and method == "timeslices":
+        if "timeSliceTarget" in objective and method.judges_slices:
             slice_target = precise(objective["timeSliceTarget"], 2, 3)
             if slice_target is None or not 0 < slice_target <= 100:
                 self.plan.problem(
