@@ -16,7 +16,7 @@ from agreements.models import BusinessCalendar, ServiceLevelTarget
 from monitoring.kinds import RATIO, THRESHOLD
 from monitoring.models import BurnRateRule, Indicator, OpenSloMetadata
 from monitoring.openslo import mapping
-from monitoring.openslo.plan import Line, Plan, dict_text, fraction_percent, label, precise, shown
+from monitoring.openslo.plan import Line, Plan, dict_text, fraction_percent, label, precise, shown, shown_field
 from monitoring.openslo.reading import check, load
 
 TARGET_FIELDS = (
@@ -152,8 +152,8 @@ class Importer:
     def compare(self, path, row, values, paths, model=None):
         model = model or type(row)
         for key, value in values.items():
-            old = shown(getattr(row, key)) if row is not None else None
-            self.plan.lines.append(Line(f"{path} {paths[key]}", label(model, key), old, shown(value)))
+            old = shown_field(model, key, getattr(row, key)) if row is not None else None
+            self.plan.lines.append(Line(f"{path} {paths[key]}", label(model, key), old, shown_field(model, key, value)))
 
     # -- SLOs -------------------------------------------------------------------------------------------------------
 

@@ -55,7 +55,14 @@ def shown(value):
 
 
 def label(model, name):
-    return str(model._meta.get_field(name).verbose_name)
+    """The portal field a value becomes, with its row's kind: "service level target: objective (%)"."""
+    return f"{model._meta.verbose_name}: {model._meta.get_field(name).verbose_name}"
+
+
+def shown_field(model, name, value):
+    """A value as the portal's pages show it: a choice by its label."""
+    choices = dict(model._meta.get_field(name).flatchoices)
+    return str(choices[value]) if value in choices and value not in (None, "") else shown(value)
 
 
 def fraction_percent(value, places):

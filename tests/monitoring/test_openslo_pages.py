@@ -127,8 +127,11 @@ def test_the_command_exports_and_imports_all_or_nothing(measured, tmp_path, caps
     path.write_text(path.read_text().replace("target: 0.999\n", "target: 0.9995\n"))
     call_command("openslo", "import", "acme-sla", str(path), "--dry-run")
     out = capsys.readouterr().out
-    assert "~ #4 spec.objectives[0].target: objective (%): 99.9 -> 99.95" in out
-    assert "= #4 spec.budgetingMethod: budgeting method: occurrences\n" in out
+    assert "~ #4 spec.objectives[0].target: service level target: objective (%): 99.9 -> 99.95" in out
+    assert (
+        "= #4 spec.budgetingMethod: service level target: budgeting method: Occurrences (good events / all events)\n"
+        in out
+    )
     assert "Dry run: 1 changes, nothing stored." in out
     assert ServiceLevelTarget.objects.get(code="availability").objective == Decimal("99.9")
     call_command("openslo", "import", "acme-sla", str(path))
