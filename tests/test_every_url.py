@@ -411,6 +411,7 @@ def samples(extra):
         "monitoring:report_resend": codes(agreements[:2]),
         "monitoring:report_preview": codes(agreements[:2]),
         "api-agreement-compliance": codes(agreements),
+        "api-agreement-openslo": codes(agreements),
         "requirements_analysis:requirement_detail": codes([requirement.code, "no-such-requirement"]),
         "requirements_analysis:requirement_update": codes([requirement.code]),
         "requirements_analysis:requirement_targets": codes([requirement.code]),
