@@ -5,6 +5,7 @@ laughs" file expands without end through them, and OpenSLO needs none). Every pr
 ``#2 spec.timeWindow[0].duration`` is the second document's window duration.
 """
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -225,6 +226,8 @@ def check_slo_spec(checker, spec, path):
                 calendar = checker.mapping(window["calendar"], f"{here}.calendar", ("startTime", "timeZone"))
                 if calendar is not None:
                     start = calendar.get("startTime")
+                    if isinstance(start, dt.datetime) and start.tzinfo is None:  # YAML reads an unquoted time itself
+                        start = calendar["startTime"] = start.strftime("%Y-%m-%d %H:%M:%S")
                     if not isinstance(start, str) or not START_TIME.match(start):
                         checker.problem(f"{here}.calendar.startTime", _("must be a time such as 2022-01-01 12:00:00"))
                     checker.string(calendar.get("timeZone"), f"{here}.calendar.timeZone", allow_empty=False)

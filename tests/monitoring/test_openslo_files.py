@@ -173,6 +173,13 @@ def test_a_threshold_sli_takes_its_operator_and_value_from_the_objective(agreeme
     assert (target.rolling_days, target.slice_minutes, target.slice_target) == (28, 5, Decimal("95"))
 
 
+def test_an_unquoted_start_time_reads_as_the_specification_writes_it(agreement_a):
+    agreement_a.services.add(ServiceFactory(code="checkout"))
+    plan = plan_import(agreement_a, SPEC_EXAMPLE.replace('"2026-01-01 00:00:00"', "2026-01-01 00:00:00"))
+    assert plan.problems == []
+    assert plan.changes > 0
+
+
 def spec_with(replace, new, base=SPEC_EXAMPLE):
     assert replace in base
     return base.replace(replace, new)
