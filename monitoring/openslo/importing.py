@@ -467,7 +467,7 @@ class Importer:
                         _("a metric source of type %(type)s reads %(spec)s")
                         % {"type": mapping.SOURCE_TYPE, "spec": wanted},
                     )
-            if key == "ratioMetric" and metric["counter"]:
+            if key == "ratioMetric" and metric.get("counter"):
                 self.plan.problem(
                     f"{here}.ratioMetric.counter",
                     _("the portal's samples are counts of their own minute, not counters: false"),

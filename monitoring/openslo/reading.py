@@ -175,11 +175,12 @@ def check_sli_spec(checker, spec, path):
         check_metric_source(checker, spec["thresholdMetric"], f"{path}.thresholdMetric")
     if "ratioMetric" in spec:
         ratio = checker.mapping(
-            spec["ratioMetric"], f"{path}.ratioMetric", ("counter",), ("good", "bad", "total", "rawType", "raw")
+            spec["ratioMetric"], f"{path}.ratioMetric", (), ("counter", "good", "bad", "total", "rawType", "raw")
         )
         if ratio is None:
             return
-        checker.boolean(ratio.get("counter"), f"{path}.ratioMetric.counter")
+        if "counter" in ratio:  # the specification's own examples leave it out
+            checker.boolean(ratio["counter"], f"{path}.ratioMetric.counter")
         if "raw" in ratio:
             check_metric_source(checker, ratio["raw"], f"{path}.ratioMetric.raw")
             checker.choice(ratio.get("rawType"), f"{path}.ratioMetric.rawType", ("success", "failure"))
@@ -252,7 +253,9 @@ def check_slo_spec(checker, spec, path):
                 checker.duration(objective["timeSliceWindow"], f"{here}.timeSliceWindow")
             if "displayName" in objective:
                 checker.string(objective["displayName"], f"{here}.displayName")
-    if "alertPolicies" in spec and checker.sequence(spec["alertPolicies"], f"{path}.alertPolicies", True) is not None:
+    if spec.get("alertPolicies") is None:  # "alertPolicies:" with nothing after it, as the specification's examples
+        spec.pop("alertPolicies", None)
+    elif checker.sequence(spec["alertPolicies"], f"{path}.alertPolicies", True) is not None:
         for index, policy in enumerate(spec["alertPolicies"]):
             checker.name(policy, f"{path}.alertPolicies[{index}]")
 

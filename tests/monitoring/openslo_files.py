@@ -95,3 +95,85 @@ metadata: &a
   name: x
 spec: {description: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]}
 """
+
+# The specification's Timeslices example, in its shape: an inline SLI with no counter, a "1m" calendar window in
+# America/New_York with an unquoted start time, two objectives, and alertPolicies left empty.
+TIMESLICES_EXAMPLE = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: service-availability
+  displayName: Availability against the contract
+spec:
+  description: Are we above the contract, with time to react?
+  service: web-availability
+  indicator:
+    metadata:
+      name: web-availability
+      displayName: Time the service was running
+    spec:
+      ratioMetric:
+        good:
+          metricSource:
+            type: Any
+            spec:
+              query: up
+        total:
+          metricSource:
+            type: Any
+            spec:
+              query: all
+  timeWindow:
+    - duration: 1m
+      isRolling: false
+      calendar:
+        startTime: 2022-01-01 12:00:00
+        timeZone: America/New_York
+  budgetingMethod: Timeslices
+  objectives:
+    - displayName: Internal
+      target: 0.995
+      timeSliceTarget: 0.99
+      timeSliceWindow: 1m
+    - displayName: Contract
+      target: 0.99
+      timeSliceTarget: 0.99
+      timeSliceWindow: 1m
+  alertPolicies:
+"""
+
+# The specification's RatioTimeslices example, in its shape: an inline SLI, a rolling window of two weeks.
+RATIO_TIMESLICES_EXAMPLE = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: main-page
+  displayName: Main page availability
+spec:
+  description: The main page is always available
+  service: web-shop
+  indicator:
+    metadata:
+      name: response-code
+      displayName: Response codes of the main page
+    spec:
+      ratioMetric:
+        good:
+          metricSource:
+            type: Any
+            spec:
+              query: ok
+        total:
+          metricSource:
+            type: Any
+            spec:
+              query: all
+  timeWindow:
+   - duration: 2w
+     isRolling: true
+  budgetingMethod: RatioTimeslices
+  objectives:
+    - displayName: Good
+      timeSliceWindow: 1m
+      target: 0.99
+"""

@@ -15,7 +15,13 @@ from monitoring.openslo.reading import OpenSloError
 from monitoring.openslo.storing import apply
 from tests.factories import BusinessCalendarFactory, CreditTierFactory, ServiceFactory, TargetFactory
 from tests.monitoring.factories import IndicatorFactory, TargetIndicatorFactory, ThresholdIndicatorFactory
-from tests.monitoring.openslo_files import BILLION_LAUGHS, LATENCY_EXAMPLE, SPEC_EXAMPLE
+from tests.monitoring.openslo_files import (
+    BILLION_LAUGHS,
+    LATENCY_EXAMPLE,
+    RATIO_TIMESLICES_EXAMPLE,
+    SPEC_EXAMPLE,
+    TIMESLICES_EXAMPLE,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -180,6 +186,31 @@ def test_an_unquoted_start_time_reads_as_the_specification_writes_it(agreement_a
     assert plan.changes > 0
 
 
+def test_the_specifications_timeslices_example_is_refused_where_it_cannot_map(agreement_a):
+    """Its shape: an inline SLI, a calendar window of one minute in another zone, two objectives, alertPolicies
+    left empty."""
+    agreement_a.services.add(ServiceFactory(code="web-availability"))
+    plan = plan_import(agreement_a, TIMESLICES_EXAMPLE)
+    assert {(problem.path, problem.message) for problem in plan.problems} == {
+        ("#1 spec.timeWindow[0].duration", "a calendar window is one week, month, quarter or year (1w, 1M, 1Q, 1Y)"),
+        ("#1 spec.objectives", "a composite SLO or several objectives cannot map: a target has one objective"),
+    }
+
+
+def test_the_specifications_ratio_timeslices_example_maps_a_rolling_two_weeks(agreement_a):
+    """Its shape (without the op that a ratio of good and total events has no use for): an inline SLI, 2w rolling."""
+    agreement_a.services.add(ServiceFactory(code="web-shop"))
+    plan = plan_import(agreement_a, RATIO_TIMESLICES_EXAMPLE)
+    assert plan.problems == []
+    apply(plan)
+    target = agreement_a.targets.get(code="main-page")
+    assert (target.window_kind, target.rolling_days, target.budgeting_method) == ("rolling", 14, "ratio_timeslices")
+    assert (target.objective, target.slice_minutes) == (Decimal("99"), 1)
+    assert TargetIndicator.objects.get(target=target).indicator.code == "response-code"
+    with_op = RATIO_TIMESLICES_EXAMPLE.replace("    - displayName: Good\n", "    - displayName: Good\n      op: gt\n")
+    assert [problem.path for problem in plan_import(agreement_a, with_op).problems] == ["#1 spec.objectives[0]"]
+
+
 def spec_with(replace, new, base=SPEC_EXAMPLE):
     assert replace in base
     return base.replace(replace, new)
@@ -215,7 +246,7 @@ REFUSED = [
     (spec_with("budgetingMethod: Occurrences", "budgetingMethod: Events"), "#3 spec.budgetingMethod", "must be one of"),
     (spec_with("  budgetingMethod: Occurrences\n", ""), "#3 spec.budgetingMethod", "required"),
     (spec_with("  service: checkout\n", "  service: checkout\n  colour: blue\n"), "#3 spec.colour", "not a field"),
-    (spec_with("    counter: true\n", ""), "#2 spec.ratioMetric.counter", "required"),
+    (spec_with("    counter: true\n", "    counter: yes please\n"), "#2 spec.ratioMetric.counter", "true or false"),
     (spec_with("    good:", "    bad:"), "#2 spec.ratioMetric", "bad or raw"),
     (spec_with("      isRolling: false\n", ""), "#3 spec.timeWindow[0].isRolling", "required"),
     (
