@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 MAX_BYTES = 10 * 1024 * 1024
 API_VERSION = "openslo/v1"
 KINDS = ("Service", "SLI", "SLO", "AlertPolicy", "AlertCondition")
+UNMAPPED_KINDS = ("DataSource", "AlertNotificationTarget")  # OpenSLO v1 kinds the portal keeps elsewhere
 NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 DURATION = re.compile(r"^([1-9][0-9]*)([mhdwMQY])$")
 START_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
@@ -329,6 +330,13 @@ def check(documents):
             continue
         if document.get("apiVersion") != API_VERSION:
             checker.problem(f"{path} apiVersion", _("must be openslo/v1"))
+            continue
+        if document.get("kind") in UNMAPPED_KINDS:
+            checker.problem(
+                f"{path} kind",
+                _("%(kind)s documents cannot map: data sources and notification channels are set up in the portal")
+                % {"kind": document["kind"]},
+            )
             continue
         kind = checker.choice(document.get("kind"), f"{path} kind", KINDS)
         check_metadata(checker, document.get("metadata"), f"{path} metadata")
