@@ -45,6 +45,12 @@ def plan_import(agreement, data, user=None):
     plan.problems.extend(check(documents))
     if plan.problems:
         return plan
+    if not agreement.is_editable:
+        plan.problem(
+            "#",
+            _("the agreement is %(status)s: its targets no longer change") % {"status": agreement.get_status_display()},
+        )
+        return plan
     Importer(plan, documents, user).run()
     return plan
 
@@ -146,6 +152,7 @@ class Importer:
             values["description"] = document["spec"]["description"]
         self.compare(path, service, values, {"name": "metadata.displayName", "description": "spec.description"})
         if any(getattr(service, key) != value for key, value in values.items()):
+            self.check_row(path, type(service).objects.get(pk=service.pk), values)
             self.plan.services.append((service, values))
         self.keep_metadata(path, "Service", document["metadata"])
 
@@ -383,10 +390,15 @@ class Importer:
             if target is None
             else ServiceLevelTarget.objects.get(pk=target.pk)
         )
+        self.check_row(path, row, values, exclude=["agreement"])
+
+    def check_row(self, path, row, values, exclude=()):
+        """The model's own checks (lengths, ranges, reserved codes) on a copy of the row as it would be stored, so
+        that what the database or the model would refuse is a problem of the plan, not an error while storing."""
         for key, value in values.items():
             setattr(row, key, value)
         try:
-            row.full_clean(exclude=["agreement"], validate_unique=False)
+            row.full_clean(exclude=list(exclude), validate_unique=False)
         except ValidationError as error:
             for key, messages in error.message_dict.items():
                 self.plan.problem(f"{path} ({key})", " ".join(messages))
@@ -442,6 +454,8 @@ class Importer:
             {k: f"spec.{p}" if not p.startswith("meta") else p for k, p in paths.items()},
             Indicator,
         )
+        row = Indicator(code=code, service=service) if indicator is None else Indicator.objects.get(pk=indicator.pk)
+        self.check_row(here.rsplit(" ", 1)[0], row, values)
         self.plan.indicators[code] = (indicator, values, service, metric)
 
     def metric(self, here, code, spec):

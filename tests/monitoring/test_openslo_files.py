@@ -302,6 +302,24 @@ def test_an_unreadable_file_is_refused_whole(agreement_a, data, message):
         plan_import(agreement_a, data)
 
 
+def test_what_the_models_refuse_is_a_problem_of_the_plan_not_an_error_while_storing(agreement_a):
+    agreement_a.services.add(ServiceFactory(code="checkout"))
+    long_name = "x" * 201
+    text = SPEC_EXAMPLE.replace("displayName: Checkout requests that succeed", f"displayName: {long_name}")
+    text = text.replace("  displayName: Checkout\n", f"  displayName: {long_name}\n")
+    plan = plan_import(
+        agreement_a, text.replace("name: checkout-success", "name: new").replace("Ref: checkout-success", "Ref: new")
+    )
+    assert {problem.path for problem in plan.problems} == {"#1 (name)", "#2 (name)", "#2 (code)"}
+
+
+def test_an_expired_agreement_takes_no_import(agreement_a):
+    agreement_a.status = "expired"
+    agreement_a.save()
+    plan = plan_import(agreement_a, SPEC_EXAMPLE)
+    assert [problem.path for problem in plan.problems] == ["#"]
+
+
 def test_a_target_without_an_indicator_cannot_be_exported(agreement_a):
     with pytest.raises(ExportError, match="availability measures no indicator"):
         export_text(agreement_a)
