@@ -52,6 +52,7 @@ from monitoring.models import (
     MaintenanceNotice,
     Notification,
     NotificationChannel,
+    OpenSloMetadata,
     ReportComment,
     ReportDelivery,
     Ticket,
@@ -186,6 +187,9 @@ def _extra_rows():
     )
     ReviewReminder.objects.get_or_create(
         agreement=agreement, review_date=timezone.localdate(), kind="ahead", defaults={"recipient": "m@example.com"}
+    )
+    OpenSloMetadata.objects.get_or_create(
+        agreement=agreement, kind="SLO", name="availability", defaults={"labels": {"team": "web"}}
     )
     if not Alert.objects.exists():
         alert = Alert.objects.create(
