@@ -75,7 +75,8 @@ def slo_spec(target, indicator, policies):
         spec["timeWindow"] = [{"duration": f"{target.rolling_days}d", "isRolling": True}]
     else:
         start = mapping.period_start(target.calendar_period, target.agreement.valid_from)
-        calendar = {"startTime": f"{start.isoformat()} 00:00:00", "timeZone": settings.TIME_ZONE}
+        zone = target.service_hours.time_zone if target.service_hours_id else settings.TIME_ZONE
+        calendar = {"startTime": f"{start.isoformat()} 00:00:00", "timeZone": zone}
         spec["timeWindow"] = [
             {"duration": mapping.PERIODS[target.calendar_period], "isRolling": False, "calendar": calendar}
         ]

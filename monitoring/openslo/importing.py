@@ -195,11 +195,12 @@ class Importer:
         indicator_code = self.slo_indicator(spec)
         if indicator_code not in self.sli_docs:
             self.plan.problem(f"{here}.indicatorRef", _("no SLI of this name is in the file"))
-        self.window(here, spec, put)
+        tiers = self.annotations(path, metadata, put)
+        hours = values.get("service_hours", target.service_hours if target else None)
+        self.window(here, spec, put, hours.time_zone if hours else settings.TIME_ZONE)
         method = mapping.METHOD_OF[spec["budgetingMethod"]]
         put("budgeting_method", method, "spec.budgetingMethod")
         self.objective(here, spec, method, put, indicator_code)
-        tiers = self.annotations(path, metadata, put)
         self.alert_policies(here, spec)
         if indicator_code in self.sli_docs and spec["service"] in self.services:
             self.indicator(indicator_code, self.services[spec["service"]], f"{here}.service")
@@ -234,7 +235,8 @@ class Importer:
         self.plan.targets.append((target, code, values, indicator_code, tiers))
         self.keep_metadata(path, "SLO", metadata, portal_notes=True)
 
-    def window(self, here, spec, put):
+    def window(self, here, spec, put, zone):
+        """The window; a calendar period runs in the target's time zone (its service hours', else the portal's)."""
         if "timeWindow" not in spec:
             return
         windows = spec["timeWindow"]
@@ -258,10 +260,11 @@ class Importer:
             )
             return
         calendar = window.get("calendar", {})
-        if calendar.get("timeZone") != settings.TIME_ZONE:
+        if calendar.get("timeZone") != zone:
             self.plan.problem(
                 f"{where}.calendar.timeZone",
-                _("calendar periods run in the portal's time zone, %(zone)s") % {"zone": settings.TIME_ZONE},
+                _("calendar periods run in the target's time zone (its service hours', else the portal's): %(zone)s")
+                % {"zone": zone},
             )
         try:
             start = dt.datetime.strptime(calendar.get("startTime", ""), "%Y-%m-%d %H:%M:%S")

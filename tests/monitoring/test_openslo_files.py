@@ -130,6 +130,20 @@ def test_export_import_export_is_byte_identical_and_records_no_history(shop):
     assert export_text(shop) == first
 
 
+def test_a_calendar_period_runs_in_the_zone_of_the_targets_service_hours(shop):
+    latency = shop.targets.get(code="latency")
+    latency.window_kind, latency.calendar_period = WindowKind.CALENDAR, "month"
+    latency.service_hours.time_zone = "Pacific/Auckland"
+    latency.service_hours.save()
+    latency.save()
+    text = export_text(shop)
+    slo = next(doc for doc in documents(text) if doc["metadata"]["name"] == "latency")
+    assert slo["spec"]["timeWindow"][0]["calendar"]["timeZone"] == "Pacific/Auckland"
+    assert plan_import(shop, text).changes == 0
+    moved = plan_import(shop, text.replace("timeZone: Pacific/Auckland", "timeZone: Asia/Seoul"))
+    assert [problem.path for problem in moved.problems] == ["#6 spec.timeWindow[0].calendar.timeZone"]
+
+
 def test_a_changed_objective_is_previewed_then_stored_with_history(shop):
     text = export_text(shop).replace("target: 0.999\n", "target: 0.9995\n")
     plan = plan_import(shop, text)
