@@ -20,6 +20,7 @@ from monitoring.models import (
     Measurement,
     Notification,
     NotificationChannel,
+    OpenSloMetadata,
     PrometheusQuery,
     PrometheusSource,
     ReportDelivery,
@@ -129,6 +130,17 @@ class CsvUploadAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # uploads come from an indicator's page, which reads and previews the file
+
+
+@admin.register(OpenSloMetadata)
+class OpenSloMetadataAdmin(admin.ModelAdmin):
+    list_display = ["agreement", "kind", "name"]
+    list_filter = ["kind"]
+    search_fields = ["agreement__code", "name"]
+    readonly_fields = [f.name for f in OpenSloMetadata._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # written by an OpenSLO import, which previews the file first
 
 
 @admin.register(BurnRateRule)

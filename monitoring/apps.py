@@ -41,7 +41,14 @@ class MonitoringConfig(AppConfig):
         from monitoring.evaluation.closing import FINAL_EVALUATION
         from monitoring.forms import INDICATOR_ON_TARGET_FORM
         from monitoring.readout.cache import bump_generation, bump_ticket_generation
-        from monitoring.readout.panels import CHAIN_PANEL, CLOSED_PERIODS, COMPLIANCE_PANEL, REPORT_LINK, TICKETS_LINK
+        from monitoring.readout.panels import (
+            CHAIN_PANEL,
+            CLOSED_PERIODS,
+            COMPLIANCE_PANEL,
+            OPENSLO_LINKS,
+            REPORT_LINK,
+            TICKETS_LINK,
+        )
         from monitoring.signals import evaluation_finished, ticket_clocks_written
 
         target_form.register(INDICATOR_ON_TARGET_FORM)
@@ -50,6 +57,7 @@ class MonitoringConfig(AppConfig):
         agreement_expiry.register(FINAL_EVALUATION)
         agreement_links.register(REPORT_LINK)
         agreement_links.register(TICKETS_LINK)
+        agreement_links.register(OPENSLO_LINKS)
         closed_periods.register(CLOSED_PERIODS)
         evaluation_finished.connect(bump_generation, dispatch_uid="monitoring-dashboard-cache")
         ticket_clocks_written.connect(bump_ticket_generation, dispatch_uid="monitoring-ticket-figures-cache")

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from monitoring.models import CsvUpload, Indicator
+from monitoring.models import CsvUpload, Indicator, OpenSloMetadata
 from slm_portal.models import Heartbeat
 from tests.monitoring.factories import ThresholdIndicatorFactory
 
@@ -65,7 +65,14 @@ def test_a_ratio_indicator_saved_in_the_admin_drops_any_threshold(admin_client):
     assert (indicator.kind, indicator.operator, indicator.threshold) == ("ratio", "", None)
 
 
-@pytest.mark.parametrize(("url", "model"), [("slm_portal/heartbeat", Heartbeat), ("monitoring/csvupload", CsvUpload)])
+@pytest.mark.parametrize(
+    ("url", "model"),
+    [
+        ("slm_portal/heartbeat", Heartbeat),
+        ("monitoring/csvupload", CsvUpload),
+        ("monitoring/openslometadata", OpenSloMetadata),
+    ],
+)
 def test_rows_the_portal_writes_itself_cannot_be_added_in_the_admin(admin_client, url, model):
     assert admin_client.get(f"/admin/{url}/add/").status_code == 403
     assert admin_client.post(f"/admin/{url}/add/", {"_save": "Save"}).status_code == 403

@@ -55,6 +55,7 @@ from monitoring.models import (
     MaintenanceNotice,
     Notification,
     NotificationChannel,
+    OpenSloMetadata,
     PrometheusQuery,
     PrometheusSource,
     ReportComment,
@@ -192,6 +193,9 @@ def _extra_rows():
     )
     ReviewReminder.objects.get_or_create(
         agreement=agreement, review_date=timezone.localdate(), kind="ahead", defaults={"recipient": "m@example.com"}
+    )
+    OpenSloMetadata.objects.get_or_create(
+        agreement=agreement, kind="SLO", name="availability", defaults={"labels": {"team": "web"}}
     )
     if not Alert.objects.exists():
         alert = Alert.objects.create(
@@ -461,11 +465,16 @@ def samples(extra):
         "monitoring:evaluation_status": target_kwargs,
         "monitoring:report": codes(agreements),
         "monitoring:report_csv": codes(agreements),
+        "monitoring:openslo_export": codes(agreements),
+        "monitoring:openslo_import": codes(agreements[:2]),
+        "monitoring:openslo_preview": codes(agreements[:2]),
+        "monitoring:openslo_confirm": codes(agreements[:2]),
         "monitoring:report_comment": codes(agreements[:2]),
         "monitoring:report_pdf": codes(agreements[:2]),
         "monitoring:report_resend": codes(agreements[:2]),
         "monitoring:report_preview": codes(agreements[:2]),
         "api-agreement-compliance": codes(agreements),
+        "api-agreement-openslo": codes(agreements),
         "requirements_analysis:requirement_detail": codes([requirement.code, "no-such-requirement"]),
         "requirements_analysis:requirement_update": codes([requirement.code]),
         "requirements_analysis:requirement_targets": codes([requirement.code]),

@@ -4,6 +4,7 @@ from monitoring.models.deliveries import ReportDelivery
 from monitoring.models.indicators import ApiToken, DataSource, Indicator, TargetIndicator, hash_token
 from monitoring.models.measurements import HourRollup, Measurement
 from monitoring.models.notices import MaintenanceNotice, TicketNotice, TicketNoticeDelivery
+from monitoring.models.openslo import OpenSloMetadata
 from monitoring.models.prometheus import PrometheusQuery, PrometheusSource
 from monitoring.models.sources import CsvUpload, HttpProbe
 from monitoring.models.ticket_intake import TicketUpload, TicketWebhookDelivery
@@ -30,6 +31,7 @@ __all__ = [
     "MaintenanceNotice",
     "Measurement",
     "Notification",
+    "OpenSloMetadata",
     "NotificationChannel",
     "PrometheusQuery",
     "PrometheusSource",

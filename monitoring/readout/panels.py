@@ -69,6 +69,16 @@ class ReportLink(AgreementLinkExtension):
         return [(_("SLA report"), reverse("monitoring:report", kwargs={"code": agreement.code}))]
 
 
+class OpenSloLinks(AgreementLinkExtension):
+    """The agreement's targets as an OpenSLO file, for everyone who sees it; importing one, for managers."""
+
+    def links(self, agreement, request):
+        links = [(_("OpenSLO export"), reverse("monitoring:openslo_export", kwargs={"code": agreement.code}))]
+        if request.user.has_perm("agreements.change_serviceleveltarget"):
+            links.append((_("OpenSLO import"), reverse("monitoring:openslo_import", kwargs={"code": agreement.code})))
+        return links
+
+
 class TicketsLink(AgreementLinkExtension):
     """ "Tickets" on the page of an agreement whose customer has ticket indicators on its services."""
 
@@ -108,3 +118,4 @@ CHAIN_PANEL = ChainPanel()
 CLOSED_PERIODS = ClosedPeriods()
 REPORT_LINK = ReportLink()
 TICKETS_LINK = TicketsLink()
+OPENSLO_LINKS = OpenSloLinks()

@@ -18,6 +18,7 @@ from monitoring.views.indicators import (
     upload_csv,
     upload_preview,
 )
+from monitoring.views.openslo import openslo_confirm, openslo_export, openslo_import, openslo_preview
 from monitoring.views.reports import (
     report,
     report_comment,
@@ -51,6 +52,10 @@ from monitoring.views.ticket_sources import (
 from monitoring.views.tickets import ticket_detail, ticket_list
 
 __all__ = [
+    "openslo_confirm",
+    "openslo_export",
+    "openslo_import",
+    "openslo_preview",
     "evaluate_now",
     "evaluation_status",
     "alert_acknowledge",

@@ -5,7 +5,7 @@ from core.hooks import Hook
 from improvement import hooks as improvement_hooks
 from monitoring.extensions import target_page_actions
 from monitoring.forms import INDICATOR_ON_TARGET_FORM
-from monitoring.readout.panels import CHAIN_PANEL, COMPLIANCE_PANEL, REPORT_LINK, TICKETS_LINK
+from monitoring.readout.panels import CHAIN_PANEL, COMPLIANCE_PANEL, OPENSLO_LINKS, REPORT_LINK, TICKETS_LINK
 from requirements_analysis.extensions import priority_row_actions
 
 
@@ -56,7 +56,7 @@ def test_an_extension_registered_while_the_hook_is_asked_waits_for_the_next_page
 def test_the_portal_registers_each_of_its_extensions_once_from_the_apps_ready():
     assert list(target_form) == [INDICATOR_ON_TARGET_FORM]
     assert list(target_panels) == [COMPLIANCE_PANEL, CHAIN_PANEL]
-    assert list(agreement_links) == [REPORT_LINK, TICKETS_LINK]
+    assert list(agreement_links) == [REPORT_LINK, TICKETS_LINK, OPENSLO_LINKS]
     assert list(target_page_actions) == [improvement_hooks.START_FROM_TARGET]
     assert list(priority_row_actions) == [improvement_hooks.START_FROM_PRIORITIES]
 
