@@ -49,6 +49,9 @@ class SingleSignOnAccountAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__email", "subject"]
     readonly_fields = ["user", "provider", "issuer", "subject", "created_at", "last_sign_in_at"]
 
+    def has_add_permission(self, request):
+        return False  # a person's first single sign-on makes the link
+
 
 @admin.register(RecoveryCodeDevice)
 class RecoveryCodeDeviceAdmin(admin.ModelAdmin):
