@@ -15,7 +15,10 @@ class IdentityConfig(AppConfig):
         from django.db.models.signals import post_delete
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        from slm_portal.identity import two_factor
+        from slm_portal.identity import (
+            schema,  # noqa: F401 - registers the OpenAPI description of the session
+            two_factor,
+        )
 
         user_logged_in.connect(two_factor.forget_verification, dispatch_uid="identity_two_factor_forget")
         post_delete.connect(
