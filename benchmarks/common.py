@@ -118,7 +118,11 @@ def gunicorn(env, workers, timeout, ready_within=60):
         yield port
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a worker still busy with a slow request the load left behind
+            server.kill()
+            server.wait()
 
 
 def _wait_for_health(server, port, seconds):

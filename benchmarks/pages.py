@@ -336,7 +336,7 @@ def session_cookies(usernames):
     for user in get_user_model().objects.filter(username__in=usernames):
         session = store()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"  # as a password sign-in stores it
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session[VERIFIED_SESSION_KEY] = user.pk  # the manager has passed two-factor sign-in: pages, not the code page
         session.create()
