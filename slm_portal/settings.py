@@ -364,7 +364,13 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SLM Portal API",
-    "DESCRIPTION": "Measurements in, compliance out.",
+    "DESCRIPTION": "Everything the portal's pages do, for scripts: the catalogue, agreements and their targets, "
+    "indicators and data sources, compliance, breaches and alerts, requirements and surveys, improvement plans. "
+    "Measurements and ticket events in with machine tokens.",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.add_error_responses",
+    ],
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

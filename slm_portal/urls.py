@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("monitoring.api.urls")),
+    path("api/v1/", include("agreements.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a second request (/api/docs/?script=) instead of inline,
     # and our template moves its inline style to a file: the docs run under the Content-Security-Policy.
