@@ -250,6 +250,8 @@ def samples(extra):
         "monitoring:report_preview": codes(agreements[:2]),
         "api-agreement-compliance": codes(agreements),
         "api-agreement-openslo": codes(agreements),
+        "api-customer-detail": codes(customers),
+        "api-service-detail": codes(["internet-banking", "no-such-service"]),
         "requirements_analysis:requirement_detail": codes([requirement.code, "no-such-requirement"]),
         "requirements_analysis:requirement_update": codes([requirement.code]),
         "requirements_analysis:requirement_targets": codes([requirement.code]),
