@@ -25,6 +25,10 @@ from monitoring.readout import timeline
 from monitoring.readout.compliance import target_compliance, target_month, target_snapshot
 from monitoring.readout.tickets import business_minutes, late_events, ticket_figures
 
+# The late adjustments a report lists: the oldest first, this many at most (a desk that resends a closed month sends
+# thousands, and the report's reader needs to know that it happened and where it began, not every line of it).
+LATE_EVENTS_SHOWN = 100
+
 
 @dataclass(frozen=True)
 class ReportPeriod:
@@ -141,7 +145,9 @@ def agreement_report(agreement, period, user=None):
         "currency": agreement.currency,
         "comment": comment.first(),
         "tickets": tickets,
-        "late_events": late,
+        "late_events": late[:LATE_EVENTS_SHOWN],
+        "late_events_more": len(late) > LATE_EVENTS_SHOWN,
+        "late_events_shown": LATE_EVENTS_SHOWN,
     }
 
 
@@ -167,7 +173,7 @@ def _ticket_figures(agreement, targets, period):
     figures = ticket_figures(indicators, spans, now, customer=agreement.customer)
     for found in figures:
         found.target = measured_by[found.indicator_id]
-    return figures, late_events(indicators, spans, now, customer=agreement.customer)
+    return figures, late_events(indicators, spans, now, customer=agreement.customer, limit=LATE_EVENTS_SHOWN)
 
 
 def _excluded_listing(targets, parts, hidden):

@@ -299,11 +299,12 @@ class LateEvent:
         return self.event.received_at - self.closed_at
 
 
-def late_events(indicators, spans, now, *, customer):
+def late_events(indicators, spans, now, *, customer, limit=None):
     """What came late for each closed period: events that happened before its end but were received after its end
     plus SLM_CLOSE_GRACE_MINUTES, of tickets whose clock (of one of ``indicators``) counted in the period, or that
     happened in it to a ticket of an indicator's customer and service. Periods still open (or inside the grace)
-    have none. One query; each event listed once per period, oldest first."""
+    have none. One query; each event listed once per period, oldest first; with ``limit``, the first ``limit`` + 1
+    at most (one more than asked tells the caller that there are more: a desk that resends a month sends thousands)."""
     grace = dt.timedelta(minutes=settings.SLM_CLOSE_GRACE_MINUTES)
     closed = {}
     for indicator in indicators:
@@ -336,7 +337,9 @@ def late_events(indicators, spans, now, *, customer):
         .order_by("at", "event_id")
     )
     found, seen = [], set()
-    for event in events:
+    for event in events.iterator(chunk_size=1000):
+        if limit is not None and len(found) > limit:
+            break
         for number, (label, start, end) in enumerate(periods):
             if event.received_at <= end + grace or event.at >= end or (label, event.pk) in seen:
                 continue  # in time, or about what happened after the period: nothing late for it
@@ -345,4 +348,4 @@ def late_events(indicators, spans, now, *, customer):
             if counted or (in_period and event.ticket.customer_id == customer.pk):
                 seen.add((label, event.pk))
                 found.append(LateEvent(label, end + grace, event))
-    return found
+    return found[: limit + 1] if limit is not None else found

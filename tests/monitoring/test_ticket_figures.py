@@ -11,6 +11,7 @@ import pytest
 
 from monitoring.evaluation import evaluate_targets
 from monitoring.models import ComplianceSnapshot, TargetIndicator, TicketClock
+from monitoring.readout import reports
 from monitoring.readout.reports import TICKET_CSV_HEADER, agreement_report, parse_period
 from monitoring.readout.tickets import business_minutes, nearest_rank, share_percent
 from monitoring.tickets.store import settle_due_clocks
@@ -171,6 +172,28 @@ def test_events_received_after_the_month_closed_are_listed_and_the_closed_result
     (row,) = [m for r in report["targets"] if r["target"] == target for m in r["months"]]
     assert row["attainment_percent"] == "75"
     assert resolution_rows(report)["P1"][:4] == (7, 6, Decimal("85.71"), 1)
+
+
+def test_a_report_lists_the_oldest_late_events_and_says_that_more_came(client, cast, manager, monkeypatch):
+    evaluate_targets([cast.resolved_target.pk], CLOSED)
+    cast.send(
+        [
+            cast.event("INC-5", "state_changed", kst(2026, 11, 6, 10), state="Waiting for customer"),
+            cast.event("INC-5", "state_changed", kst(2026, 11, 6, 11), state="In progress"),
+        ],
+        now=kst(2026, 12, 3, 9),
+    )
+    monkeypatch.setattr(reports, "LATE_EVENTS_SHOWN", 1)
+
+    report = agreement_report(cast.agreement, parse_period("2026-11"))
+    assert [item.event.state for item in report["late_events"]] == ["Waiting for customer"]
+    assert report["late_events_more"] is True
+
+    client.force_login(manager)
+    html = client.get(f"/agreements/{cast.agreement.code}/report/?period=2026-11").text
+    assert "More events came late than are listed: the oldest 1 are shown." in html
+    monkeypatch.setattr(reports, "LATE_EVENTS_SHOWN", 2)
+    assert agreement_report(cast.agreement, parse_period("2026-11"))["late_events_more"] is False
 
 
 def test_a_month_still_to_come_has_nothing_in_flight(cast, time_machine):
