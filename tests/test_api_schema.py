@@ -1,0 +1,76 @@
+"""The OpenAPI schema describes the whole API: every endpoint under /api/v1/ with each of its methods, what each
+answers (successes and every error shape), and no warning from the generator (a field it could not type, a view it
+could not read)."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver
+from drf_spectacular.generators import EndpointEnumerator
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+API_PREFIX = "api/v1/"
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def api_patterns(patterns=None, prefix=""):
+    """(regex of the full path, view) of every URL pattern under /api/v1/."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        regex = prefix + str(pattern.pattern)  # a route as written, or a router's regex
+        if isinstance(pattern, URLResolver):
+            yield from api_patterns(pattern.url_patterns, regex)
+        elif isinstance(pattern, URLPattern) and regex.lstrip("^").startswith(API_PREFIX):
+            yield regex, pattern.callback
+
+
+def methods_of(view):
+    """The methods a view answers (a viewset's from its actions, an APIView's from its handlers)."""
+    actions = getattr(view, "actions", None)
+    if actions:
+        return set(actions) & METHODS
+    return {method for method in METHODS if hasattr(view.cls, method)}
+
+
+@pytest.fixture
+def schema(manager):
+    client = APIClient()
+    client.force_login(manager)
+    response = client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_every_endpoint_and_method_is_in_the_schema(schema):
+    enumerator = EndpointEnumerator()
+    found = list(api_patterns())
+    assert len(found) >= 9
+    for regex, view in found:
+        path = enumerator.get_path_from_regex(regex)
+        assert path in schema["paths"], f"{path} is not in the schema"
+        documented = set(schema["paths"][path]) & METHODS
+        assert methods_of(view) <= documented, f"{path}: {methods_of(view) - documented} not documented"
+
+
+def test_every_operation_states_its_successes_and_its_errors(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method not in METHODS:
+                continue
+            responses = operation["responses"]
+            where = f"{method.upper()} {path}"
+            assert {"401", "403", "429"} <= set(responses), where
+            assert any(code.startswith("2") for code in responses), f"{where}: no success"
+            if "{" in path:
+                assert "404" in responses, where
+            if method in ("post", "put", "patch"):
+                assert "400" in responses, where
+            for code, response in responses.items():
+                if code.startswith("2") and code != "204" and method != "delete":
+                    assert response.get("content") or response.get("description"), f"{where} {code}"
+
+
+def test_the_generator_finds_nothing_to_warn_about(tmp_path):
+    # --fail-on-warn: a serializer field it cannot type, or a view it cannot read, fails the command.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3")
