@@ -1,10 +1,14 @@
 """The error shapes of the API in its OpenAPI schema, added to every operation once (a postprocessing hook), so
 that no endpoint documents its successes only.
 
-Every operation may answer 401 (no or a bad token), 403 (not allowed) and 429 (too many requests); an operation on
-one row 404; a write 400 with the field errors, and 412 when ``If-Match`` names an older version; a read 304 to a
-matching ``If-None-Match``. Workflow steps and deletions answer 409 with their reasons.
+Every operation of the toolkit's viewsets may answer 401 (no or a bad token), 403 (not allowed) and 429 (too many
+requests); an operation on one row 404; a write 400 with the field errors, and 412 when ``If-Match`` names an older
+version; a read 304 to a matching ``If-None-Match``. Workflow steps and deletions answer 409 with their reasons.
+The endpoints written by hand (measurements, ticket events and their webhook) state their own answers; they gain
+429 where a throttle applies.
 """
+
+from core.api.etags import ETagMixin
 
 ERROR = "Error"
 FIELD_ERRORS = "FieldErrors"
@@ -57,9 +61,24 @@ def add_error_responses(result, generator, request, public):
             "example": {"objective": ["Ensure this value is less than or equal to 99.999."]},
         },
     )
+    views = {
+        (path, method.lower()): getattr(callback, "cls", None)
+        for path, _regex, method, callback in generator.endpoints or ()
+    }
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            view = views.get((path, method))
+            if not (isinstance(view, type) and issubclass(view, ETagMixin)):
+                if view is not None and view.throttle_classes:
+                    operation["responses"].setdefault(
+                        "429",
+                        {
+                            "description": COMMON["429"][0],
+                            "content": {"application/json": {"schema": ref("Throttled")}},
+                        },
+                    )
                 continue
             wanted = dict(COMMON)
             if "{" in path:
