@@ -23,6 +23,7 @@ from requirements_analysis.choices import (
     RequirementStatus,
     Source,
 )
+from requirements_analysis.drafts import draft_target
 
 one_to_five = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -86,6 +87,7 @@ class ServiceLevelRequirement(WorkflowMixin, models.Model):
     objects = RequirementQuerySet.as_manager()
 
     # The workflow (core.workflow): proposed -> analysed -> agreed, rejected or deferred; these two need a reason.
+    # Agreeing may add a draft target (``create_target_on``).
     status_choices = RequirementStatus
     transitions = REQUIREMENT_TRANSITIONS
     refused_transition_message = _("A requirement cannot go from %(old)s to %(new)s.")
@@ -114,10 +116,14 @@ class ServiceLevelRequirement(WorkflowMixin, models.Model):
             return [_("Say why: a rejected or deferred requirement needs a reason.")]
         return []
 
-    def record_transition(self, locked, new_status, reason="", **details):
+    def record_transition(self, locked, new_status, reason="", create_target_on=None, **details):
+        """Store the step; agreeing may also add a draft target to ``create_target_on`` (one of the customer's
+        agreements), linked to the requirement."""
         self.status = new_status
         self.status_reason = reason.strip()
         self.save(update_fields=["status", "status_reason", "updated_at"])
+        if new_status == RequirementStatus.AGREED and create_target_on is not None:
+            self.targets.add(draft_target(self, create_target_on))
 
 
 class PriorityWeights(models.Model):
