@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.models import Customer, Service, ServiceLevelTarget
-from core.tenancy import TenantQuerySet
+from core.tenancy import TenantQuerySet, customer_id_of
 from core.workflow import WorkflowMixin
 from requirements_analysis import scoring
 from requirements_analysis.choices import (
@@ -110,6 +110,11 @@ class ServiceLevelRequirement(WorkflowMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("requirements_analysis:requirement_detail", kwargs={"code": self.code})
+
+    @staticmethod
+    def may_submit(user):
+        """Customer users submit requirements for their organisation; service managers for any customer."""
+        return customer_id_of(user) is not None or user.has_perm("requirements_analysis.add_servicelevelrequirement")
 
     def precondition_problems(self, new_status, reason="", **details):
         if new_status in NEEDS_REASON and not reason.strip():

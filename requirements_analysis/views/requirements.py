@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from agreements.models import Customer, Service
 from core.mixins import FilteredListView, TransitionView, posted
-from core.tenancy import customer_id_of, require_permission
+from core.tenancy import require_permission
 from requirements_analysis.choices import Source
 from requirements_analysis.filters import RequirementFilter
 from requirements_analysis.forms import DecisionForm, RequirementForm, RequirementTargetsForm
@@ -26,13 +26,8 @@ class RequirementListView(FilteredListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_submit"] = can_submit(self.request.user)
+        context["can_submit"] = ServiceLevelRequirement.may_submit(self.request.user)
         return context
-
-
-def can_submit(user):
-    """Customer users submit for their organisation; service managers for any customer."""
-    return customer_id_of(user) is not None or user.has_perm("requirements_analysis.add_servicelevelrequirement")
 
 
 def initial_from_query(query, user):
@@ -56,7 +51,7 @@ def initial_from_query(query, user):
 
 @login_required
 def requirement_create(request):
-    if not can_submit(request.user):
+    if not ServiceLevelRequirement.may_submit(request.user):
         raise PermissionDenied
     form = RequirementForm(posted(request), user=request.user, initial=initial_from_query(request.GET, request.user))
     if request.method == "POST" and form.is_valid():
