@@ -126,5 +126,5 @@ class ActionSerializer(serializers.ModelSerializer):
 class PlanStepSerializer(serializers.Serializer):
     """A step of a plan's workflow, with the note its page asks."""
 
-    status = serializers.CharField(help_text=_("The status to move to."))
+    status = serializers.CharField(help_text=_("The plan's next status."))
     note = serializers.CharField(required=False, allow_blank=True, help_text=_("Why, or what was done."))

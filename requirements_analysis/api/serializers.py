@@ -42,7 +42,7 @@ class RequirementSerializer(serializers.ModelSerializer):
 class RequirementStepSerializer(serializers.Serializer):
     """A step of a requirement's workflow, with what its decision page asks."""
 
-    status = serializers.CharField(help_text=_("The status to move to."))
+    status = serializers.CharField(help_text=_("The requirement's next status."))
     reason = serializers.CharField(required=False, help_text=_("Why: needed to reject or defer."))
     create_target_on = serializers.CharField(
         required=False,

@@ -327,3 +327,12 @@ def test_the_schema_lists_the_plan_paths(manager):
     assert set(paths["/api/v1/improvement-plans/{code}/review"]) == {"get", "post"}
     assert "409" in paths["/api/v1/improvement-plans/{code}/review"]["post"]["responses"]
     assert "409" in paths["/api/v1/improvement-plans/{code}/transition"]["post"]["responses"]
+
+
+def test_refusals_speak_the_language_of_the_request(manager, banking):
+    client = client_of(manager)
+    response = client.post(LIST, new_plan(goal_target="acme-sla/latency"), format="json", HTTP_ACCEPT_LANGUAGE="ko")
+    assert response.status_code == 400
+    assert response.data["goal_target"] == [
+        "여기서 선택할 수 있는 목표가 아닙니다: acme-sla/latency. 목표는 협약 코드/목표 코드 형식으로 지정하세요."
+    ]
