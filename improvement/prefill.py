@@ -13,7 +13,7 @@ from improvement.models import ReviewDecision, ReviewMeeting
 from monitoring import slo
 from monitoring.models import Breach, ComplianceSnapshot
 from requirements_analysis.analysis import requirement_scores, service_views
-from requirements_analysis.forms import objective_from
+from requirements_analysis.drafts import objective_from
 from requirements_analysis.models import ServiceLevelRequirement
 
 

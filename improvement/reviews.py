@@ -6,6 +6,7 @@ from django.utils.translation import pgettext
 from core.formatting import plain_number
 from core.statuses import TONES
 from improvement import effect
+from improvement.choices import PlanStatus
 from improvement.models import EffectReview
 from monitoring import slo
 from monitoring.choices import SnapshotStatus
@@ -25,6 +26,13 @@ def plan_targets(plan):
     if plan.goal_target_id and all(target.pk != plan.goal_target_id for target in targets):
         targets.append(plan.goal_target)
     return targets
+
+
+def not_reviewable(plan):
+    """Why the plan cannot be reviewed now, or "": only a completed plan is (a verified one is closed first)."""
+    if plan.status != PlanStatus.COMPLETED:
+        return _("Only a completed plan can be reviewed.")
+    return ""
 
 
 def review(plan, user=None):

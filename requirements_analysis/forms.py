@@ -1,7 +1,6 @@
 """Forms of service requirements analysis: requirements, their decisions, survey campaigns and survey answers."""
 
 import re
-from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.validators import validate_email
@@ -15,8 +14,6 @@ from requirements_analysis.choices import NEEDS_REASON, Category, RequirementSta
 from requirements_analysis.models import ServiceLevelRequirement, SurveyCampaign
 
 RATING_CHOICES = [(value, str(value)) for value in range(1, 6)]
-# A whole number (not the tail of a longer one: "99.9999 %" is not 99 %) followed by a per cent sign.
-PERCENT = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,3})?)\s*%")
 
 
 class RequirementForm(forms.ModelForm):
@@ -110,19 +107,6 @@ class DecisionForm(forms.Form):
         if self.new_status in NEEDS_REASON and not cleaned.get("reason", "").strip():
             self.add_error("reason", _("Say why: a rejected or deferred requirement needs a reason."))
         return cleaned
-
-
-def objective_from(desired_level, default=Decimal("99.9")):
-    """The first percentage in a desired level ("99.95 % availability in business hours" -> 99.95)."""
-    match = PERCENT.search(desired_level or "")
-    if match:
-        try:
-            value = Decimal(match.group(1))
-        except InvalidOperation:
-            return default
-        if 0 < value < 100:
-            return value
-    return default
 
 
 class CampaignForm(forms.ModelForm):

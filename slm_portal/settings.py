@@ -371,6 +371,13 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.add_error_responses",
     ],
+    # Statuses of different rows, each its own enum (named by the row, not by the field).
+    "ENUM_NAME_OVERRIDES": {
+        "RequirementStatusEnum": "requirements_analysis.choices.RequirementStatus",
+        "SurveyStatusEnum": "requirements_analysis.choices.CampaignStatus",
+        "PlanStatusEnum": "improvement.choices.PlanStatus",
+        "ActionStatusEnum": "improvement.choices.ActionStatus",
+    },
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

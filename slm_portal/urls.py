@@ -19,6 +19,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("monitoring.api.urls")),
     path("api/v1/", include("agreements.api.urls")),
+    path("api/v1/", include("requirements_analysis.api.urls")),
+    path("api/v1/", include("improvement.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a second request (/api/docs/?script=) instead of inline,
     # and our template moves its inline style to a file: the docs run under the Content-Security-Policy.

@@ -130,9 +130,13 @@ class PlanForm(forms.ModelForm):
         return getattr(value, "pk", value) or None
 
     def _chosen_breaches(self):
-        """The breaches the form adds to the plan (those it already addressed were asked about when they were added)."""
+        """The breaches the form adds to the plan (those it already addressed were asked about when they were added).
+        Read as the field reads them: from a posted form, or from the API's JSON body (a plain dict)."""
         if self.is_bound:
-            chosen = {int(value) for value in self.data.getlist(self.add_prefix("breaches")) if str(value).isdigit()}
+            posted = self.fields["breaches"].widget.value_from_datadict(
+                self.data, self.files, self.add_prefix("breaches")
+            )
+            chosen = {int(value) for value in posted or () if str(value).isdigit()}
         else:
             chosen = {getattr(breach, "pk", breach) for breach in self.initial.get("breaches", [])}
         if self.instance.pk:

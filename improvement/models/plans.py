@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Customer, Service, ServiceLevelTarget
@@ -146,6 +147,15 @@ class ImprovementPlan(WorkflowMixin, models.Model):
         """Verified or cancelled: the plan's record is final, and it is no longer edited, given actions or reviewed."""
         return self.status in CLOSED_PLAN_STATUSES
 
+    def closed_refusal(self):
+        """Why a change to the plan is refused (the words of its closed page), or "" when the plan is open."""
+        if not self.is_closed:
+            return ""
+        return gettext(
+            "%(code)s is “%(status)s”: the plan is closed, so it is no longer edited, given actions or reviewed. "
+            "Nothing was changed."
+        ) % {"code": self.code, "status": self.get_status_display()}
+
     def unrecorded_steps(self):
         """True when the status history does not lead to the status the plan has (a plan moved before its steps were
         recorded): the page says so instead of inventing the steps."""
@@ -235,6 +245,13 @@ class Action(models.Model):
 
     def __str__(self):
         return self.description[:80]
+
+    def stamp_completion(self):
+        """Done actions carry when they were done (also when added as done); reopened ones no longer do."""
+        if self.status != ActionStatus.DONE:
+            self.completed_at = None
+        elif self.completed_at is None:
+            self.completed_at = timezone.now()
 
     def is_overdue(self, today=None):
         today = today or timezone.localdate()

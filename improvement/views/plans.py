@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -19,7 +18,8 @@ from agreements.models import Customer, Service
 from core.mixins import TransitionView, posted
 from core.tenancy import require_permission
 from improvement import prefill, reviews
-from improvement.choices import ActionStatus, PlanStatus
+from improvement.choices import PlanStatus
+from improvement.filters import PlanFilter
 from improvement.forms import ActionForm, PlanForm
 from improvement.models import Action, ImprovementPlan, ReviewDecision
 from improvement.views.closed import refuse_if_closed
@@ -42,15 +42,7 @@ def board(request):
         .prefetch_related("services")
         .order_by("-created_at")
     )
-    customer, service, owner = request.GET.get("customer"), request.GET.get("service"), request.GET.get("owner")
-    if customer:
-        # The plans that customer's people see: its own, and those for no one customer on its services.
-        chosen = Customer.objects.for_user(request.user).filter(code=customer).first()
-        plans = plans.concerning(chosen) if chosen else plans.none()
-    if service:
-        plans = plans.filter(services__code=service).distinct()
-    if owner:
-        plans = plans.filter(owner__username=owner)
+    plans = PlanFilter(request.GET, queryset=plans, user=request.user).qs
     columns = {status: [] for status in [*BOARD_COLUMNS, PlanStatus.CANCELLED]}
     for plan in plans:
         columns[PlanStatus(plan.status)].append(plan)
@@ -159,8 +151,8 @@ def plan_review(request, code):
     require_permission(request.user, "improvement.add_effectreview")
     if refused := refuse_if_closed(request, plan):
         return refused
-    if plan.status != PlanStatus.COMPLETED:
-        messages.error(request, _("Only a completed plan can be reviewed."))
+    if problem := reviews.not_reviewable(plan):
+        messages.error(request, problem)
         return redirect(plan)
     review = reviews.review(plan, request.user)
     messages.success(request, _("Effect review recorded: %(verdict)s.") % {"verdict": review.get_verdict_display()})
@@ -177,7 +169,7 @@ def action_add(request, code):
     if request.method == "POST" and form.is_valid():
         action = form.save(commit=False)
         action.plan = plan
-        _stamp_completion(action)
+        action.stamp_completion()
         action.save()
         messages.success(request, _("Action added."))
         return redirect(plan)
@@ -194,16 +186,8 @@ def action_edit(request, code, pk):
     form = ActionForm(posted(request), instance=action)
     if request.method == "POST" and form.is_valid():
         action = form.save(commit=False)
-        _stamp_completion(action)
+        action.stamp_completion()
         action.save()
         messages.success(request, _("Action saved."))
         return redirect(plan)
     return render(request, "improvement/action_form.html", {"form": form, "plan": plan, "action": action})
-
-
-def _stamp_completion(action):
-    """Done actions carry when they were done (also when added as done); reopened ones no longer do."""
-    if action.status != ActionStatus.DONE:
-        action.completed_at = None
-    elif action.completed_at is None:
-        action.completed_at = timezone.now()

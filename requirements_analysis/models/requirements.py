@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.models import Customer, Service, ServiceLevelTarget
-from core.tenancy import TenantQuerySet
+from core.tenancy import TenantQuerySet, customer_id_of
 from core.workflow import WorkflowMixin
 from requirements_analysis import scoring
 from requirements_analysis.choices import (
@@ -23,6 +23,7 @@ from requirements_analysis.choices import (
     RequirementStatus,
     Source,
 )
+from requirements_analysis.drafts import draft_target
 
 one_to_five = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -86,6 +87,7 @@ class ServiceLevelRequirement(WorkflowMixin, models.Model):
     objects = RequirementQuerySet.as_manager()
 
     # The workflow (core.workflow): proposed -> analysed -> agreed, rejected or deferred; these two need a reason.
+    # Agreeing may add a draft target (``create_target_on``).
     status_choices = RequirementStatus
     transitions = REQUIREMENT_TRANSITIONS
     refused_transition_message = _("A requirement cannot go from %(old)s to %(new)s.")
@@ -109,15 +111,24 @@ class ServiceLevelRequirement(WorkflowMixin, models.Model):
     def get_absolute_url(self):
         return reverse("requirements_analysis:requirement_detail", kwargs={"code": self.code})
 
+    @staticmethod
+    def may_submit(user):
+        """Customer users submit requirements for their organisation; service managers for any customer."""
+        return customer_id_of(user) is not None or user.has_perm("requirements_analysis.add_servicelevelrequirement")
+
     def precondition_problems(self, new_status, reason="", **details):
         if new_status in NEEDS_REASON and not reason.strip():
             return [_("Say why: a rejected or deferred requirement needs a reason.")]
         return []
 
-    def record_transition(self, locked, new_status, reason="", **details):
+    def record_transition(self, locked, new_status, reason="", create_target_on=None, **details):
+        """Store the step; agreeing may also add a draft target to ``create_target_on`` (one of the customer's
+        agreements), linked to the requirement."""
         self.status = new_status
         self.status_reason = reason.strip()
         self.save(update_fields=["status", "status_reason", "updated_at"])
+        if new_status == RequirementStatus.AGREED and create_target_on is not None:
+            self.targets.add(draft_target(self, create_target_on))
 
 
 class PriorityWeights(models.Model):

@@ -4,17 +4,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agreements.choices import BudgetingMethod
-from agreements.models import Customer, Service, ServiceLevelTarget
+from agreements.models import Customer, Service
 from core.mixins import FilteredListView, TransitionView, posted
-from core.tenancy import customer_id_of, require_permission
-from requirements_analysis.choices import Category, Source
+from core.tenancy import require_permission
+from requirements_analysis.choices import Source
 from requirements_analysis.filters import RequirementFilter
-from requirements_analysis.forms import DecisionForm, RequirementForm, RequirementTargetsForm, objective_from
+from requirements_analysis.forms import DecisionForm, RequirementForm, RequirementTargetsForm
 from requirements_analysis.models import ServiceLevelRequirement
 
 
@@ -28,13 +26,8 @@ class RequirementListView(FilteredListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_submit"] = can_submit(self.request.user)
+        context["can_submit"] = ServiceLevelRequirement.may_submit(self.request.user)
         return context
-
-
-def can_submit(user):
-    """Customer users submit for their organisation; service managers for any customer."""
-    return customer_id_of(user) is not None or user.has_perm("requirements_analysis.add_servicelevelrequirement")
 
 
 def initial_from_query(query, user):
@@ -58,7 +51,7 @@ def initial_from_query(query, user):
 
 @login_required
 def requirement_create(request):
-    if not can_submit(request.user):
+    if not ServiceLevelRequirement.may_submit(request.user):
         raise PermissionDenied
     form = RequirementForm(posted(request), user=request.user, initial=initial_from_query(request.GET, request.user))
     if request.method == "POST" and form.is_valid():
@@ -117,28 +110,6 @@ def requirement_targets(request, code):
     return redirect(requirement)
 
 
-def draft_target(requirement, agreement):
-    """A target pre-filled from the requirement, with no indicator: nothing evaluates it until a manager picks one."""
-    base = slugify(requirement.category)[:40] or "requirement"
-    code, number = base, 2
-    while ServiceLevelTarget.objects.filter(agreement=agreement, code=code).exists():
-        code, number = f"{base}-{number}", number + 1
-    method = (
-        BudgetingMethod.TIMESLICES
-        if requirement.category in (Category.AVAILABILITY, Category.CONTINUITY)
-        else BudgetingMethod.OCCURRENCES
-    )
-    return ServiceLevelTarget.objects.create(
-        agreement=agreement,
-        code=code,
-        name=requirement.statement[:200],
-        objective=objective_from(requirement.desired_level),
-        budgeting_method=method,
-        description=_("From requirement %(code)s: %(level)s")
-        % {"code": requirement.code, "level": requirement.desired_level or requirement.statement},
-    )
-
-
 class RequirementDecisionView(TransitionView):
     """Confirm (GET) and record (POST) an analysis step: analysed, agreed, rejected or deferred. The page asks for
     the reason a rejection or deferral needs and, when agreeing, whether to add a draft target."""
@@ -161,10 +132,10 @@ class RequirementDecisionView(TransitionView):
         return self.object.refused_transition(self.new_status)
 
     def carry_out(self, form):
-        self.object.transition_to(self.new_status, reason=form.cleaned_data.get("reason", ""))
         self.draft_on = form.cleaned_data.get("create_target_on")
-        if self.draft_on is not None:
-            self.object.targets.add(draft_target(self.object, self.draft_on))
+        self.object.transition_to(
+            self.new_status, reason=form.cleaned_data.get("reason", ""), create_target_on=self.draft_on
+        )
 
     def succeeded(self):
         if self.draft_on is None:

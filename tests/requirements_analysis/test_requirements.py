@@ -7,7 +7,7 @@ import pytest
 
 from monitoring.models import TargetIndicator
 from requirements_analysis.choices import RequirementStatus
-from requirements_analysis.forms import objective_from
+from requirements_analysis.drafts import objective_from
 from requirements_analysis.models import ServiceLevelRequirement
 from tests.agreements.page_checks import field_error, page_text
 from tests.factories import ServiceFactory, TargetFactory

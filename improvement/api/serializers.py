@@ -1,0 +1,130 @@
+"""How the improvement app's rows read over the API: plans (with their status history and latest effect review) and
+their actions. Writes go through the pages' forms (``core.api.viewsets``); these serializers only say what a row
+looks like."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from agreements.api.serializers import UserNameField
+from improvement.models import Action, EffectReview, ImprovementPlan, PlanStatusChange
+from requirements_analysis.api.targets import TargetReferenceField
+
+PLAN_FIELDS = [
+    "code",
+    "title",
+    "customer",
+    "services",
+    "problem",
+    "breaches",
+    "targets",
+    "requirements",
+    "goal_target",
+    "baseline_attainment",
+    "desired_attainment",
+    "goal_date",
+    "owner",
+    "priority_score",
+    "priority_override",
+    "override_reason",
+    "review_periods",
+    "status",
+    "started_at",
+    "completed_at",
+    "created_at",
+    "updated_at",
+]
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    customer = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    services = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    breaches = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text=_("The breaches' ids."))
+    targets = TargetReferenceField(many=True, help_text=_("The targets it addresses, each as agreement/target."))
+    requirements = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    goal_target = TargetReferenceField(allow_null=True, help_text=_("The goal's target, as agreement/target."))
+    owner = UserNameField(allow_null=True)
+
+    class Meta:
+        model = ImprovementPlan
+        fields = PLAN_FIELDS
+        read_only_fields = fields
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    changed_by = UserNameField(allow_null=True)
+
+    class Meta:
+        model = PlanStatusChange
+        fields = ["from_status", "to_status", "changed_by", "changed_at", "note"]
+        read_only_fields = fields
+
+
+class ReviewPeriodSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    attainment = serializers.CharField(allow_null=True, help_text=_("Per cent, as the plan's page shows it."))
+    breached = serializers.BooleanField()
+
+
+class TargetEffectSerializer(serializers.Serializer):
+    """One target of an effect review, as stored when it was made and shown on the plan's page."""
+
+    agreement = serializers.CharField()
+    target = serializers.CharField()
+    name = serializers.CharField()
+    objective = serializers.CharField()
+    before = ReviewPeriodSerializer(many=True)
+    after = ReviewPeriodSerializer(many=True)
+    mean_before = serializers.CharField(allow_null=True)
+    mean_after = serializers.CharField(allow_null=True)
+    breaches_before = serializers.IntegerField()
+    breaches_after = serializers.IntegerField()
+    verdict = serializers.CharField()
+    verdict_label = serializers.CharField()
+
+
+class EffectReviewSerializer(serializers.ModelSerializer):
+    reviewed_by = UserNameField(allow_null=True)
+    targets = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EffectReview
+        fields = ["verdict", "periods", "reviewed_by", "reviewed_at", "targets"]
+        read_only_fields = fields
+
+    @extend_schema_field(TargetEffectSerializer(many=True))
+    def get_targets(self, review):
+        return TargetEffectSerializer(review.rows, many=True).data
+
+
+class PlanDetailSerializer(PlanSerializer):
+    status_changes = StatusChangeSerializer(many=True, read_only=True)
+    effect_review = serializers.SerializerMethodField()
+
+    class Meta(PlanSerializer.Meta):
+        fields = [*PLAN_FIELDS, "status_changes", "effect_review"]
+        read_only_fields = fields
+
+    @extend_schema_field(EffectReviewSerializer(allow_null=True))
+    def get_effect_review(self, plan):
+        """The latest effect review, as the plan's page shows it (None before the first)."""
+        review = plan.reviews.select_related("reviewed_by").first()
+        return EffectReviewSerializer(review).data if review else None
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="pk", read_only=True)
+    plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    owner = UserNameField(allow_null=True)
+
+    class Meta:
+        model = Action
+        fields = ["id", "plan", "description", "owner", "due_date", "status", "completion_note", "completed_at"]
+        read_only_fields = fields
+
+
+class PlanStepSerializer(serializers.Serializer):
+    """A step of a plan's workflow, with the note its page asks."""
+
+    status = serializers.CharField(help_text=_("The plan's next status."))
+    note = serializers.CharField(required=False, allow_blank=True, help_text=_("Why, or what was done."))
