@@ -61,10 +61,10 @@ def add_error_responses(result, generator, request, public):
             "example": {"objective": ["Ensure this value is less than or equal to 99.999."]},
         },
     )
-    views = {
-        (path, method.lower()): getattr(callback, "cls", None)
-        for path, _regex, method, callback in generator.endpoints or ()
-    }
+    views = {}  # the schema names a {pk} by the model's primary key, {id}
+    for path, _regex, method, callback in generator.endpoints or ():
+        view = getattr(callback, "cls", None)
+        views[(path, method.lower())] = views[(path.replace("{pk}", "{id}"), method.lower())] = view
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
