@@ -1,8 +1,8 @@
 """How the agreements app's rows read over the API. Writes go through the pages' forms (``core.api.viewsets``); these
 serializers only say what a row looks like, with related rows named by their codes and people by their login names.
 
-A body to write takes the same names (the page's form fields, nested rows as lists of objects), so a row read, changed
-and sent back is a valid write."""
+A body to write takes the same names for what the page's form edits (nested rows as lists of objects); what only the
+portal writes (a status, the agreement a target belongs to, when a row was made) is read here and refused in a body."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
