@@ -38,7 +38,12 @@ def test_customers_the_ladder_for_list_and_detail(customer_a, customer_b, cast):
 
 def test_customers_the_ladder_for_create_update_and_delete(customer_a, cast):
     created = climb(Call("post", "/api/v1/customers", NEW_CUSTOMER, scoped=False), **cast)
-    assert created.json() == {**NEW_CUSTOMER, "contact_phone": "", "notes": "", "created_at": created.json()["created_at"]}
+    assert created.json() == {
+        **NEW_CUSTOMER,
+        "contact_phone": "",
+        "notes": "",
+        "created_at": created.json()["created_at"],
+    }
     assert Customer.objects.filter(code="initech").count() == 1
 
     patched = climb(Call("patch", "/api/v1/customers/acme", {"contact_phone": "02-555-0100"}), **cast)
