@@ -173,11 +173,15 @@ class TargetSerializer(serializers.ModelSerializer):
         max_digits=6,
         decimal_places=3,
         read_only=True,
+        # xgettext:no-python-format
         help_text=_("In percent, as the agreement page takes it: 99.9 is 99.9 %."),
     )
     service_hours = CodeField(allow_null=True)
     credit_tiers = CreditTierSerializer(
-        many=True, read_only=True, help_text=_("Attainment below (%) and the credit it earns (% of the monthly fee).")
+        many=True,
+        read_only=True,
+        # xgettext:no-python-format
+        help_text=_("Attainment below (%) and the credit it earns (% of the monthly fee)."),
     )
     rests_on = serializers.SerializerMethodField(
         help_text=_('The OLA and UC targets it rests on, each named "<agreement code>/<target code>".')

@@ -169,3 +169,13 @@ def test_the_schema_lists_the_catalogue(manager):
 def test_an_agreement_of_another_customer_does_not_show_its_services(agreement_a, bob):
     AgreementFactory(customer=bob.customer_membership.customer, services=[ServiceFactory(code="theirs")])
     assert results(signed_in(bob).get("/api/v1/services")) == ["theirs"]
+
+
+def test_refusals_speak_the_language_of_the_request(agreement_a, manager):
+    client = signed_in(manager)
+    unknown = client.post(
+        "/api/v1/customers", {**NEW_CUSTOMER, "nickname": "Ini"}, format="json", HTTP_ACCEPT_LANGUAGE="ko"
+    )
+    assert unknown.json() == {"nickname": ["그런 필드는 없습니다."]}
+    needed = client.delete("/api/v1/customers/acme", HTTP_ACCEPT_LANGUAGE="ko")
+    assert needed.json()["detail"][0].startswith("아직 1개 레코드가 필요로 합니다: ")
