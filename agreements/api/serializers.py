@@ -199,7 +199,17 @@ class TargetSerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "array", "items": {"type": "string"}})
     def get_rests_on(self, target):
-        return sorted(target_name(link.underpinning) for link in target.underpinning_links.all())
+        """The links whose other end the reader may see too, as the agreement page shows them."""
+        lower = [link.underpinning for link in target.underpinning_links.all()]
+        if not lower:
+            return []
+        request = self.context.get("request")
+        visible = set(
+            Agreement.objects.for_user(getattr(request, "user", None))
+            .filter(pk__in={other.agreement_id for other in lower})
+            .values_list("pk", flat=True)
+        )
+        return sorted(target_name(other) for other in lower if other.agreement_id in visible)
 
     def form_of(self, target):
         """The agreement page's form of ``target`` (built once per target and response)."""

@@ -68,6 +68,7 @@ class TargetWrite:
                 data.update(self.tiers_data(target, f"{prefix}-tiers", body.get(CREDIT_TIERS)))
         self.formset = agreement_targets(data, agreement, kind)
         self.form = self.formset.forms[self.index]
+        self.form.empty_permitted = False  # a new target sent empty is refused, not skipped as a blank row
         if self.single is not None:  # the fields the body named by code take codes here too
             for name, field in self.single.fields.items():
                 if api_forms.is_related(field) and field.to_field_name:

@@ -224,3 +224,20 @@ def test_the_schema_lists_the_targets_with_the_indicator(manager):
     assert {"/api/v1/agreements/{agreement}/targets", "/api/v1/agreements/{agreement}/targets/{code}"} <= set(paths)
     target = signed_in(manager).get("/api/schema/?format=json").json()["components"]["schemas"]["Target"]
     assert {"objective", "credit_tiers", "rests_on", "indicator"} <= set(target["properties"])
+
+
+def test_a_link_to_an_agreement_the_reader_cannot_see_is_not_shown(agreement_a, ola, customer_b, alice, manager):
+    supplier = AgreementFactory(code="globex-uc", kind=AgreementKind.UC, customer=customer_b)
+    TargetFactory(agreement=supplier, code="power", name="Power")
+    body = {"rests_on": ["ops-ola/platform-up", "globex-uc/power"]}
+    assert signed_in(manager).patch(f"{URL}/availability", body, format="json").json()["rests_on"] == sorted(
+        body["rests_on"]
+    )
+    assert signed_in(alice).get(f"{URL}/availability").json()["rests_on"] == ["ops-ola/platform-up"]
+
+
+def test_an_empty_body_is_refused_not_skipped_as_a_blank_row(agreement_a, manager):
+    for response in (signed_in(manager).post(URL, {}, format="json"), signed_in(manager).post(URL)):
+        assert response.status_code == 400
+        assert response.json() == {name: ["This field is required."] for name in ("code", "name", "objective")}
+    assert codes(agreement_a) == ["availability"]
