@@ -1,8 +1,23 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from agreements.choices import AgreementKind, AgreementStatus, MaintenanceStatus
-from agreements.models import Agreement, Customer, MaintenanceWindow, Service
+from agreements.choices import (
+    AgreementKind,
+    AgreementStatus,
+    BudgetingMethod,
+    ExclusionReason,
+    MaintenanceStatus,
+    WindowKind,
+)
+from agreements.models import (
+    Agreement,
+    BusinessCalendar,
+    Customer,
+    Exclusion,
+    MaintenanceWindow,
+    Service,
+    ServiceLevelTarget,
+)
 from core.filters import ScopedFilterSet
 
 
@@ -54,3 +69,46 @@ class MaintenanceWindowFilter(ScopedFilterSet):
     class Meta:
         model = MaintenanceWindow
         fields = ["q", "service", "status"]
+
+
+class CalendarFilter(ScopedFilterSet):
+    """Business calendars (the API's list; the page lists them all)."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    search_fields = ("code", "name", "description")
+
+    class Meta:
+        model = BusinessCalendar
+        fields = ["q", "time_zone"]
+
+
+class ExclusionFilter(ScopedFilterSet):
+    """An agreement's exclusions (the API's list; the page shows them all on the agreement)."""
+
+    service = django_filters.ModelChoiceFilter(
+        queryset=Service.objects.none(), field_name="service", to_field_name="code", label=_("Service")
+    )
+    reason = django_filters.ChoiceFilter(choices=ExclusionReason.choices, label=_("Reason"))
+
+    class Meta:
+        model = Exclusion
+        fields = ["service", "reason"]
+
+
+class TargetFilter(ScopedFilterSet):
+    """An agreement's targets (the API's list; the page shows them all on the agreement)."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    budgeting_method = django_filters.ChoiceFilter(choices=BudgetingMethod.choices, label=_("Budgeting method"))
+    window_kind = django_filters.ChoiceFilter(choices=WindowKind.choices, label=_("Window"))
+    service_hours = django_filters.ModelChoiceFilter(
+        queryset=BusinessCalendar.objects.none(),
+        field_name="service_hours",
+        to_field_name="code",
+        label=_("Service hours"),
+    )
+    search_fields = ("code", "name", "description")
+
+    class Meta:
+        model = ServiceLevelTarget
+        fields = ["q", "budgeting_method", "window_kind", "service_hours"]

@@ -5,6 +5,7 @@ from itertools import count
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Q
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.text import capfirst
@@ -347,3 +348,28 @@ TargetFormSet = inlineformset_factory(
     extra=0,
     can_delete=True,
 )
+TARGETS_PREFIX = "targets"
+
+
+def targets_kind(sent, agreement):
+    """The kind an agreement's targets' links are checked against: the kind sent with them (it may change in the same
+    save), else the agreement's own (an SLA for a new one)."""
+    if sent in AgreementKind.values:
+        return sent
+    return agreement.kind if agreement is not None else AgreementKind.SLA
+
+
+def agreement_targets(data, agreement, kind):
+    """The agreement page's target formset (``data`` posted, or None to show it), its links checked against ``kind``."""
+    return TargetFormSet(
+        data, instance=agreement or Agreement(), prefix=TARGETS_PREFIX, form_kwargs={"agreement_kind": kind}
+    )
+
+
+def save_agreement(form, targets):
+    """The agreement page's save, all or nothing: the agreement, then its targets with their credit tiers, links and
+    the fields other apps add. Call after both are valid."""
+    with transaction.atomic():
+        saved = form.save()
+        targets.save_all(saved)
+    return saved

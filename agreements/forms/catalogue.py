@@ -4,6 +4,7 @@ import datetime as dt
 from itertools import count
 
 from django import forms
+from django.db import transaction
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
@@ -164,3 +165,14 @@ class BaseHolidayFormSet(ShiftSafeSaveMixin, BaseInlineFormSet):
 HolidayFormSet = inlineformset_factory(
     BusinessCalendar, Holiday, form=HolidayForm, formset=BaseHolidayFormSet, extra=1, can_delete=True
 )
+
+
+def save_calendar(form, formsets):
+    """The calendar page's save, all or nothing: the calendar, then its working periods and holidays (``formsets``,
+    valid, bound to the form's calendar or a new one)."""
+    with transaction.atomic():
+        calendar = form.save()
+        for formset in formsets:
+            formset.instance = calendar
+            formset.save()
+    return calendar

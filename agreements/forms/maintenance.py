@@ -49,6 +49,18 @@ def send_back_if_retimed(window, changed_data):
     return True
 
 
+def save_window(form, user):
+    """Store a valid window form as its page does: a new window records who planned it (``user``), and an approved
+    one whose timing changed is planned again (``send_back_if_retimed``). Returns (the window, whether it was sent
+    back)."""
+    window = form.save(commit=False)
+    if window.pk is None:
+        window.created_by = user
+    sent_back = send_back_if_retimed(window, form.changed_data)
+    window.save()
+    return window, sent_back
+
+
 class MaintenanceWindowForm(forms.ModelForm):
     class Meta:
         model = MaintenanceWindow
@@ -85,6 +97,14 @@ class MaintenanceWindowForm(forms.ModelForm):
             "zone": timezone.get_current_timezone_name()
         }
         name_the_zone(self, "starts_at", "ends_at")
+
+
+def record_exclusion(form, user):
+    """Store a valid exclusion form as its page does, with who recorded it."""
+    exclusion = form.save(commit=False)
+    exclusion.recorded_by = user
+    exclusion.save()
+    return exclusion
 
 
 class ExclusionForm(forms.ModelForm):

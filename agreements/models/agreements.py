@@ -164,6 +164,10 @@ class Agreement(WorkflowMixin, models.Model):
     def is_editable(self):
         return self.status in (AgreementStatus.DRAFT, AgreementStatus.ACTIVE)
 
+    def editing_problems(self):
+        """Why the agreement and its targets cannot be edited now: a list of messages, empty when they can."""
+        return [] if self.is_editable else [_("An expired or terminated agreement cannot be edited.")]
+
     @property
     def report_addresses(self):
         """Who receives the monthly service report: the listed recipients, or else the customer's contact."""

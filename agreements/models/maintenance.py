@@ -195,6 +195,10 @@ class MaintenanceWindow(WorkflowMixin, models.Model):
     def is_editable(self):
         return self.status in (MaintenanceStatus.PLANNED, MaintenanceStatus.APPROVED)
 
+    def editing_problems(self):
+        """Why the window cannot be edited now: a list of messages, empty when it can."""
+        return [] if self.is_editable else [_("A completed or cancelled maintenance window cannot be edited.")]
+
     def clean(self):
         errors = {}
         if self.starts_at and self.ends_at and minute(self.ends_at) <= minute(self.starts_at):
@@ -360,6 +364,10 @@ class Exclusion(models.Model):
     def save(self, *args, **kwargs):
         self.starts_at, self.ends_at = minute(self.starts_at), minute(self.ends_at)
         super().save(*args, **kwargs)
+
+    def deletion_problems(self):
+        """Why the exclusion cannot be taken back: it reaches into a closed period (whose results never change)."""
+        return closed_period_problems(self.service, self.starts_at, self.ends_at, self.agreement)
 
     @property
     def facts(self):

@@ -4,18 +4,18 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
-from agreements.choices import AgreementKind, MaintenanceStatus
+from agreements.choices import MaintenanceStatus
 from agreements.counting import how_agreements_count, terms_text
 from agreements.extensions import agreement_links, agreement_sections, target_panels
 from agreements.filters import AgreementFilter
-from agreements.forms import AgreementForm, TargetFormSet
+from agreements.forms import AgreementForm
+from agreements.forms.agreements import agreement_targets, save_agreement, targets_kind
 from agreements.history import change_log
 from agreements.models import Agreement, ServiceCreditTier, ServiceLevelTarget
 from agreements.signoffs import may_sign, sign_off_state
@@ -103,18 +103,11 @@ class AgreementDetailView(ForUserMixin, DetailView):
 def _agreement_form_page(request, agreement):
     """Create (agreement is None) or edit an agreement with its targets and their credit tiers, all or nothing."""
     form = AgreementForm(posted(request), instance=agreement)
-    # The targets' links are checked against the kind the page sends (it may change in the same save).
-    kind = request.POST.get("kind") if request.method == "POST" else None
-    if kind not in AgreementKind.values:
-        kind = agreement.kind if agreement else AgreementKind.SLA
-    targets = TargetFormSet(
-        posted(request), instance=agreement or Agreement(), prefix="targets", form_kwargs={"agreement_kind": kind}
-    )
+    kind = targets_kind(request.POST.get("kind") if request.method == "POST" else None, agreement)
+    targets = agreement_targets(posted(request), agreement, kind)
     proposal = None if request.method == "POST" or agreement is None else propose_objective(targets, request.GET)
     if request.method == "POST" and form.is_valid() and targets.is_valid():
-        with transaction.atomic():
-            saved = form.save()
-            targets.save_all(saved)
+        saved = save_agreement(form, targets)
         messages.success(request, _("Agreement %(code)s saved.") % {"code": saved.code})
         return redirect(saved)
     return render(
@@ -155,8 +148,9 @@ def agreement_create(request):
 def agreement_update(request, code):
     agreement = get_object_or_404(Agreement.objects.for_user(request.user), code=code)
     require_permission(request.user, "agreements.change_agreement")
-    if not agreement.is_editable:
-        messages.error(request, _("An expired or terminated agreement cannot be edited."))
+    problems = agreement.editing_problems()
+    if problems:
+        messages.error(request, problems[0])
         return redirect(agreement)
     return _agreement_form_page(request, agreement)
 

@@ -1,7 +1,6 @@
 """Customers and the service catalogue."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
@@ -11,6 +10,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from agreements.filters import CustomerFilter, ServiceFilter
 from agreements.forms import BusinessCalendarForm, CustomerForm, HolidayFormSet, ServiceForm, WorkingPeriodFormSet
+from agreements.forms.catalogue import save_calendar
 from agreements.models import Agreement, BusinessCalendar, Customer, Service
 from agreements.people import may_manage_people
 from agreements.views.maintenance import windows_ahead
@@ -173,11 +173,7 @@ class CalendarFormMixin:
         hours, holidays = self.formsets()
         if not (hours.is_valid() and holidays.is_valid()):
             return self.render_to_response(self.get_context_data(form=form, hours=hours, holidays=holidays))
-        with transaction.atomic():
-            self.object = form.save()
-            for formset in (hours, holidays):
-                formset.instance = self.object
-                formset.save()
+        self.object = save_calendar(form, (hours, holidays))
         messages.success(self.request, _("%(name)s saved.") % {"name": self.object})
         return redirect(self.object)
 

@@ -13,10 +13,9 @@ from django.views.generic import DetailView
 from agreements.choices import MaintenanceStatus
 from agreements.counting import how_agreements_count, shown_occurrences
 from agreements.filters import MaintenanceWindowFilter
-from agreements.forms.maintenance import ExclusionForm, MaintenanceWindowForm, send_back_if_retimed
+from agreements.forms.maintenance import ExclusionForm, MaintenanceWindowForm, record_exclusion, save_window
 from agreements.history import window_change_log
 from agreements.models import Agreement, Customer, MaintenanceWindow, Service
-from agreements.models.maintenance import closed_period_problems
 from core.mixins import FilteredListView, ForUserMixin, TransitionView, posted
 from core.tenancy import require_permission
 
@@ -113,11 +112,7 @@ def _window_form_page(request, window):
         initial["service"] = service.pk if service else None
     form = MaintenanceWindowForm(posted(request), instance=window, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        saved = form.save(commit=False)
-        if window is None:
-            saved.created_by = request.user
-        sent_back = send_back_if_retimed(saved, form.changed_data)
-        saved.save()
+        saved, sent_back = save_window(form, request.user)
         if sent_back:
             messages.warning(
                 request,
@@ -145,8 +140,9 @@ def maintenance_create(request):
 def maintenance_update(request, pk):
     window = get_object_or_404(MaintenanceWindow.objects.for_user(request.user), pk=pk)
     require_permission(request.user, "agreements.change_maintenancewindow")
-    if not window.is_editable:
-        messages.error(request, _("A completed or cancelled maintenance window cannot be edited."))
+    problems = window.editing_problems()
+    if problems:
+        messages.error(request, problems[0])
         return redirect(window)
     return _window_form_page(request, window)
 
@@ -193,9 +189,7 @@ def exclusion_create(request, code):
     require_permission(request.user, "agreements.add_exclusion")
     form = ExclusionForm(posted(request), agreement=agreement)
     if request.method == "POST" and form.is_valid():
-        exclusion = form.save(commit=False)
-        exclusion.recorded_by = request.user
-        exclusion.save()
+        record_exclusion(form, request.user)
         messages.success(request, _("Exclusion recorded: its time no longer counts for %(code)s.") % {"code": code})
         return redirect(f"{agreement.get_absolute_url()}#maintenance")
     return render(request, "agreements/exclusion_form.html", {"form": form, "agreement": agreement})
@@ -208,7 +202,7 @@ def exclusion_delete(request, code, pk):
     agreement = get_object_or_404(Agreement.objects.for_user(request.user), code=code)
     exclusion = get_object_or_404(agreement.exclusions.select_related("service", "recorded_by"), pk=pk)
     require_permission(request.user, "agreements.delete_exclusion")
-    problems = closed_period_problems(exclusion.service, exclusion.starts_at, exclusion.ends_at, agreement)
+    problems = exclusion.deletion_problems()
     if request.method == "POST" and not problems:
         exclusion.delete()
         messages.success(request, _("Exclusion deleted: its time counts again for %(code)s.") % {"code": code})

@@ -17,11 +17,14 @@ NON_FIELD = "non_field_errors"
 
 
 def related_key(model):
-    """The field the API names rows of ``model`` by: its code, a person's login name, or its id."""
+    """The field the API names rows of ``model`` by: its code, a person's login name, or its id. A code that is
+    unique only within a parent (a target's, within its agreement) names no row by itself: such rows go by id, or by
+    a name the endpoint translates."""
     if model is get_user_model():
         return model.USERNAME_FIELD
-    names = {field.name for field in model._meta.get_fields()}
-    return "code" if "code" in names else None
+    fields = {field.name: field for field in model._meta.get_fields()}
+    code = fields.get("code")
+    return "code" if code is not None and getattr(code, "unique", False) else None
 
 
 def is_related(field):
@@ -148,3 +151,32 @@ def formset_errors(formset):
     if formset.non_form_errors():
         errors[NON_FIELD] = list(formset.non_form_errors())
     return errors
+
+
+def posted_unchanged(formset):
+    """What a page posts for an inline formset it shows and nobody touches: the management form and each saved row's
+    values as shown, under its prefix and with its id. Bound to it, the formset changes nothing; a caller changes one
+    row's keys (or adds a row, or marks one ``DELETE``) to write that row the way the page writes it."""
+    forms_shown = formset.initial_forms
+    data = {
+        f"{formset.prefix}-TOTAL_FORMS": str(len(forms_shown)),
+        f"{formset.prefix}-INITIAL_FORMS": str(len(forms_shown)),
+    }
+    for form in forms_shown:
+        data.update({form.add_prefix(name): value for name, value in initial_data(form).items()})
+    return data
+
+
+def shown_value(form, name):
+    """The value ``form`` shows in field ``name`` as the API writes it: a related row by its code (or a person by
+    their login name), None when empty."""
+    field, value = form.fields[name], form[name].value()
+    if value in field.empty_values:
+        return [] if isinstance(field, forms.ModelMultipleChoiceField) else None
+    if not is_related(field):
+        return value
+    key = related_key(field.queryset.model) or "pk"
+    rows = field.queryset.model._default_manager.all()
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return sorted(rows.filter(pk__in=[getattr(item, "pk", item) for item in value]).values_list(key, flat=True))
+    return rows.filter(pk=getattr(value, "pk", value)).values_list(key, flat=True).first()
