@@ -176,6 +176,6 @@ def test_refusals_speak_the_language_of_the_request(agreement_a, manager):
     unknown = client.post(
         "/api/v1/customers", {**NEW_CUSTOMER, "nickname": "Ini"}, format="json", HTTP_ACCEPT_LANGUAGE="ko"
     )
-    assert unknown.json() == {"nickname": ["그런 필드는 없습니다."]}
+    assert unknown.json() == {"nickname": ["그런 필드가 없습니다."]}
     needed = client.delete("/api/v1/customers/acme", HTTP_ACCEPT_LANGUAGE="ko")
     assert needed.json()["detail"][0].startswith("아직 1개 레코드가 필요로 합니다: ")
