@@ -83,10 +83,12 @@ class DataSourceAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "token_hint", "created_at", "last_used_at", "revoked_at"]
-    list_filter = ["revoked_at"]
+    list_display = ["name", "user", "token_hint", "scope", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = ["scope", "revoked_at"]
     search_fields = ["name", "user__username"]
-    readonly_fields = ["user", "name", "token_hint", "created_at", "last_used_at"]
+    # A token's terms are set when its person makes it (and written in the sign-in record then); here it can only be
+    # revoked.
+    readonly_fields = ["user", "name", "token_hint", "scope", "created_at", "expires_at", "last_used_at"]
     exclude = ["token_hash"]
 
     def has_add_permission(self, request):

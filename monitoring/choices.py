@@ -205,3 +205,23 @@ class PrometheusAuth(models.TextChoices):
     NONE = "none", _("None")
     BEARER = "bearer", _("Bearer token")
     BASIC = "basic", _("Basic (user name and password)")
+
+
+class TokenScope(models.TextChoices):
+    """What a person's API token may do: never more than the person may (their permissions still decide)."""
+
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
+
+
+class TokenState(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+TOKEN_STATE = Palette(
+    "token",
+    TokenState,
+    {TokenState.EXPIRED: "warning", TokenState.REVOKED: "secondary", TokenState.ACTIVE: "success"},
+)

@@ -7,6 +7,7 @@ name (``deprecated=``), with a warning that names the new one.
 
 import ipaddress
 import os
+import re
 import warnings
 import zoneinfo
 
@@ -138,6 +139,24 @@ def env_networks(name):
                 f"{name}: {item!r} is not an IP address or network (10.0.0.5, 10.1.0.0/16)."
             ) from None
     return networks
+
+
+_RATE = re.compile(r"^\s*([0-9]+)\s*/\s*(s|sec|second|m|min|minute|h|hour|d|day)\s*$", re.IGNORECASE)
+_OFF = {"off", "none", "unlimited"}
+
+
+def env_rate(name, default):
+    """A request rate as Django REST framework writes it (``1200/min``: a number, a slash, s/sec, m/min, h/hour or
+    d/day), or None for ``off`` (no limit)."""
+    value = env_str(name, default)
+    if value.strip().lower() in _OFF:
+        return None
+    match = _RATE.match(value)
+    if match is None or int(match.group(1)) < 1:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate: write requests per period, such as 1200/min, 20/s or 50000/day, or off."
+        )
+    return f"{int(match.group(1))}/{match.group(2).lower()}"
 
 
 def env_time_zone(name, default):

@@ -32,6 +32,7 @@ from slm_portal.env import (
     env_int,
     env_list,
     env_networks,
+    env_rate,
     env_secret_key,
     env_str,
     env_time_zone,
@@ -361,7 +362,14 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "monitoring.api.parsers.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every token, and every person signed in by session, has its own budget of requests (SLM_API_RATE and
+    # SLM_API_MACHINE_RATE below, read at each request); over it the API answers 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["monitoring.api.throttling.ApiRateThrottle"],
 }
+# Requests a person may make through the API (with their API token, or signed in), and a data source or a service
+# desk with its token (the ingestion of a busy feed sends many batches a minute). "off": no limit.
+SLM_API_RATE = env_rate("SLM_API_RATE", "1200/min")
+SLM_API_MACHINE_RATE = env_rate("SLM_API_MACHINE_RATE", "6000/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "SLM Portal API",
     "DESCRIPTION": "Everything the portal's pages do, for scripts: the catalogue, agreements and their targets, "

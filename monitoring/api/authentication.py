@@ -48,9 +48,14 @@ def touch(holder):
         holder.last_used_at = now
 
 
+def expiry_text(instant):
+    """An expiry as the API says it: the portal's local time, ISO 8601 to the minute (2026-05-01T09:00+09:00)."""
+    return timezone.localtime(instant).isoformat(timespec="minutes")
+
+
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     """``Authorization: Bearer <token>``: a data-source token (slmds_…), a service desk token (slmsd_…) or a person's
-    API token (slmpt_…)."""
+    API token (slmpt_…). A person's token that has expired answers 401 with the date it expired."""
 
     keyword = "Bearer"
 
@@ -77,9 +82,13 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             touch(desk)
             return TicketSourcePrincipal(desk), desk
         if token.startswith(PERSONAL_TOKEN_PREFIX):
-            api_token = ApiToken.objects.authenticate(token)
+            api_token = ApiToken.objects.holding(token)
             if api_token is None:
                 raise exceptions.AuthenticationFailed(_("Unknown or revoked API token."))
+            if api_token.is_expired():
+                raise exceptions.AuthenticationFailed(
+                    _("This API token expired on %(date)s.") % {"date": expiry_text(api_token.expires_at)}
+                )
             touch(api_token)
             return api_token.user, api_token
         raise exceptions.AuthenticationFailed(_("Unknown token."))

@@ -1,5 +1,5 @@
 """What every API endpoint does with a body it cannot take: a client error in the API's JSON, never a 500 or an
-HTML page."""
+HTML page; and how it says that a sender has made too many requests (429)."""
 
 import io
 import re
@@ -7,8 +7,10 @@ import re
 import orjson
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework import parsers, status
-from rest_framework.exceptions import APIException, ParseError
+from rest_framework.exceptions import APIException, ParseError, Throttled
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -57,5 +59,20 @@ def api_error(exc):
     return BodyTooLarge() if isinstance(exc, RequestDataTooBig) else exc
 
 
+def throttled_detail(rate, seconds):
+    """The 429's words: the limit that was reached (``1200/min``) and when to try again."""
+    again = ngettext("Try again in %(seconds)d second.", "Try again in %(seconds)d seconds.", seconds) % {
+        "seconds": seconds
+    }
+    if rate is None:
+        return _("Too many requests.") + " " + again
+    return _("Too many requests: the limit is %(rate)s.") % {"rate": rate} + " " + again
+
+
 def exception_handler(exc, context):
-    return drf_exception_handler(api_error(exc), context)
+    response = drf_exception_handler(api_error(exc), context)
+    if isinstance(exc, Throttled) and response is not None and exc.wait is not None:
+        # Retry-After is in the header (DRF sets it from the same wait); the body says it too, in seconds.
+        rate = getattr(context.get("request"), "slm_rate_limit", None)
+        response.data = {"detail": throttled_detail(rate, exc.wait), "retry_after": int(exc.wait)}
+    return response

@@ -120,6 +120,11 @@ class TicketWebhookView(BatchErrorsMixin, APIView):
     permission_classes = [permissions.AllowAny]
     parser_classes = PARSERS
 
+    def throttle_sender(self, request):
+        """Deliveries are counted per desk code at the machines' rate (monitoring.api.throttling), before the
+        signature is checked: one desk's deliveries never use up another's."""
+        return f"service-desk-webhook:{self.kwargs.get('code')}"
+
     @extend_schema(
         summary="Send ticket events (signed webhook)",
         auth=[],

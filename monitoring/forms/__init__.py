@@ -1,17 +1,21 @@
 """Forms of the monitoring app, and the indicator choice it adds to the agreement page's target forms. The indicator
 form, with a ticket indicator's goals, is in ``monitoring.forms.indicators``."""
 
+import datetime as dt
+
 from django import forms
 from django.http import HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agreements.choices import BudgetingMethod
 from agreements.extensions import TargetFormExtension
 from agreements.models import Customer, Service
-from monitoring.choices import TicketCategory
+from monitoring.choices import TicketCategory, TokenScope
 from monitoring.forms.indicators import IndicatorForm  # noqa: F401 - the forms are found here, as before
 from monitoring.kinds import JUDGED
 from monitoring.models import ApiToken, DataSource, HttpProbe, Indicator, TargetIndicator, TicketSource
@@ -248,9 +252,51 @@ def state_names_formset(data=None, source=None):
 
 
 class ApiTokenForm(forms.ModelForm):
+    """A new personal API token: its name, its scope (read only unless chosen) and how long it lasts (90 days unless
+    chosen). A post that leaves the scope or the expiry out gets these defaults, as the page shows them chosen."""
+
+    LIFETIMES = {"30": dt.timedelta(days=30), "90": dt.timedelta(days=90), "365": dt.timedelta(days=365), "never": None}
+    DEFAULT_SCOPE, DEFAULT_LIFETIME = TokenScope.READ, "90"
+
+    scope = forms.ChoiceField(
+        label=_("Scope"),
+        choices=TokenScope.choices,
+        initial=DEFAULT_SCOPE,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A token never does more than you may: read and write lets it change only what you can change yourself; "
+            "read only keeps it to reading."
+        ),
+    )
+    lifetime = forms.ChoiceField(
+        label=_("Expires"),
+        choices=[
+            ("30", _("in 30 days")),
+            ("90", _("in 90 days")),
+            ("365", _("in 1 year")),
+            ("never", pgettext_lazy("token expiry", "never")),
+        ],
+        initial=DEFAULT_LIFETIME,
+        required=False,
+        help_text=_("After it expires the token answers 401; make a new one then."),
+    )
+
     class Meta:
         model = ApiToken
         fields = ["name"]
+
+    def clean_scope(self):
+        return self.cleaned_data["scope"] or self.DEFAULT_SCOPE
+
+    def clean_lifetime(self):
+        return self.cleaned_data["lifetime"] or self.DEFAULT_LIFETIME
+
+    def save(self, commit=True):
+        self.instance.scope = self.cleaned_data["scope"]
+        lifetime = self.LIFETIMES[self.cleaned_data["lifetime"]]
+        self.instance.expires_at = None if lifetime is None else timezone.now() + lifetime
+        return super().save(commit)
 
 
 class AcknowledgeAlertForm(forms.Form):

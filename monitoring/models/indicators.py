@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from agreements.models import BusinessCalendar, Customer, Service, ServiceLevelTarget
 from core.tenancy import TenantQuerySet, customer_id_of
 from core.validators import validate_code_not_reserved
-from monitoring.choices import Operator, TicketMetric
+from monitoring.choices import Operator, TicketMetric, TokenScope, TokenState
 from monitoring.kinds import COMPARISONS, KINDS, RATIO, IndicatorKind
 
 DATA_SOURCE_TOKEN_PREFIX = "slmds_"  # noqa: S105 - a visible prefix, not a secret
@@ -218,13 +218,28 @@ class ApiTokenQuerySet(models.QuerySet):
             return self.none()
         return self.filter(user=user)
 
-    def active(self):
+    def unrevoked(self):
+        """Not revoked, expired or not: what a person may still revoke."""
         return self.filter(revoked_at__isnull=True)
 
-    def authenticate(self, token):
+    def active(self, now=None):
+        """Usable now: neither revoked nor past its expiry."""
+        now = now or timezone.now()
+        return self.unrevoked().filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+
+    def holding(self, token):
+        """The unrevoked token of an active person that ``token`` is, expired or not (the API names an expired one
+        as such); None for any other string."""
         if not token or not token.startswith(PERSONAL_TOKEN_PREFIX):
             return None
-        return self.active().filter(token_hash=hash_token(token), user__is_active=True).select_related("user").first()
+        return (
+            self.unrevoked().filter(token_hash=hash_token(token), user__is_active=True).select_related("user").first()
+        )
+
+    def authenticate(self, token):
+        """The usable token ``token`` is (not revoked, not expired, of an active person), or None."""
+        api_token = self.holding(token)
+        return None if api_token is None or api_token.is_expired() else api_token
 
 
 class ApiToken(models.Model):
@@ -234,7 +249,16 @@ class ApiToken(models.Model):
     name = models.CharField(_("name"), max_length=100, help_text=_("What the token is for, e.g. the reporting script."))
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     token_hint = models.CharField(_("token begins"), max_length=16, editable=False)
+    scope = models.CharField(
+        _("scope"),
+        max_length=10,
+        choices=TokenScope.choices,
+        # Tokens made before scopes could write, and still can; the token page offers read only first.
+        default=TokenScope.WRITE,
+        help_text=_("A token never does more than its person may: read and write only lets it write what they can."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True, help_text=_("Empty: never."))
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
@@ -257,3 +281,18 @@ class ApiToken(models.Model):
     def revoke(self):
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+    @property
+    def allows_write(self):
+        """Whether the token may be used for writes at all (the API's permission classes ask this by name); what
+        is written is still limited by its person's permissions."""
+        return self.scope == TokenScope.WRITE
+
+    def is_expired(self, now=None):
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    def state(self, now=None):
+        """Active, expired or revoked (revoked wins: a revoked token stays revoked after its expiry)."""
+        if self.revoked_at is not None:
+            return TokenState.REVOKED
+        return TokenState.EXPIRED if self.is_expired(now) else TokenState.ACTIVE

@@ -6,13 +6,15 @@ from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
 from core.mixins import CreateMixin, ManagerPageMixin, WriteObjectMixin, posted
 from core.tenancy import require_manager, require_permission
+from monitoring.choices import TokenState
 from monitoring.forms import ApiTokenForm, DataSourceForm, HttpProbeForm
 from monitoring.models import ApiToken, DataSource, HttpProbe
 
@@ -132,14 +134,38 @@ def api_tokens(request):
         token = api_token.issue_token()
         api_token.save()
         return _show_token_once(request, api_token, token, reverse("monitoring:api_tokens"))
-    tokens = ApiToken.objects.for_user(request.user)
+    now = timezone.now()
+    tokens = []
+    for api_token in ApiToken.objects.for_user(request.user):
+        state = api_token.state(now)
+        # An expired token already answers 401: the page offers to revoke only the ones that still work.
+        revocable = state == TokenState.ACTIVE
+        tokens.append(
+            {"token": api_token, "state": state, "expiry": _expiry_words(api_token, now), "revocable": revocable}
+        )
     return render(request, "monitoring/api_tokens.html", {"form": form, "tokens": tokens})
+
+
+def _expiry_words(api_token, now):
+    """ "expires in 12 days", "expired", "never": when a token stops working, as its row on the token page says it
+    (a revoked one has stopped already: its state says so)."""
+    if api_token.revoked_at is not None:
+        return "—"
+    if api_token.expires_at is None:
+        return pgettext("token expiry", "never")
+    if api_token.is_expired(now):
+        return _("expired")
+    days = (api_token.expires_at - now).days
+    if days < 1:
+        return _("expires within a day")
+    return ngettext("expires in %(count)d day", "expires in %(count)d days", days) % {"count": days}
 
 
 @login_required
 @require_POST
 def revoke_api_token(request, pk):
-    api_token = get_object_or_404(ApiToken.objects.for_user(request.user).active(), pk=pk)
+    """Revoke one of one's own tokens (an expired one too: it stays revoked whatever happens to it)."""
+    api_token = get_object_or_404(ApiToken.objects.for_user(request.user).unrevoked(), pk=pk)
     api_token.revoke()
     messages.success(request, _("The token %(name)s is revoked.") % {"name": api_token.name})
     return redirect("monitoring:api_tokens")

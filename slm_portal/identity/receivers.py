@@ -18,6 +18,7 @@ from core.tenancy import SERVICE_MANAGERS_GROUP
 from monitoring.models import ApiToken
 from slm_portal.identity import record as recording
 from slm_portal.identity.choices import EventKind
+from slm_portal.identity.models.signins import token_detail
 from slm_portal.identity.record import record, request_actor, sign_in_method
 
 User = get_user_model()
@@ -77,11 +78,10 @@ def token_before(sender, instance, **kwargs):
 
 @receiver(post_save, sender=ApiToken, dispatch_uid="identity_token_saved")
 def token_saved(sender, instance, created, **kwargs):
-    detail = str(instance)
     if created:
-        record(EventKind.TOKEN_CREATED, user=instance.user, actor=request_actor(), detail=detail)
+        record(EventKind.TOKEN_CREATED, user=instance.user, actor=request_actor(), detail=token_detail(instance))
     elif instance.revoked_at is not None and not getattr(instance, "_slm_was_revoked", True):
-        record(EventKind.TOKEN_REVOKED, user=instance.user, actor=request_actor(), detail=detail)
+        record(EventKind.TOKEN_REVOKED, user=instance.user, actor=request_actor(), detail=str(instance))
 
 
 @receiver(post_delete, sender=ApiToken, dispatch_uid="identity_token_deleted")

@@ -1,13 +1,43 @@
 """The sign-in record: every sign-in, failure, sign-out and lockout, API token, and change of a person's role."""
 
+import datetime as dt
+import re
+
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Customer
 from agreements.people import administered_customer_id
+from monitoring.choices import TokenScope
 from slm_portal.identity.choices import EventKind, SignInMethod
+
+# A new API token's detail: the token, then its scope and its expiry (UTC, or "never") in brackets, kept in these
+# words whatever the language, and said in the reader's by ``SignInEvent.description``.
+_TOKEN_TERMS = re.compile(r"^(?P<token>.*) \[(?P<scope>read|write), (?P<expiry>never|[0-9T:+-]+)\]$", re.DOTALL)
+
+
+def token_detail(api_token):
+    """What the record keeps of a new API token: which it is, its scope and when it expires."""
+    expires_at = api_token.expires_at
+    expiry = expires_at.astimezone(dt.UTC).isoformat(timespec="minutes") if expires_at else "never"
+    return f"{api_token} [{api_token.scope}, {expiry}]"
+
+
+def _token_terms_described(detail):
+    terms = _TOKEN_TERMS.match(detail)
+    if terms is None:
+        return detail  # recorded before tokens had a scope, or cut at 300 characters
+    scope = TokenScope(terms["scope"]).label
+    if terms["expiry"] == "never":
+        return _("%(token)s: %(scope)s, does not expire") % {"token": terms["token"], "scope": scope}
+    try:
+        expires_at = dt.datetime.fromisoformat(terms["expiry"])
+    except ValueError:
+        return detail
+    when = formats.date_format(timezone.localtime(expires_at), "SHORT_DATETIME_FORMAT")
+    return _("%(token)s: %(scope)s, expires %(date)s") % {"token": terms["token"], "scope": scope, "date": when}
 
 
 class SignInEventQuerySet(models.QuerySet):
@@ -80,4 +110,6 @@ class SignInEvent(models.Model):
             return _("refused: locked after too many failed sign-ins")
         if self.kind == EventKind.LOCKED_OUT and self.detail.isdigit():
             return _("after %(count)s failed sign-ins") % {"count": self.detail}
+        if self.kind == EventKind.TOKEN_CREATED:
+            return _token_terms_described(self.detail)
         return self.detail
