@@ -10,6 +10,8 @@ that nothing the refused ones sent was stored.
 
 from dataclasses import dataclass, field
 
+from django.urls import URLPattern, URLResolver, get_resolver
+from drf_spectacular.generators import EndpointEnumerator
 from rest_framework.test import APIClient
 
 
@@ -69,3 +71,33 @@ def climb(call, *, owner, outsider, manager, read_token=None, allowed_status=Non
     )
     client.logout()
     return response
+
+
+# Every endpoint of the API, for the tests that walk them all.
+
+API_PREFIX = "api/v1/"
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def api_patterns(patterns=None, prefix=""):
+    """(regex of the full path, view) of every URL pattern under /api/v1/."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        regex = prefix + str(pattern.pattern)  # a route as written, or a router's regex
+        if isinstance(pattern, URLResolver):
+            yield from api_patterns(pattern.url_patterns, regex)
+        elif isinstance(pattern, URLPattern) and regex.lstrip("^").startswith(API_PREFIX):
+            yield regex, pattern.callback
+
+
+def schema_path(regex):
+    """The path the schema names a pattern by (it names a ``pk`` by the model's primary key, ``id``)."""
+    return EndpointEnumerator().get_path_from_regex(regex).replace("{pk}", "{id}")
+
+
+def methods_of(view):
+    """The methods a view answers (a viewset's from its actions, an APIView's from its handlers)."""
+    allowed = set(view.cls.http_method_names) & METHODS
+    actions = getattr(view, "actions", None)
+    if actions:
+        return set(actions) & allowed
+    return {method for method in allowed if hasattr(view.cls, method)}

@@ -4,40 +4,12 @@ could not read)."""
 
 import pytest
 from django.core.management import call_command
-from django.urls import URLPattern, URLResolver, get_resolver
-from drf_spectacular.generators import EndpointEnumerator
 from rest_framework.test import APIClient
 
 from core.api.etags import ETagMixin
+from tests.api_ladder import METHODS, api_patterns, methods_of, schema_path
 
 pytestmark = pytest.mark.django_db
-
-API_PREFIX = "api/v1/"
-METHODS = {"get", "post", "put", "patch", "delete"}
-
-
-def api_patterns(patterns=None, prefix=""):
-    """(regex of the full path, view) of every URL pattern under /api/v1/."""
-    for pattern in get_resolver().url_patterns if patterns is None else patterns:
-        regex = prefix + str(pattern.pattern)  # a route as written, or a router's regex
-        if isinstance(pattern, URLResolver):
-            yield from api_patterns(pattern.url_patterns, regex)
-        elif isinstance(pattern, URLPattern) and regex.lstrip("^").startswith(API_PREFIX):
-            yield regex, pattern.callback
-
-
-def schema_path(regex):
-    """The path the schema names a pattern by (it names a ``pk`` by the model's primary key, ``id``)."""
-    return EndpointEnumerator().get_path_from_regex(regex).replace("{pk}", "{id}")
-
-
-def methods_of(view):
-    """The methods a view answers (a viewset's from its actions, an APIView's from its handlers)."""
-    allowed = set(view.cls.http_method_names) & METHODS
-    actions = getattr(view, "actions", None)
-    if actions:
-        return set(actions) & allowed
-    return {method for method in allowed if hasattr(view.cls, method)}
 
 
 @pytest.fixture
@@ -61,9 +33,7 @@ def test_every_endpoint_and_method_is_in_the_schema(schema):
 
 def test_every_operation_states_its_successes_and_its_errors(schema):
     toolkit = {
-        schema_path(regex)
-        for regex, view in api_patterns()
-        if issubclass(getattr(view, "cls", object), ETagMixin)
+        schema_path(regex) for regex, view in api_patterns() if issubclass(getattr(view, "cls", object), ETagMixin)
     }
     assert "/api/v1/customers/{code}" in toolkit
     for path, operations in schema["paths"].items():

@@ -11,7 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agreements.models import Agreement
-from monitoring.api.authentication import DataSourcePrincipal, MachinePrincipal
+from core.api.permissions import Ladder
+from monitoring.api.authentication import DataSourcePrincipal
 from monitoring.api.parsers import BodyTooLarge, api_error
 from monitoring.api.serializers import (
     AgreementComplianceSerializer,
@@ -32,11 +33,8 @@ class IsDataSource(permissions.BasePermission):
         return isinstance(request.user, DataSourcePrincipal)
 
 
-class IsPerson(permissions.BasePermission):
-    message = "This endpoint answers people (session or a personal API token), not data sources or service desks."
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated) and not isinstance(request.user, MachinePrincipal)
+class IsPerson(Ladder):
+    """People only (a session or a personal token), and a read-only token makes no write: the API's ladder."""
 
 
 def batch_errors(errors, status_code=status.HTTP_400_BAD_REQUEST):

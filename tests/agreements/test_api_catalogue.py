@@ -178,4 +178,4 @@ def test_refusals_speak_the_language_of_the_request(agreement_a, manager):
     )
     assert unknown.json() == {"nickname": ["그런 필드가 없습니다."]}
     needed = client.delete("/api/v1/customers/acme", HTTP_ACCEPT_LANGUAGE="ko")
-    assert needed.json()["detail"][0].startswith("아직 1개 레코드가 필요로 합니다: ")
+    assert needed.json()["detail"][0].startswith("아직 1개의 기록이 이 항목을 참조합니다: ")

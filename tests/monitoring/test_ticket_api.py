@@ -416,8 +416,8 @@ def test_the_schema_lists_both_ways_in_with_their_shapes(client):
     api = schema["paths"]["/api/v1/ticket-events"]["post"]
     webhook = schema["paths"]["/api/v1/ticket-events/webhook/{code}"]["post"]
     assert {"bearer": []} in api["security"]
-    assert set(api["responses"]) == {"200", "201", "400", "401", "403", "413"}
-    assert set(webhook["responses"]) == {"200", "201", "400", "401", "409", "413"}
+    assert set(api["responses"]) == {"200", "201", "400", "401", "403", "413", "429"}
+    assert set(webhook["responses"]) == {"200", "201", "400", "401", "409", "413", "429"}
     assert not webhook.get("security")  # no token: the signature is the proof
     assert "security" not in schema
     headers = {parameter["name"] for parameter in webhook["parameters"] if parameter["in"] == "header"}
