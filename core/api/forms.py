@@ -57,6 +57,16 @@ def initial_data(form):
     return data
 
 
+def shown_value(form, name):
+    """What a field shows, as the API names it: a related row by its code (the form keeps its id)."""
+    field, value = form.fields[name], form[name].value()
+    single = is_related(field) and not isinstance(field, forms.ModelMultipleChoiceField)
+    key = related_key(field.queryset.model) if single else None
+    if key is None or value in (None, ""):
+        return value
+    return field.queryset.model._default_manager.filter(pk=value).values_list(key, flat=True).first()
+
+
 def bind(form_class, payload, *, instance=None, partial=False, allowed=(), **kwargs):
     """The form bound to ``payload`` (a dict from JSON), ready for ``is_valid()``.
 
@@ -77,7 +87,7 @@ def bind(form_class, payload, *, instance=None, partial=False, allowed=(), **kwa
         if field is None:
             continue
         if field.disabled:
-            if value is not None and str(value) != str(shown[name].value()):
+            if value is not None and str(value) != str(shown_value(shown, name)):
                 problems[name] = [field.help_text or _("This field cannot change.")]
             continue
         if is_related(field) and related_key(field.queryset.model):
