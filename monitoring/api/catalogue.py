@@ -113,6 +113,8 @@ class DataSourceViewSet(TenantViewSet):
         return NewDataSourceSerializer if self.action == "create" else DataSourceSerializer
 
     def save_form(self, form):
+        if form.instance.pk:
+            return form.save()  # a change keeps the token
         source, source.token = form.save_with_token(self.request.user)
         return source
 
@@ -162,6 +164,8 @@ class ServiceDeskViewSet(TenantViewSet):
         return NewServiceDeskSerializer if self.action == "create" else ServiceDeskSerializer
 
     def save_form(self, form):
+        if form.instance.pk:
+            return form.save()  # a change keeps the token, the signing key and the state names
         desk, desk.token = form.save_with_token(self.request.user)
         return desk
 
