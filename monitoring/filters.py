@@ -50,7 +50,9 @@ class TicketFilter(ScopedFilterSet):
     service = django_filters.ModelChoiceFilter(
         queryset=Service.objects.none(), field_name="service", to_field_name="code", label=_("Service")
     )
-    priority = django_filters.ChoiceFilter(choices=[], label=_("Priority"))
+    # The priorities the person's tickets have, given in __init__. A callable here too: a list would have the API's
+    # schema (which reads the class) build the shared field with no choice at all, for every later request.
+    priority = django_filters.ChoiceFilter(choices=list, label=_("Priority"))
     category = django_filters.ChoiceFilter(choices=TicketCategory.choices, label=_("State"))
     clock = django_filters.ChoiceFilter(choices=ClockFilter.choices, method="by_clock", label=_("Clock state"))
     metric = django_filters.ChoiceFilter(choices=TicketMetric.choices, method="by_metric", label=_("Clock"))

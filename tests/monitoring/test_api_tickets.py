@@ -6,6 +6,7 @@ Read at NOW, Monday 7 Dec 2026 14:00 in Seoul (office hours Mon-Fri 09:00-18:00;
 P3 27 h; first response P1 30 min, P2 1 h, P3 4 h; waiting for the customer pauses both clocks)."""
 
 import datetime as dt
+import re
 
 import pytest
 from rest_framework.test import APIClient
@@ -140,6 +141,16 @@ def test_tickets_filter_by_priority_state_customer_and_clock(api, acme, globex):
     assert names(api.get("/api/v1/tickets?clock=breached")) == ["BR-OPEN"]
     assert names(api.get("/api/v1/tickets?agreement=acme-sla&clock=paused")) == ["PAUSED"]
     assert api.get("/api/v1/tickets?priority=P9").status_code == 400
+
+
+def test_reading_the_schema_leaves_the_priority_filter_its_choices(api, client, manager, acme):
+    """The schema reads the filter classes; the priorities offered are still each person's own afterwards."""
+    assert api.get("/api/schema/?format=json").status_code == 200
+
+    assert set(names(api.get("/api/v1/tickets?priority=P2"))) == {"PAUSED", "RUN"}
+    client.force_login(manager)
+    page = client.get("/tickets/?priority=P2")
+    assert set(re.findall(r'data-ticket="([^"]+)"', page.text)) == {"PAUSED", "RUN"}
 
 
 def test_tickets_sort_and_page_by_cursor(api, acme):
