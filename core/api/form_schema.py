@@ -19,7 +19,6 @@ def _schema_field(field):
     """The serializer field that describes what the API takes for one form field."""
     options = {"required": field.required, "help_text": field.help_text or None, "label": field.label}
     if isinstance(field, forms.ModelMultipleChoiceField):
-        options["required"] = False
         return serializers.ListField(child=serializers.CharField(), **options)
     if isinstance(field, forms.ModelChoiceField):
         key = related_key(field.queryset.model)

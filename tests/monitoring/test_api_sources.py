@@ -277,3 +277,5 @@ def test_the_schema_lists_the_source_endpoints_and_the_write_only_secret(api):
     assert "token" in components["NewDataSource"]["properties"]
     assert "token" not in components["DataSource"]["properties"]
     assert {"token", "signing_key"} <= set(components["NewServiceDesk"]["properties"])
+    assert set(components["ServiceDeskWrite"]["required"]) == {"code", "name", "customers", "services"}
+    assert components["ServiceDeskWrite"]["properties"]["customers"]["items"] == {"type": "string"}
