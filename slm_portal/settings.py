@@ -387,6 +387,11 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "improvement.choices.ActionStatus",
     },
     "VERSION": "1",
+    # Choice sets of fields that share a name ("status") in several serializers: one name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "SnapshotStatusEnum": "monitoring.choices.SnapshotStatus",
+        "IndicatorKindEnum": "monitoring.kinds.IndicatorKind",
+    },
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -35,6 +35,8 @@ from improvement.choices import PlanStatus
 from improvement.models import Action, ImprovementPlan, ReviewMeeting
 from monitoring.models import (
     Alert,
+    Breach,
+    ComplianceSnapshot,
     DataSource,
     HttpProbe,
     Indicator,
@@ -140,6 +142,8 @@ def samples(extra):
         {"code": "hanbit-digital-sla", "target": "no-such-target"},
     ]
     codes = lambda values: [{"code": value} for value in values]  # noqa: E731
+    # The first row of a model, by its id, and an id that names none.
+    ids = lambda rows: [{"pk": rows.order_by("pk").first().pk}, {"pk": 999999}]  # noqa: E731
     ticket = Ticket.objects.order_by("pk").first()
     ticket_indicator = Indicator.objects.filter(kind="ticket").order_by("pk").first().code
     return {
@@ -265,6 +269,16 @@ def samples(extra):
         ],
         "api-maintenance-window-detail": [{"pk": pk} for pk in [*extra["windows"], 999999]],
         "api-maintenance-window-transition": [{"pk": pk} for pk in extra["windows"]],
+        "api-indicator-detail": codes(["ib-availability", ticket_indicator, "no-such-indicator"]),
+        "api-data-source-detail": codes([DataSource.objects.first().code, "no-such-source"]),
+        "api-prometheus-source-detail": codes(["every-url-prom", "no-such-source"]),
+        "api-service-desk-detail": codes(["every-url-desk", "no-such-desk"]),
+        "api-snapshot-detail": ids(ComplianceSnapshot.objects.filter(is_closed=True)),
+        "api-breach-detail": ids(Breach.objects.all()),
+        "api-alert-detail": ids(Alert.objects.all()),
+        "api-alert-acknowledge": ids(Alert.objects.all()),
+        "api-alert-silence": ids(Alert.objects.all()),
+        "api-ticket-detail": ids(Ticket.objects.all()),
         "requirements_analysis:requirement_detail": codes([requirement.code, "no-such-requirement"]),
         "requirements_analysis:requirement_update": codes([requirement.code]),
         "requirements_analysis:requirement_targets": codes([requirement.code]),

@@ -80,7 +80,7 @@ def bind(form_class, payload, *, instance=None, partial=False, allowed=(), **kwa
         if field is None:
             continue
         if field.disabled:
-            if value is not None and str(value) != str(shown[name].value()):
+            if value is not None and str(value) != str(shown_value(shown, name)):
                 problems[name] = [field.help_text or _("This field cannot change.")]
             continue
         if is_related(field) and related_key(field.queryset.model):

@@ -4,6 +4,7 @@ form, with a ticket indicator's goals, is in ``monitoring.forms.indicators``."""
 import datetime as dt
 
 from django import forms
+from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -99,6 +100,17 @@ class DataSourceForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["code"].disabled = True
 
+    def save_with_token(self, created_by):
+        """A new data source, made by ``created_by``, with its first token: returns (source, token). The token is
+        shown this once (on the page, or in the API's answer); only its hash is kept."""
+        with transaction.atomic():
+            source = self.save(commit=False)
+            source.created_by = created_by
+            token = source.issue_token()
+            source.save()
+            self.save_m2m()
+        return source, token
+
 
 class HttpProbeForm(forms.ModelForm):
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
@@ -186,6 +198,18 @@ class TicketSourceForm(forms.ModelForm):
         if self.instance.pk:
             # The webhook address carries the code: a desk configured with it would stop being heard.
             self.fields["code"].disabled = True
+
+    def save_with_token(self, created_by, state_map=None):
+        """A new service desk, made by ``created_by``, with its state names and its first token and signing key:
+        returns (desk, token). Both are shown this once; only the token's hash is kept, the key is derived."""
+        with transaction.atomic():
+            source = self.save(commit=False)
+            source.created_by = created_by
+            source.state_map = state_map or {}
+            token = source.issue_token()
+            source.save()
+            self.save_m2m()
+        return source, token
 
 
 class StateNameForm(forms.Form):

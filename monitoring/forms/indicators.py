@@ -2,8 +2,10 @@
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from django import forms
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +15,7 @@ from monitoring.choices import PAUSABLE, TicketMetric
 from monitoring.kinds import KINDS
 from monitoring.models import Indicator, TicketGoal
 from monitoring.readout.ticket_list import goals_in_force
+from monitoring.tasks import rebuild_ticket_indicator
 
 GOAL_TEXT = re.compile(r"(\d{1,4}):([0-5]\d)")
 
@@ -297,3 +300,14 @@ class IndicatorForm(forms.ModelForm):
         return indicator
 
     # Indicator.clean checks what each kind needs (monitoring.kinds), for this form and the admin's.
+
+
+def save_indicator(form):
+    """What saving the indicator form does, on its page and over the API: the indicator and its goals in one
+    transaction and, for a ticket indicator whose rules or goals changed, its tickets' clocks rebuilt on a worker once
+    the save has committed. Returns the indicator."""
+    with transaction.atomic():
+        indicator = form.save()
+        if form.clocks_change:
+            transaction.on_commit(partial(rebuild_ticket_indicator.delay, indicator.pk))
+    return indicator

@@ -1,5 +1,6 @@
 """Burn-rate alert rules (data, editable in admin), alerts, notification channels and notifications."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -105,6 +106,17 @@ class Alert(models.Model):
 
     def __str__(self):
         return f"{self.rule.name} on {self.target}: {self.get_state_display()}"
+
+    def acknowledge(self, person, note="", at=None):
+        """Someone is on it: who, when, and a note for the others (the alert page and the API)."""
+        self.acknowledged_by, self.acknowledged_at = person, at or timezone.now()
+        self.acknowledgement = note
+        self.save(update_fields=["acknowledged_by", "acknowledged_at", "acknowledgement"])
+
+    def silence(self, hours, at=None):
+        """No notifications for ``hours`` from now; 0 hours lifts the silence (the alert page and the API)."""
+        self.silenced_until = (at or timezone.now()) + dt.timedelta(hours=hours) if hours else None
+        self.save(update_fields=["silenced_until"])
 
     def is_silenced(self, at=None):
         return self.silenced_until is not None and self.silenced_until > (at or timezone.now())

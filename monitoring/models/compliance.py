@@ -125,6 +125,18 @@ class ComplianceSnapshot(models.Model):
 class BreachQuerySet(TenantQuerySet):
     customer_path = "target__agreement__customer"
 
+    def open_at(self, at):
+        """The breaches going on at ``at`` (``Breach.is_open``)."""
+        return self.filter(_open_at(at))
+
+    def closed_at(self, at):
+        return self.exclude(_open_at(at))
+
+
+def _open_at(at):
+    episode = models.Q(kind=BreachKind.WINDOW_EXHAUSTED)
+    return (episode & models.Q(ended_at__isnull=True)) | (~episode & models.Q(period_end__gt=at))
+
 
 class Breach(models.Model):
     """A target missed its objective: one row per target and calendar period, however often it is evaluated; for a
@@ -166,6 +178,11 @@ class Breach(models.Model):
     @property
     def is_ongoing(self):
         return self.is_episode and self.ended_at is None
+
+    def is_open(self, at):
+        """Still going on at ``at``: a rolling window's episode that has not ended, or the breach of a calendar period
+        that has not ended yet (its budget was spent before the end)."""
+        return self.ended_at is None if self.is_episode else self.period_end > at
 
 
 class ReportCommentQuerySet(TenantQuerySet):

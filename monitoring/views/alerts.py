@@ -1,14 +1,11 @@
 """Burn-rate alerts: the list (service managers see every alert, customers those of their own targets), and the
 service managers' acknowledgement and silence."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -68,9 +65,7 @@ def alert_acknowledge(request, pk):
     if not form.is_valid():
         messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
         return _back(request)
-    alert.acknowledged_by, alert.acknowledged_at = request.user, timezone.now()
-    alert.acknowledgement = form.cleaned_data["note"]
-    alert.save(update_fields=["acknowledged_by", "acknowledged_at", "acknowledgement"])
+    alert.acknowledge(request.user, form.cleaned_data["note"])
     messages.success(
         request, _("Alert %(rule)s on %(target)s acknowledged.") % {"rule": alert.rule, "target": alert.target.name}
     )
@@ -87,8 +82,7 @@ def alert_silence(request, pk):
         messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
         return _back(request)
     hours = int(form.cleaned_data["hours"])
-    alert.silenced_until = timezone.now() + dt.timedelta(hours=hours) if hours else None
-    alert.save(update_fields=["silenced_until"])
+    alert.silence(hours)
     if hours:
         messages.success(request, _("No notifications for this alert for %(hours)s h.") % {"hours": hours})
     else:

@@ -1,7 +1,5 @@
 """Indicator pages, and CSV uploads of samples with a preview before anything is stored."""
 
-from functools import partial
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -19,6 +17,7 @@ from core.mixins import CreateMixin, ForUserMixin, WriteObjectMixin, posted
 from core.tenancy import require_permission
 from monitoring.choices import UploadStatus
 from monitoring.forms import CsvUploadForm, IndicatorForm
+from monitoring.forms.indicators import save_indicator
 from monitoring.intake.csv_import import read_csv
 from monitoring.intake.ingest import store_samples
 from monitoring.kinds import KINDS
@@ -28,7 +27,6 @@ from monitoring.readout import maintenance as excluded_time
 from monitoring.readout.indicator_history import RANGES, chosen_range, indicator_history
 from monitoring.readout.ticket_list import ticket_indicator_summary
 from monitoring.readout.uploads import summarise
-from monitoring.tasks import rebuild_ticket_indicator
 
 
 class IndicatorListView(ForUserMixin, ListView):
@@ -95,10 +93,7 @@ class IndicatorFormMixin:
     template_name = "monitoring/indicator_form.html"
 
     def form_valid(self, form):
-        with transaction.atomic():
-            self.object = form.save()
-            if form.clocks_change:
-                transaction.on_commit(partial(rebuild_ticket_indicator.delay, self.object.pk))
+        self.object = save_indicator(form)
         if form.clocks_change:
             messages.info(self.request, _("Saved. The clocks of its tickets are being rebuilt with these rules."))
         return redirect(self.object)

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -39,12 +38,7 @@ def data_source_create(request):
     require_manager(request.user, "monitoring.add_datasource")
     form = DataSourceForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            source = form.save(commit=False)
-            source.created_by = request.user
-            token = source.issue_token()
-            source.save()
-            form.save_m2m()
+        source, token = form.save_with_token(request.user)
         return _show_token_once(request, source, token, source.get_absolute_url())
     return render(
         request,

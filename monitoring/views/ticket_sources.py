@@ -59,13 +59,7 @@ def ticket_source_create(request):
     require_manager(request.user, "monitoring.add_ticketsource")
     form, states = TicketSourceForm(posted(request)), state_names_formset(posted(request))
     if request.method == "POST" and all([form.is_valid(), states.is_valid()]):
-        with transaction.atomic():
-            source = form.save(commit=False)
-            source.created_by = request.user
-            source.state_map = states.state_map()
-            token = source.issue_token()
-            source.save()
-            form.save_m2m()
+        source, token = form.save_with_token(request.user, states.state_map())
         return _show_credentials_once(request, source, token)
     return _form_page(request, form, states)
 
