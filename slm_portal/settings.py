@@ -380,18 +380,24 @@ SPECTACULAR_SETTINGS = {
         "core.api.schema.add_error_responses",
     ],
     # Statuses of different rows, each its own enum (named by the row, not by the field).
+    # Choice sets of fields that share a name ("status", "kind") in several bodies: one name each in the schema.
     "ENUM_NAME_OVERRIDES": {
+        "ServiceStatusEnum": "agreements.choices.ServiceStatus",
+        "AgreementStatusEnum": "agreements.choices.AgreementStatus",
+        "AgreementKindEnum": "agreements.choices.AgreementKind",
+        "MaintenanceStatusEnum": "agreements.choices.MaintenanceStatus",
+        "BudgetingMethodEnum": "agreements.choices.BudgetingMethod",
+        "SnapshotStatusEnum": "monitoring.choices.SnapshotStatus",
+        "IndicatorKindEnum": "monitoring.kinds.IndicatorKind",
+        "AlertStateEnum": "monitoring.choices.AlertState",
+        "ClockStatusEnum": "monitoring.choices.ClockStatus",
+        "RequirementCategoryEnum": "requirements_analysis.choices.Category",
         "RequirementStatusEnum": "requirements_analysis.choices.RequirementStatus",
         "SurveyStatusEnum": "requirements_analysis.choices.CampaignStatus",
         "PlanStatusEnum": "improvement.choices.PlanStatus",
         "ActionStatusEnum": "improvement.choices.ActionStatus",
     },
     "VERSION": "1",
-    # Choice sets of fields that share a name ("status") in several serializers: one name each in the schema.
-    "ENUM_NAME_OVERRIDES": {
-        "SnapshotStatusEnum": "monitoring.choices.SnapshotStatus",
-        "IndicatorKindEnum": "monitoring.kinds.IndicatorKind",
-    },
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -13,12 +13,13 @@ from rest_framework.exceptions import ValidationError
 
 from agreements import underpinning
 from agreements.api.agreements import EditableAgreementMixin, target_formset_errors, targets_posted_back
-from agreements.api.serializers import TargetSerializer, target_name
+from agreements.api.serializers import CreditTierSerializer, TargetSerializer, extension_fields, target_name
 from agreements.filters import TargetFilter
 from agreements.forms import CreditTierFormSet, TargetForm
 from agreements.forms.agreements import TARGETS_PREFIX, agreement_targets
 from agreements.models import Agreement, ServiceLevelTarget
 from core.api import forms as api_forms
+from core.api.form_schema import schema_field
 from core.api.viewsets import TenantViewSet
 
 CREDIT_TIERS = "credit_tiers"
@@ -136,6 +137,10 @@ class TargetViewSet(EditableAgreementMixin, TenantViewSet):
     add_permission = "agreements.change_agreement"
     change_permission = "agreements.change_agreement"
     delete_permission = "agreements.change_agreement"
+
+    def write_schema_extras(self):
+        fields = {name: schema_field(field) for name, field in extension_fields().items()}
+        return {**fields, CREDIT_TIERS: CreditTierSerializer(many=True, required=False)}
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

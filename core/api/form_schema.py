@@ -6,6 +6,7 @@ related rows by their codes, lists for multiple choices. It only describes: the 
 """
 
 from django import forms
+from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
 from core.api.forms import related_key
@@ -15,7 +16,7 @@ def _choices(field):
     return [(value, label) for value, label in field.choices if value not in ("", None)]
 
 
-def _schema_field(field):
+def schema_field(field):
     """The serializer field that describes what the API takes for one form field."""
     options = {"required": field.required, "help_text": field.help_text or None, "label": field.label}
     if isinstance(field, forms.ModelMultipleChoiceField):
@@ -52,5 +53,24 @@ def _schema_field(field):
 def write_schema(form_class, name, **more):
     """A serializer class named ``name`` describing the body ``form_class`` takes over the API, with ``more`` fields
     (nested rows the viewset saves itself)."""
-    fields = {key: _schema_field(field) for key, field in form_class.base_fields.items()}
+    fields = {key: schema_field(field) for key, field in form_class.base_fields.items()}
     return type(name, (serializers.Serializer,), {**fields, **more})
+
+
+class FormWriteSchema(AutoSchema):
+    """The schema class of ``TenantViewSet``: a create or change takes the body its page's form reads
+    (``write_schema``), with the viewset's ``write_schema_extras()`` (its nested rows); an
+    ``extend_schema(request=…)`` on the viewset still wins. Each form's description is built once, so the schema has
+    one component per body."""
+
+    built = {}
+
+    def get_request_serializer(self):
+        view = self.view
+        form_class = getattr(view, "form_class", None)
+        if form_class is None or getattr(view, "action", None) not in ("create", "update", "partial_update"):
+            return super().get_request_serializer()
+        name = f"{view.model.__name__}Write"
+        if (form_class, name) not in self.built:
+            self.built[(form_class, name)] = write_schema(form_class, name, **view.write_schema_extras())
+        return self.built[(form_class, name)]

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from core.api import forms as api_forms
 from core.api.etags import ETagMixin
+from core.api.form_schema import FormWriteSchema
 from core.api.pagination import CursorPage
 from core.api.permissions import Ladder
 from core.tenancy import ReadOnly, require_permission
@@ -99,6 +100,7 @@ class TenantViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.Des
     the form's page saves beside the row)."""
 
     form_class = None
+    schema = FormWriteSchema()
     add_permission = None
     change_permission = None
     delete_permission = None
@@ -110,6 +112,14 @@ class TenantViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.Des
     def nested_keys(self):
         """Body keys that are not fields of the form but rows this viewset saves itself (credit tiers, say)."""
         return ()
+
+    def write_schema_extras(self):
+        """{key: serializer field} describing in the schema what a body carries beside the form's fields: by default
+        each of ``nested_keys()`` as a list of objects. Override it to describe the rows exactly."""
+        return {
+            key: serializers.ListField(child=serializers.DictField(), required=False, help_text=_("Nested rows."))
+            for key in self.nested_keys()
+        }
 
     def bind(self, instance=None, partial=False):
         return api_forms.bind(
