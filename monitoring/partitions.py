@@ -212,21 +212,36 @@ def missing_months(now=None, ahead=1):
     return [f"{month:%Y-%m}" for month in months if not _covered(partitions, month)]
 
 
-def drop_months_before(cutoff):
-    """Drop every partition that lies wholly before ``cutoff``; returns them, with their rows as counted or estimated
-    just before. The DEFAULT partition is never dropped."""
+def detach_months_before(cutoff):
+    """Detach every partition that lies wholly before ``cutoff`` (the DEFAULT one never): a catalogue change under the
+    table's lock, held for milliseconds. Returns them, with their rows as counted or estimated just before."""
     if not is_partitioned():
         return []
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor)
-        doomed = [
+        detached = [
             Partition(p.name, p.start, p.end, _rows(cursor, p.name))
             for p in list_partitions(rows=False)
             if not p.is_default and p.end <= cutoff
         ]
-        for partition in doomed:
+        for partition in detached:
+            cursor.execute(f"ALTER TABLE {TABLE} DETACH PARTITION {connection.ops.quote_name(partition.name)}")
+    return detached
+
+
+def drop_tables(partitions):
+    """Drop detached partitions, each in a transaction of its own that locks only that table: removing a big
+    month's files takes a moment on some disks, and writers to the measurements do not wait for it."""
+    for partition in partitions:
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {connection.ops.quote_name(partition.name)}")
-    return doomed
+
+
+def drop_months_before(cutoff):
+    """Detach and drop every partition that lies wholly before ``cutoff``; returns them with their rows."""
+    dropped = detach_months_before(cutoff)
+    drop_tables(dropped)
+    return dropped
 
 
 def prune_raw(cutoff):

@@ -147,6 +147,9 @@ def test_pruning_drops_whole_months_and_deletes_only_the_rows_of_the_month_it_cu
     ]
     assert f"{month(0):%Y-%m}" not in labels()
     assert f"{month(1):%Y-%m}" not in labels()
+    with connection.cursor() as cursor:  # detached and dropped: no table left behind
+        cursor.execute("SELECT to_regclass(%s), to_regclass(%s)", [partition_name(month(0)), partition_name(month(1))])
+        assert cursor.fetchone() == (None, None)
     assert {f"{month(n):%Y-%m}" for n in (2, 3, 4)} <= set(labels())
     assert list(
         HourRollup.objects.filter(indicator=indicator).order_by("hour").values_list("hour", "good", "total")
