@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test test-at install lint format lock migrate demo messages bench loadbench ticketbench clean
+.PHONY: run test test-at install lint format lock migrate demo messages bench loadbench ticketbench partbench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,10 @@ loadbench: install
 # Ticket SLAs on PostgreSQL (TICKETBENCH_DATABASE_URL): clocks recomputed, events ingested, ticket pages under load.
 ticketbench: install
 	$(BIN)/python -m benchmarks.tickets $(TICKETBENCH_ARGS)
+
+# A month of raw measurements dropped as a partition against deleted (PARTBENCH_DATABASE_URL); migration 0024 timed.
+partbench: install
+	$(BIN)/python -m benchmarks.partitions $(PARTBENCH_ARGS)
 
 # Rebuild the Korean catalogue's .mo from its .po (pure Python, no gettext needed).
 messages: install

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from monitoring import maintenance_notices, notify, report_delivery, ticket_notices
+from monitoring import maintenance_notices, notify, partitions, report_delivery, ticket_notices
 from monitoring.evaluation import evaluable_targets, evaluate_targets
 from monitoring.intake import prometheus
 from monitoring.intake.probes import run_due_probes
@@ -141,3 +141,10 @@ def deliver_service_reports():
 @shared_task(time_limit=300, soft_time_limit=280)
 def send_report_delivery(delivery_id):
     return report_delivery.send_delivery(delivery_id)
+
+
+@shared_task(time_limit=300, soft_time_limit=240)
+def ensure_measurement_partitions():
+    """Make the raw measurements' monthly partitions up to SLM_MEASUREMENT_PARTITIONS_AHEAD months ahead (PostgreSQL;
+    nothing on SQLite); returns the names made."""
+    return partitions.ensure_partitions().created

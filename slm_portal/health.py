@@ -1,4 +1,5 @@
-"""Checks behind GET /health: database, broker, the age of the last Celery heartbeat, and Prometheus sources behind."""
+"""Checks behind GET /health: database, broker, the age of the last Celery heartbeat, Prometheus sources behind, and
+the raw measurements' monthly partitions (PostgreSQL)."""
 
 from django.conf import settings
 from django.db import connection
@@ -6,6 +7,7 @@ from django.utils import timezone
 from kombu import Connection
 
 from monitoring.intake.prometheus import behind_sources
+from monitoring.partitions import is_partitioned, missing_months
 from slm_portal.models import Heartbeat
 from slm_portal.tasks import CELERY_HEARTBEAT, EVALUATION_HEARTBEAT
 
@@ -76,6 +78,15 @@ def check_prometheus(now=None):
     return {"ok": not behind, "behind": behind, "behind_after_seconds": settings.SLM_PROMETHEUS_BEHIND_SECONDS}
 
 
+def check_partitions(now=None):
+    """On PostgreSQL, whether this month and the next have their raw-measurement partition (beat makes them every
+    night; without one, that month's samples go to the default partition and pruning deletes them row by row)."""
+    if not is_partitioned():
+        return {"ok": True, "partitioned": False}
+    missing = missing_months(now)
+    return {"ok": not missing, "partitioned": True, "missing_months": missing}
+
+
 def _table_ready():
     try:
         Heartbeat.objects.exists()
@@ -93,6 +104,8 @@ def health_report():
     report["evaluation"] = check_evaluation() if database_up and _table_ready() else {"ok": False}
     # Reported, not part of the status either: a Prometheus that is down does not stop the portal serving.
     report["prometheus"] = check_prometheus() if database_up and _table_ready() else {"ok": False}
+    # Reported too: a missing partition costs speed later, not service now.
+    report["partitions"] = check_partitions() if database_up else {"ok": False}
     serving = report["database"]["ok"] and report["broker"]["ok"]
     if not serving:
         report["status"] = "down"

@@ -342,6 +342,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-agreements": {"task": "agreements.tasks.expire_agreements", "schedule": crontab(hour=0, minute=30)},
     # Reminders of service reviews coming and passed, each sent once: a second run the same day sends nothing.
     "review-reminders": {"task": "improvement.tasks.send_review_reminders", "schedule": crontab(hour=8, minute=5)},
+    # 02:40: PostgreSQL's monthly partitions of raw measurements, SLM_MEASUREMENT_PARTITIONS_AHEAD months ahead.
+    "measurement-partitions": {
+        "task": "monitoring.tasks.ensure_measurement_partitions",
+        "schedule": crontab(hour=2, minute=40),
+    },
     # 03:15: sign-in events older than SLM_SIGN_IN_RECORD_DAYS leave the record.
     "prune-sign-in-record": {
         "task": "slm_portal.identity.tasks.prune_sign_in_record",
@@ -429,6 +434,8 @@ SLM_PORTAL_URL = _portal_url or f"http://127.0.0.1:{env_int('PORT', 8000, minimu
 SLM_MAX_FUTURE_SKEW_SECONDS = env_int("SLM_MAX_FUTURE_SKEW_SECONDS", 300, minimum=0)
 SLM_CLOSE_GRACE_MINUTES = env_int("SLM_CLOSE_GRACE_MINUTES", 15, minimum=0)
 SLM_BACKFILL_DAYS = env_int("SLM_BACKFILL_DAYS", 400, minimum=1)
+# PostgreSQL: months of raw-measurement partitions made ahead of the current one (monitoring/partitions.py).
+SLM_MEASUREMENT_PARTITIONS_AHEAD = env_int("SLM_MEASUREMENT_PARTITIONS_AHEAD", 3, minimum=1)
 SLM_ROLLING_BACKFILL_DAYS = env_int("SLM_ROLLING_BACKFILL_DAYS", 35, minimum=1)
 SLM_EVALUATION_CHUNK = env_int("SLM_EVALUATION_CHUNK", 50, minimum=1)
 SLM_TICKET_REBUILD_CHUNK = env_int("SLM_TICKET_REBUILD_CHUNK", 5000, minimum=1)
