@@ -8,7 +8,7 @@ Phases (default: all):
            as many), plus a day of February that stays; then times the steps of `prune_raw`, what
            `manage.py prune_measurements` runs (the month's partition detached and dropped whole), against DELETE of
            the month from the copy, and the VACUUM that a DELETE needs before its space can be used again
-  migrate  times monitoring migration 0024 on a plain table of --migrate-rows rows (default 10,000,000) spread over
+  migrate  times monitoring migration 0025 on a plain table of --migrate-rows rows (default 10,000,000) spread over
            twelve months: the rewrite into monthly partitions an existing installation goes through once
 
 It uses its own database (PARTBENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/slm_partbench), created
@@ -120,9 +120,9 @@ def bench_migration(rows):
     from monitoring.partitions import is_partitioned
 
     _empty_table()
-    call_command("migrate", "monitoring", "0023", verbosity=0)
+    call_command("migrate", "monitoring", "0024", verbosity=0)
     if is_partitioned():
-        raise SystemExit("monitoring_measurement is still partitioned after migrating back to 0023")
+        raise SystemExit("monitoring_measurement is still partitioned after migrating back to 0024")
     month = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)  # twelve months of 2025, each with a twelfth of the rows
     loaded, seconds = _fill("monitoring_measurement", rows, month, minutes=365 * 1440)
     _execute("VACUUM ANALYZE monitoring_measurement")
@@ -130,14 +130,14 @@ def bench_migration(rows):
                f"{_size('monitoring_measurement')} with its indexes")]  # fmt: skip
     _execute("CHECKPOINT")
     started = time.perf_counter()
-    call_command("migrate", "monitoring", "0024", verbosity=0)
+    call_command("migrate", "monitoring", "0025", verbosity=0)
     seconds = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*), count(DISTINCT tableoid) FROM monitoring_measurement")
         count, partitions = cursor.fetchone()
     if not is_partitioned() or count != loaded:
-        raise SystemExit(f"migration 0024 left {count:,} of {loaded:,} rows (partitioned: {is_partitioned()})")
-    report.append(("**migration 0024** (rows moved into monthly partitions, indexes built, analysed)",
+        raise SystemExit(f"migration 0025 left {count:,} of {loaded:,} rows (partitioned: {is_partitioned()})")
+    report.append(("**migration 0025** (rows moved into monthly partitions, indexes built, analysed)",
                    f"**{seconds:.0f} s**: {count:,} rows, in {partitions} monthly partitions"))  # fmt: skip
     call_command("migrate", verbosity=0)
     _empty_table()
@@ -160,7 +160,7 @@ def main(argv=None):
             print(f"- {label}: {value}")
         print()
     if "migrate" in args.phases:
-        print(f"## Migration 0024 on {args.migrate_rows:,} rows")
+        print(f"## Migration 0025 on {args.migrate_rows:,} rows")
         for label, value in bench_migration(args.migrate_rows):
             print(f"- {label}: {value}")
 

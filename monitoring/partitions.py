@@ -1,6 +1,6 @@
 """Monthly partitions of the raw measurements on PostgreSQL (docs/decisions/0011-measurement-partitions.md).
 
-Since monitoring migration 0024, monitoring_measurement on PostgreSQL is partitioned by range of ``t``: one partition
+Since monitoring migration 0025, monitoring_measurement on PostgreSQL is partitioned by range of ``t``: one partition
 per calendar month in UTC, named ``monitoring_measurement_y2026m11``, and a DEFAULT partition for any row no month
 covers, so an insert never fails. Beat runs ``ensure_partitions`` daily to make the months ahead
 (SLM_MEASUREMENT_PARTITIONS_AHEAD); ``prune_raw`` (manage.py prune_measurements) drops whole months before a cut-off

@@ -1,6 +1,6 @@
-"""Migration monitoring 0024: on PostgreSQL the raw measurements become a table partitioned by month.
+"""Migration monitoring 0025: on PostgreSQL the raw measurements become a table partitioned by month.
 
-Run on a populated database: back to 0023 (a plain table), rows across several months, at a month's first and last
+Run on a populated database: back to 0024 (a plain table), rows across several months, at a month's first and last
 instant, ten-plus years back and ahead; forwards, every row is there and in its month's partition (or the default
 one), with the same constraints and indexes; backwards, a plain table with every row again. On SQLite the table stays
 a plain one.
@@ -25,8 +25,8 @@ from monitoring.partitions import (
 from monitoring.tasks import ensure_measurement_partitions
 from slm_portal.health import check_partitions
 
-BEFORE = [("monitoring", "0023_openslo_metadata")]
-AFTER = [("monitoring", "0024_measurements_partitioned_by_month")]
+BEFORE = [("monitoring", "0024_api_token_scope_and_expiry")]
+AFTER = [("monitoring", "0025_measurements_partitioned_by_month")]
 
 
 def _migrate(targets):

@@ -140,6 +140,6 @@ def back_to_a_plain_table(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("monitoring", "0023_openslo_metadata")]
+    dependencies = [("monitoring", "0024_api_token_scope_and_expiry")]
 
     operations = [migrations.RunPython(partition_by_month, back_to_a_plain_table)]
