@@ -403,6 +403,8 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "improvement.choices.ActionStatus",
     },
     "VERSION": "1",
+    # Operations grouped by what they are about (customers, agreements, tickets…), not all under "v1".
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
