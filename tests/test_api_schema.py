@@ -57,3 +57,16 @@ def test_the_generator_finds_nothing_to_warn_about(tmp_path):
     # --fail-on-warn: a serializer field it cannot type, or a view it cannot read, fails the command.
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
     assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3")
+
+
+def test_every_list_filters_sorts_and_pages_by_cursor(schema):
+    lists = 0
+    for path, operations in schema["paths"].items():
+        operation = operations.get("get")
+        if operation is None or "/components/schemas/Paginated" not in str(operation["responses"]["200"]):
+            continue
+        lists += 1
+        names = {parameter["name"] for parameter in operation.get("parameters", []) if parameter["in"] == "query"}
+        assert {"ordering", "cursor", "page_size"} <= names, f"{path}: {names}"
+        assert names - {"ordering", "cursor", "page_size"}, f"{path} has no filter"
+    assert lists >= 18
