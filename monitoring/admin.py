@@ -2,6 +2,7 @@
 (and have composite primary keys, which the admin does not edit); indicators show their latest samples instead."""
 
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -97,6 +98,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(HttpProbe)
 class HttpProbeAdmin(admin.ModelAdmin):
+    # As the probe page reads an address typed without a scheme: https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["code", "name", "url", "interval_seconds", "is_active", "last_run_at", "last_up"]
     list_filter = ["is_active", "last_up"]
     search_fields = ["code", "name", "url"]
