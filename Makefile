@@ -76,7 +76,7 @@ loadbench: install
 ticketbench: install
 	$(BIN)/python -m benchmarks.tickets $(TICKETBENCH_ARGS)
 
-# A month of raw measurements dropped as a partition against deleted (PARTBENCH_DATABASE_URL); migration 0024 timed.
+# A month of raw measurements dropped as a partition against deleted (PARTBENCH_DATABASE_URL); migration 0025 timed.
 partbench: install
 	$(BIN)/python -m benchmarks.partitions $(PARTBENCH_ARGS)
 

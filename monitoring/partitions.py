@@ -88,7 +88,7 @@ def _literal(instant):
 
 
 def is_partitioned():
-    """Whether the measurements table is a partitioned one (PostgreSQL after migration 0024)."""
+    """Whether the measurements table is a partitioned one (PostgreSQL after migration 0025)."""
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:

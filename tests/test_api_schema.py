@@ -70,3 +70,15 @@ def test_every_list_filters_sorts_and_pages_by_cursor(schema):
         assert {"ordering", "cursor", "page_size"} <= names, f"{path}: {names}"
         assert names - {"ordering", "cursor", "page_size"}, f"{path} has no filter"
     assert lists >= 18
+
+
+def test_every_list_sorts_only_by_fields_every_row_has():
+    """A cursor holds the next row's sort value: a field that may be empty cannot place it (and would be ignored)."""
+    for _regex, view in api_patterns():
+        cls = getattr(view, "cls", None)
+        model = getattr(cls, "model", None)
+        if model is None or not issubclass(cls, ETagMixin):
+            continue
+        for name in [*cls.ordering_fields, *(field.lstrip("-") for field in cls.ordering)]:
+            field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+            assert not field.null, f"{cls.__name__} sorts by {name}, which may be empty"

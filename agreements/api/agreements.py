@@ -60,7 +60,7 @@ class AgreementViewSet(EditableAgreementMixin, TransitionMixin, TenantViewSet):
     serializer_class = AgreementSerializer
     form_class = AgreementForm
     filterset_class = AgreementFilter
-    ordering_fields = ["code", "title", "kind", "status", "valid_from", "valid_to", "next_review", "created_at"]
+    ordering_fields = ["code", "title", "kind", "status", "valid_from", "created_at"]
     add_permission = "agreements.add_agreement"
     change_permission = "agreements.change_agreement"
     http_method_names = ["get", "post", "put", "patch", "head", "options"]

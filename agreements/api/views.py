@@ -1,5 +1,9 @@
 """The agreements app's catalogue over the API: customers, services and business calendars, each write through its
-page's form (a calendar's working hours and holidays through the page's formsets, saved as the page saves them)."""
+page's form (a calendar's working hours and holidays through the page's formsets, saved as the page saves them).
+
+None of them is deleted here, as no page deletes them: a customer's people, a service's plans, desks and survey
+ratings, a calendar's targets would go with them unseen. Admins remove such rows in Django admin, which lists what
+goes with them first."""
 
 from rest_framework.exceptions import ValidationError
 
@@ -7,9 +11,11 @@ from agreements.api.serializers import BusinessCalendarSerializer, CustomerSeria
 from agreements.filters import CalendarFilter, CustomerFilter, ServiceFilter
 from agreements.forms import BusinessCalendarForm, CustomerForm, HolidayFormSet, ServiceForm, WorkingPeriodFormSet
 from agreements.forms.catalogue import save_calendar
-from agreements.models import Agreement, BusinessCalendar, Customer, Service
+from agreements.models import BusinessCalendar, Customer, Service
 from core.api import forms as api_forms
-from core.api.viewsets import TenantViewSet, still_needed
+from core.api.viewsets import TenantViewSet
+
+NOT_DELETED = ["get", "post", "put", "patch", "head", "options"]
 
 
 class CustomerViewSet(TenantViewSet):
@@ -22,7 +28,7 @@ class CustomerViewSet(TenantViewSet):
     ordering_fields = ["code", "name", "created_at"]
     add_permission = "agreements.add_customer"
     change_permission = "agreements.change_customer"
-    delete_permission = "agreements.delete_customer"
+    http_method_names = NOT_DELETED
 
 
 class ServiceViewSet(TenantViewSet):
@@ -35,15 +41,10 @@ class ServiceViewSet(TenantViewSet):
     ordering_fields = ["code", "name", "criticality", "created_at"]
     add_permission = "agreements.add_service"
     change_permission = "agreements.change_service"
-    delete_permission = "agreements.delete_service"
+    http_method_names = NOT_DELETED
 
     def base_queryset(self):
         return Service.objects.select_related("owner")
-
-    def deletion_problems(self, row):
-        # Agreements name their services without protecting them: deleting one would change agreements unseen.
-        agreements = Agreement.objects.filter(services=row).order_by("code")
-        return [still_needed(agreements)] if agreements.exists() else []
 
 
 class CalendarViewSet(TenantViewSet):
@@ -58,7 +59,7 @@ class CalendarViewSet(TenantViewSet):
     ordering_fields = ["code", "name", "time_zone"]
     add_permission = "agreements.add_businesscalendar"
     change_permission = "agreements.change_businesscalendar"
-    delete_permission = "agreements.delete_businesscalendar"
+    http_method_names = NOT_DELETED
     # The body's nested rows and the page's formset for each.
     nested = {"working_periods": WorkingPeriodFormSet, "holidays": HolidayFormSet}
 

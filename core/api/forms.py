@@ -31,12 +31,36 @@ def is_related(field):
     return isinstance(field, forms.ModelChoiceField)
 
 
-def as_data(field, value):
-    """One JSON value as a posted form would carry it."""
+def takes_many(field):
+    return isinstance(field, forms.ModelMultipleChoiceField | forms.MultipleChoiceField)
+
+
+def wrong_shape(field, value):
+    """Why a JSON value cannot be what ``field`` takes (None when it can): a box takes true or false, a choice of
+    several a list of values, any other field one value. A form reads every posted value as text, so a list sent
+    for a name would be stored as "['a', 'b']" and any non-empty text would tick a box: JSON's shapes are checked
+    here, before the form reads them."""
     if value is None:
-        return [] if isinstance(field, forms.ModelMultipleChoiceField | forms.MultipleChoiceField) else ""
-    if isinstance(value, bool) and not isinstance(field, forms.BooleanField | forms.NullBooleanField):
-        return value  # the field refuses it as it would refuse "True" typed in by hand
+        return None
+    if isinstance(field, forms.BooleanField | forms.NullBooleanField):
+        return None if isinstance(value, bool) else _("Expected true or false.")
+    if takes_many(field):
+        if isinstance(value, list) and all(
+            isinstance(item, str | int) and not isinstance(item, bool) for item in value
+        ):
+            return None
+        return _("Expected a list of values.")
+    if isinstance(value, bool):
+        return _("Expected a value, not true or false.")
+    if isinstance(value, str | int | float):
+        return None
+    return _("Expected one value, not a list or an object.")
+
+
+def as_data(field, value):
+    """One JSON value (of the shape ``wrong_shape`` accepts) as a posted form would carry it."""
+    if value is None:
+        return [] if takes_many(field) else ""
     if isinstance(value, list):
         return [str(item) if isinstance(item, int | float) else item for item in value]
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -82,6 +106,10 @@ def bind(form_class, payload, *, instance=None, partial=False, allowed=(), **kwa
         if field.disabled:
             if value is not None and str(value) != str(shown_value(shown, name)):
                 problems[name] = [field.help_text or _("This field cannot change.")]
+            continue
+        problem = wrong_shape(field, value)
+        if problem:
+            problems[name] = [problem]
             continue
         if is_related(field) and related_key(field.queryset.model):
             named_by_code.add(name)
@@ -133,6 +161,9 @@ def rows_data(formset_class, instance, prefix, rows, **kwargs):
         unknown = sorted(set(rows[index]) - set(fields))
         if unknown:
             raise ValidationError({prefix: {index: {name: [_("There is no such field.")] for name in unknown}}})
+        shapes = {name: problem for name, value in rows[index].items() if (problem := wrong_shape(fields[name], value))}
+        if shapes:
+            raise ValidationError({prefix: {index: {name: [problem] for name, problem in shapes.items()}}})
         for name, value in rows[index].items():
             value = as_data(fields[name], value)
             if isinstance(fields[name], forms.BooleanField) and not value:
@@ -180,3 +211,14 @@ def shown_value(form, name):
     if isinstance(field, forms.ModelMultipleChoiceField):
         return sorted(rows.filter(pk__in=[getattr(item, "pk", item) for item in value]).values_list(key, flat=True))
     return rows.filter(pk=getattr(value, "pk", value)).values_list(key, flat=True).first()
+
+
+def holds_nul(value):
+    """Whether a JSON value holds a NUL character anywhere (no field takes one; PostgreSQL refuses it in text)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(holds_nul(item) for item in value)
+    return False

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import filters, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from core.api import forms as api_forms
 from core.api.etags import ETagMixin
 from core.api.form_schema import FormWriteSchema
-from core.api.pagination import CursorPage
+from core.api.pagination import CursorPage, SortFilter
 from core.api.permissions import Ladder
 from core.tenancy import ReadOnly, require_permission
 from core.workflow import TransitionNotAllowed
@@ -31,6 +31,9 @@ class Conflict(APIException):
 
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
+
+
+NUL_REFUSED = _("A value of the body holds a NUL character, which no field of the portal takes.")
 
 
 class PersonFilterBackend(DjangoFilterBackend):
@@ -81,10 +84,15 @@ class TenantReadViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     permission_classes = [Ladder]
     pagination_class = CursorPage
-    filter_backends = [PersonFilterBackend, filters.OrderingFilter]
+    filter_backends = [PersonFilterBackend, SortFilter]
     ordering_fields = ["code"]
     ordering = ["code"]
     filterset_class = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and api_forms.holds_nul(request.data):
+            raise ValidationError({api_forms.NON_FIELD: [NUL_REFUSED]})
 
     def base_queryset(self):
         """The rows before the checkpoint; ``select_related`` what the serializer reads."""
@@ -92,6 +100,21 @@ class TenantReadViewSet(ETagMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return self.base_queryset().for_user(self.request.user)
+
+    def reread(self, row):
+        """The stored row as the serializer reads it (with what ``base_queryset`` selects)."""
+        return self.base_queryset().get(pk=row.pk)
+
+    def hold_if_matched(self, row):
+        """With ``If-Match``: lock the row (inside the caller's transaction), read it again and refuse with 412 unless
+        it still reads as the tag says, so two writers holding one tag cannot both change it. Returns the row to
+        change (read again when it was locked)."""
+        if self.request.headers.get("If-Match") is None:
+            return row
+        list(type(row)._default_manager.select_for_update().filter(pk=row.pk).values_list("pk", flat=True))
+        row = self.reread(row)
+        self.check_if_match(self.get_serializer(row).data)
+        return row
 
 
 class TenantViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, TenantReadViewSet):
@@ -150,22 +173,22 @@ class TenantViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.Des
     def update(self, request, *args, partial=False, **kwargs):
         row = self.get_object()
         require(request.user, self.change_permission)
-        self.check_if_match(self.get_serializer(row).data)
-        form = self.bind(instance=row, partial=partial)
-        self.validate(form)
         with transaction.atomic():
+            row = self.hold_if_matched(row)
+            form = self.bind(instance=row, partial=partial)
+            self.validate(form)
             row = self.save_form(form)
         return Response(self.get_serializer(self.reread(row)).data)
 
     def destroy(self, request, *args, **kwargs):
         row = self.get_object()
         require(request.user, self.delete_permission)
-        self.check_if_match(self.get_serializer(row).data)
-        problems = self.deletion_problems(row)
-        if problems:
-            raise Conflict({"detail": problems})
         try:
             with transaction.atomic():
+                row = self.hold_if_matched(row)
+                problems = self.deletion_problems(row)
+                if problems:
+                    raise Conflict({"detail": problems})
                 row.delete()
         except ProtectedError as error:
             raise Conflict({"detail": [still_needed(error.protected_objects)]}) from None
@@ -176,10 +199,6 @@ class TenantViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.Des
     def deletion_problems(self, row):
         """Reasons the page would refuse to delete ``row`` (an empty list when it may go)."""
         return []
-
-    def reread(self, row):
-        """The stored row as the serializer reads it (with what ``base_queryset`` selects)."""
-        return self.base_queryset().get(pk=row.pk)
 
 
 class TransitionMixin:
@@ -197,7 +216,10 @@ class TransitionMixin:
     def transition(self, request, *args, **kwargs):
         row = self.get_object()
         require(request.user, self.transition_permission or self.change_permission)
-        self.check_if_match(self.get_serializer(row).data)
+        with transaction.atomic():
+            return self.make_step(self.hold_if_matched(row), request)
+
+    def make_step(self, row, request):
         data = request.data if isinstance(request.data, dict) else {}
         new_status = data.get("status")
         choices = type(row).status_choices

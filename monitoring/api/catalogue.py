@@ -101,7 +101,7 @@ class DataSourceViewSet(TenantViewSet):
     serializer_class = DataSourceSerializer
     form_class = DataSourceForm
     filterset_class = DataSourceFilter
-    ordering_fields = ["code", "name", "created_at", "last_used_at"]
+    ordering_fields = ["code", "name", "created_at"]
     add_permission = "monitoring.add_datasource"
     change_permission = "monitoring.change_datasource"
     http_method_names = NO_DELETE
@@ -133,7 +133,7 @@ class PrometheusSourceViewSet(TenantViewSet):
     serializer_class = PrometheusSourceSerializer
     form_class = PrometheusSourceForm
     filterset_class = PrometheusSourceFilter
-    ordering_fields = ["code", "name", "created_at", "last_pull_at"]
+    ordering_fields = ["code", "name", "created_at"]
     add_permission = "monitoring.add_prometheussource"
     change_permission = "monitoring.change_prometheussource"
     http_method_names = NO_DELETE
@@ -152,7 +152,7 @@ class ServiceDeskViewSet(TenantViewSet):
     serializer_class = ServiceDeskSerializer
     form_class = TicketSourceForm
     filterset_class = TicketSourceFilter
-    ordering_fields = ["code", "name", "created_at", "last_used_at"]
+    ordering_fields = ["code", "name", "created_at"]
     add_permission = "monitoring.add_ticketsource"
     change_permission = "monitoring.change_ticketsource"
     http_method_names = NO_DELETE

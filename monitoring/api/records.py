@@ -35,7 +35,7 @@ class SnapshotViewSet(RecordViewSet):
     model = ComplianceSnapshot
     serializer_class = SnapshotSerializer
     filterset_class = SnapshotFilter
-    ordering_fields = ["period_start", "period_end", "computed_at", "status", "attainment", "id"]
+    ordering_fields = ["period_start", "period_end", "computed_at", "status", "id"]
     ordering = ["-period_start", "-id"]
 
     def base_queryset(self):
@@ -48,7 +48,7 @@ class BreachViewSet(RecordViewSet):
     model = Breach
     serializer_class = BreachSerializer
     filterset_class = BreachFilter
-    ordering_fields = ["detected_at", "period_start", "ended_at", "id"]
+    ordering_fields = ["detected_at", "period_start", "id"]
     ordering = ["-detected_at", "-id"]
 
     def base_queryset(self):
@@ -81,7 +81,7 @@ class AlertViewSet(RecordViewSet):
     model = Alert
     serializer_class = AlertSerializer
     filterset_class = AlertFilter
-    ordering_fields = ["started_at", "resolved_at", "state", "id"]
+    ordering_fields = ["started_at", "state", "id"]
     ordering = ["-started_at", "-id"]
     action_permission = "monitoring.acknowledge_alert"
 

@@ -1,10 +1,14 @@
 """The REST API's toolkit (core/api), seen through the customer endpoints: a write is the page's form bound to the
 JSON body, reads carry ETags, lists page by cursor, and the schema lists the error shapes of every operation."""
 
+import base64
+
 import pytest
+from django import forms
 from rest_framework.test import APIClient
 
 from agreements.models import Customer
+from core.api.forms import wrong_shape
 from monitoring.models import DataSource
 from tests.factories import CustomerFactory
 
@@ -116,7 +120,7 @@ def test_if_match_refuses_a_change_made_on_an_old_version(api, customer_a):
 
     fresh = api.get("/api/v1/customers/acme")["ETag"]
     assert api.patch("/api/v1/customers/acme", {"notes": "mine"}, format="json", HTTP_IF_MATCH=fresh).status_code == 200
-    assert api.delete("/api/v1/customers/acme", HTTP_IF_MATCH=tag).status_code == 412
+    assert api.put("/api/v1/customers/acme", {"name": "Acme"}, format="json", HTTP_IF_MATCH=tag).status_code == 412
 
 
 def test_the_cursor_pages_in_the_order_asked_and_survives_a_row_added_meanwhile(api):
@@ -159,8 +163,82 @@ def test_the_schema_states_the_error_shapes_of_every_operation(api):
     assert {"401", "403", "429", "400", "412"} <= set(customers["post"]["responses"])
     assert {"304", "401", "403", "429"} <= set(customers["get"]["responses"])
     detail = schema["paths"]["/api/v1/customers/{code}"]
-    assert {"404", "409"} <= set(detail["delete"]["responses"])
+    assert {"404", "412"} <= set(detail["put"]["responses"])
+    assert {"404", "409"} <= set(
+        schema["paths"]["/api/v1/agreements/{agreement}/exclusions/{id}"]["delete"]["responses"]
+    )
     assert detail["patch"]["responses"]["400"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/FieldErrors"
     }
     assert "Throttled" in schema["components"]["schemas"]
+
+
+def test_rows_sharing_a_sort_value_are_each_paged_once(api):
+    for number in range(9):
+        CustomerFactory(code=f"same-{number}", name="Same name")
+
+    seen, url = [], "/api/v1/customers?ordering=-name&page_size=2"
+    while url:
+        page = api.get(url).json()
+        seen += [row["code"] for row in page["results"]]
+        url = page["next"]
+
+    assert len(seen) == len(set(seen)) == 9
+    assert seen == sorted(seen, reverse=True)  # the ties in the order of their ids, the way the list runs
+
+
+def test_a_cursor_made_by_hand_is_not_found_not_a_server_error(api, customer_a):
+    forged = base64.b64encode(b"p=not-a-date").decode()
+
+    response = api.get(f"/api/v1/customers?ordering=created_at&cursor={forged}")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Invalid cursor"}
+
+
+def test_a_value_of_the_wrong_shape_is_refused_not_stored_as_its_text(api, customer_a):
+    response = api.patch(
+        "/api/v1/customers/acme",
+        {"name": ["Acme", "Bank"], "notes": True, "contact_name": {"first": "Jiwoo"}},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.data == {
+        "name": ["Expected one value, not a list or an object."],
+        "notes": ["Expected a value, not true or false."],
+        "contact_name": ["Expected one value, not a list or an object."],
+    }
+    customer_a.refresh_from_db()
+    assert (customer_a.name, customer_a.notes) == ("Acme Bank", "")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        (forms.BooleanField(required=False), 0, "Expected true or false."),
+        (forms.BooleanField(required=False), "no", "Expected true or false."),
+        (forms.BooleanField(required=False), False, None),
+        (forms.MultipleChoiceField(choices=[("a", "A")]), "a", "Expected a list of values."),
+        (forms.MultipleChoiceField(choices=[("a", "A")]), [True], "Expected a list of values."),
+        (forms.MultipleChoiceField(choices=[("a", "A")]), ["a", 2], None),
+        (forms.DateField(), [2026, 12, 4], "Expected one value, not a list or an object."),
+        (forms.DateField(), "2026-12-04", None),
+        (forms.FloatField(), True, "Expected a value, not true or false."),
+        (forms.FloatField(), 2.5, None),
+        (forms.CharField(), None, None),
+    ],
+)
+def test_the_shapes_a_field_takes(field, value, problem):
+    assert wrong_shape(field, value) == problem
+
+
+def test_a_nul_character_anywhere_in_a_body_is_refused(api, customer_a):
+    response = api.patch("/api/v1/customers/acme", {"notes": "fine", "contact_name": "Kim\x00"}, format="json")
+
+    assert response.status_code == 400
+    assert response.data == {
+        "non_field_errors": ["A value of the body holds a NUL character, which no field of the portal takes."]
+    }
+    customer_a.refresh_from_db()
+    assert customer_a.notes == ""
