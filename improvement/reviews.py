@@ -80,10 +80,11 @@ def review(plan, user=None):
     )
 
 
-def review_chart(review_row):
-    """Attainment per period before and after, one pair of traces per target, as a plain plotly figure."""
+def review_chart(targets):
+    """Attainment per period before and after, one pair of traces per target (rows of ``EffectReview.rows``, those
+    the reader may see), as a plain plotly figure."""
     data, rows = [], []
-    for target in review_row.details:
+    for target in targets:
         for side, colour in (("before", TONES["secondary"]), ("after", TONES["primary"])):
             points = target[side]
             label = _("before") if side == "before" else _("after")

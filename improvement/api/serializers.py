@@ -1,6 +1,7 @@
 """How the improvement app's rows read over the API: plans (with their status history and latest effect review) and
 their actions. Writes go through the pages' forms (``core.api.viewsets``); these serializers only say what a row
-looks like."""
+looks like. A plan's links and effect review read as its page shows them to the reader (``improvement.visibility``):
+another customer's rows linked to a plan for no one customer are left out."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -8,6 +9,7 @@ from rest_framework import serializers
 
 from agreements.api.serializers import UserNameField
 from improvement.models import Action, EffectReview, ImprovementPlan, PlanStatusChange
+from improvement.visibility import Visibility, plan_links, review_rows
 from requirements_analysis.api.targets import TargetReferenceField
 
 PLAN_FIELDS = [
@@ -36,6 +38,26 @@ PLAN_FIELDS = [
 ]
 
 
+def reader(serializer):
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
+
+def visibility_of(serializer):
+    """The reader's ``Visibility``, one for the whole response."""
+    root = serializer.root
+    if not hasattr(root, "_visibility"):
+        root._visibility = Visibility(reader(serializer))
+    return root._visibility
+
+
+class PlanListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        plans = list(data.all() if hasattr(data, "all") else data)
+        visibility_of(self).learn_plans(plans)  # one question per linked model for the whole page
+        return super().to_representation(plans)
+
+
 class PlanSerializer(serializers.ModelSerializer):
     customer = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     services = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
@@ -49,6 +71,19 @@ class PlanSerializer(serializers.ModelSerializer):
         model = ImprovementPlan
         fields = PLAN_FIELDS
         read_only_fields = fields
+        list_serializer_class = PlanListSerializer
+
+    def to_representation(self, plan):
+        """The plan, with only the linked rows the reader may see; no goal figures when its target is not one."""
+        data = super().to_representation(plan)
+        links = plan_links(plan, visibility_of(self))
+        for name in ("breaches", "targets", "requirements"):
+            data[name] = self.fields[name].to_representation(getattr(links, name))
+        goal = links.goal_target
+        data["goal_target"] = self.fields["goal_target"].to_representation(goal) if goal else None
+        if links.goal_hidden:
+            data["baseline_attainment"] = data["desired_attainment"] = None
+        return data
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
@@ -86,15 +121,29 @@ class TargetEffectSerializer(serializers.Serializer):
 class EffectReviewSerializer(serializers.ModelSerializer):
     reviewed_by = UserNameField(allow_null=True)
     targets = serializers.SerializerMethodField()
+    targets_not_shown = serializers.SerializerMethodField()
 
     class Meta:
         model = EffectReview
-        fields = ["verdict", "periods", "reviewed_by", "reviewed_at", "targets"]
+        fields = ["verdict", "periods", "reviewed_by", "reviewed_at", "targets", "targets_not_shown"]
         read_only_fields = fields
+
+    def shown(self, review):
+        """The rows of the targets the reader may see, and how many others the review measured (once per review)."""
+        cache = self.context.setdefault("review_rows", {})
+        if review.pk not in cache:
+            cache[review.pk] = review_rows(review, reader(self))
+        return cache[review.pk]
 
     @extend_schema_field(TargetEffectSerializer(many=True))
     def get_targets(self, review):
-        return TargetEffectSerializer(review.rows, many=True).data
+        """The targets the reader may see: another customer's target's figures are left out."""
+        return TargetEffectSerializer(self.shown(review)[0], many=True).data
+
+    @extend_schema_field(serializers.IntegerField(help_text=_("Targets measured whose figures are not shown.")))
+    def get_targets_not_shown(self, review):
+        """How many targets the review measured that are another customer's: their figures are not shown."""
+        return self.shown(review)[1]
 
 
 class PlanDetailSerializer(PlanSerializer):
@@ -109,7 +158,7 @@ class PlanDetailSerializer(PlanSerializer):
     def get_effect_review(self, plan):
         """The latest effect review, as the plan's page shows it (None before the first)."""
         review = plan.reviews.select_related("reviewed_by").first()
-        return EffectReviewSerializer(review).data if review else None
+        return EffectReviewSerializer(review, context=self.context).data if review else None
 
 
 class ActionSerializer(serializers.ModelSerializer):

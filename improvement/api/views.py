@@ -109,7 +109,7 @@ class PlanViewSet(TransitionMixin, TenantViewSet):
             latest = plan.reviews.select_related("reviewed_by").first()
             if latest is None:
                 raise NotFound(_("No effect review yet: a plan is reviewed once it is completed."))
-            return Response(EffectReviewSerializer(latest).data)
+            return Response(EffectReviewSerializer(latest, context=self.get_serializer_context()).data)
         require(request.user, "improvement.add_effectreview")
         self.check_if_match(self.get_serializer(plan).data)
         refuse_if_closed(plan)
@@ -117,7 +117,8 @@ class PlanViewSet(TransitionMixin, TenantViewSet):
             raise Conflict({"detail": [problem]})
         with transaction.atomic():
             made = reviews.review(plan, request.user)
-        return Response(EffectReviewSerializer(made).data, status=status.HTTP_201_CREATED)
+        data = EffectReviewSerializer(made, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class ActionViewSet(TenantViewSet):

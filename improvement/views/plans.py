@@ -17,12 +17,13 @@ from agreements.forms.agreements import portal_staff
 from agreements.models import Customer, Service
 from core.mixins import TransitionView, posted
 from core.tenancy import require_permission
-from improvement import prefill, reviews
+from improvement import prefill, reviews, visibility
 from improvement.choices import PlanStatus
 from improvement.filters import PlanFilter
 from improvement.forms import ActionForm, PlanForm
 from improvement.models import Action, ImprovementPlan, ReviewDecision
 from improvement.views.closed import refuse_if_closed
+from improvement.visibility import Visibility, plan_links
 
 BOARD_COLUMNS = [
     PlanStatus.PROPOSED,
@@ -104,6 +105,15 @@ def plan_detail(request, code):
     # A closed plan offers no edits to anyone; its steps (none) and its record stay readable.
     can_edit = request.user.has_perm("improvement.change_improvementplan") and not plan.is_closed
     latest = plan.reviews.select_related("reviewed_by").first()
+    # A plan for no one customer may link another customer's rows: the reader sees those they may see, no others.
+    links = plan_links(
+        plan,
+        Visibility(request.user),
+        breaches=plan.breaches.select_related("target__agreement"),
+        targets=plan.targets.select_related("agreement"),
+        requirements=plan.requirements.select_related("service"),
+    )
+    review_rows, review_rows_hidden = visibility.review_rows(latest, request.user) if latest else ([], 0)
     return render(
         request,
         "improvement/plan_detail.html",
@@ -116,10 +126,14 @@ def plan_detail(request, code):
             "changes": plan.status_changes.select_related("changed_by"),
             "unrecorded_steps": plan.unrecorded_steps(),
             "review": latest,
-            "review_chart": reviews.review_chart(latest) if latest else None,
-            "breaches": plan.breaches.select_related("target__agreement"),
-            "targets": plan.targets.select_related("agreement"),
-            "requirements": plan.requirements.select_related("service"),
+            "review_rows": review_rows,
+            "review_rows_hidden": review_rows_hidden,
+            "review_chart": reviews.review_chart(review_rows) if latest else None,
+            "breaches": links.breaches,
+            "targets": links.targets,
+            "requirements": links.requirements,
+            "goal_target": links.goal_target,
+            "goal_hidden": links.goal_hidden,
             "can_review": can_edit
             and request.user.has_perm("improvement.add_effectreview")
             and plan.status == PlanStatus.COMPLETED,

@@ -45,11 +45,13 @@ def sender_of(request, view):
         return f"service-desk:{user.ticket_source.pk}", True
     if getattr(user, "is_authenticated", False):
         return f"person:{user.pk}", False
-    # Without credentials: a signed webhook names its desk in its address (``throttle_sender``), anything else (the
-    # schema, the documentation) is counted by the connection's address: a header a client writes names nothing.
+    # Without credentials: a webhook delivery signed with its desk's key is counted per desk (``throttle_sender``
+    # names it only once the signature is good); anything else (an unsigned or badly signed delivery, the schema,
+    # the documentation) is counted by the connection's address: a header a client writes names nothing.
     named = getattr(view, "throttle_sender", None)
-    if named is not None:
-        return named(request), True
+    key = named(request) if named is not None else None
+    if key is not None:
+        return key, True
     return f"address:{request.META.get('REMOTE_ADDR', '')}", False
 
 

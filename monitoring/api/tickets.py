@@ -121,9 +121,27 @@ class TicketWebhookView(BatchErrorsMixin, APIView):
     parser_classes = PARSERS
 
     def throttle_sender(self, request):
-        """Deliveries are counted per desk code at the machines' rate (monitoring.api.throttling), before the
-        signature is checked: one desk's deliveries never use up another's."""
-        return f"service-desk-webhook:{self.kwargs.get('code')}"
+        """A delivery signed with the desk's signing key is counted per desk at the machines' rate
+        (monitoring.api.throttling): one desk's deliveries never use up another's. Anything else (no such desk, no
+        signature, a wrong or stale one, a replay) gives None and is counted by its connection's address at the
+        people's rate: whoever knows a desk's code, which is in the webhook's address, cannot use up its allowance.
+        The signature is checked again when the delivery is read."""
+        code = self.kwargs.get("code")
+        source = TicketSource.objects.active().filter(code=code).first()
+        if source is None:
+            return None
+        headers = request.headers
+        try:
+            ticket_webhook.verify(
+                source.signing_key,
+                headers.get(ticket_webhook.TIMESTAMP_HEADER),
+                headers.get(ticket_webhook.SIGNATURE_HEADER),
+                request.body,
+                timezone.now(),
+            )
+        except ticket_webhook.DeliveryRefused:
+            return None
+        return f"service-desk-webhook:{code}"
 
     @extend_schema(
         summary="Send ticket events (signed webhook)",

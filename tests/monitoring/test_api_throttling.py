@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
+from monitoring.intake import ticket_webhook
 from monitoring.models import Measurement
 from slm_portal.env import env_rate
 from tests.monitoring.factories import api_token_for, data_source_with_token
@@ -169,16 +170,40 @@ def test_a_service_desk_has_the_machines_rate(clock, client, customer_a):
     assert (second.status_code, second["Retry-After"], second.json()["retry_after"]) == (429, "50", 50)
 
 
-@override_settings(SLM_API_MACHINE_RATE="1/min")
+def webhook(client, source, *, key=None, signed=True, seconds=0):
+    """POST an empty batch to ``source``'s webhook: signed with its key (or ``key``) ``seconds`` before now, or not
+    signed at all."""
+    raw = b'{"events": []}'
+    timestamp = str(int(NOW.timestamp()) - seconds)
+    headers = {}
+    if signed:
+        signing = ticket_webhook.signature(key or source.signing_key, timestamp, raw)
+        headers = {"HTTP_X_SLM_TIMESTAMP": timestamp, "HTTP_X_SLM_SIGNATURE": signing}
+    return client.post(f"/api/v1/ticket-events/webhook/{source.code}", raw, "application/json", **headers)
+
+
+@override_settings(SLM_API_MACHINE_RATE="1/min", SLM_API_RATE="100/min")
 def test_a_desks_webhook_is_counted_per_desk(clock, client, customer_a):
     first, _token = desk([customer_a], [])
     second, _token = desk([customer_a], [])
 
-    def deliver(source):
-        return client.post(f"/api/v1/ticket-events/webhook/{source.code}", {"events": []}, "application/json")
+    # Signed: an empty batch is refused for what it holds (400), then the desk's allowance is used up (429).
+    assert [webhook(client, first, seconds=n).status_code for n in range(2)] == [400, 429]
+    assert webhook(client, second).status_code == 400  # another desk's deliveries have their own count
 
-    assert [deliver(first).status_code for _ in range(2)] == [401, 429]  # unsigned: refused, then throttled
-    assert deliver(second).status_code == 401
+
+@override_settings(SLM_API_MACHINE_RATE="1/min", SLM_API_RATE="2/min")
+def test_unsigned_requests_do_not_use_up_a_desks_allowance(clock, client, customer_a):
+    source, _token = desk([customer_a], [])
+    wrong_key = "0" * 64
+
+    # Whoever knows the desk's code sends unsigned and badly signed requests: each is counted by its address, at the
+    # people's rate, and refused (401, then 429 once that address's allowance is used up).
+    flood = [webhook(client, source, signed=n % 2 == 0, key=wrong_key, seconds=n).status_code for n in range(5)]
+    assert flood == [401, 401, 429, 429, 429]
+    # The desk's own signed delivery still has its whole allowance, even from the same address.
+    assert webhook(client, source).status_code == 400
+    assert webhook(client, source, seconds=1).status_code == 429
 
 
 # The rates as the environment gives them (slm_portal.env.env_rate).
