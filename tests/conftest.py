@@ -2,7 +2,9 @@
 and an admin; plus an active agreement of A with one target."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from agreements.choices import AgreementStatus
 from tests.factories import (
@@ -21,6 +23,15 @@ def empty_cache():
     """Each test starts with an empty cache: nothing one test read is served to the next (whose rows may have the same
     ids, at the same frozen instant)."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def portal_language():
+    """Each test starts in the portal's language: a request in Korean activates Korean for the thread, and a test
+    that reads translated labels outside a request (a chart's, say) would otherwise get whatever the last test left."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
