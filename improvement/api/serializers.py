@@ -8,34 +8,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreements.api.serializers import UserNameField
+from improvement.forms import PlanForm
 from improvement.models import Action, EffectReview, ImprovementPlan, PlanStatusChange
 from improvement.visibility import Visibility, plan_links, review_rows
 from requirements_analysis.api.targets import TargetReferenceField
 
-PLAN_FIELDS = [
-    "code",
-    "title",
-    "customer",
-    "services",
-    "problem",
-    "breaches",
-    "targets",
-    "requirements",
-    "goal_target",
-    "baseline_attainment",
-    "desired_attainment",
-    "goal_date",
-    "owner",
-    "priority_score",
-    "priority_override",
-    "override_reason",
-    "review_periods",
-    "status",
-    "started_at",
-    "completed_at",
-    "created_at",
-    "updated_at",
-]
+# The plan form's fields, as its page edits them, and what the workflow stamps.
+PLAN_FIELDS = ["code", *PlanForm.Meta.fields, "status", "started_at", "completed_at", "created_at", "updated_at"]
 
 
 def reader(serializer):
