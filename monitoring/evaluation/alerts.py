@@ -1,5 +1,7 @@
 """Burn-rate alerts of the targets being evaluated: fire, keep firing, resolve; and the notifications to send."""
 
+from django.db.models import prefetch_related_objects
+
 from monitoring import slo
 from monitoring.choices import AlertState
 from monitoring.models import Alert, Notification, NotificationChannel
@@ -63,6 +65,7 @@ class AlertBook:
         notifications = []
         if self.events:
             channels = list(NotificationChannel.objects.filter(is_active=True))
+            prefetch_related_objects([alert.target.agreement for alert, *_ in self.events], "services")
             for alert, event, *burns in self.events:
                 if alert.is_silenced(self.at):
                     continue  # a service manager silenced it: nothing is sent until the silence ends

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 
-from agreements.models import ServiceLevelTarget
+from agreements.models import BusinessCalendar, ServiceLevelTarget
 from agreements.models.maintenance import excluded_parts
 from core.currencies import Currency
 from core.formatting import plain_number
@@ -90,15 +91,29 @@ def _load(target_ids):
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    # Credit tiers are read for the periods that close (``_settle_credit_tiers``), an agreement's services for the
+    # alerts that notify (``AlertBook.save``): most evaluations need neither.
     return list(
         evaluable_targets()
         .filter(pk__in=locked)
         .select_related("agreement", "service_hours", "indicator_link__indicator")
-        .prefetch_related(
-            "credit_tiers", "agreement__services", "service_hours__working_periods", "service_hours__holidays"
-        )
         .order_by("pk")
     )
+
+
+def _working_calendars(targets):
+    """{calendar id: WorkingCalendar} of the targets' service hours, each read once for the chunk."""
+    ids = {target.service_hours_id for target in targets if target.service_hours_id}
+    if not ids:
+        return {}
+    calendars = BusinessCalendar.objects.filter(pk__in=ids).prefetch_related("working_periods", "holidays")
+    return {calendar.pk: calendar.as_working_calendar() for calendar in calendars}
+
+
+def _settle_credit_tiers(plans):
+    """Read the credit tiers of the targets with a calendar period to settle, in one query."""
+    closing = [plan.target for plan in plans if any(job.frozen and not job.rolling for job in plan.jobs)]
+    prefetch_related_objects(closing, "credit_tiers")
 
 
 def _credit(job, attainment):
@@ -256,7 +271,12 @@ def evaluate_targets(target_ids, at):
             .values_list("target_id", "period_start")
         ):
             frozen.setdefault(target_id, set()).add(start)
-        plans = [TargetPlan(target, at, frozen.get(target.pk, set())) for target in targets]
+        calendars = _working_calendars(targets)
+        plans = [
+            TargetPlan(target, at, frozen.get(target.pk, set()), calendars.get(target.service_hours_id))
+            for target in targets
+        ]
+        _settle_credit_tiers(plans)
         _exclude(plans, burn_windows, at)
         measured = tallies([request for plan in plans for request in plan.requests(burn_windows)])
         alerts = AlertBook(targets, rules, at)

@@ -40,11 +40,14 @@ class PeriodJob:
 class TargetPlan:
     """Everything to evaluate for one target at one instant."""
 
-    def __init__(self, target, at, frozen_starts):
+    def __init__(self, target, at, frozen_starts, calendar=None):
+        """``calendar``: the target's service hours as a ``WorkingCalendar`` when already read (else read here)."""
         self.target = target
         self.at = at
-        self.time_zone = target_time_zone(target)
-        self.calendar = target.service_hours.as_working_calendar() if target.service_hours_id else None
+        if target.service_hours_id and calendar is None:
+            calendar = target.service_hours.as_working_calendar()
+        self.calendar = calendar
+        self.time_zone = calendar.time_zone if calendar else settings.TIME_ZONE
         agreement = target.agreement
         self.valid_from = self._midnight(agreement.valid_from)
         self.valid_to = self._midnight(agreement.valid_to) if agreement.valid_to else None

@@ -15,8 +15,10 @@ from fractions import Fraction
 
 from django.db import connection
 
-from monitoring.intake.rollups import decode, minute_counts
-from monitoring.slo import Tally, ratio_from_units, ratio_units
+from monitoring.evaluation.parts import parts_table
+from monitoring.evaluation.slices import Slices, slice_tallies
+from monitoring.intake.rollups import decode
+from monitoring.slo import Tally, ratio_from_units
 
 HOUR = dt.timedelta(hours=1)
 MINUTE = dt.timedelta(minutes=1)
@@ -65,28 +67,25 @@ def _split(start, end):
 
 
 _HOUR_SQL = """
-WITH parts (k, ind, lo, hi) AS (VALUES {values})
+WITH {parts}
 SELECT p.k, SUM(r.good), SUM(r.total), SUM(r.minutes_with_data), SUM(r.minutes_all_good), SUM(r.ratio_units)
 FROM parts p JOIN monitoring_hourrollup r ON r.indicator_id = p.ind AND r.hour >= p.lo AND r.hour < p.hi
 GROUP BY p.k
 """
 
 _EDGE_SQL = """
-WITH parts (k, ind, hr) AS (VALUES {values})
-SELECT p.k, r.hour, r.minute_good, r.minute_total
+WITH {parts}
+SELECT p.k, r.minute_good, r.minute_total
 FROM parts p JOIN monitoring_hourrollup r ON r.indicator_id = p.ind AND r.hour = p.hr
 """
 
 
 def _sum_parts(sql, parts, sums):
     """Run ``sql`` over (index, indicator, lo, hi) parts in batches; add each row into ``sums[index]``."""
-    adapt = connection.ops.adapt_datetimefield_value
     for offset in range(0, len(parts), PARTS_PER_QUERY):
-        batch = parts[offset : offset + PARTS_PER_QUERY]
-        values = ", ".join(["(%s, %s, %s, %s)"] * len(batch))
-        params = [item for index, ind, lo, hi in batch for item in (index, ind, adapt(lo), adapt(hi))]
+        table, params = parts_table(["k", "ind", "lo:instant", "hi:instant"], parts[offset : offset + PARTS_PER_QUERY])
         with connection.cursor() as cursor:
-            cursor.execute(sql.format(values=values), params)
+            cursor.execute(sql.format(parts=table), params)
             for index, good, total, with_data, all_good, units in cursor.fetchall():
                 bucket = sums[index]
                 bucket[0] += int(good or 0)
@@ -98,29 +97,27 @@ def _sum_parts(sql, parts, sums):
 
 def _sum_edges(edges, sums):
     """Add the minutes [lo, hi) of each edge's hour: edges are (index, indicator, hour, lo, hi)."""
-    adapt = connection.ops.adapt_datetimefield_value
     wanted = defaultdict(list)
     for index, indicator, hour, lo, hi in edges:
         wanted[(indicator, hour)].append((index, lo, hi))
     keys = list(wanted)
     for offset in range(0, len(keys), PARTS_PER_QUERY):
         batch = keys[offset : offset + PARTS_PER_QUERY]
-        values = ", ".join(["(%s, %s, %s)"] * len(batch))
-        params = [item for number, (ind, hour) in enumerate(batch) for item in (number, ind, adapt(hour))]
+        rows = [(number, ind, hour) for number, (ind, hour) in enumerate(batch)]
+        table, params = parts_table(["k", "ind", "hr:instant"], rows)
         with connection.cursor() as cursor:
-            cursor.execute(_EDGE_SQL.format(values=values), params)
+            cursor.execute(_EDGE_SQL.format(parts=table), params)
             rows = cursor.fetchall()
-        for number, _hour, good, total in rows:
+        for number, good, total in rows:
             good, total = decode(good), decode(total)
             for index, lo, hi in wanted[batch[number]]:
+                minutes = Slices(good[lo:hi], total[lo:hi])
                 bucket = sums[index]
-                for minute in range(lo, hi):
-                    if total[minute] > 0:
-                        bucket[2] += 1
-                        bucket[3] += good[minute] == total[minute]
-                        bucket[4] += ratio_units(good[minute], total[minute])
-                    bucket[0] += good[minute]
-                    bucket[1] += total[minute]
+                bucket[0] += minutes.good
+                bucket[1] += minutes.total
+                bucket[2] += minutes.with_data
+                bucket[3] += minutes.all_good
+                bucket[4] += minutes.units
 
 
 def _fast_tallies(requests):
@@ -149,44 +146,11 @@ def _fast_tallies(requests):
     return results
 
 
-def _slice_tally(request):
-    """Bucket the spans' per-minute counts into slices of ``slice_minutes`` on the UTC clock grid."""
-    width = request.slice_minutes
-    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-    def slice_of(instant):
-        return int((instant - epoch).total_seconds() // 60) // width
-
-    in_scope = set()
-    sums = defaultdict(lambda: [0, 0])
-    for start, end in request.spans:
-        in_scope.update(range(slice_of(start), slice_of(end - MINUTE) + 1))
-        for minute, (good, total, _samples) in minute_counts(request.indicator_id, start, end).items():
-            bucket = sums[slice_of(minute)]
-            bucket[0] += good
-            bucket[1] += total
-    good_events = sum(good for good, _ in sums.values())
-    all_events = sum(total for _, total in sums.values())
-    with_data = [(good, total) for good, total in sums.values() if total > 0]
-    # good / total >= numerator / denominator, compared in integers: a 90 % target is 9/10.
-    target = Fraction(request.slice_target)
-    good_slices = sum(1 for good, total in with_data if good * target.denominator >= target.numerator * total)
-    units = sum(ratio_units(good, total) for good, total in with_data)
-    return Tally(
-        good=good_events,
-        total=all_events,
-        slices_with_data=len(with_data),
-        good_slices=good_slices,
-        ratio_sum=ratio_from_units(units),
-        slices_in_scope=len(in_scope),
-    )
-
-
 def tallies(requests):
     """A Tally for every request, keyed by ``request.key``."""
     fast = [request for request in requests if request.uses_hour_rollups]
     results = _fast_tallies(fast) if fast else {}
-    for request in requests:
-        if not request.uses_hour_rollups:
-            results[request.key] = _slice_tally(request)
+    sliced = [request for request in requests if not request.uses_hour_rollups]
+    if sliced:
+        results.update(slice_tallies(sliced))
     return results

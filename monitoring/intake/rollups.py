@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 
+import orjson
 from django.db import connection, transaction
 from django.db.models import Min
 
@@ -51,7 +52,7 @@ def _encode(counts):
 
 def decode(text):
     """A stored minute list (JSON text) as a list of ints; an empty one for rows written before any sample."""
-    return json.loads(text) if text else []
+    return orjson.loads(text) if text else []
 
 
 def _hour_row(hour_number, good, total, samples):
