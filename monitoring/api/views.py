@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from agreements.models import Agreement
 from core.api.permissions import Ladder
 from monitoring.api.authentication import DataSourcePrincipal
-from monitoring.api.parsers import BodyTooLarge, api_error
+from monitoring.api.parsers import FAST_PARSERS, BodyTooLarge, api_error
 from monitoring.api.serializers import (
     AgreementComplianceSerializer,
     BatchErrorsSerializer,
@@ -57,6 +57,7 @@ class MeasurementBatchView(BatchErrorsMixin, APIView):
     """Store a batch of samples for one indicator: all or nothing, idempotent on (indicator, t)."""
 
     permission_classes = [IsDataSource]
+    parser_classes = FAST_PARSERS
 
     @extend_schema(
         request=MeasurementBatchSerializer,

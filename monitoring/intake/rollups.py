@@ -8,15 +8,15 @@ code serves PostgreSQL and SQLite. ``rebuild_rollups`` recomputes an indicator's
 """
 
 import datetime as dt
-import json
 from collections import defaultdict
 
+import orjson
 from django.db import connection, transaction
 from django.db.models import Min
 
 from monitoring.choices import Operator
 from monitoring.models import HourRollup, Measurement
-from monitoring.slo import ratio_units
+from monitoring.slo import RATIO_UNIT, ratio_units
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 HOUR_FIELDS = [
@@ -46,12 +46,14 @@ def lock_indicator(indicator_id):
 
 
 def _encode(counts):
-    return json.dumps(counts, separators=(",", ":"))
+    """A minute list as JSON text, without spaces: ``[0,1,2]`` (orjson writes what json.dumps with separators
+    (",", ":") writes, faster)."""
+    return orjson.dumps(counts).decode()
 
 
 def decode(text):
     """A stored minute list (JSON text) as a list of ints; an empty one for rows written before any sample."""
-    return json.loads(text) if text else []
+    return orjson.loads(text) if text else []
 
 
 def _hour_row(hour_number, good, total, samples):
@@ -60,8 +62,11 @@ def _hour_row(hour_number, good, total, samples):
     for minute_good, minute_total in zip(good, total, strict=True):
         if minute_total > 0:
             with_data += 1
-            all_good += minute_good == minute_total
-            units += ratio_units(minute_good, minute_total)
+            if minute_good == minute_total:  # a whole minute good: exactly one unit, the usual case
+                all_good += 1
+                units += RATIO_UNIT
+            elif minute_good:
+                units += ratio_units(minute_good, minute_total)
     return (
         EPOCH + dt.timedelta(hours=hour_number),
         sum(good),
@@ -83,26 +88,21 @@ _HOUR_UPSERT = (
     "INSERT INTO monitoring_hourrollup (indicator_id, {columns}) {source} "
     "ON CONFLICT (indicator_id, hour) DO UPDATE SET " + ", ".join(f"{name} = excluded.{name}" for name in HOUR_FIELDS)
 )
-# Named for its columns: a pooled session that still holds the table of the float ratio_sum gets a new one.
-_STAGING_HOURS = (
-    "CREATE TEMP TABLE IF NOT EXISTS slm_staging_hour_units (hour timestamptz, good bigint, total bigint, "
-    "samples bigint, minutes_with_data int, minutes_all_good int, ratio_units bigint, minute_good text, "
-    "minute_total text, minute_samples text) ON COMMIT DELETE ROWS"
+# PostgreSQL: the rows as one array a column, unnested by the upsert itself (one statement, no temporary table).
+_HOUR_ARRAYS = (
+    "SELECT %s, u.* FROM unnest(%s::timestamptz[], %s::bigint[], %s::bigint[], %s::bigint[], %s::int[], %s::int[], "
+    "%s::bigint[], %s::text[], %s::text[], %s::text[]) AS u({columns}) ORDER BY u.hour"
 )
 
 
 def _write_hours(indicator_id, rows):
-    """Upsert the hour rows: one COPY and one statement on PostgreSQL, executemany elsewhere."""
+    """Upsert the hour rows: one statement."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(_STAGING_HOURS)
-            # DELETE, not TRUNCATE: the table holds a few rows of this transaction, and a TRUNCATE gives it new files.
-            cursor.execute("DELETE FROM slm_staging_hour_units")
-            with cursor.cursor.copy(f"COPY slm_staging_hour_units ({_HOUR_COLUMNS}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            source = f"SELECT %s, {_HOUR_COLUMNS} FROM slm_staging_hour_units ORDER BY hour"  # noqa: S608 - constants
-            cursor.execute(_HOUR_UPSERT.format(columns=_HOUR_COLUMNS, source=source), [indicator_id])
+            cursor.execute(
+                _HOUR_UPSERT.format(columns=_HOUR_COLUMNS, source=_HOUR_ARRAYS.format(columns=_HOUR_COLUMNS)),
+                [indicator_id, *(list(column) for column in zip(*rows, strict=True))],
+            )
         else:
             adapt = connection.ops.adapt_datetimefield_value
             source = "VALUES (" + ", ".join(["%s"] * 11) + ")"
