@@ -8,7 +8,6 @@ code serves PostgreSQL and SQLite. ``rebuild_rollups`` recomputes an indicator's
 """
 
 import datetime as dt
-from collections import defaultdict
 
 import orjson
 from django.db import connection, transaction
@@ -95,13 +94,19 @@ _HOUR_ARRAYS = (
 )
 
 
+def _array(values):
+    """A PostgreSQL array literal of the values (numbers, datetimes, minute lists: text of digits, commas and
+    brackets, never a quote or a backslash), each quoted: one parameter for psycopg to quote, not one a value."""
+    return "{" + ",".join([f'"{value}"' for value in values]) + "}"
+
+
 def _write_hours(indicator_id, rows):
     """Upsert the hour rows: one statement."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 _HOUR_UPSERT.format(columns=_HOUR_COLUMNS, source=_HOUR_ARRAYS.format(columns=_HOUR_COLUMNS)),
-                [indicator_id, *(list(column) for column in zip(*rows, strict=True))],
+                [indicator_id, *(_array(column) for column in zip(*rows, strict=True))],
             )
         else:
             adapt = connection.ops.adapt_datetimefield_value
@@ -112,33 +117,44 @@ def _write_hours(indicator_id, rows):
             )
 
 
+def _stored_minutes(indicator_id, hours):
+    """{hour number: (good, total, samples) minute lists} of the indicator's stored hours among ``hours``."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT hour, minute_good, minute_total, minute_samples FROM monitoring_hourrollup "
+                "WHERE indicator_id = %s AND hour = ANY(%s::timestamptz[])",
+                [indicator_id, _array(hours)],
+            )
+            stored = cursor.fetchall()
+    else:
+        stored = HourRollup.objects.filter(indicator_id=indicator_id, hour__in=hours).values_list(
+            "hour", "minute_good", "minute_total", "minute_samples"
+        )
+    return {
+        minute_number(hour) // 60: (decode(good), decode(total), decode(samples))
+        for hour, good, total, samples in stored
+    }
+
+
 def apply_minute_deltas(indicator_id, deltas):
     """Add ``deltas`` — (minute number, good, total, samples) — to the indicator's hour rollups.
 
     Call inside the transaction that stored the samples, after ``lock_indicator``.
     """
-    by_hour = defaultdict(list)
-    for minute, good, total, samples in deltas:
-        by_hour[minute // 60].append((minute % 60, good, total, samples))
-    if not by_hour:
+    numbers = sorted({minute // 60 for minute, _good, _total, _samples in deltas})
+    if not numbers:
         return 0
-    hours = [EPOCH + dt.timedelta(hours=number) for number in by_hour]
-    existing = {
-        minute_number(hour) // 60: (decode(good), decode(total), decode(samples))
-        for hour, good, total, samples in HourRollup.objects.filter(
-            indicator_id=indicator_id, hour__in=hours
-        ).values_list("hour", "minute_good", "minute_total", "minute_samples")
-    }
-    rows = []
-    for hour_number, changes in sorted(by_hour.items()):
-        good, total, samples = existing.get(hour_number) or ([0] * 60, [0] * 60, [0] * 60)
-        for index, minute_good, minute_total, minute_samples in changes:
-            good[index] += minute_good
-            total[index] += minute_total
-            samples[index] += minute_samples
-        rows.append(_hour_row(hour_number, good, total, samples))
-    _write_hours(indicator_id, rows)
-    return len(rows)
+    existing = _stored_minutes(indicator_id, [EPOCH + dt.timedelta(hours=number) for number in numbers])
+    lists = {number: existing.get(number) or ([0] * 60, [0] * 60, [0] * 60) for number in numbers}
+    for minute, minute_good, minute_total, minute_samples in deltas:
+        good, total, samples = lists[minute // 60]
+        index = minute % 60
+        good[index] += minute_good
+        total[index] += minute_total
+        samples[index] += minute_samples
+    _write_hours(indicator_id, [_hour_row(number, *lists[number]) for number in numbers])
+    return len(numbers)
 
 
 SQL_OPERATORS = {Operator.LT: "<", Operator.LTE: "<=", Operator.GT: ">", Operator.GTE: ">=", Operator.EQ: "="}
