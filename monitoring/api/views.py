@@ -20,7 +20,7 @@ from monitoring.api.serializers import (
     MeasurementBatchSerializer,
     MeasurementResultSerializer,
 )
-from monitoring.intake.ingest import BatchInvalid, store_samples, validate_samples
+from monitoring.intake.ingest import BatchInvalid, cycle_collection_paused, store_samples, validate_samples
 from monitoring.models import Indicator
 from monitoring.readout.compliance import agreement_compliance
 from monitoring.windows import month_bounds
@@ -70,6 +70,10 @@ class MeasurementBatchView(BatchErrorsMixin, APIView):
         },
     )
     def post(self, request):
+        with cycle_collection_paused():
+            return self.store(request)
+
+    def store(self, request):
         body = request.data
         if not isinstance(body, dict):
             return batch_errors([{"index": None, "field": None, "message": "the body must be a JSON object"}])
