@@ -10,6 +10,8 @@ integer as a float, where Python keeps every digit.
 """
 
 import datetime as dt
+from itertools import repeat
+from operator import attrgetter, gt
 from typing import Annotated
 
 import msgspec
@@ -41,6 +43,7 @@ class RatioSample(msgspec.Struct, forbid_unknown_fields=True):
 
 
 _ENVELOPE = msgspec.json.Decoder(Envelope)
+_T, _VALUE, _GOOD, _TOTAL, _TZINFO = (attrgetter(name) for name in ("t", "value", "good", "total", "tzinfo"))
 _SAMPLES = {"threshold": msgspec.json.Decoder(list[ThresholdSample]), "ratio": msgspec.json.Decoder(list[RatioSample])}
 
 
@@ -68,8 +71,8 @@ def read_samples(indicator, raw, latest, max_batch, parse=dt.datetime.fromisofor
     if not 0 < len(decoded) <= max_batch:
         return None
     try:
-        times = [parse(sample.t) for sample in decoded]
-        if any(t.tzinfo is not dt.UTC for t in times):
+        times = list(map(parse, map(_T, decoded)))
+        if set(map(_TZINFO, times)) != {dt.UTC}:
             if any(t.tzinfo is None or t.utcoffset() is None for t in times):
                 return None
             times = [t.astimezone(dt.UTC) for t in times]
@@ -77,13 +80,12 @@ def read_samples(indicator, raw, latest, max_batch, parse=dt.datetime.fromisofor
         return None
     if max(times) > latest or len(set(times)) != len(times):
         return None
-    new = tuple.__new__
+    # Built with map() over C functions, not a Python loop (10,000 samples: a loop costs milliseconds).
     if isinstance(decoded[0], ThresholdSample):
-        compare, limit = COMPARISONS[indicator.operator], indicator.threshold
-        return [
-            new(Sample, (t, sample.value, 1 if compare(sample.value, limit) else 0, 1))
-            for t, sample in zip(times, decoded, strict=True)
-        ]
-    if any(sample.good > sample.total for sample in decoded):
+        values = list(map(_VALUE, decoded))
+        goods = map(int, map(COMPARISONS[indicator.operator], values, repeat(indicator.threshold)))
+        return list(map(tuple.__new__, repeat(Sample), zip(times, values, goods, repeat(1))))
+    goods, totals = list(map(_GOOD, decoded)), list(map(_TOTAL, decoded))
+    if any(map(gt, goods, totals)):
         return None
-    return [new(Sample, (t, None, sample.good, sample.total)) for t, sample in zip(times, decoded, strict=True)]
+    return list(map(tuple.__new__, repeat(Sample), zip(times, repeat(None), goods, totals)))
