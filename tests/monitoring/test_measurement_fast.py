@@ -2,6 +2,7 @@
 (the JSON parser, then validate_samples) makes of the same body, and it leaves everything else to the standard way."""
 
 import datetime as dt
+import gc
 import json
 
 import hypothesis
@@ -11,7 +12,8 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from monitoring.intake import fast
-from monitoring.intake.ingest import MAX_BATCH, BatchInvalid, validate_samples
+from monitoring.intake.ingest import MAX_BATCH, BatchInvalid, cycle_collection_paused, validate_samples
+from monitoring.models import Measurement
 from tests.monitoring.test_ingest import NOW, _cases, _indicators, _times, _values
 
 LATEST = NOW + dt.timedelta(seconds=django_settings.SLM_MAX_FUTURE_SKEW_SECONDS)
@@ -106,3 +108,43 @@ def test_what_either_parser_might_read_otherwise_goes_the_standard_way(sample):
 )
 def test_a_body_the_fast_way_does_not_take_whole_is_left_to_the_standard_way(body):
     assert the_fast_way(_indicators["up"], body) is None
+
+
+# Through the API.
+
+
+def test_the_api_stores_the_usual_batch_the_fast_way(probe_indicator, source_token, post_batch, monkeypatch):
+    def standard_way(*args, **kwargs):
+        raise AssertionError("the usual batch went the standard way")
+
+    monkeypatch.setattr("monitoring.api.views.validate_samples", standard_way)
+    samples = [{"t": f"2026-03-02T09:{minute:02d}:00Z", "value": minute % 3} for minute in range(10)]
+    response = post_batch({"indicator": "checkout-up", "samples": samples}, source_token)
+    assert response.status_code == 201
+    assert response.json() == {"indicator": "checkout-up", "received": 10, "new": 10, "duplicates": 0}
+    stored = Measurement.objects.filter(indicator=probe_indicator).order_by("t").values_list("good", flat=True)
+    assert list(stored) == [0, 1, 1, 0, 1, 1, 0, 1, 1, 0]
+
+
+def test_a_batch_the_fast_way_leaves_is_answered_the_standard_way(probe_indicator, source_token, post_batch):
+    samples = [{"t": "2026-03-02t09:00:00z", "value": 1}]
+    response = post_batch({"indicator": "checkout-up", "samples": samples}, source_token)
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [{"index": 0, "field": "t", "message": "'2026-03-02t09:00:00z' is not an ISO-8601 timestamp"}]
+    }
+    assert not Measurement.objects.filter(indicator=probe_indicator).exists()
+
+
+def test_the_cycle_collector_is_paused_for_the_batch_and_left_as_it_was():
+    assert gc.isenabled()
+    with cycle_collection_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with cycle_collection_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
