@@ -8,6 +8,7 @@ code serves PostgreSQL and SQLite. ``rebuild_rollups`` recomputes an indicator's
 """
 
 import datetime as dt
+from operator import eq
 
 import orjson
 from django.db import connection, transaction
@@ -57,15 +58,13 @@ def decode(text):
 
 def _hour_row(hour_number, good, total, samples):
     """An hour's figures from its minutes' counts (lists of 60): every figure is recomputed, none carried over."""
-    with_data = all_good = units = 0
-    for minute_good, minute_total in zip(good, total, strict=True):
-        if minute_total > 0:
-            with_data += 1
-            if minute_good == minute_total:  # a whole minute good: exactly one unit, the usual case
-                all_good += 1
-                units += RATIO_UNIT
-            elif minute_good:
-                units += ratio_units(minute_good, minute_total)
+    # Counted in C: a minute without events has good == total == 0, so the minutes whose events were all good are
+    # those where good == total, less the empty ones; each adds exactly one unit.
+    empty = total.count(0)
+    with_data, all_good = len(total) - empty, sum(map(eq, good, total)) - empty
+    units = all_good * RATIO_UNIT
+    if all_good + good.count(0) - empty < with_data:  # minutes partly good: their ratios one by one
+        units += sum(ratio_units(g, t) for g, t in zip(good, total, strict=True) if t and g and g != t)
     return (
         EPOCH + dt.timedelta(hours=hour_number),
         sum(good),
