@@ -94,8 +94,9 @@ class MeasurementBatchView(BatchErrorsMixin, APIView):
         if envelope is None:
             return None
         code, raw = envelope
-        indicator = Indicator.objects.filter(code=code).first() if slug_re.fullmatch(code) else None
-        if indicator is None or not request.auth.indicators.filter(pk=indicator.pk).exists():
+        # One query: the indicator, if this source may write to it (which of the two is missing, the standard way says).
+        indicator = request.auth.indicators.filter(code=code).first() if slug_re.fullmatch(code) else None
+        if indicator is None:
             return None
         skew = dt.timedelta(seconds=settings.SLM_MAX_FUTURE_SKEW_SECONDS)
         samples = fast.read_samples(indicator, raw, timezone.now() + skew, MAX_BATCH)
