@@ -112,6 +112,13 @@ def server_env(url, **settings):
 @contextlib.contextmanager
 def gunicorn(env, workers, timeout, ready_within=60):
     """Yield the port of a gunicorn serving the portal, once its /health answers; stop it on leaving."""
+    with gunicorn_server(env, workers, timeout, ready_within) as (port, _pid):
+        yield port
+
+
+@contextlib.contextmanager
+def gunicorn_server(env, workers, timeout, ready_within=60):
+    """``gunicorn``, yielding (port, the master's process id): its workers are the master's children."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "slm_portal.wsgi:application", "--workers", str(workers),
@@ -120,7 +127,7 @@ def gunicorn(env, workers, timeout, ready_within=60):
     )  # fmt: skip
     try:
         _wait_for_health(server, port, ready_within)
-        yield port
+        yield port, server.pid
     finally:
         server.terminate()
         try:
@@ -128,6 +135,28 @@ def gunicorn(env, workers, timeout, ready_within=60):
         except subprocess.TimeoutExpired:  # a worker still busy with a slow request the load left behind
             server.kill()
             server.wait()
+
+
+# --- CPU time from /proc (Linux) ----------------------------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds a process has used so far (0 when it is gone or /proc is missing)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime and stime (fields 14 and 15 of stat)
+
+
+def children(pid):
+    """Process ids of ``pid``'s children (gunicorn's workers)."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def _wait_for_health(server, port, seconds):

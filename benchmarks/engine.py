@@ -20,7 +20,15 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from benchmarks.common import argument_parser, gunicorn, print_header, server_env, setup_django
+from benchmarks.common import (
+    argument_parser,
+    children,
+    cpu_seconds,
+    gunicorn_server,
+    print_header,
+    server_env,
+    setup_django,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/slm_bench"
 START = dt.datetime(2026, 9, 30, 15, 0, tzinfo=dt.UTC)  # 2026-10-01 00:00 KST
@@ -70,7 +78,34 @@ def bench_driver(url, batches=30, size=10_000):
 # --- ingest through the API -----------------------------------------------------------------------------------
 
 
+def backend_pids():
+    """Process ids of the PostgreSQL backends serving other connections to the benchmark's database."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' "
+            "AND pid <> pg_backend_pid()"
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
+def cpu_of(pids):
+    return {pid: cpu_seconds(pid) for pid in pids}
+
+
+def ensure_ingest_partitions(months=8):
+    """The monthly partitions the ingested samples fall in, as a live feed finds them (made ahead by the daily
+    task), rather than every row going to the DEFAULT partition."""
+    from monitoring.partitions import ensure_partitions
+
+    ensure_partitions(ahead=months, now=INGEST_START)
+
+
 def bench_ingest(url, clients=3, batches_per_client=14, web_workers=3, size=10_000, newest_first=False):
+    """Send the batches; returns the rate and the CPU seconds the gunicorn workers, the PostgreSQL backends serving
+    them and the clients (this process) used while they were sent, read from /proc (the backends' CPU is that of the
+    database's client backends, their own work and not the WAL writer's or autovacuum's)."""
     from agreements.models import Service
     from monitoring.models import DataSource, Indicator
 
@@ -106,7 +141,7 @@ def bench_ingest(url, clients=3, batches_per_client=14, web_workers=3, size=10_0
         # Newest first: every batch lands before data already stored, the path of a backfill.
         bodies.append(batches[::-1] if newest_first else batches)
 
-    with gunicorn(server_env(url), web_workers, timeout=120) as port:
+    with gunicorn_server(server_env(url), web_workers, timeout=120) as (port, master):
         failures, new_total = [], [0]
         lock = threading.Lock()
 
@@ -125,17 +160,24 @@ def bench_ingest(url, clients=3, batches_per_client=14, web_workers=3, size=10_0
             conn.close()
 
         threads = [threading.Thread(target=send, args=(batches,)) for batches in bodies]
+        workers_before, backends_before = cpu_of(children(master)), cpu_of(backend_pids())
+        client_before = time.process_time()
         started = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
+        client_cpu = time.process_time() - client_before
+        workers_after, backends_after = cpu_of(children(master)), cpu_of(backend_pids())
+    workers_cpu = sum(cpu - workers_before.get(pid, 0) for pid, cpu in workers_after.items())
+    backends_cpu = sum(cpu - backends_before.get(pid, 0) for pid, cpu in backends_after.items())
     sent = clients * batches_per_client * size
     if failures or new_total[0] != sent:
         raise SystemExit(f"ingest failed: {failures[:3]}, {new_total[0]} of {sent} new")
     return {"samples": sent, "seconds": elapsed, "samples_per_second": sent / elapsed, "clients": clients,
-            "web_workers": web_workers, "order": "newest first" if newest_first else "in time order"}  # fmt: skip
+            "web_workers": web_workers, "order": "newest first" if newest_first else "in time order",
+            "workers_cpu": workers_cpu, "backends_cpu": backends_cpu, "client_cpu": client_cpu}  # fmt: skip
 
 
 # --- evaluate --------------------------------------------------------------------------------------------------
@@ -301,6 +343,29 @@ def bench_evaluate(targets, days, reload):
     return report
 
 
+def print_ingest(results, repeat, copy_rates):
+    """One line per order: the median rate, its share of each raw COPY rate of the run, the CPU each sample cost."""
+    rates = [result["samples_per_second"] for result in results]
+    median = statistics.median(rates)
+    result = results[0]
+    print(
+        f"- {result['order']}: {result['samples']:,} samples a run, median of {repeat} runs {median:,.0f} samples/s "
+        f"(runs: {', '.join(f'{rate:,.0f}' for rate in rates)}; {result['clients']} clients, gunicorn with "
+        f"{result['web_workers']} workers)"
+    )
+    shares = "; ".join(f"{median / rate:.1%} of {label}" for label, rate in copy_rates.items())
+    print(f"  - share of the raw COPY rate of this run: {shares}")
+    samples = sum(result["samples"] for result in results)
+
+    def per_sample(key):
+        return sum(result[key] for result in results) / samples * 1e6
+
+    print(
+        f"  - CPU per sample (all {repeat} runs, /proc): gunicorn workers {per_sample('workers_cpu'):.2f} µs, "
+        f"PostgreSQL backends {per_sample('backends_cpu'):.2f} µs, clients {per_sample('client_cpu'):.2f} µs"
+    )
+
+
 def main(argv=None):
     parser = argument_parser("benchmarks.engine", __doc__, "BENCH_DATABASE_URL", DEFAULT_URL)
     parser.add_argument("phases", nargs="*", default=["driver", "ingest", "evaluate"])
@@ -314,25 +379,23 @@ def main(argv=None):
     args = parser.parse_args(argv)
     setup_django(args.database_url)
     print_header("SLM Portal monitoring benchmark")
-    if "driver" in args.phases:
+    copy_rates = {}
+    if "driver" in args.phases or "ingest" in args.phases:
+        # The ingest phase is stated as a share of the raw COPY measured in the same run: the driver runs with it.
         print("## COPY of 10,000-row batches")
-        for label, rate in bench_driver(args.database_url).items():
+        copy_rates = bench_driver(args.database_url)
+        for label, rate in copy_rates.items():
             print(f"- {label}: {rate:,.0f} rows/s")
         print()
     if "ingest" in args.phases:
         print("## Ingestion through POST /api/v1/measurements (10,000-sample batches)")
+        ensure_ingest_partitions()
         for newest_first in (False, True):
-            rates = []
-            for _ in range(args.repeat):
-                result = bench_ingest(
-                    args.database_url, args.clients, args.batches, args.web_workers, newest_first=newest_first
-                )
-                rates.append(result["samples_per_second"])
-            print(
-                f"- {result['order']}: {result['samples']:,} samples a run, median of {args.repeat} runs "
-                f"{statistics.median(rates):,.0f} samples/s (runs: {', '.join(f'{rate:,.0f}' for rate in rates)}; "
-                f"{result['clients']} clients, gunicorn with {result['web_workers']} workers)"
-            )
+            results = [
+                bench_ingest(args.database_url, args.clients, args.batches, args.web_workers, newest_first=newest_first)
+                for _ in range(args.repeat)
+            ]
+            print_ingest(results, args.repeat, copy_rates)
         print()
     if "evaluate" in args.phases:
         print(f"## Evaluation of {args.targets} targets over {args.days} days of per-minute data")

@@ -5,6 +5,7 @@ ingestion, CSV import, the model's check and constraint, the forms, the rollups 
 indicator (``indicator.sli_kind``) rather than comparing names. A new kind is a new subclass added to ``KINDS``.
 """
 
+import datetime as dt
 import math
 import operator
 
@@ -64,6 +65,17 @@ class SliKind:
         (``read``). It must accept exactly what the thorough way accepts, only faster."""
         raise NotImplementedError
 
+    def quick_batch(self, indicator, latest):
+        """``quick`` for a whole list at once (one loop, no call per sample): the Samples, or None as soon as one
+        sample is unusual (the batch then goes sample by sample). Repeated times are not its concern."""
+        quick = self.quick(indicator, latest)
+
+        def quick_batch(raws):
+            samples = [quick(raw) for raw in raws]
+            return None if None in samples else samples
+
+        return quick_batch
+
 
 class RatioKind(SliKind):
     value = "ratio"
@@ -100,6 +112,33 @@ class RatioKind(SliKind):
             return Sample(instant, None, good, total) if instant is not None and instant <= latest else None
 
         return quick
+
+    def quick_batch(self, indicator, latest):
+        def quick_batch(raws, _parse=dt.datetime.fromisoformat, _utc=dt.UTC, _new=tuple.__new__, _sample=Sample):
+            samples = []
+            append = samples.append
+            for raw in raws:
+                if type(raw) is not dict or len(raw) != 3:
+                    return None
+                t, good, total = raw.get("t"), raw.get("good"), raw.get("total")
+                if type(t) is not str or type(good) is not int or type(total) is not int:
+                    return None
+                if not 0 <= good <= total <= MAX_COUNT:
+                    return None
+                try:
+                    instant = _parse(t)
+                    if instant.tzinfo is not _utc:
+                        if instant.tzinfo is None or instant.utcoffset() is None:
+                            return None
+                        instant = instant.astimezone(_utc)
+                except (ValueError, OverflowError):
+                    return None
+                if instant > latest:
+                    return None
+                append(_new(_sample, (instant, None, good, total)))
+            return samples
+
+        return quick_batch
 
 
 class ThresholdKind(SliKind):
@@ -152,6 +191,40 @@ class ThresholdKind(SliKind):
             return Sample(instant, value, 1 if compare(value, limit) else 0, 1)
 
         return quick
+
+    def quick_batch(self, indicator, latest):
+        compare, limit = COMPARISONS[indicator.operator], indicator.threshold
+
+        def quick_batch(raws, _parse=dt.datetime.fromisoformat, _utc=dt.UTC, _new=tuple.__new__, _sample=Sample):
+            samples = []
+            append = samples.append
+            for raw in raws:
+                if type(raw) is not dict or len(raw) != 2:
+                    return None
+                t, value = raw.get("t"), raw.get("value")
+                if type(t) is not str:
+                    return None
+                if type(value) is float:
+                    if not math.isfinite(value):
+                        return None
+                elif type(value) is int and -(2**53) <= value <= 2**53:
+                    value = float(value)
+                else:
+                    return None
+                try:
+                    instant = _parse(t)
+                    if instant.tzinfo is not _utc:
+                        if instant.tzinfo is None or instant.utcoffset() is None:
+                            return None
+                        instant = instant.astimezone(_utc)
+                except (ValueError, OverflowError):
+                    return None
+                if instant > latest:
+                    return None
+                append(_new(_sample, (instant, value, 1 if compare(value, limit) else 0, 1)))
+            return samples
+
+        return quick_batch
 
 
 class TicketKind(SliKind):

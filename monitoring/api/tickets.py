@@ -5,12 +5,12 @@ from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import parsers, permissions, status
+from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from monitoring.api.authentication import TicketSourcePrincipal, touch
-from monitoring.api.parsers import FastJSONParser
+from monitoring.api.parsers import FAST_PARSERS
 from monitoring.api.serializers import (
     BatchErrorsSerializer,
     TicketEventBatchSerializer,
@@ -82,8 +82,7 @@ RESPONSES = {
 }
 
 
-# The settings' parsers, JSON read by orjson.
-PARSERS = [FastJSONParser, parsers.FormParser, parsers.MultiPartParser]
+PARSERS = FAST_PARSERS
 
 
 class TicketEventsView(BatchErrorsMixin, APIView):

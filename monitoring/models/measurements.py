@@ -23,7 +23,11 @@ class Measurement(models.Model):
     """One sample of an indicator at an instant: good/total counts, and the value for threshold indicators."""
 
     pk = models.CompositePrimaryKey("indicator", "t")
-    indicator = models.ForeignKey(Indicator, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    # No index of its own: the primary key (indicator, t) serves every look-up by indicator, and a second index
+    # cost ingestion a fifth of PostgreSQL's time per sample (docs/benchmarks.md).
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
     t = models.DateTimeField(_("time"))
     value = models.FloatField(_("value"), null=True, blank=True)
     good = models.BigIntegerField(_("good"))
