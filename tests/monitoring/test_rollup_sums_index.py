@@ -1,5 +1,5 @@
 """On PostgreSQL, the whole-hour sums of an evaluation come from the covering index of the hour rollups (monitoring
-migration 0026), by an index-only scan that never reads the rows' minute lists."""
+migration 0027), by an index-only scan that never reads the rows' minute lists."""
 
 import datetime as dt
 

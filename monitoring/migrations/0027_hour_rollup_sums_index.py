@@ -26,7 +26,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("monitoring", "0025_measurements_partitioned_by_month"),
+        ("monitoring", "0026_measurement_indicator_index_dropped"),
     ]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
