@@ -171,16 +171,23 @@ def rows_in_order(queryset, ids):
     return [found[pk] for pk in ids if pk in found]
 
 
-def ranked_keys(key_parts, ranked, seconds=SECONDS):
-    """The primary keys of ``ranked`` in its order, cached like ``cached`` (until the next evaluation), and the
-    ``SHOWN`` values of its rows ({pk: values}) if they had to be read now ({} when the keys were cached)."""
+def ranked_listing(key_parts, ranked, seconds=SECONDS):
+    """The current snapshots of ``ranked`` (an overview's listing of every status), cached like ``cached`` (until
+    the next evaluation), and the ``SHOWN`` values of its rows ({pk: values}) if they had to be read now ({} when
+    the listing was cached).
+
+    The listing is {"ranked": [(pk, status)] in the order of ``ranked``, "newest": the latest ``computed_at`` of
+    the snapshots with an attainment of a measured target (the month the heatmap ends with)}: its order, its counts
+    by status and the heatmap's months in one query."""
     full = key(*key_parts, generation=generation())
-    ids = cache.get(full)
-    if ids is not None:
-        return ids, {}
-    shown = {row[0]: row for row in ranked.values_list("pk", *SHOWN)}
-    cache.set(full, list(shown), seconds)
-    return list(shown), shown
+    listing = cache.get(full)
+    if listing is not None:
+        return listing, {}
+    rows = list(ranked.values_list("pk", "status", "attainment", "target__indicator_link", "computed_at", *SHOWN))
+    measured = [row[4] for row in rows if row[2] is not None and row[3] is not None]
+    listing = {"ranked": [(row[0], row[1]) for row in rows], "newest": max(measured, default=None)}
+    cache.set(full, listing, seconds)
+    return listing, {row[0]: (row[0], *row[5:]) for row in rows}
 
 
 def cached_rows(key_parts, ranked, rows, seconds=SECONDS):

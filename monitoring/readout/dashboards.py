@@ -13,7 +13,6 @@ from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
-    Count,
     DecimalField,
     Exists,
     ExpressionWrapper,
@@ -37,6 +36,7 @@ from monitoring.kinds import TICKET_KINDS
 from monitoring.models import Breach, ComplianceSnapshot, Indicator, TargetIndicator
 
 TREND_PERIODS = 12
+HEATMAP_ROWS = 15  # services: the heatmap is one screen high; the filters narrow it to the others
 MAINTENANCE_AHEAD = dt.timedelta(days=30)
 MONTH_LABEL = re.compile(r"\d{4}-\d{2}")
 HUNDRED = Decimal(100)
@@ -138,11 +138,11 @@ def current_targets(user, agreements):
     )
 
 
-def status_counts(snapshots):
-    """{status: number of targets} of a queryset of current snapshots."""
+def status_counts(statuses):
+    """{status: number of targets} of the statuses of current snapshots."""
     counts = dict.fromkeys(SnapshotStatus.values, 0)
-    for row in snapshots.order_by().values("status").annotate(n=Count("pk")):
-        counts[row["status"]] = row["n"]
+    for status in statuses:
+        counts[status] += 1
     return counts
 
 
@@ -178,7 +178,10 @@ def service_heatmap(user, agreements, months=None):
     it was read for (so a month shows its worst window); a week, quarter or year counts in the month it ended in,
     or was last evaluated in while it runs. Months with no data at all are left out.
 
-    Returns {"services": [...], "months": [...], "cells": {(service, month): {"attainment", "left"}}}.
+    At most ``HEATMAP_ROWS`` services are shown, those that left the least budget; "more" says how many were left
+    out (the customer and service filters narrow the overview to them).
+
+    Returns {"services": [...], "months": [...], "cells": {(service, month): {"attainment", "left"}}, "more": n}.
     """
     zone = settings.TIME_ZONE
     measured = ComplianceSnapshot.objects.for_user(user).filter(
@@ -217,7 +220,12 @@ def service_heatmap(user, agreements, months=None):
         cell["attainment"] = attainment if cell["attainment"] is None else min(cell["attainment"], attainment)
         cell["left"] = left if cell["left"] is None else min(cell["left"], left)
     shown = [month for month in months if any(key[1] == month for key in cells)]
-    return {"services": sorted({service for service, _month in cells}), "months": shown, "cells": cells}
+    # What fits a screen: the services that left the least error budget in any month shown, in name order.
+    least = defaultdict(lambda: None)
+    for (service, _month), cell in cells.items():
+        least[service] = cell["left"] if least[service] is None else min(least[service], cell["left"])
+    worst = sorted(least, key=lambda service: (least[service], service))[:HEATMAP_ROWS]
+    return {"services": sorted(worst), "months": shown, "cells": cells, "more": len(least) - len(worst)}
 
 
 def _month_read(row, zone):

@@ -116,12 +116,14 @@ def overview(request):
     # rendered table rows and lists, filed under a digest of the names and codes they show (read for every request,
     # so that an edited name shows at once). The rows themselves are read only when their rendering is not cached.
     # The filter form is cached too, under a key made of everything it shows (cache.filter_form_key).
-    ranked, shown = cache.ranked_keys(("overview", scope), current)
+    # One query (cached) gives the listing of every status: its order, the counts and the heatmap's last month.
+    listing, shown = cache.ranked_listing(("overview", scope), scoped)
+    ranked = [pk for pk, row_status in listing["ranked"] if not status or row_status == status]
     page = Paginator(ranked, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     on_page = list(page.object_list)
     page.object_list = current.filter(pk__in=on_page)  # in the order of the ranking (the same ORDER BY)
     # The counts are of every status in the scope, so they still show what the status filter left out.
-    counts = cache.cached(("counts", scope), lambda: dashboards.status_counts(scoped))
+    counts = dashboards.status_counts(row_status for _pk, row_status in listing["ranked"])
     in_scope = {"target__agreement__in": agreements}
     snapshots = ComplianceSnapshot.objects.for_user(request.user).filter(**in_scope)
     breaches = Breach.objects.for_user(request.user).filter(**in_scope)
@@ -145,7 +147,8 @@ def overview(request):
         agreement.days_left = days_left(agreement, today)
 
     def heatmap():  # drawn only when its rendering is not cached
-        matrix = cache.cached(("heatmap", scope), lambda: dashboards.service_heatmap(request.user, agreements))
+        months = windows.months_up_to(listing["newest"] or timezone.now(), settings.TIME_ZONE, dashboards.TREND_PERIODS)
+        matrix = cache.cached(("heatmap", scope), lambda: dashboards.service_heatmap(request.user, agreements, months))
         return charts.heatmap(matrix)
 
     return render(
