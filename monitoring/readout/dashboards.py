@@ -138,14 +138,6 @@ def current_targets(user, agreements):
     )
 
 
-def status_counts(statuses):
-    """{status: number of targets} of the statuses of current snapshots."""
-    counts = dict.fromkeys(SnapshotStatus.values, 0)
-    for status in statuses:
-        counts[status] += 1
-    return counts
-
-
 def fastest_burning(user, agreements, limit=10):
     """The current snapshots spending their budget fastest; a target in maintenance is not burning (its time is
     left out), so it is not listed."""

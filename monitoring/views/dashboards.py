@@ -116,14 +116,15 @@ def overview(request):
     # rendered table rows and lists, filed under a digest of the names and codes they show (read for every request,
     # so that an edited name shows at once). The rows themselves are read only when their rendering is not cached.
     # The filter form is cached too, under a key made of everything it shows (cache.filter_form_key).
-    # One query (cached) gives the listing of every status: its order, the counts and the heatmap's last month.
-    listing, shown = cache.ranked_listing(("overview", scope), scoped)
-    ranked = [pk for pk, row_status in listing["ranked"] if not status or row_status == status]
-    page = Paginator(ranked, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    on_page = list(page.object_list)
+    # One query (cached) gives the listing of every status: its order, the counts and the heatmap's last month; a
+    # request reads its summary and the keys of its page.
+    summary, number, on_page, shown = cache.ranked_listing(
+        ("overview-listing", scope), scoped, status, OVERVIEW_PAGE_SIZE, request.GET.get("page")
+    )
+    page = Paginator(range(summary["listed"]), OVERVIEW_PAGE_SIZE).page(number)
     page.object_list = current.filter(pk__in=on_page)  # in the order of the ranking (the same ORDER BY)
     # The counts are of every status in the scope, so they still show what the status filter left out.
-    counts = dashboards.status_counts(row_status for _pk, row_status in listing["ranked"])
+    counts = summary["counts"]
     in_scope = {"target__agreement__in": agreements}
     snapshots = ComplianceSnapshot.objects.for_user(request.user).filter(**in_scope)
     breaches = Breach.objects.for_user(request.user).filter(**in_scope)
@@ -147,7 +148,7 @@ def overview(request):
         agreement.days_left = days_left(agreement, today)
 
     def heatmap():  # drawn only when its rendering is not cached
-        months = windows.months_up_to(listing["newest"] or timezone.now(), settings.TIME_ZONE, dashboards.TREND_PERIODS)
+        months = windows.months_up_to(summary["newest"] or timezone.now(), settings.TIME_ZONE, dashboards.TREND_PERIODS)
         matrix = cache.cached(("heatmap", scope), lambda: dashboards.service_heatmap(request.user, agreements, months))
         return charts.heatmap(matrix)
 
