@@ -191,9 +191,8 @@ def ranked_listing(key_parts, ranked, status, per_page, number, seconds=SECONDS)
 
     ``ranked`` is the listing's current snapshots of every status, in order; the listing shows those of ``status``
     (all of them when it is empty), ``per_page`` a page. The summary is {"counts": {status: number}, "listed": rows
-    listed, "pages": pages, "newest": the latest ``computed_at`` of the snapshots with an attainment of a measured
-    target (the month the heatmap ends with)}; ``number`` is the page asked for, as ``Paginator.get_page`` reads it.
-    The order, the counts and the heatmap's months are one query; a request then reads its summary and its page, a
+    listed, "pages": pages}; ``number`` is the page asked for, as ``Paginator.get_page`` reads it.
+    The order and the counts are one query; a request then reads its summary and its page, a
     few hundred bytes, not the keys of 10,000 targets."""
     current = generation()
     full = key(*key_parts, generation=current)
@@ -203,19 +202,18 @@ def ranked_listing(key_parts, ranked, status, per_page, number, seconds=SECONDS)
         ids = cache.get(key(*key_parts, "page", page, generation=current))
         if ids is not None:
             return summary, page, ids, {}
-    rows = list(ranked.values_list("pk", "status", "attainment", "target__indicator_link", "computed_at", *SHOWN))
+    rows = list(ranked.values_list("pk", "status", *SHOWN))
     listed = [row[0] for row in rows if not status or row[1] == status]
     pages = [listed[start : start + per_page] for start in range(0, len(listed), per_page)] or [[]]
-    measured = [row[4] for row in rows if row[2] is not None and row[3] is not None]
     counts = dict.fromkeys(SnapshotStatus.values, 0)
     for row in rows:
         counts[row[1]] += 1
-    summary = {"counts": counts, "listed": len(listed), "pages": len(pages), "newest": max(measured, default=None)}
+    summary = {"counts": counts, "listed": len(listed), "pages": len(pages)}
     # The pages first: a reader that finds the summary finds its pages (or, evicted, reads the listing again).
     cache.set_many({key(*key_parts, "page", n, generation=current): ids for n, ids in enumerate(pages, 1)}, seconds)
     cache.set(full, summary, seconds)
     page = _page_number(number, summary["pages"])
-    return summary, page, pages[page - 1], {row[0]: (row[0], *row[5:]) for row in rows}
+    return summary, page, pages[page - 1], {row[0]: (row[0], *row[2:]) for row in rows}
 
 
 def _page_number(number, pages):

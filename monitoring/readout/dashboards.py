@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
+    DateTimeField,
     DecimalField,
     Exists,
     ExpressionWrapper,
@@ -21,10 +22,12 @@ from django.db.models import (
     Min,
     OuterRef,
     Prefetch,
+    Subquery,
+    Value,
     When,
     Window,
 )
-from django.db.models.functions import RowNumber, Substr
+from django.db.models.functions import Coalesce, RowNumber, Substr
 from django.utils import timezone
 
 from agreements.choices import MaintenanceStatus, WindowKind
@@ -36,6 +39,7 @@ from monitoring.kinds import TICKET_KINDS
 from monitoring.models import Breach, ComplianceSnapshot, Indicator, TargetIndicator
 
 TREND_PERIODS = 12
+READ_BACK = dt.timedelta(days=31 * TREND_PERIODS)  # the heatmap reads back this far from the newest snapshot
 HEATMAP_ROWS = 15  # services: the heatmap is one screen high; the filters narrow it to the others
 MAINTENANCE_AHEAD = dt.timedelta(days=30)
 MONTH_LABEL = re.compile(r"\d{4}-\d{2}")
@@ -180,10 +184,18 @@ def service_heatmap(user, agreements, months=None):
         target__agreement__in=agreements, attainment__isnull=False, target__indicator_link__isnull=False
     )
     if months is None:
-        # The twelve months up to the newest evaluated one: what the data shows, whatever today's date.
-        newest = measured.filter(is_current=True).aggregate(newest=Max("computed_at"))["newest"]
-        months = windows.months_up_to(newest or timezone.now(), zone, TREND_PERIODS)
-    first, _end = windows.month_bounds(months[0], zone)
+        # The twelve months up to the newest evaluated one: what the data shows, whatever today's date. Read in the
+        # same query as the cells: it reads a little more than twelve months before the newest current snapshot
+        # (a subquery), and the months are chosen once the newest is known.
+        newest = (
+            measured.filter(is_current=True).order_by().values("is_current").annotate(n=Max("computed_at")).values("n")
+        )
+        first = ExpressionWrapper(
+            Coalesce(Subquery(newest[:1]), Value(timezone.now())) - Value(READ_BACK),
+            output_field=DateTimeField(),
+        )
+    else:
+        first, _end = windows.month_bounds(months[0], zone)
     key = Case(
         When(target__window_kind=WindowKind.ROLLING, then=Substr("period_label", 1, 7)),
         default=F("period_label"),
@@ -197,10 +209,18 @@ def service_heatmap(user, agreements, months=None):
         .annotate(key=key)
         .values("target__indicator_link__indicator__service__name", "key")
         .annotate(
-            worst=Min("attainment"), least_left=Min(budget_left), ended=Max("period_end"), read=Max("computed_at")
+            worst=Min("attainment"),
+            least_left=Min(budget_left),
+            ended=Max("period_end"),
+            read=Max("computed_at"),
+            newest=Max(Case(When(is_current=True, then=F("computed_at")))),
         )
         .order_by()
     )
+    if months is None:
+        rows = list(rows)
+        newest = max((row["newest"] for row in rows if row["newest"] is not None), default=None)
+        months = windows.months_up_to(newest or timezone.now(), zone, TREND_PERIODS)
     cells = {}
     for row in rows:
         service = row["target__indicator_link__indicator__service__name"]

@@ -116,8 +116,8 @@ def overview(request):
     # rendered table rows and lists, filed under a digest of the names and codes they show (read for every request,
     # so that an edited name shows at once). The rows themselves are read only when their rendering is not cached.
     # The filter form is cached too, under a key made of everything it shows (cache.filter_form_key).
-    # One query (cached) gives the listing of every status: its order, the counts and the heatmap's last month; a
-    # request reads its summary and the keys of its page.
+    # One query (cached) gives the listing of every status, its order and the counts; a request reads its summary
+    # and the keys of its page.
     summary, number, on_page, shown = cache.ranked_listing(
         ("overview-listing", scope), scoped, status, OVERVIEW_PAGE_SIZE, request.GET.get("page")
     )
@@ -148,8 +148,7 @@ def overview(request):
         agreement.days_left = days_left(agreement, today)
 
     def heatmap():  # drawn only when its rendering is not cached
-        months = windows.months_up_to(summary["newest"] or timezone.now(), settings.TIME_ZONE, dashboards.TREND_PERIODS)
-        matrix = cache.cached(("heatmap", scope), lambda: dashboards.service_heatmap(request.user, agreements, months))
+        matrix = cache.cached(("heatmap", scope), lambda: dashboards.service_heatmap(request.user, agreements))
         return charts.heatmap(matrix)
 
     return render(
