@@ -73,7 +73,10 @@ def render_customer_dashboard(request, customer):
         "agreements": agreements,
         # Not cached: they change with the clock, not with an evaluation.
         "maintenance": dashboards.upcoming_maintenance(request.user, agreements, now) if agreements else [],
-        "tickets": customer_ticket_figures(request.user, customer, month.start, month.end, now) if agreements else [],
+        # Only when a target counts tickets: the customer's ticket indicators are those a target of theirs measures.
+        "tickets": customer_ticket_figures(request.user, customer, month.start, month.end, now)
+        if any(target.counts_tickets for agreement in agreements for target in agreement.targets.all())
+        else [],
         "month_label": month.label,
         "now": now,
         "maintenance_days": dashboards.MAINTENANCE_AHEAD.days,
