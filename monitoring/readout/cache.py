@@ -67,9 +67,10 @@ def digest(value):
     return hashlib.blake2b(repr(value).encode(), digest_size=12).hexdigest()
 
 
-def cached(key_parts, compute, seconds=SECONDS):
-    """``compute()`` cached until the next evaluation (or ``seconds``, for caches a worker cannot reach)."""
-    full = key(*key_parts, generation=generation())
+def cached(key_parts, compute, seconds=SECONDS, current=None):
+    """``compute()`` cached until the next evaluation (or ``seconds``, for caches a worker cannot reach). ``current``
+    is the generation if the caller has read it already (a request reads it once for all its keys)."""
+    full = key(*key_parts, generation=generation() if current is None else current)
     value = cache.get(full)
     if value is None:
         value = compute()
@@ -92,10 +93,10 @@ def cached_many(keys, compute, seconds=SECONDS):
     return values
 
 
-def fragment_key(*parts):
+def fragment_key(*parts, current=None):
     """The key a ``{% cache %}`` tag files a rendered fragment of evaluation results under: the generation is part
     of it, so that, like ``cached``, it changes when an evaluation finishes."""
-    return key(*parts, generation=generation())
+    return key(*parts, generation=generation() if current is None else current)
 
 
 # --- the customer's dashboard ---------------------------------------------------------------------------------------
@@ -185,7 +186,7 @@ def rows_in_order(queryset, ids):
     return [found[pk] for pk in ids if pk in found]
 
 
-def ranked_listing(key_parts, ranked, status, per_page, number, seconds=SECONDS):
+def ranked_listing(key_parts, ranked, status, per_page, number, seconds=SECONDS, current=None):
     """A page of an overview listing: (summary, primary keys on the page, ``SHOWN`` values of the rows if they had to
     be read now ({} when cached)), cached like ``cached``, until the next evaluation.
 
@@ -194,7 +195,7 @@ def ranked_listing(key_parts, ranked, status, per_page, number, seconds=SECONDS)
     listed, "pages": pages}; ``number`` is the page asked for, as ``Paginator.get_page`` reads it.
     The order and the counts are one query; a request then reads its summary and its page, a
     few hundred bytes, not the keys of 10,000 targets."""
-    current = generation()
+    current = generation() if current is None else current
     full = key(*key_parts, generation=current)
     summary = cache.get(full)
     if summary is not None:
@@ -225,13 +226,13 @@ def _page_number(number, pages):
     return min(max(number, 1), pages)
 
 
-def cached_rows(key_parts, ranked, rows, seconds=SECONDS):
+def cached_rows(key_parts, ranked, rows, seconds=SECONDS, current=None):
     """(keys, rows, ``SHOWN`` values read now) of ``ranked``, a short, sliced queryset, in its order.
 
     The keys are cached like ``cached``, until the next evaluation. When they are not, the rows are read from
     ``ranked`` (one query). When they are, the rows are read from ``rows`` by key if and when they are used: not
     at all while their rendering is cached."""
-    full = key(*key_parts, generation=generation())
+    full = key(*key_parts, generation=generation() if current is None else current)
     ids = cache.get(full)
     if ids is None:
         found = list(ranked)

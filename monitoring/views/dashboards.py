@@ -121,8 +121,9 @@ def overview(request):
     # The filter form is cached too, under a key made of everything it shows (cache.filter_form_key).
     # One query (cached) gives the listing of every status, its order and the counts; a request reads its summary
     # and the keys of its page.
+    generation = cache.generation()  # read once: every figure and fragment of the page is of this generation
     summary, number, on_page, shown = cache.ranked_listing(
-        ("overview-listing", scope), scoped, status, OVERVIEW_PAGE_SIZE, request.GET.get("page")
+        ("overview-listing", scope), scoped, status, OVERVIEW_PAGE_SIZE, request.GET.get("page"), current=generation
     )
     page = Paginator(range(summary["listed"]), OVERVIEW_PAGE_SIZE).page(number)
     page.object_list = current.filter(pk__in=on_page)  # in the order of the ranking (the same ORDER BY)
@@ -135,11 +136,13 @@ def overview(request):
         ("fastest", scope),
         dashboards.fastest_burning(request.user, agreements),
         snapshots.select_related("target__agreement__customer"),
+        current=generation,
     )
     breach_ids, latest, breach_shown = cache.cached_rows(
         ("breaches", scope),
         dashboards.recent_breaches(request.user, agreements),
         breaches.select_related("target__agreement__customer"),
+        current=generation,
     )
     shown = cache.shown_of(ComplianceSnapshot, on_page + fastest_ids, {**shown, **fastest_shown})
     breach_shown = cache.shown_of(Breach, breach_ids, breach_shown)
@@ -151,7 +154,9 @@ def overview(request):
         agreement.days_left = days_left(agreement, today)
 
     def heatmap():  # drawn only when its rendering is not cached
-        matrix = cache.cached(("heatmap", scope), lambda: dashboards.service_heatmap(request.user, agreements))
+        matrix = cache.cached(
+            ("heatmap", scope), lambda: dashboards.service_heatmap(request.user, agreements), current=generation
+        )
         return charts.heatmap(matrix)
 
     return render(
@@ -181,13 +186,16 @@ def overview(request):
             .order_by("-started_at")[:10],
             "fragment_keys": {
                 "filter_form": cache.filter_form_key(filterset.form, request.GET.urlencode(), language),
-                "rows": cache.fragment_key(scope, page.number, language, cache.shown_digest(on_page, shown)),
-                "heatmap": cache.fragment_key(scope, language),
+                "rows": cache.fragment_key(
+                    scope, page.number, language, cache.shown_digest(on_page, shown), current=generation
+                ),
+                "heatmap": cache.fragment_key(scope, language, current=generation),
                 "lists": cache.fragment_key(
                     scope,
                     language,
                     cache.shown_digest(fastest_ids, shown),
                     cache.shown_digest(breach_ids, breach_shown),
+                    current=generation,
                 ),
             },
         },
