@@ -8,6 +8,8 @@ test_dashboard_queries lays down: breaches, alerts, maintenance, tickets). Each 
 request's own reads (session, user, permissions, membership).
 """
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -87,3 +89,28 @@ def test_the_larger_estate_is_on_the_pages(client, customer_a, customer_b, alice
     assert len(chart_table(first, "heatmap")) == 3
     assert "5 more services, which left more of their error budgets, are not shown" in first
     assert first.split("<tr data-status=")[1:] != second.split("<tr data-status=")[1:]
+
+
+def test_the_overview_pages_its_cached_listing_like_a_paginator(client, customer_a, customer_b, manager):
+    build_estate("large", [customer_a, customer_b], manager, agreements=4, targets=2, periods=3)
+    client.force_login(manager)
+
+    def rows(query):
+        html = client.get(f"/overview/{query}").text
+        return [row.split(">", 1)[0] for row in html.split("<tr data-status=")[1:]], html
+
+    first, html = rows("")
+    assert len(first) == 3
+    assert "Page 1 of 4" in html
+    assert rows("?page=abc")[0] == first  # not a number: the first page
+    last, html = rows("?page=99")  # past the end: the last page
+    assert len(last) == 3
+    assert "Page 4 of 4" in html
+    assert rows("?page=4")[0] == last
+    # The status filter lists only its rows, from the same cached listing; the counts still show every status.
+    breached, html = rows("?status=breached")
+    assert breached
+    assert set(breached) == {'"breached"'}
+    counts = {status: int(number) for status, number in re.findall(r'data-count="(\w+)">(\d+)<', html)}
+    assert sum(counts.values()) == 12
+    assert f"Page 1 of {-(-counts['breached'] // 3)}" in html
