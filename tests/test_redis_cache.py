@@ -30,4 +30,3 @@ def test_the_backend_stores_and_reads_through_one_client():
     assert backend._cache.get_client(write=True) is client
     backend.delete("answer")
     assert backend.get("answer") is None
-
