@@ -201,5 +201,5 @@ def env_cache(name, default):
     if url.startswith("locmem://"):
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "slm-portal"}
     if url.startswith(("redis://", "rediss://")):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "slm"}
+        return {"BACKEND": "slm_portal.redis_cache.SharedClientRedisCache", "LOCATION": url, "KEY_PREFIX": "slm"}
     raise ImproperlyConfigured(f"{name}={url!r} is not a cache URL this portal supports (locmem://, redis://).")

@@ -102,6 +102,13 @@ class ComplianceSnapshot(models.Model):
         indexes = [
             models.Index(fields=["status", "is_closed"], name="snapshot_status_idx"),
             models.Index(fields=["is_current", "status"], name="snapshot_current_idx"),
+            # The overview's fastest-burning targets: the ten first of this index, not a sort of every current
+            # snapshot (90 ms for 10,000 targets, their rows scattered over the table).
+            models.Index(
+                models.F("fastest_burn").desc(),
+                condition=models.Q(is_current=True, fastest_burn__gt=0),
+                name="snapshot_burning_idx",
+            ),
         ]
 
     def __str__(self):
@@ -162,6 +169,8 @@ class Breach(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["target", "period_start"], name="breach_one_per_target_period"),
         ]
+        # The overview's latest breaches (and every list in this order): the first rows of an index, not a sort.
+        indexes = [models.Index(models.F("detected_at").desc(), name="breach_detected_idx")]
 
     def __str__(self):
         return f"{self.target} {self.period_label}: {self.get_kind_display()}"

@@ -10,11 +10,17 @@ once. The time limit (``SECONDS``) covers caches a worker cannot reach (a per-pr
 import hashlib
 
 from django.core.cache import cache
+from django.forms import ModelChoiceField
 from django.utils.functional import SimpleLazyObject
 
+from agreements.models import Customer, Service
 from core.tenancy import customer_id_of
+from monitoring.choices import SnapshotStatus
 
 SECONDS = 120
+# Models whose rows are offered in the filter forms by their name (their __str__): their options are read as
+# (value, name) tuples, without making model instances (``filter_form_key``).
+NAMED_BY_NAME = (Customer, Service)
 
 
 def key(*parts, generation=None):
@@ -61,9 +67,10 @@ def digest(value):
     return hashlib.blake2b(repr(value).encode(), digest_size=12).hexdigest()
 
 
-def cached(key_parts, compute, seconds=SECONDS):
-    """``compute()`` cached until the next evaluation (or ``seconds``, for caches a worker cannot reach)."""
-    full = key(*key_parts, generation=generation())
+def cached(key_parts, compute, seconds=SECONDS, current=None):
+    """``compute()`` cached until the next evaluation (or ``seconds``, for caches a worker cannot reach). ``current``
+    is the generation if the caller has read it already (a request reads it once for all its keys)."""
+    full = key(*key_parts, generation=generation() if current is None else current)
     value = cache.get(full)
     if value is None:
         value = compute()
@@ -86,10 +93,10 @@ def cached_many(keys, compute, seconds=SECONDS):
     return values
 
 
-def fragment_key(*parts):
+def fragment_key(*parts, current=None):
     """The key a ``{% cache %}`` tag files a rendered fragment of evaluation results under: the generation is part
     of it, so that, like ``cached``, it changes when an evaluation finishes."""
-    return key(*parts, generation=generation())
+    return key(*parts, generation=generation() if current is None else current)
 
 
 # --- the customer's dashboard ---------------------------------------------------------------------------------------
@@ -139,10 +146,18 @@ def filter_form_key(form, query_string, language):
     options = []
     for name, field in form.fields.items():
         widget = field.widget
-        if hasattr(widget, "choices"):
+        if not hasattr(widget, "choices"):
+            continue
+        if isinstance(field, ModelChoiceField) and field.queryset.model in NAMED_BY_NAME:
+            # (value, name) tuples read straight from the database: 200 customers as model instances, each labelled
+            # through its __str__, cost more than all the rest of the page. The same options as the form's own.
+            rows = field.queryset.values_list(field.to_field_name or "pk", "name")
+            empty = [] if field.empty_label is None else [("", field.empty_label)]
+            widget.choices = empty + [(str(value), label) for value, label in rows]
+        else:
             # Read once, for the key and for the form if it is drawn (not list(): it would count the rows first).
             widget.choices = [choice for choice in widget.choices]  # noqa: C416
-            options.append((name, [(str(value), str(label)) for value, label in widget.choices]))
+        options.append((name, [(str(value), str(label)) for value, label in widget.choices]))
     return key(digest((query_string, language, options)))
 
 
@@ -171,25 +186,53 @@ def rows_in_order(queryset, ids):
     return [found[pk] for pk in ids if pk in found]
 
 
-def ranked_keys(key_parts, ranked, seconds=SECONDS):
-    """The primary keys of ``ranked`` in its order, cached like ``cached`` (until the next evaluation), and the
-    ``SHOWN`` values of its rows ({pk: values}) if they had to be read now ({} when the keys were cached)."""
-    full = key(*key_parts, generation=generation())
-    ids = cache.get(full)
-    if ids is not None:
-        return ids, {}
-    shown = {row[0]: row for row in ranked.values_list("pk", *SHOWN)}
-    cache.set(full, list(shown), seconds)
-    return list(shown), shown
+def ranked_listing(key_parts, ranked, status, per_page, number, seconds=SECONDS, current=None):
+    """A page of an overview listing: (summary, primary keys on the page, ``SHOWN`` values of the rows if they had to
+    be read now ({} when cached)), cached like ``cached``, until the next evaluation.
+
+    ``ranked`` is the listing's current snapshots of every status, in order; the listing shows those of ``status``
+    (all of them when it is empty), ``per_page`` a page. The summary is {"counts": {status: number}, "listed": rows
+    listed, "pages": pages}; ``number`` is the page asked for, as ``Paginator.get_page`` reads it.
+    The order and the counts are one query; a request then reads its summary and its page, a
+    few hundred bytes, not the keys of 10,000 targets."""
+    current = generation() if current is None else current
+    full = key(*key_parts, generation=current)
+    summary = cache.get(full)
+    if summary is not None:
+        page = _page_number(number, summary["pages"])
+        ids = cache.get(key(*key_parts, "page", page, generation=current))
+        if ids is not None:
+            return summary, page, ids, {}
+    rows = list(ranked.values_list("pk", "status", *SHOWN))
+    listed = [row[0] for row in rows if not status or row[1] == status]
+    pages = [listed[start : start + per_page] for start in range(0, len(listed), per_page)] or [[]]
+    counts = dict.fromkeys(SnapshotStatus.values, 0)
+    for row in rows:
+        counts[row[1]] += 1
+    summary = {"counts": counts, "listed": len(listed), "pages": len(pages)}
+    # The pages first: a reader that finds the summary finds its pages (or, evicted, reads the listing again).
+    cache.set_many({key(*key_parts, "page", n, generation=current): ids for n, ids in enumerate(pages, 1)}, seconds)
+    cache.set(full, summary, seconds)
+    page = _page_number(number, summary["pages"])
+    return summary, page, pages[page - 1], {row[0]: (row[0], *row[2:]) for row in rows}
 
 
-def cached_rows(key_parts, ranked, rows, seconds=SECONDS):
+def _page_number(number, pages):
+    """The page ``Paginator.get_page`` would show for ``number`` (the first if not a number, the last if past it)."""
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), pages)
+
+
+def cached_rows(key_parts, ranked, rows, seconds=SECONDS, current=None):
     """(keys, rows, ``SHOWN`` values read now) of ``ranked``, a short, sliced queryset, in its order.
 
     The keys are cached like ``cached``, until the next evaluation. When they are not, the rows are read from
     ``ranked`` (one query). When they are, the rows are read from ``rows`` by key if and when they are used: not
     at all while their rendering is cached."""
-    full = key(*key_parts, generation=generation())
+    full = key(*key_parts, generation=generation() if current is None else current)
     ids = cache.get(full)
     if ids is None:
         found = list(ranked)

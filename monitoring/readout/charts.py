@@ -287,7 +287,7 @@ def heatmap(matrix):
         },
     }
     rows = [(service, *row) for service, row in zip(services, text, strict=True)]
-    return figure, {"headers": [_("Service"), *months], "rows": rows}
+    return figure, {"headers": [_("Service"), *months], "rows": rows, "more": matrix.get("more", 0)}
 
 
 def _local(instant):

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
-    Count,
+    DateTimeField,
     DecimalField,
     Exists,
     ExpressionWrapper,
@@ -22,10 +22,12 @@ from django.db.models import (
     Min,
     OuterRef,
     Prefetch,
+    Subquery,
+    Value,
     When,
     Window,
 )
-from django.db.models.functions import RowNumber, Substr
+from django.db.models.functions import Coalesce, RowNumber, Substr
 from django.utils import timezone
 
 from agreements.choices import MaintenanceStatus, WindowKind
@@ -37,6 +39,8 @@ from monitoring.kinds import TICKET_KINDS
 from monitoring.models import Breach, ComplianceSnapshot, Indicator, TargetIndicator
 
 TREND_PERIODS = 12
+READ_BACK = dt.timedelta(days=31 * TREND_PERIODS)  # the heatmap reads back this far from the newest snapshot
+HEATMAP_ROWS = 15  # services: the heatmap is one screen high; the filters narrow it to the others
 MAINTENANCE_AHEAD = dt.timedelta(days=30)
 MONTH_LABEL = re.compile(r"\d{4}-\d{2}")
 HUNDRED = Decimal(100)
@@ -138,14 +142,6 @@ def current_targets(user, agreements):
     )
 
 
-def status_counts(snapshots):
-    """{status: number of targets} of a queryset of current snapshots."""
-    counts = dict.fromkeys(SnapshotStatus.values, 0)
-    for row in snapshots.order_by().values("status").annotate(n=Count("pk")):
-        counts[row["status"]] = row["n"]
-    return counts
-
-
 def fastest_burning(user, agreements, limit=10):
     """The current snapshots spending their budget fastest; a target in maintenance is not burning (its time is
     left out), so it is not listed."""
@@ -178,17 +174,28 @@ def service_heatmap(user, agreements, months=None):
     it was read for (so a month shows its worst window); a week, quarter or year counts in the month it ended in,
     or was last evaluated in while it runs. Months with no data at all are left out.
 
-    Returns {"services": [...], "months": [...], "cells": {(service, month): {"attainment", "left"}}}.
+    At most ``HEATMAP_ROWS`` services are shown, those that left the least budget; "more" says how many were left
+    out (the customer and service filters narrow the overview to them).
+
+    Returns {"services": [...], "months": [...], "cells": {(service, month): {"attainment", "left"}}, "more": n}.
     """
     zone = settings.TIME_ZONE
     measured = ComplianceSnapshot.objects.for_user(user).filter(
         target__agreement__in=agreements, attainment__isnull=False, target__indicator_link__isnull=False
     )
     if months is None:
-        # The twelve months up to the newest evaluated one: what the data shows, whatever today's date.
-        newest = measured.filter(is_current=True).aggregate(newest=Max("computed_at"))["newest"]
-        months = windows.months_up_to(newest or timezone.now(), zone, TREND_PERIODS)
-    first, _end = windows.month_bounds(months[0], zone)
+        # The twelve months up to the newest evaluated one: what the data shows, whatever today's date. Read in the
+        # same query as the cells: it reads a little more than twelve months before the newest current snapshot
+        # (a subquery), and the months are chosen once the newest is known.
+        newest = (
+            measured.filter(is_current=True).order_by().values("is_current").annotate(n=Max("computed_at")).values("n")
+        )
+        first = ExpressionWrapper(
+            Coalesce(Subquery(newest[:1]), Value(timezone.now())) - Value(READ_BACK),
+            output_field=DateTimeField(),
+        )
+    else:
+        first, _end = windows.month_bounds(months[0], zone)
     key = Case(
         When(target__window_kind=WindowKind.ROLLING, then=Substr("period_label", 1, 7)),
         default=F("period_label"),
@@ -202,10 +209,18 @@ def service_heatmap(user, agreements, months=None):
         .annotate(key=key)
         .values("target__indicator_link__indicator__service__name", "key")
         .annotate(
-            worst=Min("attainment"), least_left=Min(budget_left), ended=Max("period_end"), read=Max("computed_at")
+            worst=Min("attainment"),
+            least_left=Min(budget_left),
+            ended=Max("period_end"),
+            read=Max("computed_at"),
+            newest=Max(Case(When(is_current=True, then=F("computed_at")))),
         )
         .order_by()
     )
+    if months is None:
+        rows = list(rows)
+        newest = max((row["newest"] for row in rows if row["newest"] is not None), default=None)
+        months = windows.months_up_to(newest or timezone.now(), zone, TREND_PERIODS)
     cells = {}
     for row in rows:
         service = row["target__indicator_link__indicator__service__name"]
@@ -217,7 +232,12 @@ def service_heatmap(user, agreements, months=None):
         cell["attainment"] = attainment if cell["attainment"] is None else min(cell["attainment"], attainment)
         cell["left"] = left if cell["left"] is None else min(cell["left"], left)
     shown = [month for month in months if any(key[1] == month for key in cells)]
-    return {"services": sorted({service for service, _month in cells}), "months": shown, "cells": cells}
+    # What fits a screen: the services that left the least error budget in any month shown, in name order.
+    least = defaultdict(lambda: None)
+    for (service, _month), cell in cells.items():
+        least[service] = cell["left"] if least[service] is None else min(least[service], cell["left"])
+    worst = sorted(least, key=lambda service: (least[service], service))[:HEATMAP_ROWS]
+    return {"services": sorted(worst), "months": shown, "cells": cells, "more": len(least) - len(worst)}
 
 
 def _month_read(row, zone):

@@ -73,7 +73,10 @@ def render_customer_dashboard(request, customer):
         "agreements": agreements,
         # Not cached: they change with the clock, not with an evaluation.
         "maintenance": dashboards.upcoming_maintenance(request.user, agreements, now) if agreements else [],
-        "tickets": customer_ticket_figures(request.user, customer, month.start, month.end, now) if agreements else [],
+        # Only when a target counts tickets: the customer's ticket indicators are those a target of theirs measures.
+        "tickets": customer_ticket_figures(request.user, customer, month.start, month.end, now)
+        if any(target.counts_tickets for agreement in agreements for target in agreement.targets.all())
+        else [],
         "month_label": month.label,
         "now": now,
         "maintenance_days": dashboards.MAINTENANCE_AHEAD.days,
@@ -116,12 +119,16 @@ def overview(request):
     # rendered table rows and lists, filed under a digest of the names and codes they show (read for every request,
     # so that an edited name shows at once). The rows themselves are read only when their rendering is not cached.
     # The filter form is cached too, under a key made of everything it shows (cache.filter_form_key).
-    ranked, shown = cache.ranked_keys(("overview", scope), current)
-    page = Paginator(ranked, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    on_page = list(page.object_list)
+    # One query (cached) gives the listing of every status, its order and the counts; a request reads its summary
+    # and the keys of its page.
+    generation = cache.generation()  # read once: every figure and fragment of the page is of this generation
+    summary, number, on_page, shown = cache.ranked_listing(
+        ("overview-listing", scope), scoped, status, OVERVIEW_PAGE_SIZE, request.GET.get("page"), current=generation
+    )
+    page = Paginator(range(summary["listed"]), OVERVIEW_PAGE_SIZE).page(number)
     page.object_list = current.filter(pk__in=on_page)  # in the order of the ranking (the same ORDER BY)
     # The counts are of every status in the scope, so they still show what the status filter left out.
-    counts = cache.cached(("counts", scope), lambda: dashboards.status_counts(scoped))
+    counts = summary["counts"]
     in_scope = {"target__agreement__in": agreements}
     snapshots = ComplianceSnapshot.objects.for_user(request.user).filter(**in_scope)
     breaches = Breach.objects.for_user(request.user).filter(**in_scope)
@@ -129,11 +136,13 @@ def overview(request):
         ("fastest", scope),
         dashboards.fastest_burning(request.user, agreements),
         snapshots.select_related("target__agreement__customer"),
+        current=generation,
     )
     breach_ids, latest, breach_shown = cache.cached_rows(
         ("breaches", scope),
         dashboards.recent_breaches(request.user, agreements),
         breaches.select_related("target__agreement__customer"),
+        current=generation,
     )
     shown = cache.shown_of(ComplianceSnapshot, on_page + fastest_ids, {**shown, **fastest_shown})
     breach_shown = cache.shown_of(Breach, breach_ids, breach_shown)
@@ -145,7 +154,9 @@ def overview(request):
         agreement.days_left = days_left(agreement, today)
 
     def heatmap():  # drawn only when its rendering is not cached
-        matrix = cache.cached(("heatmap", scope), lambda: dashboards.service_heatmap(request.user, agreements))
+        matrix = cache.cached(
+            ("heatmap", scope), lambda: dashboards.service_heatmap(request.user, agreements), current=generation
+        )
         return charts.heatmap(matrix)
 
     return render(
@@ -175,13 +186,16 @@ def overview(request):
             .order_by("-started_at")[:10],
             "fragment_keys": {
                 "filter_form": cache.filter_form_key(filterset.form, request.GET.urlencode(), language),
-                "rows": cache.fragment_key(scope, page.number, language, cache.shown_digest(on_page, shown)),
-                "heatmap": cache.fragment_key(scope, language),
+                "rows": cache.fragment_key(
+                    scope, page.number, language, cache.shown_digest(on_page, shown), current=generation
+                ),
+                "heatmap": cache.fragment_key(scope, language, current=generation),
                 "lists": cache.fragment_key(
                     scope,
                     language,
                     cache.shown_digest(fastest_ids, shown),
                     cache.shown_digest(breach_ids, breach_shown),
+                    current=generation,
                 ),
             },
         },
