@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("agreements", "0009_customer_administrators_and_invitations"),
-        ("monitoring", "0025_measurements_partitioned_by_month"),
+        ("monitoring", "0027_hour_rollup_sums_index"),
     ]
 
     operations = [
