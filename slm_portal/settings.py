@@ -439,7 +439,7 @@ SLM_BACKFILL_DAYS = env_int("SLM_BACKFILL_DAYS", 400, minimum=1)
 # PostgreSQL: months of raw-measurement partitions made ahead of the current one (monitoring/partitions.py).
 SLM_MEASUREMENT_PARTITIONS_AHEAD = env_int("SLM_MEASUREMENT_PARTITIONS_AHEAD", 3, minimum=1)
 SLM_ROLLING_BACKFILL_DAYS = env_int("SLM_ROLLING_BACKFILL_DAYS", 35, minimum=1)
-SLM_EVALUATION_CHUNK = env_int("SLM_EVALUATION_CHUNK", 50, minimum=1)
+SLM_EVALUATION_CHUNK = env_int("SLM_EVALUATION_CHUNK", 200, minimum=1)
 SLM_TICKET_REBUILD_CHUNK = env_int("SLM_TICKET_REBUILD_CHUNK", 5000, minimum=1)
 SLM_WEBHOOK_TIMEOUT_SECONDS = env_int("SLM_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 # Days before each occurrence of approved maintenance that its customers are reminded of it (0: no reminders).

@@ -110,8 +110,9 @@ def _sum_edges(edges, sums):
             rows = cursor.fetchall()
         for number, good, total in rows:
             good, total = decode(good), decode(total)
+            seen = {}  # the hour of ``at`` ends a target's period and every burn window: summed once
             for index, lo, hi in wanted[batch[number]]:
-                minutes = Slices(good[lo:hi], total[lo:hi])
+                minutes = seen.get((lo, hi)) or seen.setdefault((lo, hi), Slices(good[lo:hi], total[lo:hi]))
                 bucket = sums[index]
                 bucket[0] += minutes.good
                 bucket[1] += minutes.total
