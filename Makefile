@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test test-at install lint format lock migrate demo messages bench loadbench ticketbench partbench clean
+.PHONY: run test test-at install lint format lock migrate demo messages bench evalbench loadbench ticketbench partbench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ demo: install
 # Benchmarks of ingestion and evaluation on PostgreSQL (BENCH_DATABASE_URL); results go to docs/benchmarks.md.
 bench: install
 	$(BIN)/python -m benchmarks.engine $(BENCH_ARGS)
+
+# 10,000 targets evaluated by Celery workers with one and two processes (EVALBENCH_DATABASE_URL, Redis broker).
+evalbench: install
+	$(BIN)/python -m benchmarks.evaluation $(EVALBENCH_ARGS)
 
 # Load benchmark of the dashboards with wrk (LOADBENCH_DATABASE_URL, Redis cache); results go to docs/benchmarks.md.
 loadbench: install
