@@ -237,9 +237,35 @@ def drop_tables(partitions):
             cursor.execute(f"DROP TABLE {connection.ops.quote_name(partition.name)}")
 
 
+_MONTH_NAME = re.compile(rf"{TABLE}_y(\d{{4}})m(\d{{2}})")
+
+
+def detached_months_before(cutoff):
+    """Month tables of the measurements that are no longer attached and end by ``cutoff``: left behind by a prune that
+    stopped between detaching them and dropping them. Returns them with their rows."""
+    if not is_partitioned():
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = to_regnamespace('public') "
+            "AND c.relname LIKE %s AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid)",
+            [f"{TABLE}_y%"],
+        )
+        left = []
+        for (name,) in cursor.fetchall():
+            match = _MONTH_NAME.fullmatch(name)
+            if match is None:
+                continue
+            start = dt.datetime(int(match[1]), int(match[2]), 1, tzinfo=dt.UTC)
+            if add_months(start, 1) <= cutoff:
+                left.append(Partition(name, start, add_months(start, 1), _rows(cursor, name)))
+    return sorted(left, key=lambda partition: partition.start)
+
+
 def drop_months_before(cutoff):
-    """Detach and drop every partition that lies wholly before ``cutoff``; returns them with their rows."""
-    dropped = detach_months_before(cutoff)
+    """Detach and drop every partition that lies wholly before ``cutoff``, and any month an interrupted prune left
+    detached; returns them with their rows."""
+    dropped = detached_months_before(cutoff) + detach_months_before(cutoff)
     drop_tables(dropped)
     return dropped
 

@@ -19,10 +19,12 @@ from monitoring.models import HourRollup, Measurement
 from monitoring.partitions import (
     DEFAULT_PARTITION,
     add_months,
+    detach_months_before,
     ensure_partitions,
     list_partitions,
     month_start,
     partition_name,
+    prune_raw,
 )
 from monitoring.tasks import ensure_measurement_partitions
 from slm_portal.health import check_partitions
@@ -160,6 +162,35 @@ def test_pruning_drops_whole_months_and_deletes_only_the_rows_of_the_month_it_cu
         "Dropped 0 monthly partitions of raw measurements.",
         f"Deleted 0 raw measurements from before {cutoff:%Y-%m-%d %H:%M} UTC.",
     ]
+
+
+def test_pruning_drops_a_month_an_interrupted_prune_left_detached(postgresql):
+    ensure_partitions(ahead=3, now=month(0))
+    indicator = ThresholdIndicatorFactory()
+    record(indicator, month(0) + dt.timedelta(days=1), month(0) + dt.timedelta(days=2), month(2))
+    detach_months_before(month(1))  # ...and the prune stopped there: month 0 is a table of its own now
+    assert f"{month(0):%Y-%m}" not in labels()
+    stray = partition_name(month(0))
+
+    pruned = prune_raw(month(1))
+
+    assert [(partition.label, partition.rows) for partition in pruned.dropped] == [(f"{month(0):%Y-%m}", 2)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [stray])
+        assert cursor.fetchone() == (None,)
+    assert list(homes(indicator).values()) == [partition_name(month(2))]  # later months untouched
+
+
+def test_a_detached_month_after_the_cut_is_left_alone(postgresql):
+    ensure_partitions(ahead=3, now=month(0))
+    detach_months_before(month(2))  # months 0 and 1 detached; a prune now cuts at month 1 only
+
+    pruned = prune_raw(month(1))
+
+    assert [partition.label for partition in pruned.dropped] == [f"{month(0):%Y-%m}"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [partition_name(month(1))])
+        assert cursor.fetchone() == (partition_name(month(1)),)
 
 
 def test_health_names_a_month_without_its_partition(postgresql, client, time_machine):
