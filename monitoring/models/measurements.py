@@ -48,7 +48,10 @@ class Measurement(models.Model):
 
 class HourRollup(models.Model):
     pk = models.CompositePrimaryKey("indicator", "hour")
-    indicator = models.ForeignKey(Indicator, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    # No index of its own: the primary key (indicator, hour) serves every look-up by indicator.
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
     hour = models.DateTimeField()
     good = models.BigIntegerField(default=0)
     total = models.BigIntegerField(default=0)
