@@ -18,11 +18,14 @@ from django.utils.translation import gettext as _
 
 from agreements.calendars import WorkingCalendar, working_time_between
 from core.formatting import duration_text
+from core.tenancy import customer_id_of
 from monitoring.choices import ClockFilter, ClockStatus, TicketCategory, TicketMetric
-from monitoring.models import TicketClock, TicketRank
+from monitoring.models import Ticket, TicketClock, TicketRank
+from monitoring.readout.cache import cached, digest, ticket_generation
 from monitoring.tickets.clock import DEFAULT_WARNING_POINTS
 
 IN_FLIGHT = [ClockStatus.RUNNING, ClockStatus.PAUSED]
+LIST_SECONDS = 60  # the list's cached parts are as of the minute (their keys name it)
 ALWAYS = WorkingCalendar.always("UTC")
 METRIC_ORDER = [TicketMetric.FIRST_RESPONSE, TicketMetric.RESOLUTION]
 
@@ -59,6 +62,43 @@ def with_clock_in(tickets, state, now, metric=None):
     if metric:
         clocks = clocks.filter(indicator__ticket_metric=metric)
     return tickets.filter(Exists(clocks))
+
+
+def sees_every_ticket(user):
+    """Whether ``user`` sees every customer's tickets, ranks and clocks (a service manager), not only their own."""
+    models = ("ticket", "ticketrank", "ticketclock")
+    return user is not None and all(user.has_perm(f"monitoring.view_{model}") for model in models)
+
+
+def ticket_priorities(user):
+    """The priorities the tickets ``user`` sees have, in order (the list's priority filter offers these): cached until
+    a ticket clock of theirs is written (or for a minute, for a cache the writer cannot reach)."""
+    tickets = Ticket.objects.for_user(user).order_by("priority").values_list("priority", flat=True).distinct()
+    if user is None:
+        return list(tickets)
+    every = sees_every_ticket(user)
+    own = None if every else customer_id_of(user)
+    generation = ticket_generation(own)
+    parts = ("ticket-priorities", int(every), own or 0, generation)
+    return cached(parts, lambda: list(tickets), LIST_SECONDS, by_evaluation=False)
+
+
+def list_scope(user, chosen, now):
+    """The key parts the ticket list's cached parts (its count, each page's ticket ids, the rendered rows) are filed
+    under: who reads (whether they see every customer's tickets, else their customer), the filters chosen (cleaned
+    values only), the generation of the tickets concerned (the chosen customer's, else the reader's, else every
+    customer's: raised whenever one of their clocks is written) and the minute. So a list is as of the minute at most,
+    like the ticket figures, and a ticket written shows at once (where the cache is shared)."""
+    every = sees_every_ticket(user)
+    own = customer = None if every else customer_id_of(user)
+    if every:
+        agreement = chosen.get("agreement")
+        customer = getattr(chosen.get("customer"), "pk", None) or (agreement.customer_id if agreement else None)
+    values = sorted(
+        (name, str(getattr(value, "pk", value))) for name, value in chosen.items() if value not in (None, "")
+    )
+    minute = now.replace(second=0, microsecond=0)
+    return ("ticket-list", int(every), own or 0, digest(values), ticket_generation(customer), minute.isoformat())
 
 
 def ranked(ranks, now):
