@@ -263,8 +263,29 @@ class WorkingTimeAhead:
         self.start = _require_aware("start", start)
         self._intervals = _forward_intervals(calendar, self.start)
         self._begins: list[datetime] = []
+        self._ends: list[datetime] = []
         self._through: list[timedelta] = []  # working time from start to the end of each listed interval
         self._lock = Lock()
+
+    def _list_next(self) -> None:
+        begin, end = next(self._intervals)
+        self._begins.append(begin)
+        self._ends.append(end)
+        self._through.append((self._through[-1] if self._through else timedelta(0)) + (end - begin))
+
+    def until(self, instant: datetime) -> timedelta:
+        """The working time from ``start`` to ``instant`` (as ``working_time_between``; zero when it is not later): a
+        binary search in the intervals listed so far, listing more only as far as ``instant``. The ticket list says
+        how much business time each running clock has left from one instant with this."""
+        instant = _require_aware("instant", instant)
+        if instant <= self.start:
+            return timedelta(0)
+        with self._lock:
+            while not self._ends or self._ends[-1] < instant:
+                self._list_next()
+            index = bisect_left(self._ends, instant)  # the first interval ending at or after the instant
+            before = self._through[index - 1] if index else timedelta(0)
+            return before + max(instant - self._begins[index], timedelta(0))
 
     def add(self, duration: timedelta) -> datetime:
         """The instant at which ``duration`` of working time after ``start`` has passed (as ``add_working_time``)."""
@@ -274,9 +295,7 @@ class WorkingTimeAhead:
             return self.start
         with self._lock:
             while not self._through or self._through[-1] < duration:
-                begin, end = next(self._intervals)
-                self._begins.append(begin)
-                self._through.append((self._through[-1] if self._through else timedelta(0)) + (end - begin))
+                self._list_next()
             index = bisect_left(self._through, duration)  # the first interval whose end reaches the duration
             begin, through = self._begins[index], self._through[index]
         before = through - self._length(index)

@@ -136,6 +136,7 @@ def load(tickets, reload):
     rebuild_clocks(ids, NOW)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE monitoring_ticketclock")
+        cursor.execute("ANALYZE monitoring_ticketrank")
     return time.perf_counter() - started, TicketClock.objects.filter(ticket__source=source).count()
 
 

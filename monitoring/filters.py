@@ -32,7 +32,7 @@ from monitoring.models import (
     TicketClock,
     TicketSource,
 )
-from monitoring.readout.ticket_list import with_clock_in
+from monitoring.readout.ticket_list import sees_every_ticket, ticket_priorities, with_clock_in
 
 
 class TicketFilter(ScopedFilterSet):
@@ -66,20 +66,24 @@ class TicketFilter(ScopedFilterSet):
     def __init__(self, *args, user=None, now=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.now = now
-        if user is None or not user.has_perm("monitoring.view_ticket"):
+        if not sees_every_ticket(user):
             del self.filters["customer"]  # a customer user sees their own tickets only
-        priorities = Ticket.objects.for_user(user).order_by("priority").values_list("priority", flat=True).distinct()
-        self.filters["priority"].extra["choices"] = lambda: [(value, value) for value in priorities]
+        self.filters["priority"].extra["choices"] = lambda: [(value, value) for value in ticket_priorities(user)]
+
+    @property
+    def chosen(self):
+        """The filters' cleaned values ({} when the form is unbound or invalid: every ticket the person sees)."""
+        return self.form.cleaned_data if self.is_bound and self.is_valid() else {}
 
     @property
     def chosen_metric(self):
         """The clock chosen (a ``TicketMetric`` value), or None."""
-        return (self.form.cleaned_data.get("metric") or None) if self.is_bound and self.is_valid() else None
+        return self.chosen.get("metric") or None
 
     def ranks(self, ranks):
         """``ranks`` (TicketRank rows) narrowed to the chosen tickets: by the copied customer and service when only
         those (and the clock) are chosen, the common case, which needs no join; through the tickets otherwise."""
-        chosen = self.form.cleaned_data if self.is_bound and self.is_valid() else {}
+        chosen = self.chosen
         if any(chosen.get(name) for name in ("q", "agreement", "priority", "category", "clock")):
             return ranks.filter(ticket__in=self.qs.values("pk"))
         for name in ("customer", "service"):

@@ -47,15 +47,19 @@ def bump_generation(sender=None, **kwargs):
         cache.set(GENERATION_KEY, 1, None)
 
 
-def ticket_generation(customer_id):
-    """The generation of a customer's ticket clocks: raised whenever some of them are written (0 in an empty
-    cache)."""
-    return cache.get(key("ticket-generation", customer_id), 0)
+EVERY_CUSTOMER = "all"
+
+
+def ticket_generation(customer_id=None):
+    """The generation of a customer's ticket clocks (of every customer's with None): raised whenever some of them are
+    written (0 in an empty cache)."""
+    return cache.get(key("ticket-generation", customer_id or EVERY_CUSTOMER), 0)
 
 
 def bump_ticket_generation(sender=None, customer_ids=(), **kwargs):
-    """Receiver of ticket_clocks_written: the customers' cached ticket figures are now out of date."""
-    for customer_id in customer_ids:
+    """Receiver of ticket_clocks_written: the customers' cached ticket figures and lists are now out of date, and so
+    are those of every customer's tickets."""
+    for customer_id in [*customer_ids, EVERY_CUSTOMER] if customer_ids else ():
         try:
             cache.incr(key("ticket-generation", customer_id))
         except ValueError:
@@ -67,10 +71,13 @@ def digest(value):
     return hashlib.blake2b(repr(value).encode(), digest_size=12).hexdigest()
 
 
-def cached(key_parts, compute, seconds=SECONDS, current=None):
+def cached(key_parts, compute, seconds=SECONDS, current=None, *, by_evaluation=True):
     """``compute()`` cached until the next evaluation (or ``seconds``, for caches a worker cannot reach). ``current``
-    is the generation if the caller has read it already (a request reads it once for all its keys)."""
-    full = key(*key_parts, generation=generation() if current is None else current)
+    is the generation if the caller has read it already (a request reads it once for all its keys). Without
+    ``by_evaluation``, for what no evaluation changes, only ``seconds`` (and the key parts) limit it."""
+    if by_evaluation and current is None:
+        current = generation()
+    full = key(*key_parts, generation=current if by_evaluation else None)
     value = cache.get(full)
     if value is None:
         value = compute()

@@ -23,7 +23,7 @@ from monitoring.models import Breach, ComplianceSnapshot, ReportComment
 from monitoring.readout import maintenance as excluded_time
 from monitoring.readout import timeline
 from monitoring.readout.compliance import target_compliance, target_month, target_snapshot
-from monitoring.readout.tickets import business_minutes, late_events, ticket_figures
+from monitoring.readout.tickets import business_minutes, cached_late_events, ticket_figures
 
 # The late adjustments a report lists: the oldest first, this many at most (a desk that resends a closed month sends
 # thousands, and the report's reader needs to know that it happened and where it began, not every line of it).
@@ -173,7 +173,7 @@ def _ticket_figures(agreement, targets, period):
     figures = ticket_figures(indicators, spans, now, customer=agreement.customer)
     for found in figures:
         found.target = measured_by[found.indicator_id]
-    return figures, late_events(indicators, spans, now, customer=agreement.customer, limit=LATE_EVENTS_SHOWN)
+    return figures, cached_late_events(indicators, spans, now, customer=agreement.customer, limit=LATE_EVENTS_SHOWN)
 
 
 def _excluded_listing(targets, parts, hidden):

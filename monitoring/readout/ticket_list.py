@@ -16,13 +16,16 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from agreements.calendars import WorkingCalendar, working_time_between
+from agreements.calendars import WorkingCalendar, WorkingTimeAhead, working_time_between
 from core.formatting import duration_text
+from core.tenancy import customer_id_of
 from monitoring.choices import ClockFilter, ClockStatus, TicketCategory, TicketMetric
-from monitoring.models import TicketClock, TicketRank
+from monitoring.models import Ticket, TicketClock, TicketRank
+from monitoring.readout.cache import cached, digest, ticket_generation
 from monitoring.tickets.clock import DEFAULT_WARNING_POINTS
 
 IN_FLIGHT = [ClockStatus.RUNNING, ClockStatus.PAUSED]
+LIST_SECONDS = 60  # the list's cached parts are as of the minute (their keys name it)
 ALWAYS = WorkingCalendar.always("UTC")
 METRIC_ORDER = [TicketMetric.FIRST_RESPONSE, TicketMetric.RESOLUTION]
 
@@ -59,6 +62,43 @@ def with_clock_in(tickets, state, now, metric=None):
     if metric:
         clocks = clocks.filter(indicator__ticket_metric=metric)
     return tickets.filter(Exists(clocks))
+
+
+def sees_every_ticket(user):
+    """Whether ``user`` sees every customer's tickets, ranks and clocks (a service manager), not only their own."""
+    models = ("ticket", "ticketrank", "ticketclock")
+    return user is not None and all(user.has_perm(f"monitoring.view_{model}") for model in models)
+
+
+def ticket_priorities(user):
+    """The priorities the tickets ``user`` sees have, in order (the list's priority filter offers these): cached until
+    a ticket clock of theirs is written (or for a minute, for a cache the writer cannot reach)."""
+    tickets = Ticket.objects.for_user(user).order_by("priority").values_list("priority", flat=True).distinct()
+    if user is None:
+        return list(tickets)
+    every = sees_every_ticket(user)
+    own = None if every else customer_id_of(user)
+    generation = ticket_generation(own)
+    parts = ("ticket-priorities", int(every), own or 0, generation)
+    return cached(parts, lambda: list(tickets), LIST_SECONDS, by_evaluation=False)
+
+
+def list_scope(user, chosen, now):
+    """The key parts the ticket list's cached parts (its count, each page's ticket ids, the rendered rows) are filed
+    under: who reads (whether they see every customer's tickets, else their customer), the filters chosen (cleaned
+    values only), the generation of the tickets concerned (the chosen customer's, else the reader's, else every
+    customer's: raised whenever one of their clocks is written) and the minute. So a list is as of the minute at most,
+    like the ticket figures, and a ticket written shows at once (where the cache is shared)."""
+    every = sees_every_ticket(user)
+    own = customer = None if every else customer_id_of(user)
+    if every:
+        agreement = chosen.get("agreement")
+        customer = getattr(chosen.get("customer"), "pk", None) or (agreement.customer_id if agreement else None)
+    values = sorted(
+        (name, str(getattr(value, "pk", value))) for name, value in chosen.items() if value not in (None, "")
+    )
+    minute = now.replace(second=0, microsecond=0)
+    return ("ticket-list", int(every), own or 0, digest(values), ticket_generation(customer), minute.isoformat())
 
 
 def ranked(ranks, now):
@@ -106,12 +146,20 @@ class Calendars:
 
     def __init__(self):
         self._made = {}
+        self._ahead = {}
 
     def of(self, indicator):
         if indicator.pk not in self._made:
             hours = indicator.business_hours
             self._made[indicator.pk] = hours.as_working_calendar() if hours is not None else ALWAYS
         return self._made[indicator.pk]
+
+    def ahead(self, indicator, now):
+        """The indicator's working time from ``now`` on (``WorkingTimeAhead``), shared by every clock on its calendar:
+        each running clock's time left is then a binary search, not a walk through the calendar."""
+        if indicator.pk not in self._ahead:
+            self._ahead[indicator.pk] = WorkingTimeAhead(self.of(indicator), now)
+        return self._ahead[indicator.pk]
 
 
 def moment(instant):
@@ -129,15 +177,21 @@ class ClockLine:
     title: str  # more on hovering: the due or breach instant
 
 
-def clock_line(clock, calendar, now):
+def clock_line(clock, calendar, now, ahead=None):
     """The clock in words at ``now``: "due in 1 h 20 min business time", "paused (waiting for the customer)",
-    "breached 2 h ago", "met in 3 h 10 min"; nothing more than its badge for a cancelled one."""
+    "breached 2 h ago", "met in 3 h 10 min"; nothing more than its badge for a cancelled one. ``ahead``, the
+    calendar's ``WorkingTimeAhead`` from ``now`` when given, counts the time left."""
     at_risk = clock.state in IN_FLIGHT and clock.warning_at is not None and clock.warning_at <= now
     title = ""
     if clock.state == ClockStatus.RUNNING and clock.due_at is not None:
         title = _("due %(when)s") % {"when": moment(clock.due_at)}
         if clock.due_at > now:
-            left = working_time_between(calendar, now, clock.due_at)
+            try:
+                left = ahead.until(clock.due_at) if ahead is not None else None
+            except ValueError:  # a calendar with no working hours ahead: none of it is left either
+                left = None
+            if left is None:
+                left = working_time_between(calendar, now, clock.due_at)
             words = _("due in %(span)s business time") % {"span": duration_text(left)}
         else:
             words = _("goal used up %(when)s") % {"when": moment(clock.due_at)}
@@ -172,7 +226,9 @@ def list_rows(tickets, now, metrics):
     for ticket in tickets:
         by_metric = defaultdict(list)
         for clock in ticket.listed_clocks:
-            by_metric[clock.indicator.ticket_metric].append(clock_line(clock, calendars.of(clock.indicator), now))
+            indicator = clock.indicator
+            line = clock_line(clock, calendars.of(indicator), now, calendars.ahead(indicator, now))
+            by_metric[indicator.ticket_metric].append(line)
         rows.append((ticket, [(clock_name(metric), by_metric.get(metric, [])) for metric in metrics]))
     return rows
 

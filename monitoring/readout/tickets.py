@@ -299,6 +299,19 @@ class LateEvent:
         return self.event.received_at - self.closed_at
 
 
+def cached_late_events(indicators, spans, now, *, customer, limit=None):
+    """``late_events`` as of the minute, cached like the figures until a clock of the customer's is written (an event
+    arriving late rebuilds its ticket's clocks): a desk that resent a month leaves thousands to sort through."""
+    minute = now.replace(second=0, microsecond=0)
+    ids = sorted(indicator.pk for indicator in indicators)
+    spans = {pk: sorted(found) for pk, found in spans.items()}
+    return cached(
+        ("ticket-late", customer.pk, ticket_generation(customer.pk), minute.isoformat(), digest((ids, spans, limit))),
+        lambda: late_events(indicators, spans, now, customer=customer, limit=limit),
+        seconds=60,
+    )
+
+
 def late_events(indicators, spans, now, *, customer, limit=None):
     """What came late for each closed period: events that happened before its end but were received after its end
     plus SLM_CLOSE_GRACE_MINUTES, of tickets whose clock (of one of ``indicators``) counted in the period, or that

@@ -268,7 +268,7 @@ def _rebuild_chunk(ticket_ids, now, new=None):
                 ranked.append(ticket_id)
                 ranks += ticket_ranks
         # Clocks of new tickets were counted nowhere: their outcomes are added to the instants' counts.
-        inserted, added = [], defaultdict(lambda: defaultdict(lambda: [0, 0]))
+        inserted, added, fresh = [], defaultdict(lambda: defaultdict(lambda: [0, 0])), []
         for ticket_id, (customer_id, service_id, created_at, log) in new.items():
             clocks, ticket_ranks = _clocks(book, ticket_id, customer_id, service_id, created_at, log, now)
             for row in clocks:
@@ -279,12 +279,12 @@ def _rebuild_chunk(ticket_ids, now, new=None):
                     counts[0] += good
                     counts[1] += 1
             if ticket_ranks is not None:
-                ranked.append(ticket_id)
+                fresh.append(ticket_id)
                 ranks += ticket_ranks
         write_clocks(rows)
         insert_clocks(inserted)
         write_standing(standing)
-        write_ranks(ranked, ranks)
+        write_ranks(ranked, ranks, fresh)
         # Now, for readers in this transaction, and again once it commits, for those who read in between.
         customers = sorted({ticket[1] for ticket in tickets} | {row[0] for row in new.values()})
         ticket_clocks_written.send(sender=rebuild_clocks, customer_ids=customers)

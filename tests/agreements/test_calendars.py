@@ -549,3 +549,24 @@ def test_working_time_ahead_gives_what_add_working_time_gives(start_hour):
     for minutes in (600, 0, 1, 180, 181, 60, 3000, 180, 480, 479, 2700):
         duration = timedelta(minutes=minutes)
         assert ahead.add(duration) == add_working_time(calendar, start, duration), minutes
+
+
+@given(spans(3))
+def test_working_time_ahead_until_gives_what_working_time_between_gives(case):
+    calendar, (start, middle, end) = case
+    assume(any(calendar.weekly_hours.values()))
+    ahead = WorkingTimeAhead(calendar, start)
+    # Asked out of order and again: the intervals listed for the farther instant serve the nearer one.
+    for instant in (end, middle, start, end, start - timedelta(hours=1)):
+        assert ahead.until(instant) == working_time_between(calendar, start, instant)
+
+
+def test_working_time_ahead_until_counts_business_time_over_a_weekend_and_a_holiday():
+    calendar = WorkingCalendar(
+        "Asia/Seoul", {day: [(time(9), time(18))] for day in range(5)}, holidays=frozenset({date(2026, 12, 7)})
+    )
+    seoul = ZoneInfo("Asia/Seoul")
+    ahead = WorkingTimeAhead(calendar, datetime(2026, 12, 4, 16, 30, tzinfo=seoul))
+    assert ahead.until(datetime(2026, 12, 4, 18, 0, tzinfo=seoul)) == timedelta(hours=1, minutes=30)
+    assert ahead.until(datetime(2026, 12, 7, 12, 0, tzinfo=seoul)) == timedelta(hours=1, minutes=30)  # a holiday
+    assert ahead.until(datetime(2026, 12, 8, 11, 30, tzinfo=seoul)) == timedelta(hours=4)

@@ -119,3 +119,25 @@ def test_the_migration_ranks_the_tickets_an_installation_holds(acme):  # noqa: F
     migration.rank_existing_tickets(apps, None)
     assert sorted(TicketRank.objects.values_list(*fields)) == written
     assert len(written) == 30  # ten tickets, each ranked over both clocks and by each
+
+
+def test_a_rebuild_at_a_later_hour_rewrites_only_the_ranks_that_moved(customer_a):
+    from monitoring.tickets.store import rebuild_clocks
+    from tests.monitoring.evaluation_helpers import active_agreement
+    from tests.monitoring.ticket_helpers import TicketCast
+
+    cast = TicketCast(agreement=active_agreement(customer=customer_a))
+    now = kst(2026, 12, 7, 14)
+    cast.ticket("LATE", kst(2026, 12, 7, 9), now=now)  # P1 breached at 13:00: its place stays
+    cast.ticket("RUNNING", kst(2026, 12, 7, 13), priority="P3", now=now)  # in flight: the share of its goal moves
+    ids = {ticket.external_id: ticket.pk for ticket in Ticket.objects.all()}
+    before = {(rank.ticket_id, rank.metric): (rank.pk, rank.percent) for rank in TicketRank.objects.all()}
+    rebuild_clocks(list(ids.values()), now + HOUR)
+    after = {(rank.ticket_id, rank.metric): (rank.pk, rank.percent) for rank in TicketRank.objects.all()}
+    assert after.keys() == before.keys()
+    assert {key: after[key] for key in after if key[0] == ids["LATE"]} == {
+        key: before[key] for key in before if key[0] == ids["LATE"]
+    }
+    running = (ids["RUNNING"], "resolution")
+    assert after[running][0] != before[running][0]  # written anew
+    assert after[running][1] > before[running][1]  # 2 h of 27 h used, not 1 h
