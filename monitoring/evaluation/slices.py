@@ -2,14 +2,14 @@
 
 Slices lie on the UTC clock grid (slice k holds minutes [k·w, (k+1)·w) since 1970), and a slice counts the minutes
 of it that lie inside the request's spans. The per-minute counts of every indicator asked about are read once for a
-whole chunk of targets (the union of their spans, one query), laid out as running totals, so any minute range sums in
-two subtractions: a month of five-minute slices is 8,640 such sums, not 43,200 minutes bucketed one by one.
+whole chunk of targets (the union of their spans, one query). Hours whose minutes all count the same are kept as two
+numbers, and the slices of such an hour are counted without looking at its minutes.
 """
 
 import datetime as dt
 from fractions import Fraction
-from itertools import accumulate, chain
-from operator import eq, sub
+from itertools import accumulate
+from operator import eq
 
 import orjson
 from django.db import connection
@@ -38,38 +38,76 @@ FROM parts p JOIN monitoring_hourrollup r ON r.indicator_id = p.ind AND r.hour >
 
 
 class RunningTotals:
-    """Good and total events of one indicator summed from minute ``first`` (an hour's first minute) onwards."""
+    """Good and total events of one indicator's minutes from minute ``first`` (an hour's first minute) on.
+
+    An hour whose 60 minutes all hold the same counts (a probe's hour without a failure, say) is kept as those two
+    numbers; sums over whole hours come from running totals of the hours, and only the minutes at the edges of a
+    range, or of hours that vary, are added one list at a time."""
 
     def __init__(self, first, hours):
         self.first = first
-        self.hours = [None] * hours  # each hour's (good, total) minute lists, or None for an hour without a row
-        self.good = self.total = None
+        self.hours = [None] * hours  # each hour's (good, total): two minute lists, or two ints for an even hour
+        self.good = self.total = None  # running totals of whole hours: good[h] is the sum of hours before h
 
     def put(self, hour_minute, good, total):
-        self.hours[(hour_minute - self.first) // 60] = (decode(good), decode(total))
+        self.put_many([hour_minute], [decode(good)], [decode(total)])
 
     def put_many(self, hour_minutes, goods, totals):
         """Hours already decoded: their first minutes, and each one's good and total minute lists."""
         for hour_minute, good, total in zip(hour_minutes, goods, totals, strict=True):
+            if not total:
+                continue  # a row written before any sample: an hour without counts
+            if good.count(good[0]) == 60 and total.count(total[0]) == 60:
+                good, total = good[0], total[0]
             self.hours[(hour_minute - self.first) // 60] = (good, total)
 
     def close(self):
-        empty = [0] * 60
-        lists = [hour or (empty, empty) for hour in self.hours]
-        self.good = [0, *accumulate(chain.from_iterable(good or empty for good, _ in lists))]
-        self.total = [0, *accumulate(chain.from_iterable(total or empty for _, total in lists))]
-        self.hours = None
+        self.hours = [hour or (0, 0) for hour in self.hours]
+        sums = [
+            (good * 60, total * 60) if isinstance(good, int) else (sum(good), sum(total)) for good, total in self.hours
+        ]
+        self.good = [0, *accumulate(good for good, _ in sums)]
+        self.total = [0, *accumulate(total for _, total in sums)]
+
+    def _within(self, hour, lo, hi):
+        """(good, total) of minutes lo..hi-1 of the ``hour``-th hour."""
+        good, total = self.hours[hour]
+        if isinstance(good, int):
+            return good * (hi - lo), total * (hi - lo)
+        return sum(good[lo:hi]), sum(total[lo:hi])
 
     def between(self, start, end):
         """(good, total) of the minutes [start, end) (minute numbers)."""
+        if end <= start:
+            return 0, 0
         lo, hi = start - self.first, end - self.first
-        return self.good[hi] - self.good[lo], self.total[hi] - self.total[lo]
+        first_hour, last_hour = lo // 60, (hi - 1) // 60
+        if first_hour == last_hour:
+            return self._within(first_hour, lo % 60, hi - 60 * first_hour)
+        head = self._within(first_hour, lo % 60, 60)
+        tail = self._within(last_hour, 0, hi - 60 * last_hour)
+        middle_good = self.good[last_hour] - self.good[first_hour + 1]
+        middle_total = self.total[last_hour] - self.total[first_hour + 1]
+        return head[0] + middle_good + tail[0], head[1] + middle_total + tail[1]
 
     def slices(self, first, last, width):
         """The whole slices ``first`` .. ``last - 1`` of ``width`` minutes, as ``Slices``."""
+        if 60 % width:  # slices that do not divide the hour: each one summed on its own
+            sums = [self.between(number * width, (number + 1) * width) for number in range(first, last)]
+            return Slices([good for good, _ in sums], [total for _, total in sums])
+        goods, totals = [], []
         lo, hi = first * width - self.first, last * width - self.first
-        good, total = self.good[lo : hi + 1 : width], self.total[lo : hi + 1 : width]
-        return Slices(list(map(sub, good[1:], good[:-1])), list(map(sub, total[1:], total[:-1])))
+        for hour in range(lo // 60, (hi - 1) // 60 + 1):
+            start, end = max(lo - 60 * hour, 0), min(hi - 60 * hour, 60)
+            good, total = self.hours[hour]
+            count = (end - start) // width
+            if isinstance(good, int):
+                goods += [good * width] * count
+                totals += [total * width] * count
+            else:
+                goods += map(sum, zip(*[iter(good[start:end])] * width, strict=True))
+                totals += map(sum, zip(*[iter(total[start:end])] * width, strict=True))
+        return Slices(goods, totals)
 
 
 class Slices:

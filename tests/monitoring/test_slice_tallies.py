@@ -18,11 +18,18 @@ HOURS = 30
 
 
 def _counts(seed):
-    """{minute number: (good, total)}: minutes without data, all good, all bad and partly good, at random."""
+    """{minute number: (good, total)}: minutes without data, all good, all bad and partly good, at random; and some
+    hours whose minutes all count the same (kept as two numbers), or hold nothing."""
     chooser = random.Random(seed)
     counts = {}
     first = minute_number(FIRST_HOUR)
+    even_hours = {hour: chooser.choice([(1, 1), (0, 1), (7, 9), None]) for hour in range(0, HOURS, 3)}
     for minute in range(first, first + HOURS * 60):
+        hour = (minute - first) // 60
+        if hour in even_hours:
+            if even_hours[hour]:
+                counts[minute] = even_hours[hour]
+            continue
         kind = chooser.random()
         if kind < 0.15:
             continue  # no sample this minute
