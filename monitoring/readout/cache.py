@@ -47,6 +47,17 @@ def bump_generation(sender=None, **kwargs):
         cache.set(GENERATION_KEY, 1, None)
 
 
+def queue_overview_warming(sender=None, **kwargs):
+    """Receiver of evaluation_finished, after ``bump_generation``: a worker reads the new generation's overview
+    figures into the cache once the evaluation has committed (``monitoring.readout.overview.warm``)."""
+    from django.db import transaction
+
+    from monitoring.tasks import warm_overview
+
+    current = generation()
+    transaction.on_commit(lambda: warm_overview.delay(current))
+
+
 def ticket_generation(customer_id):
     """The generation of a customer's ticket clocks: raised whenever some of them are written (0 in an empty
     cache)."""
@@ -60,6 +71,12 @@ def bump_ticket_generation(sender=None, customer_ids=(), **kwargs):
             cache.incr(key("ticket-generation", customer_id))
         except ValueError:
             cache.set(key("ticket-generation", customer_id), 1, None)
+
+
+def claim(key_parts, generation, seconds=SECONDS):
+    """True for the first caller to claim ``key_parts`` of ``generation`` (an atomic add), False for the others: one
+    worker reads a generation's figures ahead, not every one that was told the evaluation finished."""
+    return cache.add(key(*key_parts, generation=generation), 1, seconds)
 
 
 def digest(value):

@@ -29,11 +29,13 @@ from monitoring.models import Alert, Breach, ComplianceSnapshot
 from monitoring.readout import cache, chain, charts, dashboards, timeline
 from monitoring.readout import maintenance as excluded_time
 from monitoring.readout.freshness import evaluation_state, queued_at
+from monitoring.readout.overview import PAGE_SIZE
+from monitoring.readout.overview import figures as overview_figures
 from monitoring.readout.ticket_list import ticket_target
 from monitoring.readout.tickets import customer_ticket_figures
 from monitoring.readout.what_if import closed_periods, parse_objective
 
-OVERVIEW_PAGE_SIZE = 50
+OVERVIEW_PAGE_SIZE = PAGE_SIZE
 SECTION_TEMPLATE = "monitoring/includes/agreement_section.html"
 
 
@@ -107,44 +109,29 @@ def overview(request):
         agreements = filterset.qs
         filters = filterset.form.cleaned_data
     status = filters.get("status")
-    scoped = dashboards.current_targets(request.user, agreements)
-    current = scoped.filter(status=status) if status else scoped
-    # Every page of a listing shares its cached figures, and so do the people who see the same rows.
-    scope = cache.listing_scope(request.user, filters)
     query = request.GET.copy()  # for the pages' links
     query.pop("page", None)
     language = get_language()
-    # What changes only when an evaluation finishes is cached (see monitoring.readout.cache): the order of the current
-    # snapshots (their keys), the counts, the heatmap, the keys of the fastest burners and latest breaches, and the
-    # rendered table rows and lists, filed under a digest of the names and codes they show (read for every request,
-    # so that an edited name shows at once). The rows themselves are read only when their rendering is not cached.
-    # The filter form is cached too, under a key made of everything it shows (cache.filter_form_key).
-    # One query (cached) gives the listing of every status, its order and the counts; a request reads its summary
-    # and the keys of its page.
+    # What changes only when an evaluation finishes is cached (see monitoring.readout.cache and .overview): the order
+    # of the current snapshots (their keys), the counts, the heatmap, the keys of the fastest burners and latest
+    # breaches, and the rendered table rows and lists, filed under a digest of the names and codes they show (read for
+    # every request, so that an edited name shows at once). The rows themselves are read only when their rendering is
+    # not cached. The filter form is cached too, under a key made of everything it shows (cache.filter_form_key).
+    # Every page of a listing shares its cached figures, and so do the people who see the same rows; a worker reads
+    # the unfiltered overview's figures ahead when an evaluation finishes (overview.warm).
     generation = cache.generation()  # read once: every figure and fragment of the page is of this generation
-    summary, number, on_page, shown = cache.ranked_listing(
-        ("overview-listing", scope), scoped, status, OVERVIEW_PAGE_SIZE, request.GET.get("page"), current=generation
+    found = overview_figures(
+        request.user, agreements, filters, status, request.GET.get("page"), generation, OVERVIEW_PAGE_SIZE
     )
-    page = Paginator(range(summary["listed"]), OVERVIEW_PAGE_SIZE).page(number)
+    scope, summary, on_page = found["scope"], found["summary"], found["on_page"]
+    page = Paginator(range(summary["listed"]), OVERVIEW_PAGE_SIZE).page(found["number"])
+    current = found["ranked"].filter(status=status) if status else found["ranked"]
     page.object_list = current.filter(pk__in=on_page)  # in the order of the ranking (the same ORDER BY)
     # The counts are of every status in the scope, so they still show what the status filter left out.
     counts = summary["counts"]
-    in_scope = {"target__agreement__in": agreements}
-    snapshots = ComplianceSnapshot.objects.for_user(request.user).filter(**in_scope)
-    breaches = Breach.objects.for_user(request.user).filter(**in_scope)
-    fastest_ids, fastest, fastest_shown = cache.cached_rows(
-        ("fastest", scope),
-        dashboards.fastest_burning(request.user, agreements),
-        snapshots.select_related("target__agreement__customer"),
-        current=generation,
-    )
-    breach_ids, latest, breach_shown = cache.cached_rows(
-        ("breaches", scope),
-        dashboards.recent_breaches(request.user, agreements),
-        breaches.select_related("target__agreement__customer"),
-        current=generation,
-    )
-    shown = cache.shown_of(ComplianceSnapshot, on_page + fastest_ids, {**shown, **fastest_shown})
+    fastest_ids, fastest, fastest_shown = found["fastest"]
+    breach_ids, latest, breach_shown = found["breaches"]
+    shown = cache.shown_of(ComplianceSnapshot, on_page + fastest_ids, {**found["shown"], **fastest_shown})
     breach_shown = cache.shown_of(Breach, breach_ids, breach_shown)
 
     # Not cached: it changes with the day, not with an evaluation. The viewer's own agreements lead the list.
@@ -154,10 +141,7 @@ def overview(request):
         agreement.days_left = days_left(agreement, today)
 
     def heatmap():  # drawn only when its rendering is not cached
-        matrix = cache.cached(
-            ("heatmap", scope), lambda: dashboards.service_heatmap(request.user, agreements), current=generation
-        )
-        return charts.heatmap(matrix)
+        return charts.heatmap(found["heatmap"]())
 
     return render(
         request,
