@@ -119,18 +119,12 @@ def fragment_key(*parts, current=None):
 # --- the customer's dashboard ---------------------------------------------------------------------------------------
 
 
-def section_key(agreement, language):
-    """Cache key parts of an agreement's section of the customer dashboard. The section shows the agreement and its
-    targets as edited (every field of their rows is in the digest: an edit finds a new entry at once) and their
-    compliance, which changes only when an evaluation finishes (``cached_many`` adds the generation)."""
-    rows = [_fields(agreement)] + [
-        (*_fields(target), getattr(target, "counts_tickets", None)) for target in agreement.targets.all()
-    ]
-    return ("dashboard-section", agreement.pk, language, digest(rows))
-
-
-def _fields(instance):
-    return tuple(getattr(instance, field.attname) for field in instance._meta.concrete_fields)
+def section_key(agreement_row, target_rows, language):
+    """Cache key parts of an agreement's section of the customer dashboard, from its row and its targets' rows
+    (``dashboards.dashboard_rows``). The section shows the agreement and its targets as edited (every field of their
+    rows is in the digest: an edit finds a new entry at once) and their compliance, which changes only when an
+    evaluation finishes (``cached_many`` adds the generation). A missing section is drawn from these same rows."""
+    return ("dashboard-section", agreement_row[0], language, digest([tuple(agreement_row), *map(tuple, target_rows)]))
 
 
 # --- the manager's overview -----------------------------------------------------------------------------------------

@@ -52,39 +52,41 @@ class OverviewFilter(AgreementFilter):
 def render_customer_dashboard(request, customer):
     """Each agreement's section is cached as HTML until the next evaluation (or an edit of the agreement or its
     targets, which changes its key): only the sections not cached read their compliance and are drawn."""
-    agreements = dashboards.dashboard_agreements(request.user, customer)
+    rows = dashboards.dashboard_rows(request.user, customer)
     language = get_language()
+    keys = {pk: cache.section_key(row, targets, language) for pk, row, _tickets, targets in rows}
 
-    def draw(numbers):
-        missing = dashboards.attach_trends([agreements[number] for number in numbers])
-        for agreement in missing:
+    def draw(pks):  # from the rows the keys were made of: a section is filed under the key of what it shows
+        drawn = dashboards.attach_trends(dashboards.agreements_of_rows([row for row in rows if row[0] in pks]))
+        for agreement in drawn:
             agreement.chart = charts.target_trends(agreement.targets.all())
         return {
-            number: render_to_string(SECTION_TEMPLATE, {"agreement": agreement}, request)
-            for number, agreement in zip(numbers, missing, strict=True)
+            agreement.pk: render_to_string(SECTION_TEMPLATE, {"agreement": agreement}, request) for agreement in drawn
         }
 
-    keys = {number: cache.section_key(agreement, language) for number, agreement in enumerate(agreements)}
     sections = cache.cached_many(keys, draw)
-    for number, agreement in enumerate(agreements):
-        agreement.section = mark_safe(sections[number])  # noqa: S308 - HTML rendered by our own template
+    agreements = [
+        {"section": mark_safe(sections[pk]), "has_tickets": has_tickets}  # noqa: S308 - HTML of our own template
+        for pk, _row, has_tickets, _targets in rows
+    ]
+    counts_tickets = any(target[-1] for _pk, _row, _tickets, targets in rows for target in targets)
     now = timezone.now()
     month = windows.calendar_period(windows.MONTH, now, settings.TIME_ZONE)
     context = {
         "customer": customer,
         "agreements": agreements,
         # Not cached: they change with the clock, not with an evaluation.
-        "maintenance": dashboards.upcoming_maintenance(request.user, agreements, now) if agreements else [],
+        "maintenance": dashboards.upcoming_maintenance(request.user, list(keys), now) if agreements else [],
         # Only when a target counts tickets: the customer's ticket indicators are those a target of theirs measures.
         "tickets": customer_ticket_figures(request.user, customer, month.start, month.end, now)
-        if any(target.counts_tickets for agreement in agreements for target in agreement.targets.all())
+        if counts_tickets
         else [],
         "month_label": month.label,
         "now": now,
         "maintenance_days": dashboards.MAINTENANCE_AHEAD.days,
         "tickets_url": (
             f"{reverse('monitoring:ticket_list')}?{urlencode({'customer': customer.code})}"
-            if any(agreement.has_tickets for agreement in agreements)
+            if any(agreement["has_tickets"] for agreement in agreements)
             else None
         ),
     }
