@@ -1,14 +1,14 @@
 """CPU of one dashboard request, in process: `python -m benchmarks.pages_profile [--requests N] [--profile PAGE]`.
 
-Requests the pages of the pages benchmark (benchmarks/pages.py: the customer dashboard as 10 customer users in turn,
-the manager's overview and its page 2) through Django's test client (the whole middleware stack, no HTTP server),
-on the pages benchmark's database (LOADBENCH_DATABASE_URL, loaded by `python -m benchmarks.pages`) and a Redis cache
-(LOADBENCH_CACHE_URL). For each page it reports the CPU this process used per warm request (median and mean) and
-the CPU of the PostgreSQL backend serving it (from /proc), then the first request after an evaluation: CPU and
-wall time of one request right after the generation of evaluation results is raised (as an evaluation finishing
-raises it), and, for the overview, after the worker's task that reads its figures ahead has run too (here, in this
-process: ``monitoring.readout.overview.warm``). With --profile dashboard|overview|page2, a cProfile of warm
-requests, timed by CPU, by own time and by cumulative time.
+Requests the pages of the pages benchmark (benchmarks/pages.py: the customer dashboard as 10 customer users in turn, the
+manager's overview and its page 2) through Django's test client (the whole middleware stack, no HTTP server), on the
+pages benchmark's database (LOADBENCH_DATABASE_URL, loaded by `python -m benchmarks.pages`) and a Redis cache
+(LOADBENCH_CACHE_URL). For each page it reports the CPU this process used per warm request (min, median and mean: the
+least is the steadiest on a shared machine) and the CPU of the PostgreSQL backend serving it (from /proc), then the
+first request after an evaluation: CPU and wall time of one request right after the generation of evaluation results is
+raised (as an evaluation finishing raises it), and, for the overview, after the worker's task that reads its figures
+ahead has run too (here, in this process: ``monitoring.readout.overview.warm``). With --profile
+dashboard|overview|page2, a cProfile of warm requests, timed by CPU, by own time and by cumulative time.
 """
 
 import os
@@ -141,7 +141,7 @@ def main(argv=None):
         for name, page in requests.items():
             times, db = warm(page, args.requests)
             print(
-                f"- round {round_ + 1}, {name}: web {statistics.median(times):.1f} median, "
+                f"- round {round_ + 1}, {name}: web {min(times):.1f} min, {statistics.median(times):.1f} median, "
                 f"{statistics.mean(times):.1f} mean ms; PostgreSQL {db:.1f} ms"
             )
     if args.cold:
