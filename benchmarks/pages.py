@@ -10,7 +10,8 @@ drives each page with wrk (8 connections, 2 threads, 30 s after a 5 s warm-up). 
 users' cookies, counts answers that are not 2xx (any fails the run) and reports the 50th, 95th and 99th percentiles
 and the request rate; the CPU time of the gunicorn processes and of the database's PostgreSQL backends over each
 run, read from /proc, is given per request. Then, for each page, it times the first request after an evaluation:
-it raises the generation of evaluation results (as an evaluation finishing does) before each of --cold requests.
+it raises the generation of evaluation results (as an evaluation finishing does) before each of --cold requests,
+and for the overview a second time with the worker's reading ahead (monitoring.readout.overview.warm) run in between.
 Prints Markdown.
 
 Pages: a bare Django view (GET /bench/bare, through the portal's middleware: the stack's ceiling, without and with
@@ -217,15 +218,20 @@ class CpuMeter:
 # --- the first request after an evaluation -----------------------------------------------------------------------
 
 
-def first_requests(port, pairs, marker, rounds):
+def first_requests(port, pairs, marker, rounds, read_ahead=False):
     """Milliseconds of one request to each (path, cookie) in turn, each right after the generation of evaluation
-    results is raised as an evaluation finishing raises it: every cached figure and rendering is then out of date."""
-    from monitoring.readout import cache
+    results is raised as an evaluation finishing raises it: every cached figure and rendering is then out of date.
+    With ``read_ahead``, the task an evaluation queues for a worker, which reads the manager's overview figures into
+    the cache (monitoring.readout.overview.warm), runs here first, as a worker would between the evaluation and the
+    manager's request."""
+    from monitoring.readout import cache, overview
 
     times = []
     for number in range(rounds):
         path, cookie = pairs[number % len(pairs)]
         cache.bump_generation()
+        if read_ahead:
+            overview.warm(cache.generation())
         started = time.perf_counter()
         check_page(port, path, cookie, marker)
         times.append((time.perf_counter() - started) * 1000)
@@ -272,6 +278,9 @@ def bench_pages(url, cache_url, workers, args):
             for label, pairs, marker, goals in measured:
                 if goals and args.cold:
                     cold.append((label, first_requests(port, pairs, marker, args.cold)))
+                    if "overview" in label:
+                        ahead = first_requests(port, pairs, marker, args.cold, read_ahead=True)
+                        cold.append((f"{label}, once a worker has read it ahead", ahead))
     finally:
         store = import_module(settings.SESSION_ENGINE).SessionStore
         for cookie in cookies.values():

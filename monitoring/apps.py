@@ -40,7 +40,7 @@ class MonitoringConfig(AppConfig):
         from monitoring.api import schema  # noqa: F401 - registers the OpenAPI description of bearer tokens
         from monitoring.evaluation.closing import FINAL_EVALUATION
         from monitoring.forms import INDICATOR_ON_TARGET_FORM
-        from monitoring.readout.cache import bump_generation, bump_ticket_generation
+        from monitoring.readout.cache import bump_generation, bump_ticket_generation, queue_overview_warming
         from monitoring.readout.panels import (
             CHAIN_PANEL,
             CLOSED_PERIODS,
@@ -60,4 +60,6 @@ class MonitoringConfig(AppConfig):
         agreement_links.register(OPENSLO_LINKS)
         closed_periods.register(CLOSED_PERIODS)
         evaluation_finished.connect(bump_generation, dispatch_uid="monitoring-dashboard-cache")
+        # After the generation is raised: the overview's figures of the new one are read ahead by a worker.
+        evaluation_finished.connect(queue_overview_warming, dispatch_uid="monitoring-overview-warming")
         ticket_clocks_written.connect(bump_ticket_generation, dispatch_uid="monitoring-ticket-figures-cache")

@@ -148,3 +148,11 @@ def ensure_measurement_partitions():
     """Make the raw measurements' monthly partitions up to SLM_MEASUREMENT_PARTITIONS_AHEAD months ahead (PostgreSQL;
     nothing on SQLite); returns the names made."""
     return partitions.ensure_partitions().created
+
+
+@shared_task(time_limit=120, soft_time_limit=100)
+def warm_overview(generation):
+    """Read the manager's overview figures of an evaluation's results into the cache (monitoring.readout.overview)."""
+    from monitoring.readout import overview
+
+    return overview.warm(generation)

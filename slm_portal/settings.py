@@ -124,7 +124,12 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{SLM_VAR_DIR / 'slm_portal.sqlite3'}")}
-CACHES = {"default": env_cache("CACHE_URL", "locmem://")}
+CACHES = {
+    "default": env_cache("CACHE_URL", "locmem://"),
+    # Renderings that depend only on the code, the translations and who asks (the navigation bar, by role, language
+    # and the person's name), kept in each process: nothing an edit or an evaluation changes, so nothing to share.
+    "process": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "slm-portal-process"},
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

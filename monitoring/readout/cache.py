@@ -47,6 +47,17 @@ def bump_generation(sender=None, **kwargs):
         cache.set(GENERATION_KEY, 1, None)
 
 
+def queue_overview_warming(sender=None, **kwargs):
+    """Receiver of evaluation_finished, after ``bump_generation``: a worker reads the new generation's overview
+    figures into the cache once the evaluation has committed (``monitoring.readout.overview.warm``)."""
+    from django.db import transaction
+
+    from monitoring.tasks import warm_overview
+
+    current = generation()
+    transaction.on_commit(lambda: warm_overview.delay(current))
+
+
 EVERY_CUSTOMER = "all"
 
 
@@ -64,6 +75,12 @@ def bump_ticket_generation(sender=None, customer_ids=(), **kwargs):
             cache.incr(key("ticket-generation", customer_id))
         except ValueError:
             cache.set(key("ticket-generation", customer_id), 1, None)
+
+
+def claim(key_parts, generation, seconds=SECONDS):
+    """True for the first caller to claim ``key_parts`` of ``generation`` (an atomic add), False for the others: one
+    worker reads a generation's figures ahead, not every one that was told the evaluation finished."""
+    return cache.add(key(*key_parts, generation=generation), 1, seconds)
 
 
 def digest(value):
@@ -109,18 +126,12 @@ def fragment_key(*parts, current=None):
 # --- the customer's dashboard ---------------------------------------------------------------------------------------
 
 
-def section_key(agreement, language):
-    """Cache key parts of an agreement's section of the customer dashboard. The section shows the agreement and its
-    targets as edited (every field of their rows is in the digest: an edit finds a new entry at once) and their
-    compliance, which changes only when an evaluation finishes (``cached_many`` adds the generation)."""
-    rows = [_fields(agreement)] + [
-        (*_fields(target), getattr(target, "counts_tickets", None)) for target in agreement.targets.all()
-    ]
-    return ("dashboard-section", agreement.pk, language, digest(rows))
-
-
-def _fields(instance):
-    return tuple(getattr(instance, field.attname) for field in instance._meta.concrete_fields)
+def section_key(agreement_row, target_rows, language):
+    """Cache key parts of an agreement's section of the customer dashboard, from its row and its targets' rows
+    (``dashboards.dashboard_rows``). The section shows the agreement and its targets as edited (every field of their
+    rows is in the digest: an edit finds a new entry at once) and their compliance, which changes only when an
+    evaluation finishes (``cached_many`` adds the generation). A missing section is drawn from these same rows."""
+    return ("dashboard-section", agreement_row[0], language, digest([tuple(agreement_row), *map(tuple, target_rows)]))
 
 
 # --- the manager's overview -----------------------------------------------------------------------------------------

@@ -21,7 +21,6 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
-    Prefetch,
     Subquery,
     Value,
     When,
@@ -75,36 +74,78 @@ def recent_snapshots(target_ids, periods=TREND_PERIODS):
     return history
 
 
-def dashboard_agreements(user, customer):
-    """The customer's active agreements and their targets, without compliance: what the dashboard's cached sections
-    are found by (see ``cache.section_key``); ``attach_trends`` adds the compliance of those that must be drawn.
-    Each says whether its customer's tickets are counted on one of its services (``has_tickets``), each target
-    whether it measures a ticket indicator (``counts_tickets``)."""
+def _ticket_counting():
+    """(has_tickets for agreements, counts_tickets for targets), as annotations (see ``dashboard_agreements``)."""
     counted = Indicator.objects.filter(
         kind__in=TICKET_KINDS, customer_id=OuterRef("customer_id"), service__agreements=OuterRef("pk")
     )
-    # A ticket target's budget is said in late tickets (``counts_tickets``), read with the targets in one query.
     ticket_link = TargetIndicator.objects.filter(target=OuterRef("pk"), indicator__kind__in=TICKET_KINDS)
-    targets = ServiceLevelTarget.objects.annotate(counts_tickets=Exists(ticket_link)).order_by("code")
-    return list(
-        Agreement.objects.for_user(user)
-        .filter(customer=customer)
-        .active()
-        .annotate(has_tickets=Exists(counted))
-        .prefetch_related(Prefetch("targets", queryset=targets))
-        .order_by("code")
+    return Exists(counted), Exists(ticket_link)
+
+
+def _customer_agreements(user, customer):
+    return Agreement.objects.for_user(user).filter(customer=customer).active().order_by("code")
+
+
+def dashboard_rows(user, customer):
+    """The customer's active agreements and their targets, without compliance: what the dashboard's cached sections
+    are found by, read as rows (tuples, no model instances: making 60 of them for every request and reading their
+    fields back for the keys cost more than the rest of a cached page): [(agreement's pk, its row: every field, has
+    the customer's tickets counted on one of its services, [each target's row: every field and whether it measures
+    a ticket indicator, by code])], by code. Two queries. ``agreements_of_rows`` makes instances of those to draw."""
+    has_tickets, counts_tickets = _ticket_counting()
+    agreement_fields = [field.attname for field in Agreement._meta.concrete_fields]
+    target_fields = [field.attname for field in ServiceLevelTarget._meta.concrete_fields]
+    agreements = list(
+        _customer_agreements(user, customer)
+        .annotate(has_tickets=has_tickets)
+        .values_list(*agreement_fields, "has_tickets")
     )
+    targets = defaultdict(list)
+    rows = (
+        ServiceLevelTarget.objects.filter(agreement_id__in=[row[0] for row in agreements])
+        .annotate(counts_tickets=counts_tickets)
+        .order_by("code")
+        .values_list(*target_fields, "counts_tickets")
+    )
+    agreement_at = target_fields.index("agreement_id")
+    for row in rows:
+        targets[row[agreement_at]].append(row)
+    return [(row[0], row[:-1], row[-1], targets[row[0]]) for row in agreements]
 
 
-def upcoming_maintenance(user, agreements, now=None, ahead=MAINTENANCE_AHEAD):
-    """The occurrences of maintenance of the agreements' services that customers see, running at ``now`` or
-    starting within ``ahead``, soonest first: one query. Planned and approved windows; not cancelled or completed
-    ones."""
+def agreements_of_rows(rows):
+    """Agreements and their targets as model instances, made from rows of ``dashboard_rows`` without a query (the
+    sections to draw: ``attach_trends`` adds their compliance). Each has ``has_tickets``, each target
+    ``counts_tickets``, and ``agreement.targets.all()`` gives the targets as a prefetch would."""
+    agreement_fields = [field.attname for field in Agreement._meta.concrete_fields]
+    target_fields = [field.attname for field in ServiceLevelTarget._meta.concrete_fields]
+    agreements = []
+    for _pk, row, has_tickets, target_rows in rows:
+        agreement = Agreement.from_db("default", agreement_fields, row)
+        agreement.has_tickets = has_tickets
+        targets = []
+        for target_row in target_rows:
+            target = ServiceLevelTarget.from_db("default", target_fields, target_row[:-1])
+            target.counts_tickets = target_row[-1]
+            target.agreement = agreement
+            targets.append(target)
+        prefetched = agreement.targets.all()
+        prefetched._result_cache, prefetched._prefetch_done = targets, True
+        agreement._prefetched_objects_cache = {"targets": prefetched}
+        agreements.append(agreement)
+    return agreements
+
+
+def upcoming_maintenance(user, agreement_ids, now=None, ahead=MAINTENANCE_AHEAD):
+    """The occurrences of maintenance of the services of the agreements with the keys ``agreement_ids`` that
+    customers see, running at ``now`` or starting within ``ahead``, soonest first: one query. Planned and approved
+    windows; not cancelled or completed ones."""
     now = now or timezone.now()
     windows = (
         MaintenanceWindow.objects.for_user(user)
         .filter(customer_visible=True, status__in=[MaintenanceStatus.PLANNED, MaintenanceStatus.APPROVED])
-        .filter(service__agreements__in=[agreement.pk for agreement in agreements])
+        .filter(service__agreements__in=agreement_ids)
         .filter(may_occur_between(now, now + ahead))
         .select_related("service", "calendar")
         .distinct()

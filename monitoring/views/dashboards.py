@@ -29,11 +29,13 @@ from monitoring.models import Alert, Breach, ComplianceSnapshot
 from monitoring.readout import cache, chain, charts, dashboards, timeline
 from monitoring.readout import maintenance as excluded_time
 from monitoring.readout.freshness import evaluation_state, queued_at
+from monitoring.readout.overview import PAGE_SIZE
+from monitoring.readout.overview import figures as overview_figures
 from monitoring.readout.ticket_list import ticket_target
 from monitoring.readout.tickets import customer_ticket_figures
 from monitoring.readout.what_if import closed_periods, parse_objective
 
-OVERVIEW_PAGE_SIZE = 50
+OVERVIEW_PAGE_SIZE = PAGE_SIZE
 SECTION_TEMPLATE = "monitoring/includes/agreement_section.html"
 
 
@@ -50,39 +52,41 @@ class OverviewFilter(AgreementFilter):
 def render_customer_dashboard(request, customer):
     """Each agreement's section is cached as HTML until the next evaluation (or an edit of the agreement or its
     targets, which changes its key): only the sections not cached read their compliance and are drawn."""
-    agreements = dashboards.dashboard_agreements(request.user, customer)
+    rows = dashboards.dashboard_rows(request.user, customer)
     language = get_language()
+    keys = {pk: cache.section_key(row, targets, language) for pk, row, _tickets, targets in rows}
 
-    def draw(numbers):
-        missing = dashboards.attach_trends([agreements[number] for number in numbers])
-        for agreement in missing:
+    def draw(pks):  # from the rows the keys were made of: a section is filed under the key of what it shows
+        drawn = dashboards.attach_trends(dashboards.agreements_of_rows([row for row in rows if row[0] in pks]))
+        for agreement in drawn:
             agreement.chart = charts.target_trends(agreement.targets.all())
         return {
-            number: render_to_string(SECTION_TEMPLATE, {"agreement": agreement}, request)
-            for number, agreement in zip(numbers, missing, strict=True)
+            agreement.pk: render_to_string(SECTION_TEMPLATE, {"agreement": agreement}, request) for agreement in drawn
         }
 
-    keys = {number: cache.section_key(agreement, language) for number, agreement in enumerate(agreements)}
     sections = cache.cached_many(keys, draw)
-    for number, agreement in enumerate(agreements):
-        agreement.section = mark_safe(sections[number])  # noqa: S308 - HTML rendered by our own template
+    agreements = [
+        {"section": mark_safe(sections[pk]), "has_tickets": has_tickets}  # noqa: S308 - HTML of our own template
+        for pk, _row, has_tickets, _targets in rows
+    ]
+    counts_tickets = any(target[-1] for _pk, _row, _tickets, targets in rows for target in targets)
     now = timezone.now()
     month = windows.calendar_period(windows.MONTH, now, settings.TIME_ZONE)
     context = {
         "customer": customer,
         "agreements": agreements,
         # Not cached: they change with the clock, not with an evaluation.
-        "maintenance": dashboards.upcoming_maintenance(request.user, agreements, now) if agreements else [],
+        "maintenance": dashboards.upcoming_maintenance(request.user, list(keys), now) if agreements else [],
         # Only when a target counts tickets: the customer's ticket indicators are those a target of theirs measures.
         "tickets": customer_ticket_figures(request.user, customer, month.start, month.end, now)
-        if any(target.counts_tickets for agreement in agreements for target in agreement.targets.all())
+        if counts_tickets
         else [],
         "month_label": month.label,
         "now": now,
         "maintenance_days": dashboards.MAINTENANCE_AHEAD.days,
         "tickets_url": (
             f"{reverse('monitoring:ticket_list')}?{urlencode({'customer': customer.code})}"
-            if any(agreement.has_tickets for agreement in agreements)
+            if any(agreement["has_tickets"] for agreement in agreements)
             else None
         ),
     }
@@ -107,44 +111,29 @@ def overview(request):
         agreements = filterset.qs
         filters = filterset.form.cleaned_data
     status = filters.get("status")
-    scoped = dashboards.current_targets(request.user, agreements)
-    current = scoped.filter(status=status) if status else scoped
-    # Every page of a listing shares its cached figures, and so do the people who see the same rows.
-    scope = cache.listing_scope(request.user, filters)
     query = request.GET.copy()  # for the pages' links
     query.pop("page", None)
     language = get_language()
-    # What changes only when an evaluation finishes is cached (see monitoring.readout.cache): the order of the current
-    # snapshots (their keys), the counts, the heatmap, the keys of the fastest burners and latest breaches, and the
-    # rendered table rows and lists, filed under a digest of the names and codes they show (read for every request,
-    # so that an edited name shows at once). The rows themselves are read only when their rendering is not cached.
-    # The filter form is cached too, under a key made of everything it shows (cache.filter_form_key).
-    # One query (cached) gives the listing of every status, its order and the counts; a request reads its summary
-    # and the keys of its page.
+    # What changes only when an evaluation finishes is cached (see monitoring.readout.cache and .overview): the order
+    # of the current snapshots (their keys), the counts, the heatmap, the keys of the fastest burners and latest
+    # breaches, and the rendered table rows and lists, filed under a digest of the names and codes they show (read for
+    # every request, so that an edited name shows at once). The rows themselves are read only when their rendering is
+    # not cached. The filter form is cached too, under a key made of everything it shows (cache.filter_form_key).
+    # Every page of a listing shares its cached figures, and so do the people who see the same rows; a worker reads
+    # the unfiltered overview's figures ahead when an evaluation finishes (overview.warm).
     generation = cache.generation()  # read once: every figure and fragment of the page is of this generation
-    summary, number, on_page, shown = cache.ranked_listing(
-        ("overview-listing", scope), scoped, status, OVERVIEW_PAGE_SIZE, request.GET.get("page"), current=generation
+    found = overview_figures(
+        request.user, agreements, filters, status, request.GET.get("page"), generation, OVERVIEW_PAGE_SIZE
     )
-    page = Paginator(range(summary["listed"]), OVERVIEW_PAGE_SIZE).page(number)
+    scope, summary, on_page = found["scope"], found["summary"], found["on_page"]
+    page = Paginator(range(summary["listed"]), OVERVIEW_PAGE_SIZE).page(found["number"])
+    current = found["ranked"].filter(status=status) if status else found["ranked"]
     page.object_list = current.filter(pk__in=on_page)  # in the order of the ranking (the same ORDER BY)
     # The counts are of every status in the scope, so they still show what the status filter left out.
     counts = summary["counts"]
-    in_scope = {"target__agreement__in": agreements}
-    snapshots = ComplianceSnapshot.objects.for_user(request.user).filter(**in_scope)
-    breaches = Breach.objects.for_user(request.user).filter(**in_scope)
-    fastest_ids, fastest, fastest_shown = cache.cached_rows(
-        ("fastest", scope),
-        dashboards.fastest_burning(request.user, agreements),
-        snapshots.select_related("target__agreement__customer"),
-        current=generation,
-    )
-    breach_ids, latest, breach_shown = cache.cached_rows(
-        ("breaches", scope),
-        dashboards.recent_breaches(request.user, agreements),
-        breaches.select_related("target__agreement__customer"),
-        current=generation,
-    )
-    shown = cache.shown_of(ComplianceSnapshot, on_page + fastest_ids, {**shown, **fastest_shown})
+    fastest_ids, fastest, fastest_shown = found["fastest"]
+    breach_ids, latest, breach_shown = found["breaches"]
+    shown = cache.shown_of(ComplianceSnapshot, on_page + fastest_ids, {**found["shown"], **fastest_shown})
     breach_shown = cache.shown_of(Breach, breach_ids, breach_shown)
 
     # Not cached: it changes with the day, not with an evaluation. The viewer's own agreements lead the list.
@@ -154,10 +143,7 @@ def overview(request):
         agreement.days_left = days_left(agreement, today)
 
     def heatmap():  # drawn only when its rendering is not cached
-        matrix = cache.cached(
-            ("heatmap", scope), lambda: dashboards.service_heatmap(request.user, agreements), current=generation
-        )
-        return charts.heatmap(matrix)
+        return charts.heatmap(found["heatmap"]())
 
     return render(
         request,

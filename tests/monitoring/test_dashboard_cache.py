@@ -7,9 +7,13 @@ rows never share a cached listing. Rendered at NOW (16 Nov 2026 12:00 KST, see d
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from agreements.choices import AgreementStatus
 from monitoring.evaluation import evaluate_targets
+from monitoring.readout import cache
+from monitoring.readout import overview as read_ahead
 from monitoring.readout.cache import listing_scope
 from tests.factories import UserFactory
 from tests.monitoring.dashboard_helpers import (
@@ -136,3 +140,52 @@ def test_an_overview_listing_is_cached_under_its_cleaned_filters_only(manager, c
     assert filtered != plain
     assert len(filtered) == len(plain) < 40  # a long search does not lengthen the key
     assert listing_scope(manager, {"q": "x" * 5000, "customer": customer_a}) == filtered
+
+
+def test_a_worker_reads_the_overview_ahead_once_an_evaluation_has_committed(
+    client, manager, requests_target, monkeypatch, django_capture_on_commit_callbacks
+):
+    from monitoring import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.warm_overview, "delay", queued.append)
+    record_counts(requests_target, {kst(2026, 11, 16, 11): (0, 200)})
+    with django_capture_on_commit_callbacks(execute=True):
+        evaluate_targets([requests_target.pk], NOW)
+    assert queued == [cache.generation()]  # the new generation, once the evaluation's writes are committed
+
+    # An older generation's task, or a second one for the same generation, reads nothing.
+    assert read_ahead.warm(cache.generation() - 1) is False
+    assert read_ahead.warm(cache.generation()) is True
+    assert read_ahead.warm(cache.generation()) is False
+
+    # The manager's first request finds the listing, the counts and the heatmap read: no ranking, no aggregate.
+    client.force_login(manager)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/overview/").text
+    assert listed(page) == [("breached", "acme-portal", "Requests")]
+    assert counts(page)["breached"] == 1
+    assert 'id="heatmap"' in page
+    read = [query["sql"].upper() for query in captured.captured_queries]
+    assert not [sql for sql in read if "MIN(" in sql]  # the heatmap's aggregate
+    ranked = [sql for sql in read if "CASE WHEN" in sql]  # the listing's order: only the page's rows, by key
+    assert ranked
+    assert all('"MONITORING_COMPLIANCESNAPSHOT"."ID" IN (' in sql for sql in ranked)
+
+
+def test_the_overview_read_ahead_is_never_served_to_someone_who_sees_other_rows(client, manager, requests_target):
+    assert read_ahead.warm(cache.generation()) is True
+    auditor = UserFactory(username="auditor")
+    auditor.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="monitoring", codename__in=["view_compliancesnapshot", "view_breach"]
+        )
+    )
+    page = overview(client, auditor)
+    assert "No evaluated targets match." in page
+    assert "acme-portal" not in page
+    assert listed(overview(client, manager)) == [("on_track", "acme-portal", "Requests")]
+
+
+def test_no_service_manager_no_read_ahead(requests_target):
+    assert read_ahead.warm(cache.generation()) is False
