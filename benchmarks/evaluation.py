@@ -223,6 +223,25 @@ def evaluate_once(at, expected, worker, chunk, queue, limit=900):
     return time.perf_counter() - started
 
 
+def floor_seconds():
+    """The limit beside the evaluation: one statement summing the month's hour figures of every indicator, what an
+    evaluation must read at the least (median of three, warm)."""
+    from django.db import connection
+
+    sql = (
+        "SELECT indicator_id, sum(good), sum(total), sum(minutes_with_data), sum(minutes_all_good), sum(ratio_units) "
+        "FROM monitoring_hourrollup WHERE hour >= %s AND hour < %s GROUP BY indicator_id"
+    )
+    runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [START, START + dt.timedelta(days=DAYS)])
+            rows = cursor.fetchall()
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs), len(rows)
+
+
 def settle():
     from django.db import connection
 
@@ -263,6 +282,7 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=3, help="evaluations after the first (the median counts)")
     parser.add_argument("--chunk", type=int, default=None, help="targets per task (default SLM_EVALUATION_CHUNK)")
     parser.add_argument("--reload", action="store_true", help="reload the estate even if present")
+    parser.add_argument("--limit-only", action="store_true", help="measure only the limit (one summing statement)")
     args = parser.parse_args(argv)
     os.environ["CELERY_BROKER_URL"] = args.broker_url  # the fan-out queues where the workers listen
     setup_django(args.database_url)
@@ -279,6 +299,11 @@ def main(argv=None):
 
     chunk = args.chunk or settings.SLM_EVALUATION_CHUNK
     print(f"- {chunk} targets a task\n")
+    seconds, indicators = floor_seconds()
+    print(f"- the limit: one SQL statement summing the month's hour rollups of all {indicators:,} indicators, "
+          f"{seconds:.2f} s (median of 3)")  # fmt: skip
+    if args.limit_only:
+        return
     first_at = START + dt.timedelta(days=DAYS) - dt.timedelta(minutes=args.repeat + 2)
     results = {}
     for processes in [int(p) for p in args.processes.split(",")]:
