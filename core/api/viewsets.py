@@ -175,6 +175,8 @@ class TenantViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.Des
         require(request.user, self.change_permission)
         with transaction.atomic():
             row = self.hold_if_matched(row)
+            if partial and request.data == {}:  # nothing asked to change: nothing written, the ETag stays
+                return Response(self.get_serializer(self.reread(row)).data)
             form = self.bind(instance=row, partial=partial)
             self.validate(form)
             row = self.save_form(form)

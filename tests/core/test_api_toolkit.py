@@ -123,6 +123,23 @@ def test_if_match_refuses_a_change_made_on_an_old_version(api, customer_a):
     assert api.put("/api/v1/customers/acme", {"name": "Acme"}, format="json", HTTP_IF_MATCH=tag).status_code == 412
 
 
+def test_an_empty_patch_writes_nothing_and_keeps_the_etag(api, agreement_a):
+    url = f"/api/v1/agreements/{agreement_a.code}"
+    before = api.get(url)
+    versions = agreement_a.history.count()
+
+    response = api.patch(url, {}, format="json", HTTP_IF_MATCH=before["ETag"])
+
+    assert response.status_code == 200
+    assert response.data["updated_at"] == before.data["updated_at"]
+    assert api.get(url)["ETag"] == before["ETag"]
+    assert agreement_a.history.count() == versions
+    # ...while If-Match is still checked, and a PATCH that names a field still writes.
+    assert api.patch(url, {}, format="json", HTTP_IF_MATCH='"stale"').status_code == 412
+    assert api.patch(url, {"title": "Renamed"}, format="json").status_code == 200
+    assert api.get(url)["ETag"] != before["ETag"]
+
+
 def test_the_cursor_pages_in_the_order_asked_and_survives_a_row_added_meanwhile(api):
     for code in ("c-1", "c-2", "c-3"):
         CustomerFactory(code=code, name=code.upper())
