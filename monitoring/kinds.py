@@ -5,7 +5,6 @@ ingestion, CSV import, the model's check and constraint, the forms, the rollups 
 indicator (``indicator.sli_kind``) rather than comparing names. A new kind is a new subclass added to ``KINDS``.
 """
 
-import datetime as dt
 import math
 import operator
 
@@ -114,7 +113,7 @@ class RatioKind(SliKind):
         return quick
 
     def quick_batch(self, indicator, latest):
-        def quick_batch(raws, _parse=dt.datetime.fromisoformat, _utc=dt.UTC, _new=tuple.__new__, _sample=Sample):
+        def quick_batch(raws, _instant=utc_instant, _new=tuple.__new__, _sample=Sample):
             samples = []
             append = samples.append
             for raw in raws:
@@ -125,15 +124,8 @@ class RatioKind(SliKind):
                     return None
                 if not 0 <= good <= total <= MAX_COUNT:
                     return None
-                try:
-                    instant = _parse(t)
-                    if instant.tzinfo is not _utc:
-                        if instant.tzinfo is None or instant.utcoffset() is None:
-                            return None
-                        instant = instant.astimezone(_utc)
-                except (ValueError, OverflowError):
-                    return None
-                if instant > latest:
+                instant = _instant(t)
+                if instant is None or instant > latest:
                     return None
                 append(_new(_sample, (instant, None, good, total)))
             return samples
@@ -195,7 +187,7 @@ class ThresholdKind(SliKind):
     def quick_batch(self, indicator, latest):
         compare, limit = COMPARISONS[indicator.operator], indicator.threshold
 
-        def quick_batch(raws, _parse=dt.datetime.fromisoformat, _utc=dt.UTC, _new=tuple.__new__, _sample=Sample):
+        def quick_batch(raws, _instant=utc_instant, _new=tuple.__new__, _sample=Sample):
             samples = []
             append = samples.append
             for raw in raws:
@@ -211,15 +203,8 @@ class ThresholdKind(SliKind):
                     value = float(value)
                 else:
                     return None
-                try:
-                    instant = _parse(t)
-                    if instant.tzinfo is not _utc:
-                        if instant.tzinfo is None or instant.utcoffset() is None:
-                            return None
-                        instant = instant.astimezone(_utc)
-                except (ValueError, OverflowError):
-                    return None
-                if instant > latest:
+                instant = _instant(t)
+                if instant is None or instant > latest:
                     return None
                 append(_new(_sample, (instant, value, 1 if compare(value, limit) else 0, 1)))
             return samples
