@@ -118,16 +118,21 @@ def test_a_terminated_agreement_leaves_the_overview_at_once(client, manager, req
     assert "globex-ops" not in page
 
 
-def test_people_who_see_different_rows_never_share_a_cached_overview(client, manager, requests_target):
-    assert listed(overview(client, manager)) == [("on_track", "acme-portal", "Requests")]
-
-    # May open the overview (it reads snapshots and breaches) but may not see agreements: it lists nothing.
+def snapshot_reader():
+    """Someone who may open the overview (it reads snapshots and breaches) but may not see any agreement."""
     auditor = UserFactory(username="auditor")
     auditor.user_permissions.add(
         *Permission.objects.filter(
             content_type__app_label="monitoring", codename__in=["view_compliancesnapshot", "view_breach"]
         )
     )
+    return auditor
+
+
+def test_people_who_see_different_rows_never_share_a_cached_overview(client, manager, requests_target):
+    assert listed(overview(client, manager)) == [("on_track", "acme-portal", "Requests")]
+
+    auditor = snapshot_reader()  # lists nothing
     page = overview(client, auditor)
     assert "No evaluated targets match." in page
     assert "acme-portal" not in page
@@ -175,12 +180,7 @@ def test_a_worker_reads_the_overview_ahead_once_an_evaluation_has_committed(
 
 def test_the_overview_read_ahead_is_never_served_to_someone_who_sees_other_rows(client, manager, requests_target):
     assert read_ahead.warm(cache.generation()) is True
-    auditor = UserFactory(username="auditor")
-    auditor.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="monitoring", codename__in=["view_compliancesnapshot", "view_breach"]
-        )
-    )
+    auditor = snapshot_reader()
     page = overview(client, auditor)
     assert "No evaluated targets match." in page
     assert "acme-portal" not in page
