@@ -14,12 +14,12 @@ class AlertBook:
     def __init__(self, targets, rules, at):
         self.rules = rules
         self.at = at
-        self.firing = {
-            (alert.target_id, alert.rule_id): alert
-            for alert in Alert.objects.firing().filter(target__in=targets).select_related("rule")
-        }
-        self.new, self.changed, self.events = [], [], []
         self.targets = {target.pk: target for target in targets}
+        self.firing = {}
+        for alert in Alert.objects.firing().filter(target__in=targets).select_related("rule"):
+            alert.target = self.targets[alert.target_id]  # the chunk's own, with its agreement: no query per alert
+            self.firing[(alert.target_id, alert.rule_id)] = alert
+        self.new, self.changed, self.events = [], [], []
 
     def update(self, target, burns):
         """Apply this evaluation's burn rates (None: no open period, so nothing fires); True if any rule fires."""

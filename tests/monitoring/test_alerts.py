@@ -172,3 +172,27 @@ def test_the_ticket_rule_catches_a_slow_burn():
     alert = Alert.objects.get()
     assert (alert.rule.name, alert.rule.severity) == ("ticket-3d", "ticket")
     assert (alert.long_burn, alert.short_burn) == (D("1.388889"), D("2.777778"))
+
+
+def _queries_to_resolve(how_many):
+    """Queries of the evaluation that resolves the firing alerts of ``how_many`` new targets (and notifies them)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from monitoring.evaluation import evaluate_targets
+
+    targets = [burning_target() for _ in range(how_many)]
+    evaluate_targets([target.pk for target in targets], AT)
+    for target in targets:
+        record_probe_minutes(target, AT, 10)
+    with CaptureQueriesContext(connection) as captured:
+        summary = evaluate_targets([target.pk for target in targets], AT + dt.timedelta(minutes=10))
+    assert summary.alerts_resolved == how_many
+    return len(captured.captured_queries)
+
+
+def test_resolving_firing_alerts_reads_no_row_per_alert():
+    from monitoring.models import NotificationChannel
+
+    NotificationChannel.objects.create(name="everyone", kind="email", address="ops@example.com")
+    assert _queries_to_resolve(1) == _queries_to_resolve(3)
