@@ -1,7 +1,8 @@
 """What of a plan's links one reader may see.
 
-A plan for no one customer, on a catalogue service several customers use, may address one customer's breaches,
-targets and requirements, and its effect review measures that customer's targets. Another customer's user reads the
+A plan for no one customer, on a catalogue service several customers use, may address the breaches, targets and
+requirements of the customers who use its services (``PlanForm`` refuses any other customer's), and its effect review
+measures those customers' targets. Another customer's user reads the
 plan (``PlanQuerySet.concerning``) but, of what it links, only the rows each linked model's own ``.for_user()`` lets
 them see; the goal's target and its figures (baseline and desired attainment) only when they may see that target, and
 the effect review's figures only of the targets they may see. A service manager sees every row. The plan's page and

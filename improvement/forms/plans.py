@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agreements.forms.agreements import choose_owner
-from agreements.models import Customer, Service, ServiceLevelTarget
+from agreements.models import Agreement, Customer, Service, ServiceLevelTarget
 from improvement.models import Action, ImprovementPlan
 from monitoring.models import Breach
 from requirements_analysis.models import ServiceLevelRequirement
@@ -106,6 +106,14 @@ class PlanForm(forms.ModelForm):
         self.fields["requirements"].queryset = (
             ServiceLevelRequirement.objects.for_user(user).select_related("service").order_by("service__name", "pk")
         )
+        if not user.has_perm("agreements.view_customer"):
+            # A plan for no one customer is read by the people of every customer of its services: whoever sees only
+            # their own organisation starts plans for it.
+            self.fields["customer"].required = True
+            self.fields["customer"].error_messages["required"] = _(
+                "Choose your organisation: a plan for no one customer is read by every customer of its services, "
+                "so only service managers start one."
+            )
         self.fields["breaches"].queryset = (
             Breach.objects.for_user(user).select_related("target__agreement").order_by("-detected_at")
         )
@@ -166,24 +174,52 @@ class PlanForm(forms.ModelForm):
         baseline, desired = cleaned.get("baseline_attainment"), cleaned.get("desired_attainment")
         if baseline is not None and desired is not None and desired <= baseline:
             self.add_error("desired_attainment", _("The goal must be above the baseline."))
-        customer = cleaned.get("customer")
-        if customer is not None:
-            for name, (customer_of, label) in CUSTOMER_CHOICES.items():
-                chosen = cleaned.get(name)
-                rows = [chosen] if name == "goal_target" and chosen else list(chosen or [])
-                others = [label(row) for row in rows if customer_of(row) != customer.pk]
-                if others:
-                    self.add_error(
-                        name,
-                        _("Not %(customer)s's: %(rows)s. A plan addresses its own customer's only.")
-                        % {"customer": customer.name, "rows": "; ".join(others)},
-                    )
+        self._check_links(cleaned)
         if self.open_plans and not cleaned.get("another_plan"):
             self.add_error(
                 "another_plan",
                 _("A plan is already open for this: go on with it, or tick the box to start another one."),
             )
         return cleaned
+
+    def _check_links(self, cleaned):
+        """Whose rows the plan may link: every one its customer's; for a plan for no one customer, every one of a
+        customer who reads it (an agreement on one of its services, ``PlanQuerySet.concerning``), so that each reader
+        finds its own rows there and no other customer's (``improvement.visibility``). The rows themselves are
+        offered through the person's ``.for_user()``: another row is not a valid choice."""
+        if "customer" in self.errors or "services" in self.errors:
+            return
+        customer = cleaned.get("customer")
+        if customer is not None:
+            allowed = {customer.pk}
+            message = _("Not %(customer)s's: %(rows)s. A plan addresses its own customer's only.")
+        else:
+            allowed = set(
+                Agreement.objects.for_user(self.user)
+                .filter(services__in=cleaned.get("services") or ())
+                .values_list("customer_id", flat=True)
+            )
+            message = _(
+                "Of a customer with no agreement on the plan's services: %(rows)s. A plan for no one customer "
+                "addresses only the rows of the customers who use its services (they read it): choose the plan's "
+                "customer, or its services."
+            )
+        for name, (customer_of, label) in CUSTOMER_CHOICES.items():
+            chosen = cleaned.get(name)
+            rows = [chosen] if name == "goal_target" and chosen else list(chosen or [])
+            others = [label(row) for row in rows if customer_of(row) not in allowed]
+            if others:
+                self.add_error(name, message % {"customer": getattr(customer, "name", ""), "rows": "; ".join(others)})
+        decision = self.initial.get("decision")
+        if decision is not None and decision.meeting.agreement.customer_id not in allowed:
+            self.add_error(
+                "customer",
+                _(
+                    "The plan starts from a decision of %(customer)s's service review: it is for %(customer)s, or "
+                    "for no one customer on a service %(customer)s uses."
+                )
+                % {"customer": decision.meeting.agreement.customer.name},
+            )
 
 
 class ActionForm(forms.ModelForm):
