@@ -71,7 +71,12 @@ def target_effect(before, after, n, objective):
 
 
 def plan_verdict(effects):
-    verdicts = [effect.verdict for effect in effects]
+    return combined_verdict(effect.verdict for effect in effects)
+
+
+def combined_verdict(verdicts):
+    """The verdict over several targets' verdicts (see the module's docstring)."""
+    verdicts = list(verdicts)
     if WORSE in verdicts:
         return WORSE
     if IMPROVED in verdicts:

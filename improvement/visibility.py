@@ -5,15 +5,19 @@ requirements of the customers who use its services (``PlanForm`` refuses any oth
 measures those customers' targets. Another customer's user reads the
 plan (``PlanQuerySet.concerning``) but, of what it links, only the rows each linked model's own ``.for_user()`` lets
 them see; the goal's target and its figures (baseline and desired attainment) only when they may see that target, and
-the effect review's figures only of the targets they may see. A service manager sees every row. The plan's page and
+the effect review's figures only of the targets they may see, and its verdict computed over those targets only
+(``review_reading``). A service manager sees every row. The plan's page and
 the API read a plan's links through here.
 """
 
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, ServiceLevelTarget
+from improvement import effect
+from improvement.choices import Verdict
 from monitoring.models import Breach
 from requirements_analysis.models import ServiceLevelRequirement
 
@@ -97,3 +101,34 @@ def review_rows(review, user):
 
     visible = [row for row in rows if shown(row)]
     return visible, len(rows) - len(visible)
+
+
+@dataclass
+class ReviewReading:
+    """An effect review as one reader sees it."""
+
+    rows: list  # the rows of the targets the reader may see (``EffectReview.rows``)
+    hidden: int  # how many targets the review measured are not shown
+    verdict: str | None  # over the rows shown; None (withheld) when the review measured targets but none is shown
+    note: str  # a plain sentence when the verdict is not the review's over every target, else ""
+
+    @property
+    def verdict_label(self):
+        return dict(Verdict.choices).get(self.verdict, "") if self.verdict else ""
+
+
+def review_reading(review, user):
+    """The review's rows ``user`` may see and the verdict they support. A reader who may not see every target the
+    review measured does not get the verdict over all of them (it would rest on figures they are not shown, such as
+    another customer's): the verdict is computed, by the same rule, over the targets shown, and said to be; with
+    none shown, it is withheld."""
+    rows, hidden = review_rows(review, user)
+    if not hidden:
+        return ReviewReading(rows, 0, review.verdict, "")
+    if not rows:
+        note = _("No verdict is shown: none of the targets this review measured is visible to you.")
+        return ReviewReading(rows, hidden, None, note)
+    note = _(
+        "This verdict is over the targets shown here only: part of the evidence of this review is not visible to you."
+    )
+    return ReviewReading(rows, hidden, effect.combined_verdict(row["verdict"] for row in rows), note)

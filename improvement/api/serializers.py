@@ -8,9 +8,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agreements.api.serializers import UserNameField
+from improvement.choices import Verdict
 from improvement.forms import PlanForm
 from improvement.models import Action, EffectReview, ImprovementPlan, PlanStatusChange
-from improvement.visibility import Visibility, plan_links, review_rows
+from improvement.visibility import Visibility, plan_links, review_reading
 from requirements_analysis.api.targets import TargetReferenceField
 
 # The plan form's fields, as its page edits them, and what the workflow stamps.
@@ -98,31 +99,53 @@ class TargetEffectSerializer(serializers.Serializer):
 
 
 class EffectReviewSerializer(serializers.ModelSerializer):
+    """An effect review as the plan's page shows it to the reader: the targets they may see, and the verdict over
+    those targets only (``improvement.visibility.review_reading``)."""
+
     reviewed_by = UserNameField(allow_null=True)
+    verdict = serializers.SerializerMethodField()
+    verdict_note = serializers.SerializerMethodField()
     targets = serializers.SerializerMethodField()
     targets_not_shown = serializers.SerializerMethodField()
 
     class Meta:
         model = EffectReview
-        fields = ["verdict", "periods", "reviewed_by", "reviewed_at", "targets", "targets_not_shown"]
+        fields = ["verdict", "verdict_note", "periods", "reviewed_by", "reviewed_at", "targets", "targets_not_shown"]
         read_only_fields = fields
 
-    def shown(self, review):
-        """The rows of the targets the reader may see, and how many others the review measured (once per review)."""
-        cache = self.context.setdefault("review_rows", {})
+    def reading(self, review):
+        """The review as the reader sees it (once per review)."""
+        cache = self.context.setdefault("review_readings", {})
         if review.pk not in cache:
-            cache[review.pk] = review_rows(review, reader(self))
+            cache[review.pk] = review_reading(review, reader(self))
         return cache[review.pk]
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=Verdict.choices,
+            allow_null=True,
+            help_text=_(
+                "Over the targets listed: when some are not shown (targets_not_shown), over those shown only; "
+                "null when none is shown."
+            ),
+        )
+    )
+    def get_verdict(self, review):
+        return self.reading(review).verdict
+
+    @extend_schema_field(serializers.CharField(help_text=_("Why the verdict is partial or withheld; empty if not.")))
+    def get_verdict_note(self, review):
+        return self.reading(review).note
 
     @extend_schema_field(TargetEffectSerializer(many=True))
     def get_targets(self, review):
         """The targets the reader may see: another customer's target's figures are left out."""
-        return TargetEffectSerializer(self.shown(review)[0], many=True).data
+        return TargetEffectSerializer(self.reading(review).rows, many=True).data
 
     @extend_schema_field(serializers.IntegerField(help_text=_("Targets measured whose figures are not shown.")))
     def get_targets_not_shown(self, review):
         """How many targets the review measured that are another customer's: their figures are not shown."""
-        return self.shown(review)[1]
+        return self.reading(review).hidden
 
 
 class PlanDetailSerializer(PlanSerializer):

@@ -113,7 +113,7 @@ def plan_detail(request, code):
         targets=plan.targets.select_related("agreement"),
         requirements=plan.requirements.select_related("service"),
     )
-    review_rows, review_rows_hidden = visibility.review_rows(latest, request.user) if latest else ([], 0)
+    reading = visibility.review_reading(latest, request.user) if latest else None
     return render(
         request,
         "improvement/plan_detail.html",
@@ -126,9 +126,10 @@ def plan_detail(request, code):
             "changes": plan.status_changes.select_related("changed_by"),
             "unrecorded_steps": plan.unrecorded_steps(),
             "review": latest,
-            "review_rows": review_rows,
-            "review_rows_hidden": review_rows_hidden,
-            "review_chart": reviews.review_chart(review_rows) if latest else None,
+            "review_rows": reading.rows if reading else [],
+            "review_rows_hidden": reading.hidden if reading else 0,
+            "review_verdict": reading,  # the verdict over the targets this reader sees (improvement.visibility)
+            "review_chart": reviews.review_chart(reading.rows) if reading else None,
             "breaches": links.breaches,
             "targets": links.targets,
             "requirements": links.requirements,
@@ -168,8 +169,11 @@ def plan_review(request, code):
     if problem := reviews.not_reviewable(plan):
         messages.error(request, problem)
         return redirect(plan)
-    review = reviews.review(plan, request.user)
-    messages.success(request, _("Effect review recorded: %(verdict)s.") % {"verdict": review.get_verdict_display()})
+    reading = visibility.review_reading(reviews.review(plan, request.user), request.user)
+    if reading.verdict:
+        messages.success(request, _("Effect review recorded: %(verdict)s.") % {"verdict": reading.verdict_label})
+    else:
+        messages.success(request, _("Effect review recorded."))
     return redirect(plan)
 
 
