@@ -11,7 +11,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agreements.choices import (
     AgreementKind,
@@ -37,9 +36,10 @@ from agreements.models import (
 from agreements.signoffs import answer, send_for_sign_off
 from core.tenancy import SERVICE_MANAGERS_GROUP
 from monitoring.windows import first_of_month
+from slm_portal.identity.models import AuthenticatorDevice
 
 # The demo admin's and manager's authenticator key (two-factor sign-in), public like the demo password: add it to an
-# authenticator app, or compute the code with `oathtool --totp -b <base32>`. Hex as django-otp stores it.
+# authenticator app, or compute the code with `oathtool --totp -b <base32>`. In hex; stored encrypted like any key.
 DEMO_TOTP_KEY = b"slm-portal-demo-2fa!".hex()
 DEMO_TOTP_BASE32 = "ONWG2LLQN5ZHIYLMFVSGK3LPFUZGMYJB"
 
@@ -132,8 +132,10 @@ def seed_people(password):
         user.save()
         if role == "manager":
             user.groups.add(managers)
-        if role in ("admin", "manager") and not TOTPDevice.objects.filter(user=user).exists():
-            TOTPDevice.objects.create(user=user, name="Authenticator app (demo key)", key=DEMO_TOTP_KEY)
+        if role in ("admin", "manager") and not AuthenticatorDevice.objects.filter(user=user).exists():
+            device = AuthenticatorDevice(user=user, name="Authenticator app (demo key)")
+            device.set_key(bytes.fromhex(DEMO_TOTP_KEY))
+            device.save()
         if customer_code:
             Membership.objects.update_or_create(
                 user=user,

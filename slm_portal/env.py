@@ -87,6 +87,24 @@ def env_secret_key(name, debug, development_key):
     return key
 
 
+def env_encryption_key(name, debug):
+    """An optional key to derive an encryption key from: with ``debug`` off, one set must be 32+ characters (a Fernet
+    key, or ``secrets.token_urlsafe(32)``), and not the placeholder of .env.example. Empty: None."""
+    key = env_str(name)
+    if not key or debug:
+        return key
+    if "change-me" in key:
+        raise ImproperlyConfigured(
+            f"{name} still holds the placeholder of .env.example; set a real key or leave it empty."
+        )
+    if len(key) < 32:
+        raise ImproperlyConfigured(
+            f"{name} has {len(key)} characters, too few for a key: give 32 or more random characters, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))'."
+        )
+    return key
+
+
 def env_bool(name, default=False):
     value = os.environ.get(name)
     if value is None or value == "":

@@ -29,6 +29,7 @@ from slm_portal.env import (
     env_cache,
     env_choice,
     env_database,
+    env_encryption_key,
     env_int,
     env_list,
     env_networks,
@@ -245,6 +246,11 @@ X_FRAME_OPTIONS = "DENY"
 
 # Two-factor sign-in (django-otp): Django admin never shows an authenticator's key once it is saved.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Secrets kept encrypted in the database (authenticator apps' keys, core/encryption.py): the key is derived from
+# SLM_FIELD_ENCRYPTION_KEY, or from SECRET_KEY (and SECRET_KEY_FALLBACKS) when it is empty; the old keys listed still
+# decrypt, so that a key can be changed (then `manage.py reencrypt_secrets`).
+SLM_FIELD_ENCRYPTION_KEY = env_encryption_key("SLM_FIELD_ENCRYPTION_KEY", DEBUG)
+SLM_FIELD_ENCRYPTION_OLD_KEYS = env_list("SLM_FIELD_ENCRYPTION_OLD_KEYS")
 
 # Content-Security-Policy (django-csp) on every response: the portal serves all its scripts, styles, fonts and images
 # itself (static/vendor/, drf-spectacular-sidecar), so nothing comes from elsewhere and no inline script runs without

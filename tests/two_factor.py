@@ -7,19 +7,21 @@ moves), so tests move the clock instead of sleeping.
 import time
 
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from slm_portal.identity.models import AuthenticatorDevice
 from slm_portal.identity.two_factor import must_use_two_factor
 
-# 20 bytes, hex, as django-otp stores a key; base32 "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".
+# 20 bytes, in hex; base32 "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ". Stored encrypted, like any key.
 TEST_KEY = "3132333435363738393031323334353637383930"
 
 
 def give_authenticator(user, key=TEST_KEY, tolerance=1):
     """A confirmed authenticator app for ``user`` (their existing one if they have it)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", key=key, tolerance=tolerance)
+        device = AuthenticatorDevice(user=user, name="Authenticator app", tolerance=tolerance)
+        device.set_key(bytes.fromhex(key))
+        device.save()
     return device
 
 
@@ -43,4 +45,4 @@ def fresh_code(device):
 
 
 def needs_code(user):
-    return must_use_two_factor(user) or TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return must_use_two_factor(user) or AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists()

@@ -1,16 +1,18 @@
 """Django admin for the identity app's models.
 
-Resetting a person's two-factor sign-in (a lost phone): delete their TOTP device under "TOTP devices" (django-otp's
-admin, which never shows a saved key here); their recovery codes go with it, and an admin or service manager is asked
-to enrol again at the next sign-in.
+Resetting a person's two-factor sign-in (a lost phone): delete their authenticator app under "Authenticator apps"
+(which never shows its key); their recovery codes go with it, and an admin or service manager is asked to enrol again
+at the next sign-in.
 """
 
 from axes.models import AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from slm_portal.identity.forms.sign_in import AdminPasswordSignInForm
 from slm_portal.identity.models import (
+    AuthenticatorDevice,
     DirectoryAccount,
     RecoveryCodeDevice,
     RoleRule,
@@ -93,6 +95,30 @@ class SignInEventAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+
+@admin.register(AuthenticatorDevice)
+class AuthenticatorDeviceAdmin(admin.ModelAdmin):
+    """People enrol their own authenticator app; an admin reads who has one and deletes it (a lost phone). Its key is
+    never shown: it is not a field here, and it is stored encrypted."""
+
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__username", "user__email"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# django-otp's TOTP devices keep their key in clear: the portal's authenticator apps are AuthenticatorDevice (above),
+# and the old table stays empty after migration identity 0006; it is not offered in admin, where an added device
+# would be one the portal never asks.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 # django-axes' logs of sign-ins and failures are off (the sign-in record above holds them); its access attempts stay
 # in admin, where deleting one unlocks that username and address.

@@ -13,7 +13,6 @@ class IdentityConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_delete
-        from django_otp.plugins.otp_totp.models import TOTPDevice
 
         from slm_portal.identity import (
             schema,  # noqa: F401 - registers the OpenAPI description of the session
@@ -23,7 +22,7 @@ class IdentityConfig(AppConfig):
         user_logged_in.connect(two_factor.forget_verification, dispatch_uid="identity_two_factor_forget")
         post_delete.connect(
             two_factor.drop_recovery_codes_with_last_authenticator,
-            sender=TOTPDevice,
+            sender="identity.AuthenticatorDevice",
             dispatch_uid="identity_two_factor_recovery_with_device",
         )
         from slm_portal.identity import receivers  # noqa: F401 - connects the sign-in record's receivers

@@ -5,12 +5,15 @@ path that ends in ``django.contrib.auth.login`` (the password form, single sign-
 second factor is asked after each one. Reading it costs no query; deciding whether an unverified person must pass
 costs one or two (their groups, their authenticator), which the middleware asks only of unverified sessions.
 
-Codes are checked by django-otp's devices: the authenticator app's ``TOTPDevice`` (it refuses a code of a time step
-it has already accepted, so a code cannot be replayed, and throttles wrong guesses) and the person's
-``RecoveryCodeDevice``. A refused code is explained: wrong, already used, expired, or too many attempts.
+Codes are checked by django-otp devices: the authenticator app's ``AuthenticatorDevice`` (django-otp's TOTP check:
+it refuses a code of a time step it has already accepted, so a code cannot be replayed, and throttles wrong guesses;
+its key is kept encrypted) and the person's ``RecoveryCodeDevice``. A refused code is explained: wrong, already used,
+expired, or too many attempts. An authenticator whose key the portal cannot decrypt (the encryption key was changed
+without listing the old one) is reported to the person and logged, and never passes.
 """
 
 import base64
+import logging
 import re
 import time
 from urllib.parse import quote
@@ -24,11 +27,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp.oath import hotp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.encryption import UnreadableSecret
 from core.formatting import login_name
 from core.tenancy import is_service_manager
-from slm_portal.identity.models import RecoveryCodeDevice
+from slm_portal.identity.models import AuthenticatorDevice, RecoveryCodeDevice
+
+logger = logging.getLogger(__name__)
 
 VERIFIED_SESSION_KEY = "identity_two_factor_verified"
 # The recovery codes just made, kept in the session only until the page that shows them once has been rendered.
@@ -47,12 +52,12 @@ def must_use_two_factor(user):
 
 
 def authenticator_of(user, confirmed=True):
-    return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("pk").first()
+    return AuthenticatorDevice.objects.filter(user=user, confirmed=confirmed).order_by("pk").first()
 
 
 def has_two_factor(user):
     """True once the person has confirmed an authenticator app (customers turn it on for themselves)."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def second_factor_required(user):
@@ -77,9 +82,9 @@ def forget_verification(sender, request, user, **kwargs):
 
 
 def drop_recovery_codes_with_last_authenticator(sender, instance, **kwargs):
-    """post_delete receiver of TOTPDevice: an admin who deletes a person's authenticator app in Django admin (a lost
-    phone) turns two-factor sign-in off for them, recovery codes included; a manager then enrols again."""
-    if not TOTPDevice.objects.filter(user_id=instance.user_id, confirmed=True).exists():
+    """post_delete receiver of AuthenticatorDevice: an admin who deletes a person's authenticator app in Django admin
+    (a lost phone) turns two-factor sign-in off for them, recovery codes included; a manager then enrols again."""
+    if not AuthenticatorDevice.objects.filter(user_id=instance.user_id, confirmed=True).exists():
         RecoveryCodeDevice.objects.filter(user_id=instance.user_id).delete()
 
 
@@ -90,9 +95,38 @@ def pending_authenticator(user):
     """The authenticator app being enrolled: one unconfirmed device per person, kept while the QR code is shown so
     that reloading the page does not change the secret."""
     device = authenticator_of(user, confirmed=False)
+    if device is not None and not readable(device):
+        device.delete()  # never confirmed: a new key is shown instead
+        device = None
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+        device = AuthenticatorDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
     return device
+
+
+def readable(device):
+    """True when the portal can decrypt the device's key; logs why not otherwise."""
+    try:
+        device.bin_key  # noqa: B018 - decrypted to know whether it can be
+    except UnreadableSecret as error:
+        logger.error("Two-factor sign-in: %s", error)
+        return False
+    return True
+
+
+def verify(device, code):
+    """``device.verify_token(code)``; None (logged, not counted as a wrong guess) when its key cannot be decrypted."""
+    try:
+        return device.verify_token(code)
+    except UnreadableSecret as error:
+        logger.error("Two-factor sign-in: %s", error)
+        return None
+
+
+def unreadable_message():
+    return _(
+        "Your authenticator app cannot be checked now: the portal cannot read its key. Tell the portal's "
+        "administrator; a recovery code still signs you in."
+    )
 
 
 def secret_text(device):
@@ -122,16 +156,19 @@ def confirm_authenticator(request, device, code):
     if not TOTP_CODE.match(code):
         return _("Enter the 6-digit code your authenticator app shows.")
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        device = AuthenticatorDevice.objects.select_for_update().get(pk=device.pk)
         allowed, details = device.verify_is_allowed()
         if not allowed:
             return throttled_message(details)
-        if not device.verify_token(code):
+        verified = verify(device, code)
+        if verified is None:
+            return unreadable_message()
+        if not verified:
             return totp_refusal(device, code)
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
-        TOTPDevice.objects.filter(user=device.user, confirmed=True).exclude(pk=device.pk).delete()
+        AuthenticatorDevice.objects.filter(user=device.user, confirmed=False).delete()
+        AuthenticatorDevice.objects.filter(user=device.user, confirmed=True).exclude(pk=device.pk).delete()
     mark_verified(request, device)
     issue_recovery_codes(request, device.user)
     return None
@@ -146,7 +183,7 @@ def issue_recovery_codes(request, user):
 
 
 def turn_off(user):
-    TOTPDevice.objects.filter(user=user).delete()
+    AuthenticatorDevice.objects.filter(user=user).delete()
     RecoveryCodeDevice.objects.filter(user=user).delete()
 
 
@@ -160,13 +197,18 @@ def check_code(user, code):
     compact = "".join(code.split())
     with transaction.atomic():
         if TOTP_CODE.match(compact):
-            device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk").first()
+            device = (
+                AuthenticatorDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk").first()
+            )
             if device is None:
                 return None, _("You have no authenticator app yet.")
             allowed, details = device.verify_is_allowed()
             if not allowed:
                 return None, throttled_message(details)
-            if device.verify_token(compact):
+            verified = verify(device, compact)
+            if verified is None:
+                return None, unreadable_message()
+            if verified:
                 return device, None
             return None, totp_refusal(device, compact)
         device = RecoveryCodeDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
@@ -186,12 +228,13 @@ def check_code(user, code):
 def totp_refusal(device, code):
     """Why a 6-digit code the device refused is wrong: used already (a replay), expired, or simply wrong."""
     token = int(code)
+    key = device.bin_key  # decrypted once
     now_t = (int(time.time()) - device.t0) // device.step + device.drift
     for t in range(now_t - device.tolerance, now_t + device.tolerance + 1):
-        if t <= device.last_t and hotp(device.bin_key, t, device.digits) == token:
+        if t <= device.last_t and hotp(key, t, device.digits) == token:
             return _("That code has already been used. Wait for your app to show the next one, then enter it.")
     for t in range(now_t - EXPIRED_LOOKBACK_STEPS, now_t - device.tolerance):
-        if hotp(device.bin_key, t, device.digits) == token:
+        if hotp(key, t, device.digits) == token:
             return _(
                 "That code has expired. Enter the code your app shows now (check that your phone's clock is right)."
             )

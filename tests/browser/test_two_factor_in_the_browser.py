@@ -6,8 +6,8 @@ import base64
 
 import pytest
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from slm_portal.identity.models import AuthenticatorDevice
 from tests.browser.conftest import overflow, screenshot
 from tests.factories import PASSWORD
 from tests.two_factor import fresh_code
@@ -68,7 +68,7 @@ def test_a_manager_enrols_then_signs_in_again_with_a_code(new_page, manager, loc
     screenshot(page, f"two-factor-code-refused-1366-{locale}")
 
     page.wait_for_timeout(1100)  # the pause the portal asks for after a wrong code
-    page.fill("#id_code", fresh_code(TOTPDevice.objects.get(user=manager)))
+    page.fill("#id_code", fresh_code(AuthenticatorDevice.objects.get(user=manager)))
     page.click("#two-factor-code button[type=submit]")
     page.wait_for_url(lambda url: url.endswith("/agreements/"))
 
@@ -81,13 +81,13 @@ def test_the_two_factor_pages_fit_a_phone(new_page, manager, locale):
     assert overflow(page) == {"scroll": 0, "over": []}
     screenshot(page, f"two-factor-setup-390-{locale}")
 
-    TOTPDevice.objects.filter(user=manager).update(confirmed=True)
+    AuthenticatorDevice.objects.filter(user=manager).update(confirmed=True)
     page.goto("/")
     page.wait_for_url(lambda url: "/accounts/two-factor/code/" in url)
     assert overflow(page) == {"scroll": 0, "over": []}
     screenshot(page, f"two-factor-code-390-{locale}")
 
-    page.fill("#id_code", fresh_code(TOTPDevice.objects.get(user=manager)))
+    page.fill("#id_code", fresh_code(AuthenticatorDevice.objects.get(user=manager)))
     page.click("#two-factor-code button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/two-factor/" not in url)
     page.goto("/accounts/two-factor/")

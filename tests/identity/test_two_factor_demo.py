@@ -6,9 +6,9 @@ import base64
 import pytest
 from django.urls import reverse
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from slm_portal.demo import CUSTOMERS, DEMO_TOTP_BASE32, DEMO_TOTP_KEY, seed_people
+from slm_portal.identity.models import AuthenticatorDevice
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.two_factor
@@ -19,8 +19,10 @@ def test_the_demo_manager_signs_in_with_a_code_of_the_documented_key(client, db)
         CustomerFactory(code=code, name=name)
     seed_people("slm-demo")
     assert base64.b32decode(DEMO_TOTP_BASE32).hex() == DEMO_TOTP_KEY
-    assert TOTPDevice.objects.filter(user__username="admin", confirmed=True, key=DEMO_TOTP_KEY).exists()
-    assert not TOTPDevice.objects.filter(user__username="hanbit").exists()
+    (device,) = AuthenticatorDevice.objects.filter(user__username="admin", confirmed=True)
+    assert device.bin_key.hex() == DEMO_TOTP_KEY
+    assert DEMO_TOTP_KEY not in device.encrypted_key  # kept encrypted, like any key
+    assert not AuthenticatorDevice.objects.filter(user__username="hanbit").exists()
 
     client.post(reverse("login"), {"username": "manager", "password": "slm-demo"})
     assert client.get("/")["Location"].startswith(reverse("identity:two_factor_code"))
@@ -29,4 +31,4 @@ def test_the_demo_manager_signs_in_with_a_code_of_the_documented_key(client, db)
     assert client.get("/").status_code == 200
 
     seed_people("slm-demo")  # seeding again keeps the device the manager has
-    assert TOTPDevice.objects.filter(user__username="manager").count() == 1
+    assert AuthenticatorDevice.objects.filter(user__username="manager").count() == 1

@@ -7,9 +7,9 @@ from urllib.parse import unquote
 
 import pytest
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from slm_portal.identity.models import RecoveryCode, RecoveryCodeDevice
+from slm_portal.identity.models import AuthenticatorDevice, RecoveryCode, RecoveryCodeDevice
+from slm_portal.identity.two_factor import secret_text
 from tests.factories import PASSWORD, UserFactory
 from tests.two_factor import code_at, fresh_code, give_authenticator
 
@@ -38,7 +38,7 @@ def test_a_manager_enrols_at_first_sign_in_and_sees_the_recovery_codes_once(clie
     assert page.status_code == 200
     assert "<svg" in page.text
     assert "<path" in page.text
-    device = TOTPDevice.objects.get(user=manager, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=manager, confirmed=False)
     secret = re.search(r'id="two-factor-secret">([A-Z2-7 ]+)<', page.text).group(1)
     assert base64.b32decode(secret.replace(" ", "")) == device.bin_key
     # Reloading shows the same secret: the app scanned already stays right.
@@ -73,19 +73,19 @@ def test_a_manager_enrols_at_first_sign_in_and_sees_the_recovery_codes_once(clie
 def test_enrolment_refuses_a_wrong_first_code_and_stays_off(client, alice):
     sign_in(client, alice)
     client.get(SETUP)
-    device = TOTPDevice.objects.get(user=alice)
+    device = AuthenticatorDevice.objects.get(user=alice)
     wrong = "000000" if code_at(device) != "000000" else "111111"
     response = client.post(SETUP, {"code": wrong})
     assert response.status_code == 200
     assert "That code is wrong" in response.text
-    assert not TOTPDevice.objects.filter(user=alice, confirmed=True).exists()
+    assert not AuthenticatorDevice.objects.filter(user=alice, confirmed=True).exists()
 
 
 def test_a_customer_turns_it_on_and_is_then_asked_at_every_sign_in(client, alice):
     sign_in(client, alice)
     assert "Off" in client.get(MANAGE).text
     client.get(SETUP)
-    device = TOTPDevice.objects.get(user=alice)
+    device = AuthenticatorDevice.objects.get(user=alice)
     client.post(SETUP, {"code": code_at(device)})
     assert "10 recovery codes left" in client.get(MANAGE).text
 
@@ -103,12 +103,12 @@ def test_turning_it_off_asks_for_a_current_code(client, alice, clock):
     response = client.post(reverse("identity:two_factor_off"), {"code": wrong})
     assert response.status_code == 400
     assert "That code is wrong" in response.text
-    assert TOTPDevice.objects.filter(user=alice).exists()
+    assert AuthenticatorDevice.objects.filter(user=alice).exists()
 
     clock.shift(2)  # past the pause after a wrong code
     response = client.post(reverse("identity:two_factor_off"), {"code": fresh_code(device)})
     assert response.status_code == 302
-    assert not TOTPDevice.objects.filter(user=alice).exists()
+    assert not AuthenticatorDevice.objects.filter(user=alice).exists()
     assert not RecoveryCodeDevice.objects.filter(user=alice).exists()
     client.post(reverse("logout"))
     sign_in(client, alice)
@@ -122,7 +122,7 @@ def test_a_manager_cannot_turn_it_off(client, manager):
     assert "cannot be turned off" in client.get(MANAGE).text
     response = client.post(reverse("identity:two_factor_off"), {"code": fresh_code(device)})
     assert response.status_code == 403
-    assert TOTPDevice.objects.filter(user=manager, confirmed=True).exists()
+    assert AuthenticatorDevice.objects.filter(user=manager, confirmed=True).exists()
 
 
 def test_new_recovery_codes_replace_the_old_ones(client, manager, clock):
@@ -154,14 +154,16 @@ def test_an_admin_resets_a_persons_authenticator_in_django_admin(client, manager
     admin_device = give_authenticator(admin)
     client.post(CODE_PAGE, {"code": fresh_code(admin_device)})
 
-    listing = client.get(reverse("admin:otp_totp_totpdevice_changelist"))
+    listing = client.get(reverse("admin:identity_authenticatordevice_changelist"))
     assert listing.status_code == 200
     assert "manager" in listing.text
-    change = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
-    assert device.key not in change.text  # the saved key is never shown
-    response = client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    change = client.get(reverse("admin:identity_authenticatordevice_change", args=[device.pk]))
+    assert change.status_code == 200
+    for key in (device.encrypted_key, device.bin_key.hex(), secret_text(device).replace(" ", "")):
+        assert key not in change.text  # the key is never shown, in clear or encrypted
+    response = client.post(reverse("admin:identity_authenticatordevice_delete", args=[device.pk]), {"post": "yes"})
     assert response.status_code == 302
-    assert not TOTPDevice.objects.filter(user=manager).exists()
+    assert not AuthenticatorDevice.objects.filter(user=manager).exists()
     assert not RecoveryCodeDevice.objects.filter(user=manager).exists()
     assert not RecoveryCode.objects.filter(device__user=manager).exists()
 

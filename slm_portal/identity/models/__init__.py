@@ -4,6 +4,14 @@ from slm_portal.identity.models.directory import DirectoryAccount
 from slm_portal.identity.models.oidc import SingleSignOnAccount
 from slm_portal.identity.models.rules import RoleRule
 from slm_portal.identity.models.signins import SignInEvent
-from slm_portal.identity.models.two_factor import RecoveryCode, RecoveryCodeDevice
+from slm_portal.identity.models.two_factor import AuthenticatorDevice, RecoveryCode, RecoveryCodeDevice
 
-__all__ = ["DirectoryAccount", "RecoveryCode", "RecoveryCodeDevice", "RoleRule", "SignInEvent", "SingleSignOnAccount"]
+__all__ = [
+    "AuthenticatorDevice",
+    "DirectoryAccount",
+    "RecoveryCode",
+    "RecoveryCodeDevice",
+    "RoleRule",
+    "SignInEvent",
+    "SingleSignOnAccount",
+]

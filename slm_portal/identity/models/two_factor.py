@@ -1,18 +1,63 @@
-"""Recovery codes for two-factor sign-in, kept as hashes.
+"""The devices of two-factor sign-in: the authenticator app, its key encrypted at rest, and recovery codes, kept as
+hashes.
 
-django-otp's own static device (otp_static) stores its codes as typed; here each code is stored as its SHA-256 and
-compared by hash, like the portal's API tokens. The authenticator app itself is django-otp's ``TOTPDevice``
-(otp_totp); see docs/decisions/0009-two-factor.md.
+django-otp's ``TOTPDevice`` (otp_totp) keeps its key in clear; ``AuthenticatorDevice`` is a django-otp device of the
+portal's own (django-otp's documented way to extend it: a model derived from ``Device``) with the same fields and
+django-otp's own code check, but its key stored encrypted (``core.encryption``) and decrypted only to compute a code.
+django-otp's static device (otp_static) stores its codes as typed; here each recovery code is stored as its SHA-256
+and compared by hash, like the portal's API tokens. See docs/decisions/0009-two-factor.md.
 """
 
 import hashlib
+import os
 import secrets
 
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_otp.models import Device, ThrottlingMixin
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from core import encryption
+
+KEY_BYTES = 20  # as django-otp's TOTPDevice makes them (RFC 4226 recommends 160 bits)
+
+
+def new_encrypted_key():
+    """A new random key, encrypted: what a new authenticator starts with."""
+    return encryption.encrypt(os.urandom(KEY_BYTES))
+
+
+class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A person's authenticator app (TOTP, RFC 6238). Its fields and code check are django-otp's ``TOTPDevice``'s
+    (a tolerance of one step, no code accepted twice, drift, throttling of wrong guesses); its key is kept encrypted
+    in ``encrypted_key`` and ``bin_key`` decrypts it (``core.encryption.UnreadableSecret`` when no key in use can)."""
+
+    encrypted_key = models.TextField(editable=False, default=new_encrypted_key)
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    # django-otp's own TOTP check and throttle, reading ``bin_key`` and the fields above.
+    verify_token = TOTPDevice.verify_token
+    get_throttle_factor = TOTPDevice.get_throttle_factor
+
+    class Meta(Device.Meta):
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    @property
+    def bin_key(self):
+        return encryption.decrypt(self.encrypted_key, what=f"The key of authenticator app {self.pk}")
+
+    def set_key(self, key):
+        """Keep ``key`` (bytes) encrypted with the current key."""
+        self.encrypted_key = encryption.encrypt(bytes(key))
+
 
 RECOVERY_CODE_COUNT = 10
 # Twelve characters of 31 that cannot be mistaken for one another (no i, l, o, 0, 1): 59 random bits per code, too
