@@ -2,12 +2,13 @@
 any change to it: a permission or a group given or taken, a membership ended, the person's own row changed."""
 
 import pytest
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core import edits
-from core.tenancy import SERVICE_MANAGERS_GROUP
+from core import edits, person_cache
+from core.tenancy import SERVICE_MANAGERS_GROUP, is_service_manager
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +73,26 @@ def test_the_persons_own_row_is_always_read_afresh(client, monkeypatch):
     type(person).objects.filter(pk=person.pk).update(is_superuser=True)
 
     assert client.get(OVERVIEW).status_code == 200  # a superuser holds every permission
+
+
+def test_what_is_kept_is_what_django_and_the_portal_would_read(manager, alice):
+    empty_group = Group.objects.create(name="Auditors")  # a group with no permission at all
+    analyst = UserFactory(username="analyst")
+    analyst.user_permissions.add(permission("view_compliancesnapshot"))
+    analyst.groups.add(empty_group)
+    people = [
+        manager,
+        alice,
+        analyst,
+        UserFactory(username="root", is_superuser=True, is_staff=True),
+        UserFactory(username="gone", is_active=False),
+    ]
+    manager.groups.add(empty_group)
+    for person in people:
+        kept = person_cache.read(person)
+        fresh = type(person).objects.get(pk=person.pk)
+        assert kept["user_perms"] == ModelBackend().get_user_permissions(fresh), person.username
+        assert kept["group_perms"] == ModelBackend().get_group_permissions(fresh), person.username
+        assert kept["manager"] == is_service_manager(type(person).objects.get(pk=person.pk)), person.username
+    assert person_cache.read(alice)["membership"].customer.code == "acme"
+    assert person_cache.read(manager)["membership"] is None
