@@ -2,6 +2,8 @@
 
 from django.http import HttpResponseBadRequest, JsonResponse
 
+from core.person_cache import remember
+
 
 def csp_nonce_on_every_response(get_response):
     """Make django-csp put the request's nonce in every Content-Security-Policy header.
@@ -40,6 +42,18 @@ def refuse_nul_characters(get_response):
             if api:
                 return JsonResponse({"detail": NUL_REFUSED}, status=400)
             return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain; charset=utf-8")
+        return get_response(request)
+
+    return middleware
+
+
+def person_from_cache(get_response):
+    """What every page asks of the signed-in person (permissions, service manager or not, their customer), from the
+    cache when it holds it for the current edits counter (``core.person_cache``). Must come after
+    AuthenticationMiddleware, and before anything that asks (the two-factor check)."""
+
+    def middleware(request):
+        remember(request.user)
         return get_response(request)
 
     return middleware

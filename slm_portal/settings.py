@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "slm_portal.middleware.refuse_nul_characters",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "slm_portal.middleware.person_from_cache",
     "slm_portal.identity.middleware.require_second_factor",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -131,6 +132,14 @@ CACHES = {
     # and the person's name), kept in each process: nothing an edit or an evaluation changes, so nothing to share.
     "process": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "slm-portal-process"},
 }
+# With a shared cache (Redis) sessions are read from it, and written to it and to the database (which keeps them if the
+# cache is emptied): one query less on every page. With a cache of each process's own, from the database only: a
+# session ended in one process must be ended in all of them.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.db"
+    if CACHES["default"]["BACKEND"].endswith("LocMemCache")
+    else "django.contrib.sessions.backends.cached_db"
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET
 
 from agreements.choices import AgreementStatus
 from agreements.expiry import ending_within
-from agreements.models import Agreement, Customer, ServiceLevelTarget
-from core.tenancy import ManagersOnly, ReadOnly, customer_id_of
+from agreements.models import Agreement, ServiceLevelTarget
+from core.tenancy import MEMBERSHIP_ACCESSOR, ManagersOnly, ReadOnly, customer_id_of
 from monitoring.views import overview, render_customer_dashboard
 from slm_portal.health import health_report
 
@@ -20,9 +20,9 @@ from slm_portal.health import health_report
 @login_required
 def home(request):
     """A customer user's dashboard, the service manager's overview, or (anyone else) what they may see."""
-    customer_id = customer_id_of(request.user)
-    if customer_id is not None:
-        return render_customer_dashboard(request, Customer.objects.get(pk=customer_id))
+    if customer_id_of(request.user) is not None:
+        # The membership holds its customer when it came from the cache of the person (core.person_cache).
+        return render_customer_dashboard(request, getattr(request.user, MEMBERSHIP_ACCESSOR).customer)
     if request.user.has_perm("monitoring.view_compliancesnapshot"):
         return overview(request)
     agreements = Agreement.objects.for_user(request.user)

@@ -257,6 +257,21 @@ def test_the_portal_url_follows_the_port_unless_it_is_set(tmp_path, variables, e
     assert result.stdout.strip() == expected
 
 
+PRINT_SESSIONS = "from django.conf import settings; print(settings.SESSION_ENGINE.rsplit('.', 1)[1])"
+
+
+@pytest.mark.parametrize(
+    ("cache_url", "engine"),
+    [("locmem://", "db"), ("redis://127.0.0.1:6379/1", "cached_db")],
+    ids=["per-process", "shared"],
+)
+def test_sessions_are_read_from_the_cache_only_when_every_process_shares_it(tmp_path, cache_url, engine):
+    result = fresh_process(tmp_path, "-c", PRINT_SESSIONS, DEBUG="1", CACHE_URL=cache_url)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == engine
+
+
 def test_a_port_that_is_no_number_stops_the_start(tmp_path):
     result = fresh_process(tmp_path, "-c", PRINT_PORTAL_URL, DEBUG="1", PORT="eighty")
 

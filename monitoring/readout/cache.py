@@ -14,6 +14,7 @@ from django.forms import ModelChoiceField
 from django.utils.functional import SimpleLazyObject
 
 from agreements.models import Customer, Service
+from core import edits
 from core.tenancy import customer_id_of
 from monitoring.choices import SnapshotStatus
 
@@ -75,6 +76,23 @@ def bump_ticket_generation(sender=None, customer_ids=(), **kwargs):
             cache.incr(key("ticket-generation", customer_id))
         except ValueError:
             cache.set(key("ticket-generation", customer_id), 1, None)
+
+
+def reader(user):
+    """Who reads, as far as what they may see goes: their permissions and the customer they belong to. People alike
+    in these see the same rows through every ``.for_user()``, so they may share a page cached whole."""
+    return f"{customer_id_of(user) or 0}-{digest(sorted(user.get_all_permissions()))}"
+
+
+def page_key(*parts, tickets_of=None):
+    """The key of a page (or a page's content) cached whole: ``parts`` (who reads, the language, the minute...), the
+    generation of evaluation results, the edits counter (``edits``: raised by any write to a table people edit) and,
+    with ``tickets_of``, that customer's ticket generation, all read in one round trip."""
+    names = [GENERATION_KEY, edits.KEY]
+    if tickets_of is not None:
+        names.append(key("ticket-generation", tickets_of))
+    found = cache.get_many(names)
+    return key(*parts, *(found.get(name, 0) for name in names))
 
 
 def claim(key_parts, generation, seconds=SECONDS):

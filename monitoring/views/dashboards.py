@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache as default_cache
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -37,6 +38,8 @@ from monitoring.readout.what_if import closed_periods, parse_objective
 
 OVERVIEW_PAGE_SIZE = PAGE_SIZE
 SECTION_TEMPLATE = "monitoring/includes/agreement_section.html"
+BODY_TEMPLATE = "monitoring/includes/customer_dashboard_body.html"
+OVERVIEW_BODY_TEMPLATE = "monitoring/includes/overview_body.html"
 
 
 class OverviewFilter(AgreementFilter):
@@ -50,8 +53,34 @@ class OverviewFilter(AgreementFilter):
 
 
 def render_customer_dashboard(request, customer):
-    """Each agreement's section is cached as HTML until the next evaluation (or an edit of the agreement or its
-    targets, which changes its key): only the sections not cached read their compliance and are drawn."""
+    """The dashboard's content is cached whole, as of the minute (``cache.page_key``: the reader, the language, the
+    generation of evaluation results, the edits counter and the customer's ticket generation): a request that finds
+    it reads nothing of the agreements. Drawn afresh, each agreement's section is itself cached until the next
+    evaluation (``customer_dashboard_body``)."""
+    now = timezone.now()
+    key = cache.page_key(
+        "customer-page",
+        customer.pk,
+        cache.reader(request.user),
+        get_language(),
+        f"{now:%Y%m%d%H%M}",
+        tickets_of=customer.pk,
+    )
+    body = default_cache.get(key)
+    if body is None:
+        body = render_to_string(BODY_TEMPLATE, customer_dashboard_body(request, customer, now), request)
+        default_cache.set(key, body, cache.SECONDS)
+    return render(
+        request,
+        "monitoring/customer_dashboard.html",
+        {"customer": customer, "body": mark_safe(body)},  # noqa: S308 - HTML of our own template
+    )
+
+
+def customer_dashboard_body(request, customer, now):
+    """The context of the dashboard's content. Each agreement's section is cached as HTML until the next evaluation
+    (or an edit of the agreement or its targets, which changes its key): only the sections not cached read their
+    compliance and are drawn."""
     rows = dashboards.dashboard_rows(request.user, customer)
     language = get_language()
     keys = {pk: cache.section_key(row, targets, language) for pk, row, _tickets, targets in rows}
@@ -70,12 +99,11 @@ def render_customer_dashboard(request, customer):
         for pk, _row, has_tickets, _targets in rows
     ]
     counts_tickets = any(target[-1] for _pk, _row, _tickets, targets in rows for target in targets)
-    now = timezone.now()
     month = windows.calendar_period(windows.MONTH, now, settings.TIME_ZONE)
-    context = {
+    return {
         "customer": customer,
         "agreements": agreements,
-        # Not cached: they change with the clock, not with an evaluation.
+        # Not cached by evaluation: they change with the clock (the page is as of the minute).
         "maintenance": dashboards.upcoming_maintenance(request.user, list(keys), now) if agreements else [],
         # Only when a target counts tickets: the customer's ticket indicators are those a target of theirs measures.
         "tickets": customer_ticket_figures(request.user, customer, month.start, month.end, now)
@@ -90,7 +118,6 @@ def render_customer_dashboard(request, customer):
             else None
         ),
     }
-    return render(request, "monitoring/customer_dashboard.html", context)
 
 
 @login_required
@@ -102,8 +129,29 @@ def customer_dashboard(request, code):
 
 @login_required
 def overview(request):
-    """The service manager's view of the whole estate: what is breached or at risk first."""
+    """The service manager's view of the whole estate: what is breached or at risk first. Its content is cached
+    whole (``cache.page_key``: the reader, the language, the day, the query string, the generation of evaluation
+    results and the edits counter): a request that finds it reads nothing of the estate. Drawn afresh, its parts are
+    themselves cached until the next evaluation (``overview_body``)."""
     require_manager(request.user, "monitoring.view_compliancesnapshot")
+    today = timezone.localdate()
+    key = cache.page_key(
+        "overview-page",
+        request.user.pk,  # the agreements ending soon mark the reader's own
+        cache.reader(request.user),
+        get_language(),
+        today.isoformat(),
+        cache.digest(sorted(request.GET.lists())),
+    )
+    body = default_cache.get(key)
+    if body is None:
+        body = render_to_string(OVERVIEW_BODY_TEMPLATE, overview_body(request, today), request)
+        default_cache.set(key, body, cache.SECONDS)
+    return render(request, "monitoring/overview.html", {"body": mark_safe(body)})  # noqa: S308 - our own template
+
+
+def overview_body(request, today):
+    """The context of the overview's content."""
     agreements = Agreement.objects.for_user(request.user).active()
     filterset = OverviewFilter(request.GET or None, queryset=agreements, user=request.user)
     filters = {}
@@ -136,8 +184,7 @@ def overview(request):
     shown = cache.shown_of(ComplianceSnapshot, on_page + fastest_ids, {**found["shown"], **fastest_shown})
     breach_shown = cache.shown_of(Breach, breach_ids, breach_shown)
 
-    # Not cached: it changes with the day, not with an evaluation. The viewer's own agreements lead the list.
-    today = timezone.localdate()
+    # Not cached by evaluation: it changes with the day. The viewer's own agreements lead the list.
     ending = sorted(ending_within(agreements, today), key=lambda row: (row.owner_id != request.user.pk, row.valid_to))
     for agreement in ending:
         agreement.days_left = days_left(agreement, today)
@@ -145,47 +192,43 @@ def overview(request):
     def heatmap():  # drawn only when its rendering is not cached
         return charts.heatmap(found["heatmap"]())
 
-    return render(
-        request,
-        "monitoring/overview.html",
-        {
-            "filter": filterset,
-            "page_obj": page,
-            "is_paginated": page.has_other_pages(),
-            "paginator": page.paginator,
-            "query_string": query.urlencode(),
-            # Current snapshots are running periods: "met" only shows once a target's last period has closed.
-            "status_rows": [
-                (status, label, counts[status])
-                for status, label in SnapshotStatus.choices
-                if counts[status] or status != SnapshotStatus.MET
-            ],
-            "heatmap": heatmap,
-            "ending": ending,
-            "ending_days": ENDING_SOON_DAYS,
-            "fastest": fastest,
-            "breaches": latest,
-            "firing_alerts": Alert.objects.for_user(request.user)
-            .firing()
-            .filter(target__agreement__in=agreements)
-            .select_related("target__agreement", "rule", "acknowledged_by")
-            .order_by("-started_at")[:10],
-            "fragment_keys": {
-                "filter_form": cache.filter_form_key(filterset.form, request.GET.urlencode(), language),
-                "rows": cache.fragment_key(
-                    scope, page.number, language, cache.shown_digest(on_page, shown), current=generation
-                ),
-                "heatmap": cache.fragment_key(scope, language, current=generation),
-                "lists": cache.fragment_key(
-                    scope,
-                    language,
-                    cache.shown_digest(fastest_ids, shown),
-                    cache.shown_digest(breach_ids, breach_shown),
-                    current=generation,
-                ),
-            },
+    return {
+        "filter": filterset,
+        "page_obj": page,
+        "is_paginated": page.has_other_pages(),
+        "paginator": page.paginator,
+        "query_string": query.urlencode(),
+        # Current snapshots are running periods: "met" only shows once a target's last period has closed.
+        "status_rows": [
+            (status, label, counts[status])
+            for status, label in SnapshotStatus.choices
+            if counts[status] or status != SnapshotStatus.MET
+        ],
+        "heatmap": heatmap,
+        "ending": ending,
+        "ending_days": ENDING_SOON_DAYS,
+        "fastest": fastest,
+        "breaches": latest,
+        "firing_alerts": Alert.objects.for_user(request.user)
+        .firing()
+        .filter(target__agreement__in=agreements)
+        .select_related("target__agreement", "rule", "acknowledged_by")
+        .order_by("-started_at")[:10],
+        "fragment_keys": {
+            "filter_form": cache.filter_form_key(filterset.form, request.GET.urlencode(), language),
+            "rows": cache.fragment_key(
+                scope, page.number, language, cache.shown_digest(on_page, shown), current=generation
+            ),
+            "heatmap": cache.fragment_key(scope, language, current=generation),
+            "lists": cache.fragment_key(
+                scope,
+                language,
+                cache.shown_digest(fastest_ids, shown),
+                cache.shown_digest(breach_ids, breach_shown),
+                current=generation,
+            ),
         },
-    )
+    }
 
 
 def target_of(request, code, target_code):
