@@ -14,18 +14,16 @@ its goal is counted bad at the instant it breached, without waiting for another 
 import logging
 from collections import defaultdict
 from decimal import ROUND_FLOOR, Decimal
-from fractions import Fraction
 
 from django.db import connection, transaction
 from django.db.models import Count, Q
 
-from agreements.calendars import WorkingCalendar
 from monitoring.choices import TicketCategory, TicketEventKind
 from monitoring.intake.rollups import apply_minute_deltas, lock_indicator, minute_number
-from monitoring.kinds import TICKET
-from monitoring.models import Indicator, Measurement, Ticket, TicketClock, TicketEventRecord
+from monitoring.models import Measurement, Ticket, TicketClock, TicketEventRecord
 from monitoring.signals import ticket_clocks_written
-from monitoring.tickets.clock import DEFAULT_WARNING_POINTS, ClockState, TicketEvent, ticket_clock
+from monitoring.tickets.book import TicketIndicators
+from monitoring.tickets.clock import ClockState, TicketEvent, ticket_clock
 from monitoring.tickets.ranks import Standing, rank_rows, write_ranks
 
 logger = logging.getLogger(__name__)
@@ -51,67 +49,6 @@ CLOCK_FIELDS = [
 MAX_PERCENT = Decimal("9999999.99")
 ENDED = [TicketCategory.RESOLVED, TicketCategory.CLOSED, TicketCategory.CANCELLED]
 CHUNK = 2000
-
-
-class TicketIndicators:
-    """The ticket indicators of each (customer, service), with their goal versions and calendars, read once."""
-
-    def __init__(self, pairs=None):
-        indicators = Indicator.objects.filter(kind=TICKET.value).select_related("business_hours")
-        if pairs is not None:
-            customers = {customer for customer, _service in pairs}
-            services = {service for _customer, service in pairs}
-            indicators = indicators.filter(customer_id__in=customers, service_id__in=services)
-        indicators = indicators.prefetch_related(
-            "ticket_goals", "business_hours__working_periods", "business_hours__holidays"
-        )
-        self.by_pair = defaultdict(list)
-        self.calendars, self.points, self.versions = {}, {}, {}
-        for indicator in indicators:
-            self.by_pair[(indicator.customer_id, indicator.service_id)].append(indicator)
-            self.calendars[indicator.pk] = (
-                indicator.business_hours.as_working_calendar() if indicator.business_hours_id else ALWAYS
-            )
-            self.points[indicator.pk] = warning_points(indicator)
-            self.versions[indicator.pk] = GoalVersions(indicator.ticket_goals.all())
-
-    def of(self, customer_id, service_id):
-        return self.by_pair.get((customer_id, service_id), [])
-
-
-ALWAYS = WorkingCalendar.always("UTC")
-
-
-class GoalVersions:
-    """An indicator's goals per priority over time. ``at(start)`` gives {priority: goal} in force for a clock
-    started at ``start``: per priority the latest version effective by then (a goal edited later applies to clocks
-    started afterwards); a priority whose first version came later takes that first version, so tickets loaded from
-    before an indicator existed still get a clock."""
-
-    def __init__(self, goals):
-        versions = defaultdict(list)
-        for goal in goals:
-            versions[goal.priority].append((goal.effective_from, goal.goal))
-        self.versions = {priority: sorted(rows) for priority, rows in versions.items()}
-        # Most indicators have one version per priority: the same answer for every clock.
-        self.constant = (
-            {priority: rows[0][1] for priority, rows in self.versions.items()}
-            if all(len(rows) == 1 for rows in self.versions.values())
-            else None
-        )
-
-    def at(self, start):
-        if self.constant is not None:
-            return self.constant
-        chosen = {}
-        for priority, rows in self.versions.items():
-            effective = [goal for since, goal in rows if since <= start]
-            chosen[priority] = effective[-1] if effective else rows[0][1]
-        return chosen
-
-
-def warning_points(indicator):
-    return [Fraction(str(point)) for point in indicator.warning_points] or list(DEFAULT_WARNING_POINTS)
 
 
 def array_literal(values):
@@ -220,21 +157,22 @@ def clock_values(ticket_id, indicator_id, clock):
 COLUMNS = ["ticket_id", "indicator_id", *CLOCK_FIELDS]
 
 
-def rebuild_clocks(ticket_ids, now, new=None):
+def rebuild_clocks(ticket_ids, now, new=None, book=None):
     """Rebuild the clocks of the given tickets as of ``now`` and bring their indicators' measurements along.
     Returns the number of clocks written.
 
     ``new`` ({ticket id: (customer id, service id, created at, log)}) names tickets the caller has just written
     where their whole log leaves them (``log_and_status`` of its rows): they have no clock yet, so theirs are built
-    from that log and inserted, with nothing read back."""
+    from that log and inserted, with nothing read back. ``book`` is the ``TicketIndicators`` the caller has read
+    already; a chunk whose tickets it does not cover reads its own."""
     ticket_ids = sorted(set(ticket_ids))
     if not ticket_ids and not new:
         return 0
     chunks = [ticket_ids[offset : offset + CHUNK] for offset in range(0, len(ticket_ids), CHUNK)] or [[]]
-    return sum(_rebuild_chunk(chunk, now, new if number == 0 else None) for number, chunk in enumerate(chunks))
+    return sum(_rebuild_chunk(chunk, now, new if number == 0 else None, book) for number, chunk in enumerate(chunks))
 
 
-def _rebuild_chunk(ticket_ids, now, new=None):
+def _rebuild_chunk(ticket_ids, now, new=None, book=None):
     new = new or {}
     with transaction.atomic():
         tickets, logs, previous = [], {}, {}
@@ -250,7 +188,8 @@ def _rebuild_chunk(ticket_ids, now, new=None):
                 for ticket_id, indicator_id, counted_at, good in _read(TicketClock, _PREVIOUS_COLUMNS, ticket_ids)
             }
         pairs = {(ticket[1], ticket[2]) for ticket in tickets} | {(row[0], row[1]) for row in new.values()}
-        book = TicketIndicators(pairs)
+        if book is None or not book.covers(pairs):
+            book = TicketIndicators(pairs)
         rows, touched, standing, ranks, ranked = [], defaultdict(set), [], [], []
         for ticket_id, customer_id, service_id, created_at, *stood in tickets:
             if ticket_id not in logs:
