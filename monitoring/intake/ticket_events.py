@@ -40,6 +40,7 @@ KINDS = frozenset(TicketEventKind.values)
 CREATED = TicketEventKind.CREATED.value
 PRIORITY_CHANGED = TicketEventKind.PRIORITY_CHANGED.value
 STATE_CHANGED = TicketEventKind.STATE_CHANGED.value
+PRIORITY_KINDS = frozenset({CREATED, PRIORITY_CHANGED})
 TEXT_LIMITS = {"id": 100, "ticket": 100, "customer": 50, "service": 50, "priority": 20, "state": 100, "title": 300}
 ENDED = frozenset({TicketCategory.RESOLVED, TicketCategory.CLOSED, TicketCategory.CANCELLED})
 KIND_CATEGORY = {
@@ -58,7 +59,7 @@ class TicketBatchResult:
     clocks: int
 
 
-@dataclass
+@dataclass(slots=True)
 class _Event:
     index: int
     event_id: str
@@ -100,24 +101,32 @@ def _instant(raw, index, latest):
     return instant, None
 
 
-def _well_formed(raw):
-    """Whether an event's keys and text fields are all as they must be (``_field_problems`` finds none): the
-    common case, checked with fewer steps."""
-    if not raw.keys() <= FIELDS or not raw.keys() >= REQUIRED_SET:
-        return False
+def _texts(raw):
+    """The event's text fields stripped, {field: text}, when its keys and text fields are all as they must be
+    (``_field_problems`` finds none): the common case, checked in one pass. None otherwise."""
+    keys = raw.keys()
+    if not keys <= FIELDS or not keys >= REQUIRED_SET:
+        return None
+    texts = {}
     for key, value in raw.items():
         limit = TEXT_LIMITS.get(key)
-        if limit is None or value is None:
+        if limit is None:  # type and at, checked on their own
             continue
-        if type(value) is not str or len(value) > limit or "\x00" in value or not (key == "title" or value.strip()):
-            return False
-    return True
+        if value is None:
+            if key in REQUIRED_SET:
+                return None
+            continue
+        if type(value) is not str or len(value) > limit or "\x00" in value:
+            return None
+        text = value.strip()
+        if not text and key != "title":
+            return None
+        texts[key] = text
+    return texts
 
 
 def _field_problems(raw, index):
     """The problems of an event's keys and text fields (an empty list for a well-formed event)."""
-    if _well_formed(raw):
-        return []
     errors = []
     if not raw.keys() <= FIELDS:
         errors += [problem(index, key, "is not a field of ticket events") for key in sorted(set(raw) - FIELDS)]
@@ -127,6 +136,8 @@ def _field_problems(raw, index):
     for key, limit in TEXT_LIMITS.items():
         value = raw.get(key)
         if value is None:
+            if key in raw and key in REQUIRED_SET:  # "id": null is no id
+                errors.append(problem(index, key, "must be non-empty text"))
             continue
         if not isinstance(value, str) or (key != "title" and not value.strip()):
             errors.append(problem(index, key, "must be non-empty text"))
@@ -142,55 +153,51 @@ def _shape(categories, raw, index, latest):
     ``category_of``, remembered for the batch."""
     if not isinstance(raw, dict):
         return None, [problem(index, None, "each event must be an object")]
-    errors = _field_problems(raw, index)
-    if errors:
-        return None, errors
+    texts = _texts(raw)
+    if texts is None:  # (every way _texts refuses an event is one of _field_problems')
+        return None, _field_problems(raw, index) or [problem(index, None, "is not a ticket event")]
     kind = raw["type"]
     if not isinstance(kind, str) or kind not in KINDS:
         return None, [problem(index, "type", f"{kind!r} is not one of {', '.join(TicketEventKind.values)}")]
     at, time_problem = _instant(raw["at"], index, latest)
     if time_problem:
         return None, [time_problem]
-    get = raw.get
-    event = _Event(
-        index=index,
-        event_id=raw["id"].strip(),
-        ticket=raw["ticket"].strip(),
-        kind=kind,
-        at=at,
-        customer=(get("customer") or "").strip(),
-        service=(get("service") or "").strip(),
-        priority=(get("priority") or "").strip(),
-        state=(get("state") or "").strip(),
-        title=(get("title") or "").strip(),
-    )
+    get = texts.get
+    customer, service, priority = get("customer", ""), get("service", ""), get("priority", "")
+    state, title = get("state", ""), get("title", "")
+    errors = []
     if kind == CREATED:
-        errors += [
-            problem(index, key, "is required for a created event")
-            for key in ("customer", "service", "priority")
-            if not getattr(event, key)
-        ]
-    elif kind == PRIORITY_CHANGED and not event.priority:
+        if not (customer and service and priority):
+            errors += [
+                problem(index, key, "is required for a created event")
+                for key, value in (("customer", customer), ("service", service), ("priority", priority))
+                if not value
+            ]
+    elif kind == PRIORITY_CHANGED and not priority:
         errors.append(problem(index, "priority", "is required for a priority change"))
-    elif kind == STATE_CHANGED and not event.state:
+    elif kind == STATE_CHANGED and not state:
         errors.append(problem(index, "state", "is required for a state change"))
-    if event.priority and kind not in (CREATED, PRIORITY_CHANGED):
+    if priority and kind not in PRIORITY_KINDS:
         errors.append(problem(index, "priority", "is given only with created and priority_changed events"))
-    if kind != CREATED:
-        for key in ("customer", "service", "title"):
-            if getattr(event, key):
+    if kind != CREATED and (customer or service or title):
+        for key, value in (("customer", customer), ("service", service), ("title", title)):
+            if value:
                 errors.append(problem(index, key, "is given only with a created event"))
-    if event.state:
-        category = categories(event.state)
-        if category is None:
-            errors.append(problem(index, "state", f"{event.state!r} is not a state this desk has mapped"))
-        elif kind == CREATED and category in ENDED:
-            errors.append(problem(index, "state", f"a ticket cannot be created {category}"))
+    category = ""
+    if state:
+        mapped = categories(state)
+        if mapped is None:
+            errors.append(problem(index, "state", f"{state!r} is not a state this desk has mapped"))
+        elif kind == CREATED and mapped in ENDED:
+            errors.append(problem(index, "state", f"a ticket cannot be created {mapped}"))
         else:
-            event.category = category
-    if not event.category and kind in KIND_CATEGORY:
-        event.category = KIND_CATEGORY[kind]
-    return (None, errors) if errors else (event, [])
+            category = mapped
+    if errors:
+        return None, errors
+    if not category:
+        category = KIND_CATEGORY.get(kind, "")
+    event = _Event(index, texts["id"], texts["ticket"], kind, at, customer, service, priority, state, category, title)
+    return event, []
 
 
 def _categories(source):

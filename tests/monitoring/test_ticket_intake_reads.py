@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from agreements.models import Holiday
 from monitoring.intake.ingest import BatchInvalid
-from monitoring.models import Ticket, TicketClock, TicketGoal
+from monitoring.models import Ticket, TicketClock, TicketEventRecord, TicketGoal
 from monitoring.tickets import book
 from tests.monitoring.ticket_helpers import TicketCast, kst
 
@@ -110,6 +110,20 @@ def test_a_priority_no_indicator_of_the_service_knows_is_still_refused(cast):
         cast.send([cast.event("INC-1", "created", FRIDAY, priority="P9")], now=NOW)
 
     assert refused.value.errors == [{"index": 0, "field": "priority", "message": "'P9' has no goal for this service"}]
+
+
+@pytest.mark.parametrize("field", ["id", "ticket"])
+def test_an_id_or_ticket_of_null_is_refused_not_a_server_error(cast, client, time_machine, field):
+    time_machine.move_to(NOW, tick=False)
+    event = cast.event("INC-1", "created", FRIDAY)
+    event[field] = None
+    body = json.dumps({"events": [event]})
+
+    response = client.post(URL, data=body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {cast.token}")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"index": 0, "field": field, "message": "must be non-empty text"}]
+    assert (Ticket.objects.count(), TicketEventRecord.objects.count()) == (0, 0)
 
 
 def test_the_book_reads_the_same_on_postgresql_in_one_statement_as_through_the_orm(postgresql, cast, monkeypatch):
