@@ -13,10 +13,14 @@ its goal is counted bad at the instant it breached, without waiting for another 
 
 import logging
 from collections import defaultdict
-from decimal import ROUND_FLOOR, Decimal
+from contextlib import suppress
+from datetime import UTC, datetime
+from decimal import Decimal
 
+import orjson
 from django.db import connection, transaction
 from django.db.models import Count, Q
+from psycopg.types.json import set_json_dumps
 
 from monitoring.choices import TicketCategory, TicketEventKind
 from monitoring.intake.rollups import apply_minute_deltas, lock_indicator, minute_number
@@ -54,17 +58,30 @@ CHUNK = 2000
 def array_literal(values):
     """A PostgreSQL array literal of texts, numbers or aware datetimes, to be cast in the statement (``%s::text[]``,
     ``%s::bigint[]``, ``%s::timestamptz[]``): joined in one go, where the driver adapts a list element by element,
-    several times slower for the thousand ids of a batch. Texts are quoted; none holds a NUL (the intake refuses it)."""
+    several times slower for the thousand ids of a batch. Texts are quoted; none holds a NUL (the intake refuses it).
+    Instants are written by orjson, as ``isoformat`` writes them, in a fraction of its time."""
+    values = list(values)
+    if values and all(type(value) is datetime for value in values):
+        with suppress(TypeError):  # a time zone orjson does not know: one by one below
+            return "{" + orjson.dumps(values).decode()[1:-1] + "}"
     items = []
+    append = items.append
     for value in values:
-        if isinstance(value, str):
-            items.append('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        kind = type(value)
+        if kind is str:
+            if '"' in value or "\\" in value:
+                value = value.replace("\\", "\\\\").replace('"', '\\"')
+            append('"' + value + '"')
+        elif kind is int:
+            append(str(value))
+        elif isinstance(value, str):
+            append('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
         elif isinstance(value, bool) or value is None:
             raise TypeError(f"{value!r} has no place in an array literal here")
         elif hasattr(value, "isoformat"):
-            items.append(value.isoformat())
+            append(value.isoformat())
         else:
-            items.append(str(int(value)))
+            append(str(int(value)))
     return "{" + ",".join(items) + "}"
 
 
@@ -110,11 +127,19 @@ def log_and_status(rows):
 
 
 def _iso(instant):
-    return None if instant is None else instant.isoformat()
+    """``instant.isoformat()``; for an instant in UTC (every clock's) written by orjson, the same text in a third of
+    the time."""
+    if instant is None:
+        return None
+    if instant.tzinfo is UTC:
+        return orjson.dumps(instant)[1:-1].decode()
+    return instant.isoformat()
 
 
 def _percent(fraction):
-    value = (Decimal(fraction.numerator) / Decimal(fraction.denominator)).quantize(Decimal("0.01"), ROUND_FLOOR)
+    """The percentage rounded down to hundredths, as the column holds it: in whole hundredths first (exact), which
+    costs a fifth of dividing Decimals and quantizing."""
+    value = Decimal(fraction.numerator * 100 // fraction.denominator).scaleb(-2)
     return min(value, MAX_PERCENT)
 
 
@@ -130,7 +155,14 @@ def outcome(clock):
 def clock_values(ticket_id, indicator_id, clock):
     """The stored row of a clock, in the order of ``COLUMNS``."""
     counted_at, good = outcome(clock)
-    first_warning = next((warning.at for warning in clock.warnings if warning.at is not None), None)
+    first_warning = None
+    warnings = []
+    for warning in clock.warnings:
+        at = warning.at
+        if at is not None:
+            first_warning = first_warning or at
+            at = _iso(at)
+        warnings.append({"percent": str(warning.percent), "at": at})
     pauses = [{"start": _iso(p.start), "end": _iso(p.end), "category": p.category.value} for p in clock.pauses]
     return (
         ticket_id,
@@ -147,7 +179,7 @@ def clock_values(ticket_id, indicator_id, clock):
         first_warning,
         _percent(clock.percent_elapsed),
         pauses,
-        [{"percent": str(w.percent), "at": _iso(w.at)} for w in clock.warnings],
+        warnings,
         clock.evaluated_at,
         counted_at,
         good,
@@ -305,6 +337,7 @@ COLUMN_TYPES += ["timestamptz", "bool"]
 
 
 def _copy_clocks(cursor, table, rows):
+    set_json_dumps(orjson.dumps, cursor.cursor)  # the pauses and warnings: orjson writes them in a fifth of the time
     with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(COLUMN_TYPES)
         for row in rows:
