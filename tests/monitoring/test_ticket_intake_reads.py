@@ -16,7 +16,8 @@ from django.test.utils import CaptureQueriesContext
 
 from agreements.models import Holiday
 from monitoring.intake.ingest import BatchInvalid
-from monitoring.models import Ticket, TicketClock, TicketEventRecord, TicketGoal
+from monitoring.intake.rollups import minute_counts
+from monitoring.models import Measurement, Ticket, TicketClock, TicketEventRecord, TicketGoal
 from monitoring.tickets import book
 from monitoring.tickets.store import _iso, _percent
 from tests.monitoring.ticket_helpers import TicketCast, kst
@@ -77,9 +78,9 @@ def test_a_batch_of_new_tickets_through_the_api_runs_a_fixed_set_of_statements(p
 
     # Besides its COPYs (tickets, events, clocks, ranks), which no statement capture sees: the token, the savepoint
     # of the batch's transaction (the test's own is outside), the desk's scope, the stored events and known tickets,
-    # the ticket indicators, the tickets' ids, the clocks' savepoint, then per indicator its lock, its counts and its
-    # hour rollups (read and written), and the savepoints' releases.
-    assert len(run) == 17, "\n".join(run)
+    # the ticket indicators, the tickets' ids, then per indicator its lock, its counts and its hour rollups (read and
+    # written), and the savepoint's release.
+    assert len(run) == 15, "\n".join(run)
     assert sum("monitoring_ticketgoal" in sql for sql in run) == 1
     assert sum("agreements_workingperiod" in sql for sql in run) == 1
     assert sum("monitoring_ticketeventrecord" in sql for sql in run) == 1
@@ -128,6 +129,17 @@ def test_an_id_or_ticket_of_null_is_refused_not_a_server_error(cast, client, tim
     assert response.status_code == 400
     assert response.json()["errors"] == [{"index": 0, "field": field, "message": "must be non-empty text"}]
     assert (Ticket.objects.count(), TicketEventRecord.objects.count()) == (0, 0)
+
+
+def test_a_ticket_resolved_at_an_instant_counted_before_adds_to_its_count_not_a_row(cast):
+    cast.ticket("INC-1", FRIDAY, MONDAY + dt.timedelta(hours=1), now=NOW)
+    cast.ticket("INC-2", FRIDAY + dt.timedelta(minutes=5), MONDAY + dt.timedelta(hours=1), now=NOW)
+    instant = MONDAY + dt.timedelta(hours=1)
+
+    assert list(Measurement.objects.filter(indicator=cast.resolution).values_list("t", "good", "total")) == [
+        (instant, 2, 2)
+    ]
+    assert minute_counts(cast.resolution.pk, instant, instant + dt.timedelta(minutes=1)) == {instant: (2, 2, 1)}
 
 
 def test_the_book_reads_the_same_on_postgresql_in_one_statement_as_through_the_orm(postgresql, cast, monkeypatch):
