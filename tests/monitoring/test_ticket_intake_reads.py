@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from agreements.models import Holiday
 from monitoring.intake.ingest import BatchInvalid
 from monitoring.intake.rollups import minute_counts
-from monitoring.models import Measurement, Ticket, TicketClock, TicketEventRecord, TicketGoal
+from monitoring.models import Measurement, Ticket, TicketClock, TicketEventRecord, TicketGoal, TicketRank
 from monitoring.tickets import book
 from monitoring.tickets.store import _iso, _percent
 from tests.monitoring.ticket_helpers import TicketCast, kst
@@ -140,6 +140,20 @@ def test_a_ticket_resolved_at_an_instant_counted_before_adds_to_its_count_not_a_
         (instant, 2, 2)
     ]
     assert minute_counts(cast.resolution.pk, instant, instant + dt.timedelta(minutes=1)) == {instant: (2, 2, 1)}
+
+
+def test_the_copies_a_tickets_rows_keep_of_it_are_its_own(cast):
+    # Events name their desk and ranks their customer and service, as their ticket does: the database holds the
+    # ticket's, and these copies must equal them.
+    cast.send(tickets(cast, 3), now=NOW)
+
+    for ticket in Ticket.objects.all():
+        assert set(TicketEventRecord.objects.filter(ticket=ticket).values_list("source_id", flat=True)) == {
+            ticket.source_id
+        }
+        assert set(TicketRank.objects.filter(ticket=ticket).values_list("customer_id", "service_id")) == {
+            (ticket.customer_id, ticket.service_id)
+        }
 
 
 def test_the_book_reads_the_same_on_postgresql_in_one_statement_as_through_the_orm(postgresql, cast, monkeypatch):
