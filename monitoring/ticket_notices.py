@@ -40,7 +40,8 @@ from core.formatting import duration_text, plain_number
 from monitoring import notify
 from monitoring.choices import ChannelKind, ClockStatus, NotificationStatus, Severity, TicketMetric, TicketNoticeEvent
 from monitoring.models import NotificationChannel, TargetIndicator, TicketClock, TicketNotice, TicketNoticeDelivery
-from monitoring.tickets.store import ALWAYS, settle_due_clocks
+from monitoring.tickets.book import ALWAYS
+from monitoring.tickets.store import settle_due_clocks
 
 LATE = dt.timedelta(days=1)  # a point reached longer ago than this when first seen is not told
 BREACH_POINT = Decimal(100)

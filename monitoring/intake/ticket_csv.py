@@ -125,8 +125,8 @@ def _preview(count, fresh, known):
             line = tickets[event.ticket] = TicketLine(
                 ticket=event.ticket,
                 new=existing is None,
-                customer=event.customer if existing is None else existing.customer.code,
-                service=event.service if existing is None else existing.service.code,
+                customer=event.customer if existing is None else existing.customer_code,
+                service=event.service if existing is None else existing.service_code,
                 first=event.at,
             )
         line.kinds.append(event.kind)

@@ -27,8 +27,8 @@ from django.utils import timezone
 from monitoring.choices import TicketCategory, TicketEventKind
 from monitoring.intake.ingest import BatchInvalid
 from monitoring.intake.samples import problem
-from monitoring.kinds import TICKET
-from monitoring.models import Indicator, Ticket, TicketEventRecord
+from monitoring.models import Ticket, TicketEventRecord
+from monitoring.tickets.book import TicketIndicators
 from monitoring.tickets.store import array_literal, log_and_status, rebuild_clocks
 
 MAX_EVENTS = 5000
@@ -40,6 +40,7 @@ KINDS = frozenset(TicketEventKind.values)
 CREATED = TicketEventKind.CREATED.value
 PRIORITY_CHANGED = TicketEventKind.PRIORITY_CHANGED.value
 STATE_CHANGED = TicketEventKind.STATE_CHANGED.value
+PRIORITY_KINDS = frozenset({CREATED, PRIORITY_CHANGED})
 TEXT_LIMITS = {"id": 100, "ticket": 100, "customer": 50, "service": 50, "priority": 20, "state": 100, "title": 300}
 ENDED = frozenset({TicketCategory.RESOLVED, TicketCategory.CLOSED, TicketCategory.CANCELLED})
 KIND_CATEGORY = {
@@ -58,7 +59,7 @@ class TicketBatchResult:
     clocks: int
 
 
-@dataclass
+@dataclass(slots=True)
 class _Event:
     index: int
     event_id: str
@@ -100,24 +101,32 @@ def _instant(raw, index, latest):
     return instant, None
 
 
-def _well_formed(raw):
-    """Whether an event's keys and text fields are all as they must be (``_field_problems`` finds none): the
-    common case, checked with fewer steps."""
-    if not raw.keys() <= FIELDS or not raw.keys() >= REQUIRED_SET:
-        return False
+def _texts(raw):
+    """The event's text fields stripped, {field: text}, when its keys and text fields are all as they must be
+    (``_field_problems`` finds none): the common case, checked in one pass. None otherwise."""
+    keys = raw.keys()
+    if not keys <= FIELDS or not keys >= REQUIRED_SET:
+        return None
+    texts = {}
     for key, value in raw.items():
         limit = TEXT_LIMITS.get(key)
-        if limit is None or value is None:
+        if limit is None:  # type and at, checked on their own
             continue
-        if type(value) is not str or len(value) > limit or "\x00" in value or not (key == "title" or value.strip()):
-            return False
-    return True
+        if value is None:
+            if key in REQUIRED_SET:
+                return None
+            continue
+        if type(value) is not str or len(value) > limit or "\x00" in value:
+            return None
+        text = value.strip()
+        if not text and key != "title":
+            return None
+        texts[key] = text
+    return texts
 
 
 def _field_problems(raw, index):
     """The problems of an event's keys and text fields (an empty list for a well-formed event)."""
-    if _well_formed(raw):
-        return []
     errors = []
     if not raw.keys() <= FIELDS:
         errors += [problem(index, key, "is not a field of ticket events") for key in sorted(set(raw) - FIELDS)]
@@ -127,6 +136,8 @@ def _field_problems(raw, index):
     for key, limit in TEXT_LIMITS.items():
         value = raw.get(key)
         if value is None:
+            if key in raw and key in REQUIRED_SET:  # "id": null is no id
+                errors.append(problem(index, key, "must be non-empty text"))
             continue
         if not isinstance(value, str) or (key != "title" and not value.strip()):
             errors.append(problem(index, key, "must be non-empty text"))
@@ -142,55 +153,51 @@ def _shape(categories, raw, index, latest):
     ``category_of``, remembered for the batch."""
     if not isinstance(raw, dict):
         return None, [problem(index, None, "each event must be an object")]
-    errors = _field_problems(raw, index)
-    if errors:
-        return None, errors
+    texts = _texts(raw)
+    if texts is None:  # (every way _texts refuses an event is one of _field_problems')
+        return None, _field_problems(raw, index) or [problem(index, None, "is not a ticket event")]
     kind = raw["type"]
     if not isinstance(kind, str) or kind not in KINDS:
         return None, [problem(index, "type", f"{kind!r} is not one of {', '.join(TicketEventKind.values)}")]
     at, time_problem = _instant(raw["at"], index, latest)
     if time_problem:
         return None, [time_problem]
-    get = raw.get
-    event = _Event(
-        index=index,
-        event_id=raw["id"].strip(),
-        ticket=raw["ticket"].strip(),
-        kind=kind,
-        at=at,
-        customer=(get("customer") or "").strip(),
-        service=(get("service") or "").strip(),
-        priority=(get("priority") or "").strip(),
-        state=(get("state") or "").strip(),
-        title=(get("title") or "").strip(),
-    )
+    get = texts.get
+    customer, service, priority = get("customer", ""), get("service", ""), get("priority", "")
+    state, title = get("state", ""), get("title", "")
+    errors = []
     if kind == CREATED:
-        errors += [
-            problem(index, key, "is required for a created event")
-            for key in ("customer", "service", "priority")
-            if not getattr(event, key)
-        ]
-    elif kind == PRIORITY_CHANGED and not event.priority:
+        if not (customer and service and priority):
+            errors += [
+                problem(index, key, "is required for a created event")
+                for key, value in (("customer", customer), ("service", service), ("priority", priority))
+                if not value
+            ]
+    elif kind == PRIORITY_CHANGED and not priority:
         errors.append(problem(index, "priority", "is required for a priority change"))
-    elif kind == STATE_CHANGED and not event.state:
+    elif kind == STATE_CHANGED and not state:
         errors.append(problem(index, "state", "is required for a state change"))
-    if event.priority and kind not in (CREATED, PRIORITY_CHANGED):
+    if priority and kind not in PRIORITY_KINDS:
         errors.append(problem(index, "priority", "is given only with created and priority_changed events"))
-    if kind != CREATED:
-        for key in ("customer", "service", "title"):
-            if getattr(event, key):
+    if kind != CREATED and (customer or service or title):
+        for key, value in (("customer", customer), ("service", service), ("title", title)):
+            if value:
                 errors.append(problem(index, key, "is given only with a created event"))
-    if event.state:
-        category = categories(event.state)
-        if category is None:
-            errors.append(problem(index, "state", f"{event.state!r} is not a state this desk has mapped"))
-        elif kind == CREATED and category in ENDED:
-            errors.append(problem(index, "state", f"a ticket cannot be created {category}"))
+    category = ""
+    if state:
+        mapped = categories(state)
+        if mapped is None:
+            errors.append(problem(index, "state", f"{state!r} is not a state this desk has mapped"))
+        elif kind == CREATED and mapped in ENDED:
+            errors.append(problem(index, "state", f"a ticket cannot be created {mapped}"))
         else:
-            event.category = category
-    if not event.category and kind in KIND_CATEGORY:
-        event.category = KIND_CATEGORY[kind]
-    return (None, errors) if errors else (event, [])
+            category = mapped
+    if errors:
+        return None, errors
+    if not category:
+        category = KIND_CATEGORY.get(kind, "")
+    event = _Event(index, texts["id"], texts["ticket"], kind, at, customer, service, priority, state, category, title)
+    return event, []
 
 
 def _categories(source):
@@ -206,31 +213,50 @@ def _categories(source):
     return category_of
 
 
+# What the desk may write for: its customers and services by code, and which of their pairs have an agreement.
+_SCOPE = """
+SELECT 'customer', c.id, c.code, CAST(NULL AS bigint) FROM agreements_customer c
+JOIN monitoring_ticketsource_customers x ON x.customer_id = c.id WHERE x.ticketsource_id = %s
+UNION ALL
+SELECT 'service', s.id, s.code, NULL FROM agreements_service s
+JOIN monitoring_ticketsource_services x ON x.service_id = s.id WHERE x.ticketsource_id = %s
+UNION ALL
+SELECT 'agreement', a.customer_id, NULL, x.service_id FROM agreements_agreement a
+JOIN agreements_agreement_services x ON x.agreement_id = a.id
+WHERE a.customer_id IN (SELECT customer_id FROM monitoring_ticketsource_customers WHERE ticketsource_id = %s)
+AND x.service_id IN (SELECT service_id FROM monitoring_ticketsource_services WHERE ticketsource_id = %s)
+"""
+
+
 class _Scope:
-    """What the desk may write for, and the priorities each (customer, service) knows, read once per batch."""
+    """What the desk may write for — its customers' and services' ids by code, the (customer, service) pairs with
+    an agreement — read in one statement, and the ticket indicators of the pairs the batch names
+    (``tickets.book.TicketIndicators``), read once with ``read_book`` and handed on to the clocks."""
 
     def __init__(self, source):
-        self.customers = {customer.code: customer for customer in source.customers.all()}
-        self.services = {service.code: service for service in source.services.all()}
-        self.priorities = {}
-        self.pairs = {}
+        self.customers, self.services, self.agreed = {}, {}, set()
+        with connection.cursor() as cursor:
+            cursor.execute(_SCOPE, [source.pk] * 4)
+            for what, pk, code, service_id in cursor.fetchall():
+                if what == "customer":
+                    self.customers[code] = pk
+                elif what == "service":
+                    self.services[code] = pk
+                else:
+                    self.agreed.add((pk, service_id))
+        self.book = None
 
-    def serves(self, customer, service):
+    def serves(self, customer_id, service_id):
         """Whether the customer has an agreement on the service."""
-        key = (customer.pk, service.pk)
-        if key not in self.pairs:
-            self.pairs[key] = service.agreements.filter(customer=customer).exists()
-        return self.pairs[key]
+        return (customer_id, service_id) in self.agreed
 
-    def known_priorities(self, customer, service):
+    def read_book(self, pairs):
+        self.book = TicketIndicators(pairs)
+
+    def known_priorities(self, customer_id, service_id):
         """The priorities every ticket indicator of the pair has a goal for (None: the pair has no ticket indicator,
         so any priority is taken and no clock is kept)."""
-        key = (customer.pk, service.pk)
-        if key not in self.priorities:
-            indicators = Indicator.objects.filter(kind=TICKET.value, customer=customer, service=service)
-            sets = [set(indicator.ticket_goals.values_list("priority", flat=True)) for indicator in indicators]
-            self.priorities[key] = set.intersection(*sets) if sets else None
-        return self.priorities[key]
+        return self.book.priorities(customer_id, service_id)
 
 
 def validate_events(source, events, *, now=None):
@@ -257,8 +283,16 @@ def _validate(source, events, now):
         else:
             shaped.append(event)
     scope = _Scope(source)
-    stored = stored_events(source, [e.event_id for e in shaped])
-    tickets = known_tickets(source, {e.ticket for e in shaped})
+    stored, tickets = lookups(source, [e.event_id for e in shaped], {e.ticket for e in shaped})
+    # The ticket indicators of every (customer, service) the batch writes for, read once: the priorities are
+    # checked against them, and the clocks are built with them.
+    pairs = {(ticket.customer_id, ticket.service_id) for ticket in tickets.values()}
+    for event in shaped:
+        if event.kind == CREATED:
+            pair = (scope.customers.get(event.customer), scope.services.get(event.service))
+            if None not in pair:
+                pairs.add(pair)
+    scope.read_book(pairs)
     created_here, seen, fresh = {}, {}, []
     for event in shaped:
         if event.event_id in seen:
@@ -295,7 +329,7 @@ def _validate(source, events, now):
             errors.append(problem(event.index, "at", f"before ticket {event.ticket!r} was created"))
         if event.kind == PRIORITY_CHANGED:
             customer, service = _pair(ticket, creation, scope)
-            known = scope.known_priorities(customer, service) if customer and service else None
+            known = None if None in (customer, service) else scope.known_priorities(customer, service)
             if known is not None and event.priority not in known:
                 errors.append(problem(event.index, "priority", f"{event.priority!r} has no goal for this service"))
     if errors:
@@ -313,59 +347,84 @@ class StoredEvent(NamedTuple):
     state: str
 
 
-# One index probe per id (a lateral sub-select for each element of the array). ``event_id = ANY(%s)`` made
-# PostgreSQL's planner estimate every element of the array against the column's most common values (several times
-# the lookup itself), and a join on the unnested array may be planned as a scan of all the desk's rows.
-_STORED_EVENTS = """
+class KnownTicket(NamedTuple):
+    """A ticket the portal has: what a batch checks its events against, and what a preview shows of it."""
+
+    pk: int
+    customer_id: int
+    service_id: int
+    created_at: dt.datetime
+    customer_code: str
+    service_code: str
+
+
+# The events the desk sent before and the tickets it created before, among those a batch names: one statement, one
+# index probe per id (a lateral sub-select for each element of an array). ``event_id = ANY(%s)`` made PostgreSQL's
+# planner estimate every element of the array against the column's most common values (several times the lookup
+# itself), and a join on the unnested array may be planned as a scan of all the desk's rows. A row of a stored event
+# has its id first; a row of a known ticket has NULL there.
+_LOOKUPS = """
 SELECT e.event_id, (SELECT t.external_id FROM monitoring_ticket t WHERE t.id = e.ticket_id), e.kind, e.at,
-       e.priority, e.state
+       e.priority, e.state, NULL::bigint, NULL::bigint, NULL::bigint, NULL::text, NULL::text
 FROM unnest(%s::text[]) AS wanted(event_id)
 CROSS JOIN LATERAL (
     SELECT * FROM monitoring_ticketeventrecord e WHERE e.source_id = %s AND e.event_id = wanted.event_id LIMIT 1
 ) AS e
+UNION ALL
+SELECT NULL, t.external_id, NULL, t.created_at, NULL, NULL, t.id, t.customer_id, t.service_id,
+       (SELECT c.code FROM agreements_customer c WHERE c.id = t.customer_id),
+       (SELECT s.code FROM agreements_service s WHERE s.id = t.service_id)
+FROM unnest(%s::text[]) AS wanted(name)
+CROSS JOIN LATERAL (
+    SELECT t.id, t.external_id, t.created_at, t.customer_id, t.service_id FROM monitoring_ticket t
+    WHERE t.source_id = %s AND t.external_id = wanted.name LIMIT 1
+) AS t
 """
-_KNOWN_TICKETS = """
-SELECT id FROM (
-    SELECT (SELECT t.id FROM monitoring_ticket t WHERE t.source_id = %s AND t.external_id = wanted.name) AS id
-    FROM unnest(%s::text[]) AS wanted(name)
-) AS found WHERE id IS NOT NULL
-"""
+
+
+def lookups(source, event_ids, names):
+    """({event id: StoredEvent} of the ids the desk sent before, {desk's ticket id: KnownTicket} of the named
+    tickets the portal has): one statement on PostgreSQL (a desk that resends a batch must not cost a query per
+    event), two ORM queries elsewhere."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_LOOKUPS, [array_literal(event_ids), source.pk, array_literal(names), source.pk])
+            rows = cursor.fetchall()
+        events = [row[:6] for row in rows if row[0] is not None]
+        # (name, id, customer, service, created at, customer's code, service's code)
+        tickets = [(row[1], row[6], row[7], row[8], row[3], row[9], row[10]) for row in rows if row[0] is None]
+    else:
+        events = tickets = []
+        if event_ids:
+            events = TicketEventRecord.objects.filter(source=source, event_id__in=event_ids).values_list(
+                "event_id", "ticket__external_id", "kind", "at", "priority", "state"
+            )
+        if names:
+            tickets = Ticket.objects.filter(source=source, external_id__in=names).values_list(
+                "external_id", "pk", "customer_id", "service_id", "created_at", "customer__code", "service__code"
+            )
+    return (
+        {event_id: StoredEvent(*rest) for event_id, *rest in events},
+        {name: KnownTicket(*rest) for name, *rest in tickets},
+    )
 
 
 def stored_events(source, event_ids):
-    """{event id: StoredEvent} of the ids the desk sent before, in one query (a desk that resends a batch must not
-    cost a query per event): on PostgreSQL with one array parameter, elsewhere through the ORM."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_STORED_EVENTS, [array_literal(event_ids), source.pk])
-            rows = cursor.fetchall()
-    else:
-        rows = TicketEventRecord.objects.filter(source=source, event_id__in=event_ids).values_list(
-            "event_id", "ticket__external_id", "kind", "at", "priority", "state"
-        )
-    return {event_id: StoredEvent(*rest) for event_id, *rest in rows}
+    """{event id: StoredEvent} of the ids the desk sent before (``lookups``)."""
+    return lookups(source, list(event_ids), [])[0]
 
 
 def known_tickets(source, names):
-    """{desk's ticket id: Ticket, with its customer and service} of the named tickets the portal has. On PostgreSQL
-    their ids are looked up first with one array parameter, so that a batch of new tickets costs one small query."""
-    tickets = Ticket.objects.filter(source=source, external_id__in=names)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_KNOWN_TICKETS, [source.pk, array_literal(names)])
-            ids = [row[0] for row in cursor.fetchall()]
-        if not ids:
-            return {}
-        tickets = Ticket.objects.filter(pk__in=ids)
-    return {ticket.external_id: ticket for ticket in tickets.select_related("customer", "service")}
+    """{desk's ticket id: KnownTicket} of the named tickets the portal has (``lookups``)."""
+    return lookups(source, [], list(names))[1]
 
 
 def _pair(ticket, creation, scope):
-    """The (customer, service) of a ticket; (None, None) for one whose creation in this batch names a customer or
-    service the desk may not write for (that event has its own error)."""
+    """The (customer id, service id) of a ticket; None for either that the creation in this batch names but the desk
+    may not write for (that event has its own error)."""
     if creation is not None:
         return scope.customers.get(creation.customer), scope.services.get(creation.service)
-    return ticket.customer, ticket.service
+    return ticket.customer_id, ticket.service_id
 
 
 def _check_created(event, tickets, created_here, scope):
@@ -467,7 +526,7 @@ def record_ticket_events(source, events, *, now=None):
             logs[name], (priority, state, category, updated_at) = log_and_status(logs[name])
             customer, service = scope.customers[event.customer], scope.services[event.service]
             new_rows.append(
-                (source.pk, name, customer.pk, service.pk, event.title, priority, state, category, event.at, updated_at)
+                (source.pk, name, customer, service, event.title, priority, state, category, event.at, updated_at)
             )
         ids = {name: ticket.pk for name, ticket in tickets.items()}
         ids.update(zip(created, insert_tickets(new_rows), strict=True))
@@ -478,5 +537,5 @@ def record_ticket_events(source, events, *, now=None):
         # Rebuilding the clocks also sets each known ticket's priority, state and category from its log.
         new = {ids[row[1]]: (row[2], row[3], row[8], logs[row[1]]) for row in new_rows}
         known = {ids[e.ticket] for e in fresh if e.ticket not in created}
-        clocks = rebuild_clocks(known, now, new=new)
+        clocks = rebuild_clocks(known, now, new=new, book=scope.book)
     return TicketBatchResult(received=len(events), stored=len(fresh), tickets_created=len(new_rows), clocks=clocks)

@@ -17,8 +17,9 @@ from monitoring.models import TicketClock, TicketGoal
 from monitoring.models.tickets import state_words
 from monitoring.readout.charts import BAND_GREY, BASE_LAYOUT
 from monitoring.readout.ticket_list import Calendars, ClockLine, clock_line, clock_name
+from monitoring.tickets.book import GoalVersions, warning_points
 from monitoring.tickets.clock import TicketEvent, ticket_clock
-from monitoring.tickets.store import COLUMNS, GoalVersions, clock_values, warning_points
+from monitoring.tickets.store import COLUMNS, clock_values
 from monitoring.tickets.timeline import Mark, clock_timeline
 
 HOUR = 3600

@@ -13,19 +13,21 @@ its goal is counted bad at the instant it breached, without waiting for another 
 
 import logging
 from collections import defaultdict
-from decimal import ROUND_FLOOR, Decimal
-from fractions import Fraction
+from contextlib import suppress
+from datetime import UTC, datetime
+from decimal import Decimal
 
+import orjson
 from django.db import connection, transaction
 from django.db.models import Count, Q
+from psycopg.types.json import set_json_dumps
 
-from agreements.calendars import WorkingCalendar
 from monitoring.choices import TicketCategory, TicketEventKind
 from monitoring.intake.rollups import apply_minute_deltas, lock_indicator, minute_number
-from monitoring.kinds import TICKET
-from monitoring.models import Indicator, Measurement, Ticket, TicketClock, TicketEventRecord
+from monitoring.models import Measurement, Ticket, TicketClock, TicketEventRecord
 from monitoring.signals import ticket_clocks_written
-from monitoring.tickets.clock import DEFAULT_WARNING_POINTS, ClockState, TicketEvent, ticket_clock
+from monitoring.tickets.book import TicketIndicators
+from monitoring.tickets.clock import ClockState, TicketEvent, ticket_clock
 from monitoring.tickets.ranks import Standing, rank_rows, write_ranks
 
 logger = logging.getLogger(__name__)
@@ -53,81 +55,33 @@ ENDED = [TicketCategory.RESOLVED, TicketCategory.CLOSED, TicketCategory.CANCELLE
 CHUNK = 2000
 
 
-class TicketIndicators:
-    """The ticket indicators of each (customer, service), with their goal versions and calendars, read once."""
-
-    def __init__(self, pairs=None):
-        indicators = Indicator.objects.filter(kind=TICKET.value).select_related("business_hours")
-        if pairs is not None:
-            customers = {customer for customer, _service in pairs}
-            services = {service for _customer, service in pairs}
-            indicators = indicators.filter(customer_id__in=customers, service_id__in=services)
-        indicators = indicators.prefetch_related(
-            "ticket_goals", "business_hours__working_periods", "business_hours__holidays"
-        )
-        self.by_pair = defaultdict(list)
-        self.calendars, self.points, self.versions = {}, {}, {}
-        for indicator in indicators:
-            self.by_pair[(indicator.customer_id, indicator.service_id)].append(indicator)
-            self.calendars[indicator.pk] = (
-                indicator.business_hours.as_working_calendar() if indicator.business_hours_id else ALWAYS
-            )
-            self.points[indicator.pk] = warning_points(indicator)
-            self.versions[indicator.pk] = GoalVersions(indicator.ticket_goals.all())
-
-    def of(self, customer_id, service_id):
-        return self.by_pair.get((customer_id, service_id), [])
-
-
-ALWAYS = WorkingCalendar.always("UTC")
-
-
-class GoalVersions:
-    """An indicator's goals per priority over time. ``at(start)`` gives {priority: goal} in force for a clock
-    started at ``start``: per priority the latest version effective by then (a goal edited later applies to clocks
-    started afterwards); a priority whose first version came later takes that first version, so tickets loaded from
-    before an indicator existed still get a clock."""
-
-    def __init__(self, goals):
-        versions = defaultdict(list)
-        for goal in goals:
-            versions[goal.priority].append((goal.effective_from, goal.goal))
-        self.versions = {priority: sorted(rows) for priority, rows in versions.items()}
-        # Most indicators have one version per priority: the same answer for every clock.
-        self.constant = (
-            {priority: rows[0][1] for priority, rows in self.versions.items()}
-            if all(len(rows) == 1 for rows in self.versions.values())
-            else None
-        )
-
-    def at(self, start):
-        if self.constant is not None:
-            return self.constant
-        chosen = {}
-        for priority, rows in self.versions.items():
-            effective = [goal for since, goal in rows if since <= start]
-            chosen[priority] = effective[-1] if effective else rows[0][1]
-        return chosen
-
-
-def warning_points(indicator):
-    return [Fraction(str(point)) for point in indicator.warning_points] or list(DEFAULT_WARNING_POINTS)
-
-
 def array_literal(values):
     """A PostgreSQL array literal of texts, numbers or aware datetimes, to be cast in the statement (``%s::text[]``,
     ``%s::bigint[]``, ``%s::timestamptz[]``): joined in one go, where the driver adapts a list element by element,
-    several times slower for the thousand ids of a batch. Texts are quoted; none holds a NUL (the intake refuses it)."""
+    several times slower for the thousand ids of a batch. Texts are quoted; none holds a NUL (the intake refuses it).
+    Instants are written by orjson, as ``isoformat`` writes them, in a fraction of its time."""
+    values = list(values)
+    if values and all(type(value) is datetime for value in values):
+        with suppress(TypeError):  # a time zone orjson does not know: one by one below
+            return "{" + orjson.dumps(values).decode()[1:-1] + "}"
     items = []
+    append = items.append
     for value in values:
-        if isinstance(value, str):
-            items.append('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        kind = type(value)
+        if kind is str:
+            if '"' in value or "\\" in value:
+                value = value.replace("\\", "\\\\").replace('"', '\\"')
+            append('"' + value + '"')
+        elif kind is int:
+            append(str(value))
+        elif isinstance(value, str):
+            append('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
         elif isinstance(value, bool) or value is None:
             raise TypeError(f"{value!r} has no place in an array literal here")
         elif hasattr(value, "isoformat"):
-            items.append(value.isoformat())
+            append(value.isoformat())
         else:
-            items.append(str(int(value)))
+            append(str(int(value)))
     return "{" + ",".join(items) + "}"
 
 
@@ -173,11 +127,19 @@ def log_and_status(rows):
 
 
 def _iso(instant):
-    return None if instant is None else instant.isoformat()
+    """``instant.isoformat()``; for an instant in UTC (every clock's) written by orjson, the same text in a third of
+    the time."""
+    if instant is None:
+        return None
+    if instant.tzinfo is UTC:
+        return orjson.dumps(instant)[1:-1].decode()
+    return instant.isoformat()
 
 
 def _percent(fraction):
-    value = (Decimal(fraction.numerator) / Decimal(fraction.denominator)).quantize(Decimal("0.01"), ROUND_FLOOR)
+    """The percentage rounded down to hundredths, as the column holds it: in whole hundredths first (exact), which
+    costs a fifth of dividing Decimals and quantizing."""
+    value = Decimal(fraction.numerator * 100 // fraction.denominator).scaleb(-2)
     return min(value, MAX_PERCENT)
 
 
@@ -193,7 +155,14 @@ def outcome(clock):
 def clock_values(ticket_id, indicator_id, clock):
     """The stored row of a clock, in the order of ``COLUMNS``."""
     counted_at, good = outcome(clock)
-    first_warning = next((warning.at for warning in clock.warnings if warning.at is not None), None)
+    first_warning = None
+    warnings = []
+    for warning in clock.warnings:
+        at = warning.at
+        if at is not None:
+            first_warning = first_warning or at
+            at = _iso(at)
+        warnings.append({"percent": str(warning.percent), "at": at})
     pauses = [{"start": _iso(p.start), "end": _iso(p.end), "category": p.category.value} for p in clock.pauses]
     return (
         ticket_id,
@@ -210,7 +179,7 @@ def clock_values(ticket_id, indicator_id, clock):
         first_warning,
         _percent(clock.percent_elapsed),
         pauses,
-        [{"percent": str(w.percent), "at": _iso(w.at)} for w in clock.warnings],
+        warnings,
         clock.evaluated_at,
         counted_at,
         good,
@@ -220,23 +189,25 @@ def clock_values(ticket_id, indicator_id, clock):
 COLUMNS = ["ticket_id", "indicator_id", *CLOCK_FIELDS]
 
 
-def rebuild_clocks(ticket_ids, now, new=None):
+def rebuild_clocks(ticket_ids, now, new=None, book=None):
     """Rebuild the clocks of the given tickets as of ``now`` and bring their indicators' measurements along.
     Returns the number of clocks written.
 
     ``new`` ({ticket id: (customer id, service id, created at, log)}) names tickets the caller has just written
     where their whole log leaves them (``log_and_status`` of its rows): they have no clock yet, so theirs are built
-    from that log and inserted, with nothing read back."""
+    from that log and inserted, with nothing read back. ``book`` is the ``TicketIndicators`` the caller has read
+    already; a chunk whose tickets it does not cover reads its own."""
     ticket_ids = sorted(set(ticket_ids))
     if not ticket_ids and not new:
         return 0
     chunks = [ticket_ids[offset : offset + CHUNK] for offset in range(0, len(ticket_ids), CHUNK)] or [[]]
-    return sum(_rebuild_chunk(chunk, now, new if number == 0 else None) for number, chunk in enumerate(chunks))
+    return sum(_rebuild_chunk(chunk, now, new if number == 0 else None, book) for number, chunk in enumerate(chunks))
 
 
-def _rebuild_chunk(ticket_ids, now, new=None):
+def _rebuild_chunk(ticket_ids, now, new=None, book=None):
     new = new or {}
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction (the intake's): a failure here fails the whole of it anyway.
+    with transaction.atomic(savepoint=False):
         tickets, logs, previous = [], {}, {}
         if ticket_ids:
             tickets = list(
@@ -250,7 +221,8 @@ def _rebuild_chunk(ticket_ids, now, new=None):
                 for ticket_id, indicator_id, counted_at, good in _read(TicketClock, _PREVIOUS_COLUMNS, ticket_ids)
             }
         pairs = {(ticket[1], ticket[2]) for ticket in tickets} | {(row[0], row[1]) for row in new.values()}
-        book = TicketIndicators(pairs)
+        if book is None or not book.covers(pairs):
+            book = TicketIndicators(pairs)
         rows, touched, standing, ranks, ranked = [], defaultdict(set), [], [], []
         for ticket_id, customer_id, service_id, created_at, *stood in tickets:
             if ticket_id not in logs:
@@ -366,6 +338,7 @@ COLUMN_TYPES += ["timestamptz", "bool"]
 
 
 def _copy_clocks(cursor, table, rows):
+    set_json_dumps(orjson.dumps, cursor.cursor)  # the pauses and warnings: orjson writes them in a fifth of the time
     with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(COLUMN_TYPES)
         for row in rows:
@@ -444,37 +417,49 @@ def recount(indicator_id, instants, added=None):
                 counts[1] += sign * total
                 counts[2] += sign
     if added:
-        for t, good, total, new_row in _added(indicator_id, added):
-            counts = deltas[minute_number(t)]
+        for minute, good, total, new_rows in _added(indicator_id, added):
+            counts = deltas[minute]
             counts[0] += good
             counts[1] += total
-            counts[2] += new_row
+            counts[2] += new_rows
     apply_minute_deltas(indicator_id, [(minute, *counts) for minute, counts in deltas.items() if any(counts)])
 
 
+# Adds the counts and returns them per minute as the hour rollups take them: (minute number, good, total, rows that
+# are new). The instants already counted are found with one index probe each (a lateral sub-select per instant):
+# with ``t = ANY(%s)`` PostgreSQL read every measurement of the indicator in the partition and filtered them, a cost
+# that grew with each ticket counted. Every part of the statement reads the table as it was before the insert.
 _ADD_COUNTED = """
-WITH before AS (
-    SELECT t FROM monitoring_measurement WHERE indicator_id = %s AND t = ANY(%s::timestamptz[])
+WITH counts AS (
+    SELECT * FROM unnest(%s::timestamptz[], %s::bigint[], %s::bigint[]) AS a(t, good, total)
+), before AS (
+    SELECT a.t FROM counts a
+    CROSS JOIN LATERAL (
+        SELECT 1 FROM monitoring_measurement m WHERE m.indicator_id = %s AND m.t = a.t LIMIT 1
+    ) AS counted
 ), added AS (
     INSERT INTO monitoring_measurement AS m (indicator_id, t, value, good, total)
-    SELECT %s, a.t, NULL, a.good, a.total
-    FROM unnest(%s::timestamptz[], %s::bigint[], %s::bigint[]) AS a(t, good, total) ORDER BY a.t
+    SELECT %s, a.t, NULL, a.good, a.total FROM counts a ORDER BY a.t
     ON CONFLICT (indicator_id, t) DO UPDATE SET good = m.good + EXCLUDED.good, total = m.total + EXCLUDED.total
 )
-SELECT t FROM before
+SELECT floor(extract(epoch FROM a.t) / 60)::bigint, sum(a.good)::bigint, sum(a.total)::bigint,
+       count(*) FILTER (WHERE b.t IS NULL)
+FROM counts a LEFT JOIN before b ON b.t = a.t
+GROUP BY 1
 """
 
 
 def _added(indicator_id, added):
-    """Add the counts to the measurements (one statement); yields (t, good, total, 1 for a new row else 0)."""
-    instants = sorted(added)
+    """Add the counts to the measurements (one statement); returns (minute number, good, total, new rows) of each
+    minute they fall in."""
+    instants = list(added)
     goods, totals = [added[t][0] for t in instants], [added[t][1] for t in instants]
     with connection.cursor() as cursor:
-        at = array_literal(instants)
-        cursor.execute(_ADD_COUNTED, [indicator_id, at, indicator_id, at, array_literal(goods), array_literal(totals)])
-        existing = {row[0] for row in cursor.fetchall()}
-    for t, good, total in zip(instants, goods, totals, strict=True):
-        yield t, good, total, 0 if t in existing else 1
+        cursor.execute(
+            _ADD_COUNTED,
+            [array_literal(instants), array_literal(goods), array_literal(totals), indicator_id, indicator_id],
+        )
+        return cursor.fetchall()
 
 
 def _recounted(indicator_id, instants):
