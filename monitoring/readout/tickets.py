@@ -286,6 +286,9 @@ def customer_ticket_figures(user, customer, start, end, now):
     )
 
 
+_OLDEST_FIRST = ("at", "event_id", "pk")
+
+
 @dataclass(frozen=True)
 class LateEvent:
     """An event the desk sent after the period it belongs to had closed."""
@@ -316,8 +319,13 @@ def late_events(indicators, spans, now, *, customer, limit=None):
     """What came late for each closed period: events that happened before its end but were received after its end
     plus SLM_CLOSE_GRACE_MINUTES, of tickets whose clock (of one of ``indicators``) counted in the period, or that
     happened in it to a ticket of an indicator's customer and service. Periods still open (or inside the grace)
-    have none. One query; each event listed once per period, oldest first; with ``limit``, the first ``limit`` + 1
-    at most (one more than asked tells the caller that there are more: a desk that resends a month sends thousands)."""
+    have none. Each event listed once per period, oldest first; with ``limit``, the first ``limit`` + 1 at most (one
+    more than asked tells the caller that there are more: a desk that resends a month sends thousands).
+
+    One query, which asks exactly that of each event and period: with ``limit`` it reads ``limit`` + 1 events at most
+    (walking the index on their time and receipt from the oldest, it passes over the events received in time inside
+    the index, and looks up the ticket and the clocks of those it keeps), then says of those alone in which periods
+    their tickets' clocks counted."""
     grace = dt.timedelta(minutes=settings.SLM_CLOSE_GRACE_MINUTES)
     closed = {}
     for indicator in indicators:
@@ -326,39 +334,39 @@ def late_events(indicators, spans, now, *, customer, limit=None):
                 closed.setdefault((label, start, end), []).append(indicator)
     if not closed:
         return []
-    clocks = TicketClock.objects.filter(indicator__in=[i.pk for i in indicators], ticket__customer=customer)
-    counted_in_closed = Q()
-    for _label, start, end in closed:
-        counted_in_closed |= Q(counted_at__gte=start, counted_at__lt=end)
+    ids = [indicator.pk for indicator in indicators]
     pairs = {(indicator.service_id, label) for (label, _s, _e), found in closed.items() for indicator in found}
-    services = {service for service, _label in pairs}
-    earliest_close = min(end for _label, _start, end in closed) + grace
-    first, last = min(start for _l, start, _e in closed), max(end for _l, _s, end in closed)
-    happened_in = Q(at__gte=first, at__lt=last, ticket__customer=customer, ticket__service_id__in=services)
     periods = sorted(closed, key=lambda key: key[1])
     counted_in = {  # per closed period: whether the event's ticket has a clock counted in it
         f"counted_{number}": Exists(
-            clocks.filter(ticket=OuterRef("ticket_id"), counted_at__gte=start, counted_at__lt=end)
+            TicketClock.objects.filter(
+                ticket=OuterRef("ticket_id"), indicator__in=ids, counted_at__gte=start, counted_at__lt=end
+            )
         )
         for number, (_label, start, end) in enumerate(periods)
     }
-    events = (
-        TicketEventRecord.objects.filter(received_at__gt=earliest_close, at__lt=last)
-        .filter(Q(ticket_id__in=clocks.filter(counted_in_closed).values("ticket_id")) | happened_in)
-        .annotate(**counted_in)
-        .select_related("ticket")
-        .order_by("at", "event_id")
+    late_for = Q()  # late for one of the periods, as the loop below asks it: every event read is listed
+    for number, (label, start, end) in enumerate(periods):
+        services = sorted(service for service, found in pairs if found == label)
+        late_for |= Q(received_at__gt=end + grace, at__lt=end) & (
+            counted_in[f"counted_{number}"] | Q(at__gte=start, ticket__service_id__in=services)
+        )
+    events = TicketEventRecord.objects.filter(
+        late_for,
+        received_at__gt=min(end for _label, _start, end in periods) + grace,
+        at__lt=max(end for _label, _start, end in periods),
+        ticket__customer=customer,
     )
+    if limit is not None:  # the first ones alone, and only then whether their tickets counted in each period
+        events = TicketEventRecord.objects.filter(pk__in=events.order_by(*_OLDEST_FIRST).values("pk")[: limit + 1])
+    events = events.annotate(**counted_in).select_related("ticket").order_by(*_OLDEST_FIRST)
     found, seen = [], set()
-    for event in events.iterator(chunk_size=1000):
-        if limit is not None and len(found) > limit:
-            break
+    for event in events:
         for number, (label, start, end) in enumerate(periods):
             if event.received_at <= end + grace or event.at >= end or (label, event.pk) in seen:
                 continue  # in time, or about what happened after the period: nothing late for it
             in_period = start <= event.at < end and (event.ticket.service_id, label) in pairs
-            counted = getattr(event, f"counted_{number}")
-            if counted or (in_period and event.ticket.customer_id == customer.pk):
+            if getattr(event, f"counted_{number}") or in_period:
                 seen.add((label, event.pk))
                 found.append(LateEvent(label, end + grace, event))
     return found[: limit + 1] if limit is not None else found
