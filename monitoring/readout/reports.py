@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from core.formatting import plain_number
 from core.spreadsheets import csv_writer
+from core.tenancy import customer_id_of
 from monitoring import windows
 from monitoring.choices import SnapshotStatus
 from monitoring.evaluation.plan import target_time_zone
@@ -22,6 +24,7 @@ from monitoring.kinds import TICKET
 from monitoring.models import Breach, ComplianceSnapshot, ReportComment
 from monitoring.readout import maintenance as excluded_time
 from monitoring.readout import timeline
+from monitoring.readout.cache import digest, key, ticket_generation
 from monitoring.readout.compliance import target_compliance, target_month, target_snapshot
 from monitoring.readout.tickets import business_minutes, cached_late_events, ticket_figures
 
@@ -70,13 +73,15 @@ def default_period_label(agreement=None, now=None):
     return label
 
 
-def agreement_report(agreement, period, user=None):
+def agreement_report(agreement, period, user=None, *, lazy=False):
     """{"targets": [{target, months: [API-shaped rows]}], "breaches", "credit_total", "comment", "outages",
-    "excluded"} for the period, each target's months taken in its own time zone (as the compliance API takes them).
+    "excluded", "tickets", "late_events", ...} for the period, each target's months taken in its own time zone (as
+    the compliance API takes them).
 
     Maintenance and exclusions are read from the snapshots (frozen with a closed period): the report of a closed
     period never changes. ``user``: the reader, who sees no title of a window kept from customers unless they
-    manage maintenance."""
+    manage maintenance. With ``lazy`` (the report page), the ticket figures and the late adjustments are read when
+    first used: a page whose rendering of them is cached (under "ticket_section_key") reads neither."""
     start = windows.month_in_any_zone(period.months[0])[0]
     end = windows.month_in_any_zone(period.months[-1])[1]
     targets = list(
@@ -132,7 +137,6 @@ def agreement_report(agreement, period, user=None):
         breach.bad_amount = snapshot.budget_consumed if snapshot else None
         breach.bad_unit = snapshot.budget_unit if snapshot else ""
     comment = ReportComment.objects.filter(agreement=agreement, period_label=period.label).select_related("author")
-    tickets, late = _ticket_figures(agreement, targets, period)
     outages = sorted((o for row in rows for o in row["outages"]), key=lambda outage: outage.start)
     return {
         "targets": rows,
@@ -144,10 +148,7 @@ def agreement_report(agreement, period, user=None):
         "credit_total": credit_total,
         "currency": agreement.currency,
         "comment": comment.first(),
-        "tickets": tickets,
-        "late_events": late[:LATE_EVENTS_SHOWN],
-        "late_events_more": len(late) > LATE_EVENTS_SHOWN,
-        "late_events_shown": LATE_EVENTS_SHOWN,
+        **_ticket_parts(agreement, targets, period, user, lazy),
     }
 
 
@@ -156,9 +157,12 @@ def _measures_tickets(target):
     return link is not None and link.indicator.kind == TICKET.value
 
 
-def _ticket_figures(agreement, targets, period):
-    """The figures of the ticket indicators the agreement's targets measure, per month in each one's target's zone (as
-    the target reads its months), and the events that came after a month had closed."""
+def _ticket_parts(agreement, targets, period, user, lazy):
+    """The report's ticket parts. "tickets": the figures of the ticket indicators the agreement's targets measure, per
+    month in each one's target's zone (as the target reads its months); "late_events": the oldest of the events that
+    came after a month had closed ("late_events_more": whether more came); "ticket_section_key": the key the page's
+    rendering of them is cached under (None without ticket figures). With ``lazy``, the figures and the events are
+    read when first used."""
     spans, indicators, measured_by = {}, [], {}
     for target in targets:
         link = getattr(target, "indicator_link", None)
@@ -170,10 +174,54 @@ def _ticket_figures(agreement, targets, period):
             (month, *bounds) for month in period.months if (bounds := target_month(target, month)) is not None
         ]
     now = timezone.now()
-    figures = ticket_figures(indicators, spans, now, customer=agreement.customer)
-    for found in figures:
-        found.target = measured_by[found.indicator_id]
-    return figures, cached_late_events(indicators, spans, now, customer=agreement.customer, limit=LATE_EVENTS_SHOWN)
+
+    def read_figures():
+        found = ticket_figures(indicators, spans, now, customer=agreement.customer)
+        for one in found:
+            one.target = measured_by[one.indicator_id]
+        return found
+
+    def read_late():
+        return cached_late_events(indicators, spans, now, customer=agreement.customer, limit=LATE_EVENTS_SHOWN)
+
+    if lazy:
+        figures, every = SimpleLazyObject(read_figures), SimpleLazyObject(read_late)
+        shown, more = (
+            SimpleLazyObject(lambda: every[:LATE_EVENTS_SHOWN]),
+            SimpleLazyObject(lambda: len(every) > LATE_EVENTS_SHOWN),
+        )
+    else:
+        figures, every = read_figures(), read_late()
+        shown, more = every[:LATE_EVENTS_SHOWN], len(every) > LATE_EVENTS_SHOWN
+    return {
+        "tickets": figures,
+        "late_events": shown,
+        "late_events_more": more,
+        "late_events_shown": LATE_EVENTS_SHOWN,
+        "ticket_section_key": ticket_section_key(agreement, period, indicators, spans, now, user)
+        if any(spans.values())
+        else None,
+    }
+
+
+def ticket_section_key(agreement, period, indicators, spans, now, user):
+    """The key of the rendered ticket section of a report (its figures and late adjustments), filed as the figures
+    are: who reads (every agreement, or their own customer's: known already, ``.for_user()`` asked it), the customer's
+    ticket generation (raised whenever a clock of theirs is written) and the minute, with a digest of everything else
+    the section shows that an edit may change (the indicators' codes, names and clocks, the months' bounds in their
+    targets' zones, the period, how many late events are listed). The template adds its language and time zone."""
+    shown = (
+        period.label,
+        [(i.pk, i.code, i.name, i.ticket_metric, i.service_id) for i in indicators],
+        sorted(spans.items()),
+        LATE_EVENTS_SHOWN,
+        settings.TIME_ZONE,
+        settings.SLM_CLOSE_GRACE_MINUTES,
+    )
+    customer = agreement.customer_id
+    minute = now.replace(second=0, microsecond=0).isoformat()
+    scope = "-" if user is None else "every" if user.has_perm("agreements.view_agreement") else customer_id_of(user)
+    return key("report-tickets", scope, customer, ticket_generation(customer), minute, digest(shown))
 
 
 def _excluded_listing(targets, parts, hidden):

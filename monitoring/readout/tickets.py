@@ -23,13 +23,13 @@ target's result for that period was fixed when it closed. ``late_events`` lists 
 import datetime as dt
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, Exists, OuterRef, Q, Value
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Value
 
 from agreements.choices import AgreementStatus
 from monitoring.choices import ClockStatus, TicketMetric
@@ -102,18 +102,6 @@ class PriorityFigures:
         return not (self.counted or self.stopped or self.in_flight)
 
 
-class PercentileDisc(Aggregate):
-    """PostgreSQL's ``percentile_disc(fraction) WITHIN GROUP (ORDER BY expression)``: the first value whose place in
-    the ordering reaches the fraction, i.e. the nearest-rank percentile of ``nearest_rank``."""
-
-    function = "percentile_disc"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-
-    def __init__(self, expression, percent, **extra):
-        fraction = Decimal(percent) / 100
-        super().__init__(expression, fraction=f"{fraction}", output_field=DurationField(), **extra)
-
-
 @dataclass
 class IndicatorFigures:
     """One ticket indicator's figures in one period: a row per priority, in order, and the total."""
@@ -157,7 +145,8 @@ def span_conditions(start, end, now):
 
 
 def _span_aggregates(start, end, now):
-    """The aggregates of the figures of ``[start, end)``, and the Q of the clocks that count in them."""
+    """The aggregates of the figures of ``[start, end)`` (all but the median and the 90th percentile), and the Q of the
+    clocks that count in them."""
     counted, stopped, flying, instant = span_conditions(start, end, now)
     aggregates = {
         "counted": Count("pk", filter=counted),
@@ -167,36 +156,82 @@ def _span_aggregates(start, end, now):
         "at_risk": Count("pk", filter=flying & Q(warning_at__lte=instant)),
         "stopped": Count("pk", filter=stopped),
     }
-    if connection.vendor == "postgresql":
-        aggregates["median"] = PercentileDisc("running_time", 50, filter=stopped)
-        aggregates["p90"] = PercentileDisc("running_time", 90, filter=stopped)
     return aggregates, counted | stopped | flying
+
+
+# PostgreSQL: a span's figures per priority and in all in one pass over its clocks (ROLLUP), the median and the 90th
+# percentile by percentile_disc: the first value whose place in the ordering reaches the fraction, i.e. the
+# nearest-rank percentile of ``nearest_rank``. The clocks and what each counts as are selected by ``_span_flags``.
+_ROLLED_UP = """SELECT {span}, indicator_id, GROUPING(priority) = 1, COALESCE(priority, ''),
+    COUNT(*) FILTER (WHERE is_counted), COUNT(*) FILTER (WHERE is_counted AND good),
+    COUNT(*) FILTER (WHERE is_counted AND NOT good), COUNT(*) FILTER (WHERE is_flying),
+    COUNT(*) FILTER (WHERE is_flying AND past_warning), COUNT(*) FILTER (WHERE is_stopped),
+    percentile_disc(0.5) WITHIN GROUP (ORDER BY running_time) FILTER (WHERE is_stopped),
+    percentile_disc(0.9) WITHIN GROUP (ORDER BY running_time) FILTER (WHERE is_stopped)
+FROM ({clocks}) AS clocks GROUP BY indicator_id, ROLLUP(priority)"""
+_ROLLED_UP_COLUMNS = ("span", "indicator_id", "whole", *(field.name for field in fields(PriorityFigures)))
+
+
+def _span_flags(clocks, start, end, now):
+    """The ``clocks`` that count in ``[start, end)``, each with what it counts as (the conditions of
+    ``span_conditions``), as SQL and its parameters."""
+    counted, stopped, flying, instant = span_conditions(start, end, now)
+    flags = {
+        "is_counted": ExpressionWrapper(counted, output_field=BooleanField()),
+        "is_stopped": ExpressionWrapper(stopped, output_field=BooleanField()),
+        # A month still to come has nothing in flight (its Q matches nothing, which SQL cannot select).
+        "is_flying": ExpressionWrapper(flying, output_field=BooleanField())
+        if instant > start
+        else Value(False, output_field=BooleanField()),
+        "past_warning": ExpressionWrapper(Q(warning_at__lte=instant), output_field=BooleanField()),
+    }
+    rows = clocks.filter(counted | stopped | flying).order_by().annotate(**flags)
+    return rows.values("indicator_id", "priority", "running_time", "good", *flags).query.sql_with_params()
+
+
+def _rolled_up(selections):
+    """The rows of ``span_figures`` on PostgreSQL from each span's ``_span_flags``: one query, a UNION of each span's
+    ROLLUP."""
+    parts, params = [], []
+    for number, (sql, selected) in enumerate(selections):
+        parts.append(_ROLLED_UP.format(span=number, clocks=sql))
+        params.extend(selected)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return [dict(zip(_ROLLED_UP_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
 
 def span_figures(clocks, spans, now):
     """{(start, end): {indicator id: ({priority: PriorityFigures}, the total)}} of the ``clocks`` queryset in each
-    of ``spans`` ((start, end) pairs) as of ``now``, counted by the database in one query (each span per priority
-    and in all, as one UNION), and a second on databases without percentile_disc (the business times of the clocks
-    stopped in the spans, whose median and 90th percentile are then taken here)."""
+    of ``spans`` ((start, end) pairs) as of ``now``, counted by the database in one query: on PostgreSQL each span
+    per priority and in all in one pass (ROLLUP), with the median and 90th percentile; elsewhere each span per
+    priority and in all as a UNION, and a second query for the business times of the clocks stopped in the spans,
+    whose median and 90th percentile are then taken here."""
     spans = sorted(spans)
-    parts = []
-    for number, (start, end) in enumerate(spans):
-        aggregates, relevant = _span_aggregates(start, end, now)
-        rows = clocks.filter(relevant).order_by().annotate(span=Value(number))
-        parts.append(
-            rows.annotate(whole=Value(False)).values("span", "indicator_id", "whole", "priority").annotate(**aggregates)
-        )
-        every = rows.annotate(whole=Value(True), every=Value(ALL_PRIORITIES))
-        parts.append(every.values("span", "indicator_id", "whole", "every").annotate(**aggregates))
+    if connection.vendor == "postgresql":
+        rows = _rolled_up([_span_flags(clocks, start, end, now) for start, end in spans]) if spans else []
+    else:
+        parts = []
+        for number, (start, end) in enumerate(spans):
+            aggregates, relevant = _span_aggregates(start, end, now)
+            found = clocks.filter(relevant).order_by().annotate(span=Value(number))
+            parts.append(
+                found.annotate(whole=Value(False))
+                .values("span", "indicator_id", "whole", "priority")
+                .annotate(**aggregates)
+            )
+            every = found.annotate(whole=Value(True), every=Value(ALL_PRIORITIES))
+            parts.append(every.values("span", "indicator_id", "whole", "every").annotate(**aggregates))
+        rows = parts[0].union(*parts[1:], all=True) if parts else []
     priorities, totals = defaultdict(dict), {}
-    for values in parts[0].union(*parts[1:], all=True) if parts else []:
+    for values in rows:
         key = (spans[values.pop("span")], values.pop("indicator_id"))
         figures = PriorityFigures(**{name: value for name, value in values.items() if name != "whole"})
         if values["whole"]:
             totals[key] = figures
         else:
             priorities[key][figures.priority] = figures
-    if parts and connection.vendor != "postgresql":
+    if spans and connection.vendor != "postgresql":
         _percentiles_here(clocks, spans, priorities, totals)
     found = defaultdict(dict)
     for (span, indicator_id), total in totals.items():
@@ -286,6 +321,9 @@ def customer_ticket_figures(user, customer, start, end, now):
     )
 
 
+_OLDEST_FIRST = ("at", "event_id", "pk")
+
+
 @dataclass(frozen=True)
 class LateEvent:
     """An event the desk sent after the period it belongs to had closed."""
@@ -316,8 +354,13 @@ def late_events(indicators, spans, now, *, customer, limit=None):
     """What came late for each closed period: events that happened before its end but were received after its end
     plus SLM_CLOSE_GRACE_MINUTES, of tickets whose clock (of one of ``indicators``) counted in the period, or that
     happened in it to a ticket of an indicator's customer and service. Periods still open (or inside the grace)
-    have none. One query; each event listed once per period, oldest first; with ``limit``, the first ``limit`` + 1
-    at most (one more than asked tells the caller that there are more: a desk that resends a month sends thousands)."""
+    have none. Each event listed once per period, oldest first; with ``limit``, the first ``limit`` + 1 at most (one
+    more than asked tells the caller that there are more: a desk that resends a month sends thousands).
+
+    One query, which asks exactly that of each event and period: with ``limit`` it reads ``limit`` + 1 events at most
+    (walking the index on their time and receipt from the oldest, it passes over the events received in time inside
+    the index, and looks up the ticket and the clocks of those it keeps), then says of those alone in which periods
+    their tickets' clocks counted."""
     grace = dt.timedelta(minutes=settings.SLM_CLOSE_GRACE_MINUTES)
     closed = {}
     for indicator in indicators:
@@ -326,39 +369,39 @@ def late_events(indicators, spans, now, *, customer, limit=None):
                 closed.setdefault((label, start, end), []).append(indicator)
     if not closed:
         return []
-    clocks = TicketClock.objects.filter(indicator__in=[i.pk for i in indicators], ticket__customer=customer)
-    counted_in_closed = Q()
-    for _label, start, end in closed:
-        counted_in_closed |= Q(counted_at__gte=start, counted_at__lt=end)
+    ids = [indicator.pk for indicator in indicators]
     pairs = {(indicator.service_id, label) for (label, _s, _e), found in closed.items() for indicator in found}
-    services = {service for service, _label in pairs}
-    earliest_close = min(end for _label, _start, end in closed) + grace
-    first, last = min(start for _l, start, _e in closed), max(end for _l, _s, end in closed)
-    happened_in = Q(at__gte=first, at__lt=last, ticket__customer=customer, ticket__service_id__in=services)
     periods = sorted(closed, key=lambda key: key[1])
     counted_in = {  # per closed period: whether the event's ticket has a clock counted in it
         f"counted_{number}": Exists(
-            clocks.filter(ticket=OuterRef("ticket_id"), counted_at__gte=start, counted_at__lt=end)
+            TicketClock.objects.filter(
+                ticket=OuterRef("ticket_id"), indicator__in=ids, counted_at__gte=start, counted_at__lt=end
+            )
         )
         for number, (_label, start, end) in enumerate(periods)
     }
-    events = (
-        TicketEventRecord.objects.filter(received_at__gt=earliest_close, at__lt=last)
-        .filter(Q(ticket_id__in=clocks.filter(counted_in_closed).values("ticket_id")) | happened_in)
-        .annotate(**counted_in)
-        .select_related("ticket")
-        .order_by("at", "event_id")
+    late_for = Q()  # late for one of the periods, as the loop below asks it: every event read is listed
+    for number, (label, start, end) in enumerate(periods):
+        services = sorted(service for service, found in pairs if found == label)
+        late_for |= Q(received_at__gt=end + grace, at__lt=end) & (
+            counted_in[f"counted_{number}"] | Q(at__gte=start, ticket__service_id__in=services)
+        )
+    events = TicketEventRecord.objects.filter(
+        late_for,
+        received_at__gt=min(end for _label, _start, end in periods) + grace,
+        at__lt=max(end for _label, _start, end in periods),
+        ticket__customer=customer,
     )
+    if limit is not None:  # the first ones alone, and only then whether their tickets counted in each period
+        events = TicketEventRecord.objects.filter(pk__in=events.order_by(*_OLDEST_FIRST).values("pk")[: limit + 1])
+    events = events.annotate(**counted_in).select_related("ticket").order_by(*_OLDEST_FIRST)
     found, seen = [], set()
-    for event in events.iterator(chunk_size=1000):
-        if limit is not None and len(found) > limit:
-            break
+    for event in events:
         for number, (label, start, end) in enumerate(periods):
             if event.received_at <= end + grace or event.at >= end or (label, event.pk) in seen:
                 continue  # in time, or about what happened after the period: nothing late for it
             in_period = start <= event.at < end and (event.ticket.service_id, label) in pairs
-            counted = getattr(event, f"counted_{number}")
-            if counted or (in_period and event.ticket.customer_id == customer.pk):
+            if getattr(event, f"counted_{number}") or in_period:
                 seen.add((label, event.pk))
                 found.append(LateEvent(label, end + grace, event))
     return found[: limit + 1] if limit is not None else found

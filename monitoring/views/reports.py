@@ -42,7 +42,7 @@ def report(request, code):
     context.update(
         {
             "period": period,
-            "report": agreement_report(agreement, period, request.user),
+            "report": agreement_report(agreement, period, request.user, lazy=True),
             "can_comment": request.user.has_perm("monitoring.add_reportcomment"),
             "csv_url": reverse("monitoring:report_csv", kwargs={"code": code}) + f"?period={period.label}",
             "pdf_url": reverse("monitoring:report_pdf", kwargs={"code": code}) + f"?period={period.label}",

@@ -212,6 +212,43 @@ def test_a_report_counts_only_its_customers_tickets(cast):
     assert resolution_rows(report) == {}
 
 
+def send_late(cast):
+    """What the desk sends on 3 December: a ticket of 20 October, a state of INC-9 (created on 30 October, resolved
+    on 2 November: late for both months) and an hour INC-5 waited for the customer on 6 November."""
+    cast.send(
+        [
+            cast.event("INC-30", "created", kst(2026, 10, 20, 9)),
+            cast.event("INC-30", "resolved", kst(2026, 10, 20, 10)),
+            cast.event("INC-9", "state_changed", kst(2026, 10, 30, 17), state="In progress"),
+            cast.event("INC-5", "state_changed", kst(2026, 11, 6, 10), state="Waiting for customer"),
+            cast.event("INC-5", "state_changed", kst(2026, 11, 6, 11), state="In progress"),
+        ],
+        now=kst(2026, 12, 3, 9),
+    )
+
+
+def test_the_late_adjustments_read_up_to_the_cap_are_the_first_of_the_full_list(cast, monkeypatch):
+    send_late(cast)
+    monkeypatch.setattr(reports, "LATE_EVENTS_SHOWN", 1000)
+    full = agreement_report(cast.agreement, parse_period("2026-Q4"))["late_events"]
+    listed = [(late.label, late.event.ticket.external_id, late.event.kind) for late in full]
+    assert listed == [
+        ("2026-10", "INC-30", "created"),
+        ("2026-10", "INC-30", "resolved"),
+        ("2026-10", "INC-9", "created"),  # sent with its resolution on 2 November, after October closed
+        ("2026-10", "INC-9", "state_changed"),
+        ("2026-11", "INC-9", "state_changed"),  # INC-9's clocks counted in November
+        ("2026-11", "INC-5", "state_changed"),
+        ("2026-11", "INC-5", "state_changed"),
+    ]
+    for shown in range(1, len(full) + 1):
+        monkeypatch.setattr(reports, "LATE_EVENTS_SHOWN", shown)
+        report = agreement_report(cast.agreement, parse_period("2026-Q4"))
+        assert [late.event.pk for late in report["late_events"]] == [late.event.pk for late in full[:shown]]
+        assert [late.label for late in report["late_events"]] == [late.label for late in full[:shown]]
+        assert report["late_events_more"] is (shown < len(full))
+
+
 # --- on the pages ----------------------------------------------------------------------------------------------------
 
 
