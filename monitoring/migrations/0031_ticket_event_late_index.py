@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("monitoring", "0029_hour_rollup_indicator_index_dropped"),
+        ("monitoring", "0030_ticket_copies_without_constraints"),
     ]
 
     operations = [
