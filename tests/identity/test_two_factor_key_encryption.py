@@ -177,8 +177,10 @@ def test_reencrypt_secrets_refuses_with_a_key_it_cannot_read_and_changes_nothing
     before = {device.pk: stored_key(device) for device in (readable, lost)}
     settings.SLM_FIELD_ENCRYPTION_OLD_KEYS = []
     settings.SLM_FIELD_ENCRYPTION_KEY = "a-third-field-key-0123456789-abcdefghij"
-    with pytest.raises(CommandError, match="cannot be decrypted with SLM_FIELD_ENCRYPTION_KEY.*Nothing was changed"):
+    refusal = "cannot be decrypted with SLM_FIELD_ENCRYPTION_KEY.*Nothing was changed"
+    with pytest.raises(CommandError, match=refusal) as refused:
         call_command("reencrypt_secrets")
+    assert f"{lost.pk} ({admin_user.username})" in str(refused.value)
     assert {device.pk: stored_key(device) for device in (readable, lost)} == before
 
 

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core import encryption
+from core.formatting import login_name
 from slm_portal.identity.models import AuthenticatorDevice
 
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
                 try:
                     device.encrypted_key = encryption.reencrypt(device.encrypted_key)
                 except encryption.UnreadableSecret:
-                    unreadable.append(f"{device.pk} ({device.user})")
+                    unreadable.append(f"{device.pk} ({login_name(device.user)})")
                     continue
                 device.save(update_fields=["encrypted_key"])
                 changed += 1
