@@ -17,7 +17,7 @@ Both choices keep the local-to-UTC mapping monotonic, so ordered local intervals
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -74,6 +74,8 @@ class WorkingCalendar:
     # The UTC intervals of each local day already asked for: the same days come up again and again when many
     # ticket clocks are rebuilt on one calendar (bounded by _DAYS_KEPT; a calendar object lives for one job).
     _days: dict = field(init=False, repr=False, compare=False, hash=False)
+    # The working time of a stretch of days around the instants asked for, as running totals (``timeline``).
+    _timeline: WorkingTimeline | None = field(init=False, repr=False, compare=False, hash=False, default=None)
 
     def __post_init__(self) -> None:
         try:
@@ -309,6 +311,62 @@ class WorkingTimeAhead:
 def working_time_ahead(calendar: WorkingCalendar, start: datetime) -> WorkingTimeAhead:
     """A shared ``WorkingTimeAhead`` of the calendar from ``start`` (remembered for the last few pairs)."""
     return WorkingTimeAhead(calendar, start)
+
+
+class WorkingTimeline:
+    """The working time of ``[low, high)`` as running totals: ``elapsed(t)`` is the working time from ``low`` to
+    ``t`` and ``instant(amount)`` the instant at which it comes to ``amount``, each a binary search. The working
+    time between two instants is the difference of their ``elapsed``: what ``working_time_between`` adds up
+    interval by interval, here without walking the days between them. Ticket clocks are rebuilt thousands at a
+    time on one calendar over the same few weeks, so ``timeline`` keeps one per calendar."""
+
+    def __init__(self, calendar: WorkingCalendar, low: datetime, high: datetime) -> None:
+        self.low, self.high = low, high
+        self._begins: list[datetime] = []
+        self._through: list[timedelta] = []  # working time from low to the end of each interval
+        total = timedelta(0)
+        for begin, end in _merged_intervals(calendar, low, high):
+            total += end - begin
+            self._begins.append(begin)
+            self._through.append(total)
+        self._lengths = [
+            through - before for through, before in zip(self._through, [timedelta(0), *self._through], strict=False)
+        ]
+
+    def covers(self, start: datetime, end: datetime) -> bool:
+        return self.low <= start and end <= self.high
+
+    def elapsed(self, instant: datetime) -> timedelta:
+        """The working time of ``[low, instant)`` (``instant`` within the timeline)."""
+        index = bisect_right(self._begins, instant) - 1
+        if index < 0:
+            return timedelta(0)
+        length = self._lengths[index]
+        return self._through[index] - length + min(instant - self._begins[index], length)
+
+    def instant(self, amount: timedelta, *, after: bool = False) -> datetime:
+        """The earliest instant whose ``elapsed`` comes to ``amount`` (an interval's end when it runs out exactly
+        there); with ``after``, the instant from which ``elapsed`` is more than ``amount`` (then the next
+        interval's start). ``amount`` must be less than the timeline's total (or at most it, without ``after``)."""
+        index = (bisect_right if after else bisect_left)(self._through, amount)
+        return self._begins[index] + (amount - (self._through[index] - self._lengths[index]))
+
+
+_TIMELINE_MARGIN = timedelta(days=35)
+
+
+def timeline(calendar: WorkingCalendar, start: datetime, end: datetime) -> WorkingTimeline:
+    """The calendar's ``WorkingTimeline``, covering ``[start, end]`` (UTC instants): the one it keeps if it does,
+    else one over the union of both with five weeks to spare on each side, kept instead."""
+    kept = calendar._timeline
+    if kept is not None and kept.covers(start, end):
+        return kept
+    low, high = start - _TIMELINE_MARGIN, end + _TIMELINE_MARGIN
+    if kept is not None:
+        low, high = min(low, kept.low), max(high, kept.high)
+    made = WorkingTimeline(calendar, low, high)
+    object.__setattr__(calendar, "_timeline", made)
+    return made
 
 
 def next_working_time(calendar: WorkingCalendar, instant: datetime) -> datetime:

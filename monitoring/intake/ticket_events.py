@@ -28,8 +28,9 @@ from monitoring.choices import TicketCategory, TicketEventKind
 from monitoring.intake.ingest import BatchInvalid
 from monitoring.intake.samples import problem
 from monitoring.models import Ticket, TicketEventRecord
+from monitoring.tickets.arrays import array_literal
 from monitoring.tickets.book import TicketIndicators
-from monitoring.tickets.store import array_literal, log_and_status, rebuild_clocks
+from monitoring.tickets.store import log_and_status, rebuild_clocks
 
 MAX_EVENTS = 5000
 FIELDS = frozenset({"id", "ticket", "type", "at", "customer", "service", "priority", "state", "title"})

@@ -29,7 +29,7 @@ class BookIndicator(NamedTuple):
     pk: int
     code: str
     ticket_metric: str
-    pause_categories: list
+    pause_categories: tuple
 
 
 class GoalVersions:
@@ -91,11 +91,11 @@ class TicketIndicators:
             pk, customer_id, service_id, code, metric, pausing, points, calendar_id, goals, calendar = row
             if self.pairs is not None and (customer_id, service_id) not in self.pairs:
                 continue  # of a customer and of a service asked for, but not of the two together
-            self.by_pair[(customer_id, service_id)].append(BookIndicator(pk, code, metric, pausing))
+            self.by_pair[(customer_id, service_id)].append(BookIndicator(pk, code, metric, tuple(pausing)))
             if calendar_id not in built:
                 built[calendar_id] = _calendar(*calendar)
             self.calendars[pk] = built[calendar_id]
-            self.points[pk] = points_of(points)
+            self.points[pk] = tuple(points_of(points))
             self.versions[pk] = GoalVersions(goals)
 
     def of(self, customer_id, service_id):

@@ -32,17 +32,15 @@ All arithmetic is exact: timedeltas in microseconds, percentages as :class:`frac
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 from functools import lru_cache
-from itertools import accumulate
 
-from agreements.calendars import WorkingCalendar, working_intervals, working_time_ahead
+from agreements.calendars import WorkingCalendar, timeline, working_intervals, working_time_ahead
 
 __all__ = [
     "DEFAULT_WARNING_POINTS",
@@ -193,12 +191,12 @@ def ticket_clock(
     that pause the clock (open and waiting ones only); ``warning_points`` are percentages of the goal,
     above 0 and at most 100. ``ValueError`` on a log or a setting the clock cannot use.
     """
-    metric = Metric(metric)
+    metric = metric if type(metric) is Metric else Metric(metric)
     if not isinstance(now, datetime) or now.utcoffset() is None:
         raise ValueError("now must be a timezone-aware datetime.")
-    now = now.astimezone(UTC)
-    pausing = _pausing(tuple(pause_categories))
-    points = _points(tuple(warning_points))
+    now = now if now.tzinfo is UTC else now.astimezone(UTC)
+    pausing = _settings(_pausing, pause_categories)
+    points = _settings(_points, warning_points)
 
     created, later = _known_log(events, now)
     start = created.instant.astimezone(UTC)
@@ -243,15 +241,30 @@ def ticket_clock(
     if not isinstance(goal, timedelta) or goal <= timedelta(0):
         raise ValueError(f"The goal for priority {priority!r} must be a positive timedelta.")
 
-    running = _running_intervals(calendar, start, end, pauses)
-    totals = list(accumulate(stop_at - begin for begin, stop_at in running))  # business time at each one's end
-    running_time = totals[-1] if totals else timedelta(0)
+    spans = _unpaused(start, end, pauses)
+    line = timeline(calendar, start, end)
+    # Per span where the clock could run: the working time before it on the timeline, and its working time.
+    counted = []
+    running_time = timedelta(0)
+    for begin, stop_at in spans:
+        before = line.elapsed(begin)
+        length = line.elapsed(stop_at) - before
+        counted.append((before, running_time, length))
+        running_time += length
     cancelled = category is StateCategory.CANCELLED
     still_running = stop is None and category not in pausing and not cancelled
 
+    def within(amount: timedelta, after: bool = False) -> datetime:
+        """The instant running time comes to ``amount`` (at most the running time; with ``after``, less than it):
+        the earliest such instant, or with ``after`` the one from which it is more."""
+        for before, used, length in counted:
+            if used + length > amount or (not after and used + length >= amount):
+                return line.instant(before + (amount - used), after=after)
+        raise AssertionError("unreachable: the amount is within the running time")  # pragma: no cover
+
     def reaches(amount: timedelta) -> datetime | None:
         if amount <= running_time:
-            return _instant_within(running, totals, amount, bisect_left(totals, amount))
+            return within(amount)
         if still_running:
             return working_time_ahead(calendar, now).add(amount - running_time)
         return None
@@ -264,7 +277,10 @@ def ticket_clock(
         state = ClockState.MET
     else:
         state = ClockState.RUNNING if still_running else ClockState.PAUSED
-    warnings = tuple(WarningPoint(point, None if cancelled else reaches(_share(goal, point))) for point in points)
+    warnings = tuple(
+        WarningPoint(point, None if cancelled else reaches(share))
+        for point, share in zip(points, _shares(goal, points), strict=True)
+    )
     return Clock(
         metric=metric,
         state=state,
@@ -276,13 +292,45 @@ def ticket_clock(
         running_time=running_time,
         wall_time=end - start,
         due_at=None if cancelled else reaches(goal),
-        breached_at=_instant_within(running, totals, goal, bisect_right(totals, goal))
-        if state is ClockState.BREACHED
-        else None,
+        breached_at=within(goal, after=True) if state is ClockState.BREACHED else None,
         percent_elapsed=Fraction(running_time // _TICK * 100, goal // _TICK),
         warnings=warnings,
         evaluated_at=now,
     )
+
+
+# Settings already checked, by the very object they came in (see ``_settings``).
+_SETTLED: dict[tuple[object, int], tuple[object, object]] = {}
+
+
+def _settings(check: Callable[[tuple], object], given: Collection) -> object:
+    """``check(tuple(given))``, remembered for the very tuple ``given`` when it is one: rebuilding clocks passes an
+    indicator's settings thousands of times, and hashing them (Fractions) for ``check``'s cache cost more than the
+    check. Other collections may change between calls, so they are looked up afresh."""
+    if type(given) is not tuple:
+        return check(tuple(given))
+    key = (check, id(given))
+    seen = _SETTLED.get(key)
+    if seen is not None and seen[0] is given:  # the tuple itself is kept below, so its id is not reused meanwhile
+        return seen[1]
+    if len(_SETTLED) >= 256:
+        _SETTLED.clear()
+    checked = check(given)
+    _SETTLED[key] = (given, checked)
+    return checked
+
+
+def _shares(goal: timedelta, points: tuple[Fraction, ...]) -> tuple[timedelta, ...]:
+    """``_share`` of the goal at each point, remembered per goal for the checked points (``_points`` keeps them)."""
+    key = (goal, id(points))
+    seen = _SETTLED.get(key)
+    if seen is not None and seen[0] is points:
+        return seen[1]
+    if len(_SETTLED) >= 256:
+        _SETTLED.clear()
+    shares = tuple(_share(goal, point) for point in points)
+    _SETTLED[key] = (points, shares)
+    return shares
 
 
 @lru_cache(maxsize=64)
@@ -331,6 +379,19 @@ def _earlier(first: datetime | None, second: datetime | None) -> datetime | None
     return min(first, second)
 
 
+def _unpaused(start: datetime, end: datetime, pauses: Sequence[Pause]) -> list[tuple[datetime, datetime]]:
+    """The spans of ``[start, end)`` outside the pauses (which are ordered and do not overlap), in order."""
+    spans: list[tuple[datetime, datetime]] = []
+    cursor = start
+    for pause in pauses:
+        if pause.start > cursor:
+            spans.append((cursor, min(pause.start, end)))
+        cursor = max(cursor, end if pause.end is None else pause.end)
+    if cursor < end:
+        spans.append((cursor, end))
+    return spans
+
+
 def _running_intervals(
     calendar: WorkingCalendar, start: datetime, end: datetime, pauses: Sequence[Pause]
 ) -> list[tuple[datetime, datetime]]:
@@ -350,15 +411,6 @@ def _running_intervals(
         if cursor < stop:
             result.append((cursor, stop))
     return result
-
-
-def _instant_within(intervals: Sequence[tuple[datetime, datetime]], totals: Sequence[timedelta], amount, index):
-    """The instant in ``intervals[index]`` at which their running total (``totals``: the total at each one's end)
-    comes to ``amount``. With ``index`` the first interval whose total reaches the amount (bisect_left), that is
-    the earliest instant they have added up to it; with the first whose total passes it (bisect_right), the instant
-    from which they add up to more (the next interval's start if the amount is used up exactly at an end)."""
-    begin, stop = intervals[index]
-    return begin + (amount - (totals[index] - (stop - begin)))
 
 
 def _share(goal: timedelta, percent: Fraction) -> timedelta:

@@ -15,6 +15,7 @@ from django.db import connection
 
 from monitoring.choices import ClockStatus
 from monitoring.models import TicketRank
+from monitoring.tickets.arrays import array_literal
 
 BREACHED, RUNNING = ClockStatus.BREACHED.value, ClockStatus.RUNNING.value
 IN_FLIGHT = (RUNNING, ClockStatus.PAUSED.value)
@@ -93,31 +94,45 @@ CREATE TEMP TABLE IF NOT EXISTS slm_staging_rank (
     percent numeric(9, 2)
 ) ON COMMIT DELETE ROWS
 """
-_KEYS = ", ".join(["ticket_id", *CHANGING])
-# The tickets whose stored ranks differ from the staged ones, either way (a set difference treats NULLs as equal).
-_CHANGED = f"""
-SELECT ticket_id FROM (
-    SELECT {_KEYS} FROM monitoring_ticketrank WHERE ticket_id = ANY(%(ids)s)
-    EXCEPT SELECT {_KEYS} FROM slm_staging_rank WHERE ticket_id = ANY(%(ids)s)
-) AS gone
-UNION
-SELECT ticket_id FROM (
-    SELECT {_KEYS} FROM slm_staging_rank WHERE ticket_id = ANY(%(ids)s)
-    EXCEPT SELECT {_KEYS} FROM monitoring_ticketrank WHERE ticket_id = ANY(%(ids)s)
-) AS came
+_STANDS = CHANGING[1:]  # what a rank row holds of its ticket's standing, after its metric
+# The stored ranks of the tickets rebuilt made equal to the staged ones, in one statement: a row whose standing
+# changed is updated in place (none of its indexed columns changes, so PostgreSQL can keep the new version beside
+# the old without touching an index), a new one inserted, one no longer staged deleted. Every part reads the table
+# as it was before the statement, and they touch different rows.
+_SYNC = f"""
+WITH stored AS (
+    SELECT id, ticket_id, metric FROM monitoring_ticketrank WHERE ticket_id = ANY(%(ids)s::bigint[])
+), updated AS (
+    UPDATE monitoring_ticketrank r SET {", ".join(f"{name} = s.{name}" for name in _STANDS)}
+    FROM slm_staging_rank s
+    WHERE r.ticket_id = ANY(%(ids)s::bigint[]) AND r.ticket_id = s.ticket_id AND r.metric = s.metric
+      AND ({", ".join(f"r.{name}" for name in _STANDS)}) IS DISTINCT FROM ({", ".join(f"s.{name}" for name in _STANDS)})
+    RETURNING r.id
+), inserted AS (
+    INSERT INTO monitoring_ticketrank ({", ".join(COLUMNS)})
+    SELECT {", ".join(f"s.{name}" for name in COLUMNS)} FROM slm_staging_rank s
+    WHERE NOT EXISTS (SELECT 1 FROM stored g WHERE g.ticket_id = s.ticket_id AND g.metric = s.metric)
+    ORDER BY s.ticket_id, s.metric
+    RETURNING id
+), deleted AS (
+    DELETE FROM monitoring_ticketrank r USING stored g
+    WHERE r.id = g.id
+      AND NOT EXISTS (SELECT 1 FROM slm_staging_rank s WHERE s.ticket_id = g.ticket_id AND s.metric = g.metric)
+    RETURNING r.id
+)
+SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM inserted), (SELECT count(*) FROM deleted)
 """  # noqa: S608 - names are constants
-_INSERT = f"""
-INSERT INTO monitoring_ticketrank ({", ".join(COLUMNS)}) SELECT {", ".join(COLUMNS)} FROM slm_staging_rank
-WHERE ticket_id = ANY(%s) ORDER BY ticket_id, metric
-"""  # noqa: S608 - names are constants
+# The types of ``COLUMNS``, for a binary COPY.
+COLUMN_TYPES = ["int8", "int8", "int8", "timestamptz", "text", "int2", "bool"]
+COLUMN_TYPES += ["timestamptz", "timestamptz", "timestamptz", "numeric"]
 
 
 def write_ranks(ticket_ids, rows, new_ids=()):
     """Make the ranks of ``ticket_ids`` (and of ``new_ids``, tickets that have none yet) ``rows``, replacing only
     those of the tickets whose ranks changed. Rebuilding open tickets at a later hour moves the clocks' figures but
     seldom a ticket's place: a breached ticket's rank stays as it was, and so does a paused one's. On PostgreSQL the
-    rows are copied to a temporary table and compared there (reading the stored ranks back into Python cost more
-    than rewriting them); elsewhere they are compared here."""
+    rows are copied to a temporary table and the stored ones made equal to them there, row by row (reading the
+    stored ranks back into Python cost more than rewriting them); elsewhere they are compared here."""
     ticket_ids = list(ticket_ids)
     if connection.vendor == "postgresql":
         _write_ranks_postgresql(ticket_ids, rows, list(new_ids))
@@ -148,15 +163,11 @@ def _write_ranks_postgresql(ticket_ids, rows, new_ids):
         cursor.execute(_STAGING)
         cursor.execute("TRUNCATE slm_staging_rank")
         _copy(cursor, "slm_staging_rank", rows)
-        cursor.execute(_CHANGED, {"ids": ticket_ids})
-        changed = sorted(row[0] for row in cursor.fetchall())
-        if changed:
-            cursor.execute("DELETE FROM monitoring_ticketrank WHERE ticket_id = ANY(%s)", [changed])
-        if changed or new_ids:
-            cursor.execute(_INSERT, [changed + new_ids])
+        cursor.execute(_SYNC, {"ids": array_literal(ticket_ids)})
 
 
 def _copy(cursor, table, rows):
-    with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+    with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(COLUMN_TYPES)
         for row in rows:
             copy.write_row(row)

@@ -13,8 +13,7 @@ its goal is counted bad at the instant it breached, without waiting for another 
 
 import logging
 from collections import defaultdict
-from contextlib import suppress
-from datetime import UTC, datetime
+from datetime import UTC
 from decimal import Decimal
 
 import orjson
@@ -27,6 +26,7 @@ from monitoring.choices import TicketCategory, TicketEventKind
 from monitoring.intake.rollups import apply_minute_deltas, lock_indicator, minute_number
 from monitoring.models import Measurement, Ticket, TicketClock, TicketEventRecord
 from monitoring.signals import ticket_clocks_written
+from monitoring.tickets.arrays import array_literal
 from monitoring.tickets.book import TicketIndicators
 from monitoring.tickets.clock import ClockState, TicketEvent, ticket_clock
 from monitoring.tickets.ranks import Standing, rank_rows, write_ranks
@@ -54,36 +54,6 @@ CLOCK_FIELDS = [
 MAX_PERCENT = Decimal("9999999.99")
 ENDED = [TicketCategory.RESOLVED, TicketCategory.CLOSED, TicketCategory.CANCELLED]
 CHUNK = 2000
-
-
-def array_literal(values):
-    """A PostgreSQL array literal of texts, numbers or aware datetimes, to be cast in the statement (``%s::text[]``,
-    ``%s::bigint[]``, ``%s::timestamptz[]``): joined in one go, where the driver adapts a list element by element,
-    several times slower for the thousand ids of a batch. Texts are quoted; none holds a NUL (the intake refuses it).
-    Instants are written by orjson, as ``isoformat`` writes them, in a fraction of its time."""
-    values = list(values)
-    if values and all(type(value) is datetime for value in values):
-        with suppress(TypeError):  # a time zone orjson does not know: one by one below
-            return "{" + orjson.dumps(values).decode()[1:-1] + "}"
-    items = []
-    append = items.append
-    for value in values:
-        kind = type(value)
-        if kind is str:
-            if '"' in value or "\\" in value:
-                value = value.replace("\\", "\\\\").replace('"', '\\"')
-            append('"' + value + '"')
-        elif kind is int:
-            append(str(value))
-        elif isinstance(value, str):
-            append('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
-        elif isinstance(value, bool) or value is None:
-            raise TypeError(f"{value!r} has no place in an array literal here")
-        elif hasattr(value, "isoformat"):
-            append(value.isoformat())
-        else:
-            append(str(int(value)))
-    return "{" + ",".join(items) + "}"
 
 
 _TICKET_COLUMNS = ["id", "customer_id", "service_id", "created_at", "priority", "state", "category", "updated_at"]
@@ -330,7 +300,7 @@ def write_standing(rows):
         return
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_STANDING, [list(column) for column in zip(*rows, strict=True)])
+            cursor.execute(_STANDING, [array_literal(column) for column in zip(*rows, strict=True)])
         return
     tickets = [
         Ticket(pk=pk, priority=priority, state=state, category=category, updated_at=updated_at)
@@ -474,9 +444,9 @@ def _recounted(indicator_id, instants):
     """(the measurements removed at ``instants``, those counted anew there from the clocks), as (t, good, total)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_DELETE_COUNTED, [indicator_id, instants])
+            cursor.execute(_DELETE_COUNTED, [indicator_id, array_literal(instants)])
             old = cursor.fetchall()
-            cursor.execute(_INSERT_COUNTED, [indicator_id, instants, indicator_id])
+            cursor.execute(_INSERT_COUNTED, [indicator_id, array_literal(instants), indicator_id])
             return old, cursor.fetchall()
     old = list(Measurement.objects.filter(indicator_id=indicator_id, t__in=instants).values_list("t", "good", "total"))
     new = list(

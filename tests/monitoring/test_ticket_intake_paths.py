@@ -13,7 +13,7 @@ from monitoring.intake.ingest import BatchInvalid
 from monitoring.intake.rollups import minute_counts
 from monitoring.intake.ticket_events import known_tickets, stored_events
 from monitoring.models import Measurement, Ticket, TicketClock
-from monitoring.tickets.store import array_literal
+from monitoring.tickets.arrays import array_literal
 from tests.monitoring.ticket_helpers import TicketCast, kst
 
 pytestmark = pytest.mark.django_db

@@ -179,7 +179,7 @@ def test_the_book_reads_the_same_on_postgresql_in_one_statement_as_through_the_o
         pk: versions.versions for pk, versions in orm.versions.items()
     }
     assert dt.date(2026, 12, 25) in fast.calendars[cast.resolution.pk].holidays
-    assert fast.points[cast.response.pk] == [Fraction(25), Fraction("80.5")]
+    assert fast.points[cast.response.pk] == (Fraction(25), Fraction("80.5"))
     assert fast.versions[cast.resolution.pk].at(kst(2026, 7, 1)) == {
         "P1": dt.timedelta(hours=2),
         "P2": dt.timedelta(hours=8),

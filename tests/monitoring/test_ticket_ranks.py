@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.db import connection
 
 from monitoring.models import Ticket, TicketRank
 from monitoring.tasks import rebuild_service_ticket_clocks
@@ -131,13 +132,25 @@ def test_a_rebuild_at_a_later_hour_rewrites_only_the_ranks_that_moved(customer_a
     cast.ticket("LATE", kst(2026, 12, 7, 9), now=now)  # P1 breached at 13:00: its place stays
     cast.ticket("RUNNING", kst(2026, 12, 7, 13), priority="P3", now=now)  # in flight: the share of its goal moves
     ids = {ticket.external_id: ticket.pk for ticket in Ticket.objects.all()}
-    before = {(rank.ticket_id, rank.metric): (rank.pk, rank.percent) for rank in TicketRank.objects.all()}
+    before = rank_versions()
     rebuild_clocks(list(ids.values()), now + HOUR)
-    after = {(rank.ticket_id, rank.metric): (rank.pk, rank.percent) for rank in TicketRank.objects.all()}
+    after = rank_versions()
     assert after.keys() == before.keys()
     assert {key: after[key] for key in after if key[0] == ids["LATE"]} == {
         key: before[key] for key in before if key[0] == ids["LATE"]
     }
     running = (ids["RUNNING"], "resolution")
-    assert after[running][0] != before[running][0]  # written anew
+    assert after[running][-1] != before[running][-1]  # written anew
     assert after[running][1] > before[running][1]  # 2 h of 27 h used, not 1 h
+
+
+def rank_versions():
+    """{(ticket id, metric): (id, percent, version)} of every rank: the version is PostgreSQL's row version (xmin),
+    which a rewrite in place changes, and elsewhere the id (rewritten ranks are deleted and inserted there)."""
+    ranks = {(rank.ticket_id, rank.metric): (rank.pk, rank.percent) for rank in TicketRank.objects.all()}
+    if connection.vendor != "postgresql":
+        return {key: (*value, value[0]) for key, value in ranks.items()}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, xmin::text FROM monitoring_ticketrank")
+        versions = dict(cursor.fetchall())
+    return {key: (*value, versions[value[0]]) for key, value in ranks.items()}
