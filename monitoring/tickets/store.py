@@ -53,7 +53,7 @@ CLOCK_FIELDS = [
 ]
 MAX_PERCENT = Decimal("9999999.99")
 ENDED = [TicketCategory.RESOLVED, TicketCategory.CLOSED, TicketCategory.CANCELLED]
-CHUNK = 2000
+CHUNK = 5000
 
 
 _TICKET_COLUMNS = ["id", "customer_id", "service_id", "created_at", "priority", "state", "category", "updated_at"]
@@ -280,9 +280,20 @@ CREATE TEMP TABLE IF NOT EXISTS slm_staging_clock (
     evaluated_at timestamptz, counted_at timestamptz, good boolean
 ) ON COMMIT DELETE ROWS
 """
-_UPSERT = """
-INSERT INTO monitoring_ticketclock ({columns}) SELECT {columns} FROM slm_staging_clock ORDER BY ticket_id, indicator_id
-ON CONFLICT (ticket_id, indicator_id) DO UPDATE SET {updates}
+# The staged clocks written: those the tickets have already updated in place (an index of theirs changes only
+# when their state, due instant or count does, so PostgreSQL mostly keeps the new version beside the old without
+# touching an index; an upsert checked every row against the unique index first), the others (an indicator added)
+# inserted. Both parts read the table as it was before the statement.
+_WRITE = """
+WITH updated AS (
+    UPDATE monitoring_ticketclock c SET {updates} FROM slm_staging_clock s
+    WHERE c.ticket_id = ANY(%s::bigint[]) AND c.ticket_id = s.ticket_id AND c.indicator_id = s.indicator_id
+    RETURNING c.ticket_id, c.indicator_id
+)
+INSERT INTO monitoring_ticketclock ({columns})
+SELECT {staged} FROM slm_staging_clock s
+WHERE NOT EXISTS (SELECT 1 FROM updated u WHERE u.ticket_id = s.ticket_id AND u.indicator_id = s.indicator_id)
+ORDER BY s.ticket_id, s.indicator_id
 """
 
 
@@ -336,6 +347,13 @@ def insert_clocks(rows):
     )
 
 
+_WRITE_CLOCKS = _WRITE.format(
+    updates=", ".join(f"{field} = s.{field}" for field in CLOCK_FIELDS),
+    columns=", ".join(COLUMNS),
+    staged=", ".join(f"s.{column}" for column in COLUMNS),
+)
+
+
 def write_clocks(rows):
     """Insert or update the clock rows: one COPY and one statement on PostgreSQL, bulk_create elsewhere."""
     if not rows:
@@ -345,8 +363,7 @@ def write_clocks(rows):
             cursor.execute(_STAGING)
             cursor.execute("TRUNCATE slm_staging_clock")
             _copy_clocks(cursor, "slm_staging_clock", rows)
-            updates = ", ".join(f"{field} = EXCLUDED.{field}" for field in CLOCK_FIELDS)
-            cursor.execute(_UPSERT.format(columns=", ".join(COLUMNS), updates=updates))
+            cursor.execute(_WRITE_CLOCKS, [array_literal(sorted({row[0] for row in rows}))])
         return
     TicketClock.objects.bulk_create(
         [TicketClock(**dict(zip(COLUMNS, row, strict=True))) for row in rows],

@@ -154,3 +154,16 @@ def rank_versions():
         cursor.execute("SELECT id, xmin::text FROM monitoring_ticketrank")
         versions = dict(cursor.fetchall())
     return {key: (*value, versions[value[0]]) for key, value in ranks.items()}
+
+
+@pytest.mark.usefixtures("postgresql")
+def test_clock_and_rank_pages_keep_room_for_rows_rewritten_in_place():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname IN ('monitoring_ticketclock', "
+            "'monitoring_ticketrank') ORDER BY relname"
+        )
+        assert cursor.fetchall() == [
+            ("monitoring_ticketclock", ["fillfactor=75"]),
+            ("monitoring_ticketrank", ["fillfactor=75"]),
+        ]
