@@ -125,6 +125,11 @@ def load(tickets, reload):
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM monitoring_ticketclock WHERE indicator_id = ANY(%s)", [[i.pk for i in indicators]])
+        cursor.execute(
+            "DELETE FROM monitoring_ticketrank r USING monitoring_ticket t "
+            "WHERE r.ticket_id = t.id AND t.source_id = %s",
+            [source.pk],
+        )
         cursor.execute("DELETE FROM monitoring_ticketeventrecord WHERE source_id = %s", [source.pk])
         cursor.execute("DELETE FROM monitoring_ticket WHERE source_id = %s", [source.pk])
         params = {"source": source.pk, "customer": customer.pk, "service": service.pk, "now": NOW, "tickets": tickets}
