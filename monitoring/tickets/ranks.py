@@ -72,6 +72,16 @@ def standing_of(clocks):
     return worst, open_breach, breach_at, warning_at, due_at, percent
 
 
+def standing_key(state, stopped_at, due_at, breached_at, warning_at, percent):
+    """What of a clock ``standing_of`` reads, by its state: a ticket whose clocks all keep their keys keeps its ranks.
+    A breached clock's share of its goal goes on growing, and a running clock's due instant stays while it runs."""
+    if state == BREACHED:
+        return state, stopped_at is None, breached_at
+    if state in IN_FLIGHT:
+        return state, warning_at, due_at if state == RUNNING else None, percent
+    return (state,)
+
+
 def rank_rows(ticket, clocks):
     """The TicketRank rows of a ticket, in the order of ``COLUMNS``: one over every clock (a ticket without clocks
     has that one too, neither in flight nor breached), one per metric it has clocks of. ``ticket`` is (id,

@@ -29,7 +29,7 @@ from monitoring.signals import ticket_clocks_written
 from monitoring.tickets.arrays import array_literal
 from monitoring.tickets.book import TicketIndicators
 from monitoring.tickets.clock import ClockState, TicketEvent, ticket_clock
-from monitoring.tickets.ranks import Standing, rank_rows, write_ranks
+from monitoring.tickets.ranks import Standing, rank_rows, standing_key, write_ranks
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,8 @@ CHUNK = 5000
 
 _TICKET_COLUMNS = ["id", "customer_id", "service_id", "created_at", "priority", "state", "category", "updated_at"]
 _LOG_COLUMNS = ["ticket_id", "event_id", "at", "kind", "category", "priority", "state"]
-_PREVIOUS_COLUMNS = ["ticket_id", "indicator_id", "counted_at", "good"]
+_PREVIOUS_COLUMNS = ["ticket_id", "indicator_id", "counted_at", "good", "state", "stopped_at", "due_at", "breached_at"]
+_PREVIOUS_COLUMNS += ["warning_at", "percent_elapsed"]
 
 
 def fetch_binary(sql, params):
@@ -171,22 +172,26 @@ def clock_values(ticket_id, indicator_id, clock):
 COLUMNS = ["ticket_id", "indicator_id", *CLOCK_FIELDS]
 
 
-def rebuild_clocks(ticket_ids, now, new=None, book=None):
+def rebuild_clocks(ticket_ids, now, new=None, book=None, rerank=False):
     """Rebuild the clocks of the given tickets as of ``now`` and bring their indicators' measurements along.
     Returns the number of clocks written.
 
     ``new`` ({ticket id: (customer id, service id, created at, log)}) names tickets the caller has just written
     where their whole log leaves them (``log_and_status`` of its rows): they have no clock yet, so theirs are built
     from that log and inserted, with nothing read back. ``book`` is the ``TicketIndicators`` the caller has read
-    already; a chunk whose tickets it does not cover reads its own."""
+    already; a chunk whose tickets it does not cover reads its own. A ticket's ranks are written again only when
+    one of its clocks moved in what they rank by (``ranks.standing_key``), or with ``rerank`` (a ticket indicator was
+    added, changed or deleted, so the ranks' metrics may have)."""
     ticket_ids = sorted(set(ticket_ids))
     if not ticket_ids and not new:
         return 0
     chunks = [ticket_ids[offset : offset + CHUNK] for offset in range(0, len(ticket_ids), CHUNK)] or [[]]
-    return sum(_rebuild_chunk(chunk, now, new if number == 0 else None, book) for number, chunk in enumerate(chunks))
+    return sum(
+        _rebuild_chunk(chunk, now, new if number == 0 else None, book, rerank) for number, chunk in enumerate(chunks)
+    )
 
 
-def _rebuild_chunk(ticket_ids, now, new=None, book=None):
+def _rebuild_chunk(ticket_ids, now, new=None, book=None, rerank=False):
     new = new or {}
     # No savepoint inside a caller's transaction (the intake's): a failure here fails the whole of it anyway.
     with transaction.atomic(savepoint=False):
@@ -194,9 +199,10 @@ def _rebuild_chunk(ticket_ids, now, new=None, book=None):
         if ticket_ids:
             tickets = _read(Ticket, _TICKET_COLUMNS, ticket_ids, key="id")
             logs = logs_of(ticket_ids)
+            stored = _read(TicketClock, _PREVIOUS_COLUMNS, ticket_ids)
             previous = {
-                (ticket_id, indicator_id): (counted_at, good)
-                for ticket_id, indicator_id, counted_at, good in _read(TicketClock, _PREVIOUS_COLUMNS, ticket_ids)
+                (ticket_id, indicator_id): (counted_at, good, standing_key(*stands))
+                for ticket_id, indicator_id, counted_at, good, *stands in stored
             }
         pairs = {(ticket[1], ticket[2]) for ticket in tickets} | {(row[0], row[1]) for row in new.values()}
         if book is None or not book.covers(pairs):
@@ -208,19 +214,21 @@ def _rebuild_chunk(ticket_ids, now, new=None, book=None):
             log, status = logs[ticket_id]
             if status != tuple(stood):
                 standing.append((ticket_id, *status))
-            clocks, ticket_ranks = _clocks(book, ticket_id, customer_id, service_id, created_at, log, now)
+            clocks, standings = _clocks(book, ticket_id, customer_id, service_id, created_at, log, now)
+            moved = rerank
             for row in clocks:
                 rows.append(row)
-                before, after = previous.get((ticket_id, row[1]), (None, None)), row[-2:]
-                if before != after:
+                before, after = previous.get((ticket_id, row[1]), (None, None, None)), row[-2:]
+                if before[:2] != after:
                     touched[row[1]].update(instant for instant in (before[0], after[0]) if instant)
-            if ticket_ranks is not None:
+                moved = moved or before[2] != standing_key(row[2], row[6], row[9], row[10], row[11], row[12])
+            if standings is not None and moved:
                 ranked.append(ticket_id)
-                ranks += ticket_ranks
+                ranks += rank_rows((ticket_id, customer_id, service_id, created_at), standings)
         # Clocks of new tickets were counted nowhere: their outcomes are added to the instants' counts.
         inserted, added, fresh = [], defaultdict(lambda: defaultdict(lambda: [0, 0])), []
         for ticket_id, (customer_id, service_id, created_at, log) in new.items():
-            clocks, ticket_ranks = _clocks(book, ticket_id, customer_id, service_id, created_at, log, now)
+            clocks, standings = _clocks(book, ticket_id, customer_id, service_id, created_at, log, now)
             for row in clocks:
                 inserted.append(row)
                 counted_at, good = row[-2:]
@@ -228,9 +236,9 @@ def _rebuild_chunk(ticket_ids, now, new=None, book=None):
                     counts = added[row[1]][counted_at]
                     counts[0] += good
                     counts[1] += 1
-            if ticket_ranks is not None:
+            if standings is not None:
                 fresh.append(ticket_id)
-                ranks += ticket_ranks
+                ranks += rank_rows((ticket_id, customer_id, service_id, created_at), standings)
         write_clocks(rows)
         insert_clocks(inserted)
         write_standing(standing)
@@ -245,9 +253,9 @@ def _rebuild_chunk(ticket_ids, now, new=None, book=None):
 
 
 def _clocks(book, ticket_id, customer_id, service_id, created_at, log, now):
-    """The stored rows of a ticket's clocks, one per ticket indicator of its customer and service, and the ticket's
-    ranks (``tickets.ranks``); None for the ranks when a clock could not be built: it stays as it was, and so do the
-    ranks that count it."""
+    """The stored rows of a ticket's clocks, one per ticket indicator of its customer and service, and what the
+    ticket's ranks are made of (``tickets.ranks``); None for that when a clock could not be built: it stays as it was,
+    and so do the ranks that count it."""
     rows, standings = [], []
     for indicator in book.of(customer_id, service_id):
         try:
@@ -268,8 +276,7 @@ def _clocks(book, ticket_id, customer_id, service_id, created_at, log, now):
         rows.append(row)
         if standings is not None:
             standings.append(Standing(indicator.ticket_metric, row[2], row[6], row[9], row[10], row[11], row[12]))
-    ranks = None if standings is None else rank_rows((ticket_id, customer_id, service_id, created_at), standings)
-    return rows, ranks
+    return rows, standings
 
 
 _STAGING = """
@@ -516,4 +523,4 @@ def rebuild_service_tickets(customer_id, service_id, now):
     """Rebuild the clocks of every ticket of a customer and service: after a ticket indicator of theirs was added,
     changed or deleted."""
     tickets = Ticket.objects.filter(customer_id=customer_id, service_id=service_id)
-    return rebuild_clocks(list(tickets.values_list("pk", flat=True)), now)
+    return rebuild_clocks(list(tickets.values_list("pk", flat=True)), now, rerank=True)

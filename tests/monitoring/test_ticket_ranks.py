@@ -8,10 +8,13 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
 
+from monitoring.choices import ClockStatus
 from monitoring.models import Ticket, TicketRank
 from monitoring.tasks import rebuild_service_ticket_clocks
-from monitoring.tickets.ranks import COLUMNS, Standing, rank_rows, standing_of
+from monitoring.tickets.ranks import COLUMNS, Standing, rank_rows, standing_key, standing_of
 from tests.monitoring.evaluation_helpers import kst
 from tests.monitoring.test_ticket_pages import acme, frozen, globex, listed  # noqa: F401 - fixtures
 
@@ -167,3 +170,28 @@ def test_clock_and_rank_pages_keep_room_for_rows_rewritten_in_place():
             ("monitoring_ticketclock", ["fillfactor=75"]),
             ("monitoring_ticketrank", ["fillfactor=75"]),
         ]
+
+
+instants = st.one_of(st.none(), st.datetimes(timezones=st.just(dt.UTC)))
+percents = st.decimals(0, 500, places=2)  # every clock has its share of the goal
+standings = st.builds(
+    Standing, st.sampled_from(["resolution", "first_response"]), st.sampled_from([s.value for s in ClockStatus]),
+    instants, instants, instants, instants, percents,
+)  # fmt: skip
+
+
+@given(st.lists(st.tuples(standings, instants, instants, instants, instants, percents), max_size=4))
+def test_clocks_that_keep_their_keys_keep_the_ticket_s_ranks(pairs):
+    """A rebuild leaves a ticket's ranks alone when each clock's ``standing_key`` is what it was: so everything
+    else a clock may change (a breached clock's share of its goal, a paused clock's due instant...) must be
+    something the ranks do not read."""
+    before = [standing for standing, *_ in pairs]
+    after = []
+    for standing, stopped_at, due_at, breached_at, warning_at, percent in pairs:
+        moved = Standing(standing.metric, standing.state, stopped_at, due_at, breached_at, warning_at, percent)
+        if standing_key(*moved[1:]) == standing_key(*standing[1:]):
+            after.append(moved)
+        else:
+            after.append(standing)
+    ticket = (1, 2, 3, dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    assert rank_rows(ticket, after) == rank_rows(ticket, before)
