@@ -128,6 +128,26 @@ class TicketEvent:
         if self.kind is EventKind.CREATED and self.category in _ENDED:
             raise ValueError(f"Event {self.event_id!r}: a ticket cannot be created {self.category}.")
 
+    @classmethod
+    def stored(
+        cls, event_id: str, instant: datetime, kind: str, category: str | None, priority: str | None
+    ) -> TicketEvent:
+        """An event as the portal keeps it, checked as it came in (the intake refuses what ``__post_init__`` would):
+        built without those checks, which cost more than the clock when thousands of logs are read back."""
+        event = object.__new__(cls)
+        event.__dict__.update(
+            event_id=event_id,
+            instant=instant,
+            kind=_KINDS[kind],
+            category=None if category is None else _CATEGORIES[category],
+            priority=priority,
+        )
+        return event
+
+
+_KINDS = {kind.value: kind for kind in EventKind}
+_CATEGORIES = {category.value: category for category in StateCategory}
+
 
 @dataclass(frozen=True)
 class Pause:

@@ -99,7 +99,7 @@ def log_and_status(rows):
     rows.sort(key=lambda row: (row[2], row[3] != TicketEventKind.CREATED, row[1]))
     log, priority, state, category = [], "", "", TicketCategory.OPEN.value
     for _ticket, event_id, at, kind, event_category, event_priority, event_state in rows:
-        log.append(TicketEvent(event_id, at, kind, event_category or None, event_priority or None))
+        log.append(TicketEvent.stored(event_id, at, kind, event_category or None, event_priority or None))
         priority = event_priority or priority
         if kind == TicketEventKind.REOPENED:
             if category in ENDED:

@@ -121,3 +121,16 @@ def test_the_kept_timeline_grows_to_cover_what_is_asked_and_keeps_its_totals():
     assert grown.instant(grown.elapsed(monday) + timedelta(hours=4)) == monday + timedelta(hours=4)
     assert grown.instant(grown.elapsed(monday) + timedelta(hours=9)) == monday + timedelta(hours=9)
     assert grown.instant(grown.elapsed(monday) + timedelta(hours=9), after=True) == tuesday
+
+
+def test_an_event_read_back_equals_the_event_checked_as_it_came_in():
+    instant = datetime(2026, 12, 4, 7, 30, tzinfo=UTC)
+    for args in [
+        ("e1", instant, "created", None, "P1"),
+        ("e2", instant, "state_changed", "waiting_customer", None),
+        ("e3", instant, "resolved", None, None),
+    ]:
+        read_back = TicketEvent.stored(*args)
+        assert read_back == TicketEvent(*args)
+        assert read_back.kind is EventKind(args[2])
+        assert read_back.category is (None if args[3] is None else StateCategory(args[3]))
