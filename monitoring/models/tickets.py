@@ -322,11 +322,15 @@ class TicketRank(models.Model):
     WORST_IN_FLIGHT = 2
     WORST_NEITHER = 3
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="ranks")
+    # No index of their own where an index of the table starts with them (ticket_rank_unique, and the one on customer,
+    # metric and service): every rank written would update it too.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="ranks", db_index=False)
     metric = models.CharField(max_length=20, blank=True)  # "" ranks by every clock of the ticket (it has one always)
     # Copies of the ticket's, which its own foreign keys hold in the database: no constraints of their own (their
     # checks at commit, one per rank row, cost more than writing the rows).
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     created_at = models.DateTimeField()
     worst = models.PositiveSmallIntegerField()
