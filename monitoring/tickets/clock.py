@@ -179,9 +179,13 @@ class Clock:
     wall_time: timedelta
     due_at: datetime | None
     breached_at: datetime | None
-    percent_elapsed: Fraction
     warnings: tuple[WarningPoint, ...]
     evaluated_at: datetime
+
+    @property
+    def percent_elapsed(self) -> Fraction:
+        """Running time as a percentage of the goal, exactly."""
+        return Fraction(self.running_time // _TICK * 100, self.goal // _TICK)
 
     @property
     def remaining(self) -> timedelta:
@@ -313,7 +317,6 @@ def ticket_clock(
         wall_time=end - start,
         due_at=None if cancelled else reaches(goal),
         breached_at=within(goal, after=True) if state is ClockState.BREACHED else None,
-        percent_elapsed=Fraction(running_time // _TICK * 100, goal // _TICK),
         warnings=warnings,
         evaluated_at=now,
     )

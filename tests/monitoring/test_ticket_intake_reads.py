@@ -9,6 +9,7 @@ import json
 import zoneinfo
 from decimal import ROUND_FLOOR, Decimal
 from fractions import Fraction
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -190,14 +191,23 @@ def test_the_book_reads_the_same_on_postgresql_in_one_statement_as_through_the_o
 
 
 @pytest.mark.parametrize(
-    "fraction",
-    [Fraction(0), Fraction(100), Fraction(1, 3), Fraction(2, 3), Fraction(29999, 300), Fraction(10**13 + 7, 10**5)],
+    ("running", "goal"),
+    [
+        (dt.timedelta(0), dt.timedelta(hours=4)),
+        (dt.timedelta(hours=4), dt.timedelta(hours=4)),
+        (dt.timedelta(hours=1), dt.timedelta(hours=3)),
+        (dt.timedelta(hours=2), dt.timedelta(hours=3)),
+        (dt.timedelta(microseconds=29999), dt.timedelta(microseconds=30000)),
+        (dt.timedelta(days=900), dt.timedelta(microseconds=7)),
+    ],
 )
-def test_a_percentage_is_rounded_down_to_hundredths_as_dividing_decimals_did(fraction):
+def test_a_percentage_is_rounded_down_to_hundredths_as_dividing_decimals_did(running, goal):
+    fraction = Fraction(running // dt.timedelta(microseconds=1) * 100, goal // dt.timedelta(microseconds=1))
     divided = (Decimal(fraction.numerator) / Decimal(fraction.denominator)).quantize(Decimal("0.01"), ROUND_FLOOR)
+    clock = SimpleNamespace(running_time=running, goal=goal, percent_elapsed=fraction)
 
-    assert _percent(fraction) == min(divided, Decimal("9999999.99"))
-    assert str(_percent(fraction)) == str(min(divided, Decimal("9999999.99")))
+    assert _percent(clock) == min(divided, Decimal("9999999.99"))
+    assert str(_percent(clock)) == str(min(divided, Decimal("9999999.99")))
 
 
 @pytest.mark.parametrize(
