@@ -1,6 +1,6 @@
 """A ticket rank's ticket and customer lose their single-column indexes: the unique constraint on (ticket, metric)
 and the index on (customer, metric, service) start with them and serve the same look-ups, and every rank written
-(four for each new ticket, the changed ones at every rebuild) updated both."""
+(three for each new ticket, those that moved at every rebuild) updated both."""
 
 import django.db.models.deletion
 from django.db import migrations, models
