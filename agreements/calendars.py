@@ -357,7 +357,9 @@ _TIMELINE_MARGIN = timedelta(days=35)
 
 def timeline(calendar: WorkingCalendar, start: datetime, end: datetime) -> WorkingTimeline:
     """The calendar's ``WorkingTimeline``, covering ``[start, end]`` (UTC instants): the one it keeps if it does,
-    else one over the union of both with five weeks to spare on each side, kept instead."""
+    else one over the union of both with five weeks to spare on each side, kept instead. It grows only to what is
+    asked of it (a calendar kept for a whole process, such as the round-the-clock one, spans the tickets it has
+    served); two threads that grow it at once each build one, and the one kept last serves."""
     kept = calendar._timeline
     if kept is not None and kept.covers(start, end):
         return kept

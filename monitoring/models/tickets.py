@@ -311,11 +311,11 @@ class TicketRankQuerySet(TenantQuerySet):
 
 
 class TicketRank(models.Model):
-    """Where a ticket stands in the ticket list, worst first: read off its clocks (every clock, or those of one
-    metric) each time they are written, so that the list pages through any number of tickets from this table alone
-    (``monitoring.tickets.ranks``). Whether a ticket in flight is at risk depends on the hour, so it is read from
-    ``warning_at`` as the list is drawn. The ticket's customer, service and arrival are copied here (they never change)
-    so that the list's usual filters need no join."""
+    """Where a ticket stands in the ticket list, worst first: read off its clocks (every clock, or those of one metric)
+    whenever they are written and one of them moved in what the ranks read, so that the list pages through any number of
+    tickets from this table alone (``monitoring.tickets.ranks``). Whether a ticket in flight is at risk depends on the
+    hour, so it is read from ``warning_at`` as the list is drawn. The ticket's customer, service and arrival are copied
+    here (they never change) so that the list's usual filters need no join."""
 
     WORST_BREACHED = 0
     WORST_AT_RISK = 1  # never stored: in flight with warning_at passed

@@ -133,14 +133,21 @@ class TicketEvent:
         cls, event_id: str, instant: datetime, kind: str, category: str | None, priority: str | None
     ) -> TicketEvent:
         """An event as the portal keeps it, checked as it came in (the intake refuses what ``__post_init__`` would):
-        built without those checks, which cost more than the clock when thousands of logs are read back."""
+        built without those checks, which cost more than the clock when thousands of logs are read back. One the
+        intake would not have taken (an unknown kind or category, a state change without one) is checked as any
+        other, and refused with the same ``ValueError``."""
+        known_kind, known_category = _KINDS.get(kind), _CATEGORIES.get(category)
+        if (
+            known_kind is None
+            or (category is not None and known_category is None)
+            or (known_kind is EventKind.STATE_CHANGED and known_category is None)
+            or (known_kind in (EventKind.CREATED, EventKind.PRIORITY_CHANGED) and not priority)
+            or (known_kind is EventKind.CREATED and known_category in _ENDED)
+        ):
+            return cls(event_id, instant, kind, category, priority)
         event = object.__new__(cls)
         event.__dict__.update(
-            event_id=event_id,
-            instant=instant,
-            kind=_KINDS[kind],
-            category=None if category is None else _CATEGORIES[category],
-            priority=priority,
+            event_id=event_id, instant=instant, kind=known_kind, category=known_category, priority=priority
         )
         return event
 

@@ -60,17 +60,19 @@ CHUNK = 5000
 _TICKET_COLUMNS = ["id", "customer_id", "service_id", "created_at", "priority", "state", "category", "updated_at"]
 _LOG_COLUMNS = ["ticket_id", "event_id", "at", "kind", "category", "priority", "state"]
 _PREVIOUS_COLUMNS = ["ticket_id", "indicator_id", "counted_at", "good", "state", "stopped_at", "due_at", "breached_at"]
-_PREVIOUS_COLUMNS += ["warning_at", "percent_elapsed"]
+_PREVIOUS_COLUMNS += ["warning_at", "percent_elapsed", "evaluated_at"]
 
 
 def fetch_binary(sql, params):
     """The rows of a PostgreSQL statement, read in binary: on a cursor of its own on the same connection (so in the
-    same transaction) that binds parameters server-side, since Django's client-side cursors cannot. Its instants
-    come in UTC as Django's would, but parsed by the driver's C code, where Django's text loader for them is
-    Python: a sixth of the CPU for rows of timestamps. It goes round Django's cursor, so it is for reads only."""
+    same transaction) that binds parameters server-side, since Django's client-side cursors cannot (never as a
+    prepared statement, which a pooler such as PgBouncer in transaction mode would lose). Its instants come in UTC as
+    Django's would, but parsed by the driver's C code, where Django's text loader for them is Python: a sixth of the
+    CPU for rows of timestamps. It goes round Django's cursor (its query log and execute wrappers do not see it), so
+    it is for reads only."""
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, binary=True)
+        cursor.execute(sql, params, prepare=False, binary=True)
         return cursor.fetchall()
 
 
@@ -197,15 +199,15 @@ def _rebuild_chunk(ticket_ids, now, new=None, book=None, rerank=False):
     new = new or {}
     # No savepoint inside a caller's transaction (the intake's): a failure here fails the whole of it anyway.
     with transaction.atomic(savepoint=False):
-        tickets, logs, previous = [], {}, {}
+        tickets, logs, previous, rebuilt_at = [], {}, {}, {}
         if ticket_ids:
             tickets = _read(Ticket, _TICKET_COLUMNS, ticket_ids, key="id")
             logs = logs_of(ticket_ids)
             stored = _read(TicketClock, _PREVIOUS_COLUMNS, ticket_ids)
-            previous = {
-                (ticket_id, indicator_id): (counted_at, good, standing_key(*stands))
-                for ticket_id, indicator_id, counted_at, good, *stands in stored
-            }
+            previous, rebuilt_at = {}, defaultdict(set)
+            for ticket_id, indicator_id, counted_at, good, *stands, evaluated_at in stored:
+                previous[ticket_id, indicator_id] = (counted_at, good, standing_key(*stands))
+                rebuilt_at[ticket_id].add(evaluated_at)
         pairs = {(ticket[1], ticket[2]) for ticket in tickets} | {(row[0], row[1]) for row in new.values()}
         if book is None or not book.covers(pairs):
             book = TicketIndicators(pairs)
@@ -217,7 +219,9 @@ def _rebuild_chunk(ticket_ids, now, new=None, book=None, rerank=False):
             if status != tuple(stood):
                 standing.append((ticket_id, *status))
             clocks, standings = _clocks(book, ticket_id, customer_id, service_id, created_at, log, now)
-            moved = rerank
+            # Clocks of one ticket rebuilt at different instants: an earlier rebuild wrote some of them but could not
+            # build another, and left the ticket's ranks as they were; they are made again from all of them now.
+            moved = rerank or len(rebuilt_at.get(ticket_id, ())) > 1
             for row in clocks:
                 rows.append(row)
                 before, after = previous.get((ticket_id, row[1]), (None, None, None)), row[-2:]
@@ -292,7 +296,8 @@ CREATE TEMP TABLE IF NOT EXISTS slm_staging_clock (
 # The staged clocks written: those the tickets have already updated in place (an index of theirs changes only
 # when their state, due instant or count does, so PostgreSQL mostly keeps the new version beside the old without
 # touching an index; an upsert checked every row against the unique index first), the others (an indicator added)
-# inserted. Both parts read the table as it was before the statement.
+# inserted. Both parts read the table as it was before the statement; a row another transaction has inserted since
+# (two rebuilds of a ticket at once, after an indicator was added) is updated as the upsert did.
 _WRITE = """
 WITH updated AS (
     UPDATE monitoring_ticketclock c SET {updates} FROM slm_staging_clock s
@@ -303,6 +308,7 @@ INSERT INTO monitoring_ticketclock ({columns})
 SELECT {staged} FROM slm_staging_clock s
 WHERE NOT EXISTS (SELECT 1 FROM updated u WHERE u.ticket_id = s.ticket_id AND u.indicator_id = s.indicator_id)
 ORDER BY s.ticket_id, s.indicator_id
+ON CONFLICT (ticket_id, indicator_id) DO UPDATE SET {excluded}
 """
 
 
@@ -358,6 +364,7 @@ def insert_clocks(rows):
 
 _WRITE_CLOCKS = _WRITE.format(
     updates=", ".join(f"{field} = s.{field}" for field in CLOCK_FIELDS),
+    excluded=", ".join(f"{field} = EXCLUDED.{field}" for field in CLOCK_FIELDS),
     columns=", ".join(COLUMNS),
     staged=", ".join(f"s.{column}" for column in COLUMNS),
 )

@@ -4,6 +4,7 @@ day by day, and adding them up; and the totals themselves to ``working_time_betw
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -134,3 +135,18 @@ def test_an_event_read_back_equals_the_event_checked_as_it_came_in():
         assert read_back == TicketEvent(*args)
         assert read_back.kind is EventKind(args[2])
         assert read_back.category is (None if args[3] is None else StateCategory(args[3]))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("e1", datetime(2026, 12, 4, tzinfo=UTC), "escalated", None, None), "escalated"),
+        (("e2", datetime(2026, 12, 4, tzinfo=UTC), "state_changed", None, None), "needs a state category"),
+        (("e3", datetime(2026, 12, 4, tzinfo=UTC), "state_changed", "on_hold", None), "on_hold"),
+        (("e4", datetime(2026, 12, 4, tzinfo=UTC), "created", None, ""), "needs a priority"),
+        (("e5", datetime(2026, 12, 4, tzinfo=UTC), "created", "resolved", "P1"), "cannot be created"),
+    ],
+)
+def test_an_event_read_back_that_the_intake_would_have_refused_is_refused_as_it_would_have_been(args, message):
+    with pytest.raises(ValueError, match=message):
+        TicketEvent.stored(*args)

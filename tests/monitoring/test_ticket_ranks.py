@@ -195,3 +195,28 @@ def test_clocks_that_keep_their_keys_keep_the_ticket_s_ranks(pairs):
             after.append(standing)
     ticket = (1, 2, 3, dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
     assert rank_rows(ticket, after) == rank_rows(ticket, before)
+
+
+def test_ranks_left_behind_by_a_rebuild_that_could_not_build_every_clock_are_made_again(customer_a):
+    """A rebuild that builds one clock of a ticket but not the other writes the one and leaves the ticket's ranks
+    (and the other clock) as they were. The next rebuild finds the ticket's clocks rebuilt at different instants
+    and ranks the ticket again, even where no clock moved in what the ranks read."""
+    from monitoring.models import TicketClock
+    from monitoring.tickets.store import rebuild_clocks
+    from tests.monitoring.evaluation_helpers import active_agreement
+    from tests.monitoring.ticket_helpers import TicketCast
+
+    cast = TicketCast(agreement=active_agreement(customer=customer_a))
+    now = kst(2026, 12, 7, 14)
+    cast.ticket("LATE", kst(2026, 12, 7, 9), now=now)  # P1, breached at 13:00 by both clocks
+    ticket = Ticket.objects.get(external_id="LATE")
+    right = sorted(TicketRank.objects.filter(ticket=ticket).values_list(*COLUMNS))
+    # What a half-done rebuild leaves: one clock written later than the other, the ranks of before (here, wrong).
+    TicketClock.objects.filter(ticket=ticket, indicator=cast.response).update(evaluated_at=now - HOUR)
+    TicketRank.objects.filter(ticket=ticket).update(worst=TicketRank.WORST_NEITHER, breach_at=None)
+    rebuild_clocks([ticket.pk], now + HOUR)
+    assert sorted(TicketRank.objects.filter(ticket=ticket).values_list(*COLUMNS)) == right
+    # Once the clocks agree, a rebuild that moves nothing leaves the ranks alone.
+    TicketRank.objects.filter(ticket=ticket).update(worst=TicketRank.WORST_NEITHER)
+    rebuild_clocks([ticket.pk], now + 2 * HOUR)
+    assert set(TicketRank.objects.filter(ticket=ticket).values_list("worst", flat=True)) == {TicketRank.WORST_NEITHER}
