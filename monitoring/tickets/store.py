@@ -200,13 +200,13 @@ def _rebuild_chunk(ticket_ids, now, new=None, book=None, rerank=False):
     new = new or {}
     # No savepoint inside a caller's transaction (the intake's): a failure here fails the whole of it anyway.
     with transaction.atomic(savepoint=False):
-        tickets, logs, previous, rebuilt_at = [], {}, {}, {}
+        tickets, logs, previous, rebuilt_at = [], {}, {}, defaultdict(set)
         if ticket_ids:
             tickets = _read(Ticket, _TICKET_COLUMNS, ticket_ids, key="id")
             logs = logs_of(ticket_ids)
-            stored = _read(TicketClock, _PREVIOUS_COLUMNS, ticket_ids)
-            previous, rebuilt_at = {}, defaultdict(set)
-            for ticket_id, indicator_id, counted_at, good, *stands, evaluated_at in stored:
+            for ticket_id, indicator_id, counted_at, good, *stands, evaluated_at in _read(
+                TicketClock, _PREVIOUS_COLUMNS, ticket_ids
+            ):
                 previous[ticket_id, indicator_id] = (counted_at, good, standing_key(*stands))
                 rebuilt_at[ticket_id].add(evaluated_at)
         pairs = {(ticket[1], ticket[2]) for ticket in tickets} | {(row[0], row[1]) for row in new.values()}
@@ -228,7 +228,11 @@ def _rebuild_chunk(ticket_ids, now, new=None, book=None, rerank=False):
                 before, after = previous.get((ticket_id, row[1]), (None, None, None)), row[-2:]
                 if before[:2] != after:
                     touched[row[1]].update(instant for instant in (before[0], after[0]) if instant)
-                moved = moved or before[2] != standing_key(row[2], row[6], row[9], row[10], row[11], row[12])
+            if standings is not None and not moved:
+                moved = any(
+                    previous.get((ticket_id, row[1]), (None, None, None))[2] != standing_key(*standing[1:])
+                    for row, standing in zip(clocks, standings, strict=True)
+                )
             if standings is not None and moved:
                 ranked.append(ticket_id)
                 ranks += rank_rows((ticket_id, customer_id, service_id, created_at), standings)
