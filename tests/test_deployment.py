@@ -443,6 +443,16 @@ def test_the_wsgi_application_imports_with_the_environment_compose_gives_web(tmp
     assert result.returncode == 0, result.stderr
 
 
+def test_the_wsgi_application_loads_its_views_and_freezes_them_out_of_the_collectors_sight(tmp_path, services):
+    env = container_environment(tmp_path, services, SECRET_KEY=secrets.token_urlsafe(50))
+    code = "import gc, sys, slm_portal.wsgi; print(gc.get_freeze_count(), 'monitoring.api.tickets' in sys.modules)"
+    result = run([sys.executable, "-c", code], env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    frozen, views_loaded = result.stdout.split()
+    assert int(frozen) > 50_000
+    assert views_loaded == "True"
+
+
 def test_the_deployment_check_reports_nothing_but_the_accepted_warnings(tmp_path, services):
     env = container_environment(
         tmp_path,
