@@ -39,8 +39,10 @@ def backend_pid():
 
 def measure(count, start):
     from monitoring.tickets.store import rebuild_clocks
+    from slm_portal.processes import freeze_loaded
 
     open_tickets, parts = chunks(count + 1)
+    freeze_loaded()  # as a pool process of the Celery worker starts (slm_portal.celery)
     backend = backend_pid()
     rebuild_clocks(parts[0], start)  # the connection, the calendars and the caches warm
     python, database, clocks = [], [], 0

@@ -157,11 +157,13 @@ def _rebuild(args):
 
 def time_recompute(processes, now):
     """Seconds to rebuild the open tickets' clocks as the rebuild_ticket_clocks task shares them out: chunks of
-    SLM_TICKET_REBUILD_CHUNK open tickets, taken by ``processes`` processes as a worker's pool would."""
+    SLM_TICKET_REBUILD_CHUNK open tickets, taken by ``processes`` processes as a worker's pool would (each starting
+    as a pool process of the worker does: ``slm_portal.celery.freeze_what_the_worker_loaded``)."""
     from django.conf import settings
     from django.db import connections
 
     from monitoring.tickets.store import open_ticket_ids
+    from slm_portal.processes import freeze_loaded
 
     ids = open_ticket_ids()
     size = settings.SLM_TICKET_REBUILD_CHUNK
@@ -169,9 +171,10 @@ def time_recompute(processes, now):
     connections.close_all()
     started = time.perf_counter()
     if processes == 1:
+        freeze_loaded()
         clocks = sum(map(_rebuild, chunks))
     else:
-        with ProcessPoolExecutor(processes) as pool:
+        with ProcessPoolExecutor(processes, initializer=freeze_loaded) as pool:
             clocks = sum(pool.map(_rebuild, chunks))
     return len(ids), clocks, time.perf_counter() - started
 
