@@ -33,7 +33,7 @@ import tempfile
 import time
 from importlib import import_module
 
-from benchmarks.common import argument_parser, gunicorn, print_header, server_env, setup_django
+from benchmarks.common import argument_parser, collect_static, gunicorn, print_header, server_env, setup_django
 from benchmarks.pages_estate import MONTHS, PREFIX, data_present, data_summary, delete_data, load_data
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/slm_loadbench"
@@ -338,7 +338,6 @@ def main(argv=None):
         raise SystemExit("wrk is not installed: `apt-get install wrk` (Debian/Ubuntu) or see github.com/wg/wrk.")
     os.environ["CACHE_URL"] = args.cache_url
     setup_django(args.database_url)
-    from django.core.management import call_command
     from django.utils import timezone
 
     now = timezone.now().replace(second=0, microsecond=0)
@@ -351,8 +350,7 @@ def main(argv=None):
     if args.load_only:
         print(f"Loaded in {loaded:.0f} s" if loaded is not None else "Data already present")
         return
-    # DEBUG off serves static URLs from WhiteNoise's manifest, which collectstatic writes (to STATIC_ROOT).
-    call_command("collectstatic", interactive=False, verbosity=0)
+    collect_static(server_env(args.database_url))
     summary = data_summary()
     worker_counts = [int(n) for n in str(args.workers).split(",")]
     print_header("SLM Portal dashboards under load")

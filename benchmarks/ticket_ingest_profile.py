@@ -6,7 +6,7 @@ reports, per batch, the CPU this process used (the web worker's share: min, medi
 garbage collection shows) and the CPU of the PostgreSQL backend serving it (from /proc), then the statements one
 batch runs (as Django's cursor sees them: its COPYs of tickets, events, clocks and ranks are not among them). With
 --profile, a cProfile of a few more batches, timed by CPU, sorted by own time. Uses the ticket benchmark's database
-(TICKETBENCH_DATABASE_URL).
+(TICKETBENCH_DATABASE_URL) and removes the tickets it sent at the end (``benchmarks.tickets.remove_ingested``).
 """
 
 import os
@@ -15,7 +15,7 @@ import statistics
 import time
 
 from benchmarks.common import argument_parser, cpu_seconds, setup_django
-from benchmarks.tickets import DEFAULT_URL, cast, ticket_batches
+from benchmarks.tickets import DEFAULT_URL, cast, remove_ingested, ticket_batches
 
 
 def sender(client):
@@ -96,6 +96,7 @@ def main(argv=None):
             post(body)
         profile.disable()
         pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+    remove_ingested(cast()[2])
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ Phases (default: all):
              one process and with two (each taking half the tickets, as two Celery workers would)
   ingest     ticket events/s through POST /api/v1/ticket-events in batches of 1,000, gunicorn + concurrent clients,
              and the CPU time per event of the gunicorn workers and of their PostgreSQL backends (from /proc: on a
-             shared machine the rate varies with the load, the CPU per event much less)
+             shared machine the rate varies with the load, the CPU per event much less); the tickets
+             sent are removed after each run (``remove_ingested``), so that the month stays as it was loaded
   pages      p95 and requests/s of the ticket list and the SLA report of a month with N tickets, 8 connections
 
 It uses its own database (TICKETBENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/slm_ticketbench),
@@ -24,7 +25,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from benchmarks.common import argument_parser, gunicorn, print_header, server_env, setup_django
+from benchmarks.common import argument_parser, collect_static, gunicorn, print_header, server_env, setup_django
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/slm_ticketbench"
 NOW = dt.datetime(2026, 11, 30, 3, 0, tzinfo=dt.UTC)  # Monday 30 November 2026, 12:00 in Seoul
@@ -110,6 +111,58 @@ SELECT t.id, t.source_id, t.external_id || '-w', 'state_changed', t.created_at +
 FROM monitoring_ticket t
 WHERE t.external_id LIKE 'OPEN-%%' AND t.id %% 6 = 1 AND t.created_at + interval '1 day' < %(now)s
 """
+
+
+def remove_ingested(source):
+    """Delete the tickets the ingest phase and ``benchmarks.ticket_ingest_profile`` sent ("IN-…") with their events,
+    clocks, notices and ranks, and recount the instants their clocks were counted at (``store.recount``, which moves
+    the hour rollups too), so that every phase finds the month it was loaded with: each ingest run adds 15,000 tickets
+    to it, which the pages phase would otherwise read. Returns the number of tickets removed."""
+    from collections import defaultdict
+
+    from django.db import connection, transaction
+
+    from monitoring.tickets.store import recount
+
+    counted = defaultdict(set)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE slm_bench_gone ON COMMIT DROP AS "
+            "SELECT id FROM monitoring_ticket WHERE source_id = %s AND external_id LIKE 'IN-%%'",
+            [source.pk],
+        )
+        cursor.execute(
+            "DELETE FROM monitoring_ticketnotice n USING monitoring_ticketclock c, slm_bench_gone g "
+            "WHERE n.clock_id = c.id AND c.ticket_id = g.id"
+        )
+        cursor.execute(
+            "DELETE FROM monitoring_ticketclock c USING slm_bench_gone g WHERE c.ticket_id = g.id "
+            "RETURNING c.indicator_id, c.counted_at"
+        )
+        for indicator_id, counted_at in cursor.fetchall():
+            if counted_at is not None:
+                counted[indicator_id].add(counted_at)
+        for table in ("monitoring_ticketrank", "monitoring_ticketeventrecord"):
+            cursor.execute(f"DELETE FROM {table} r USING slm_bench_gone g WHERE r.ticket_id = g.id")  # noqa: S608
+        cursor.execute("DELETE FROM monitoring_ticket t USING slm_bench_gone g WHERE t.id = g.id")
+        removed = cursor.rowcount
+        for indicator_id, instants in sorted(counted.items()):
+            ordered = sorted(instants)
+            for offset in range(0, len(ordered), 20_000):
+                recount(indicator_id, ordered[offset : offset + 20_000])
+    return removed
+
+
+TICKET_TABLES = ("monitoring_ticket", "monitoring_ticketclock", "monitoring_ticketrank", "monitoring_ticketeventrecord")
+
+
+def vacuum():
+    """VACUUM ANALYZE the ticket tables (outside a transaction, as VACUUM must be)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in TICKET_TABLES:
+            cursor.execute(f"VACUUM ANALYZE {table}")
 
 
 def load(tickets, reload):
@@ -265,6 +318,8 @@ def bench_ingest(url, clients, batches, web_workers, size=1000):
         after = cpu_seconds(server_processes())
         earlier = {**before[0], **before[1]}  # a backend that connected during the run started from nothing
         cpu = [sum(seconds - earlier.get(pid, 0) for pid, seconds in group.items()) for group in after]
+    remove_ingested(source)
+    vacuum()  # as autovacuum would before long: the next run inserts beside the rows just deleted otherwise
     sent = clients * batches * size
     if failures or stored[0] != sent:
         raise SystemExit(f"ingest failed: {failures[:3]}, {stored[0]} of {sent} stored")
@@ -329,22 +384,15 @@ def page_users(customer, agreement_code):
 
 
 def bench_pages(url, args):
-    from django.db import connection
 
     from benchmarks.pages import check_page, run_wrk, session_cookies
 
-    customer, _service, _source, _indicators = cast()
+    customer, _service, source, _indicators = cast()
+    remove_ingested(source)  # what an interrupted run or the ingest profile left
     reader, manager = page_users(customer, f"{CODE}-sla")
     # The phases before rewrite most rank and clock rows: analyse them now, as autovacuum would before long, or the
     # first request plans against the statistics of before those writes.
-    with connection.cursor() as cursor:
-        for table in (
-            "monitoring_ticket",
-            "monitoring_ticketclock",
-            "monitoring_ticketrank",
-            "monitoring_ticketeventrecord",
-        ):
-            cursor.execute(f"VACUUM ANALYZE {table}")
+    vacuum()
     cookies = session_cookies([reader, manager])
     env = server_env(url, SESSION_COOKIE_SECURE="0", CSRF_COOKIE_SECURE="0")
     pages = [
@@ -404,10 +452,7 @@ def main(argv=None):
             f"{args.web_workers} gunicorn workers)\n"
         )
     if "pages" in args.phases:
-        from django.core.management import call_command
-
-        # DEBUG off serves static URLs from WhiteNoise's manifest, which collectstatic writes (to STATIC_ROOT).
-        call_command("collectstatic", interactive=False, verbosity=0)
+        collect_static(server_env(args.database_url))
         print(f"## Ticket pages of a month with {args.tickets:,} tickets ({args.connections} connections, wrk)")
         for label, figures in bench_pages(args.database_url, args):
             print(
