@@ -1,5 +1,5 @@
-"""Secrets kept encrypted at rest in the database (authenticator apps' keys): Fernet (AES-128-CBC with HMAC-SHA256)
-from the ``cryptography`` package.
+"""Secrets kept encrypted at rest in the database (authenticator apps' keys, Prometheus sources' tokens and
+passwords): Fernet (AES-128-CBC with HMAC-SHA256) from the ``cryptography`` package.
 
 The key is derived with HKDF-SHA256 from the setting ``SLM_FIELD_ENCRYPTION_KEY``, or, when it is empty, from
 ``SECRET_KEY``. Rotation: a new key encrypts, and the old ones still decrypt when listed in

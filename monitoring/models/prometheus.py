@@ -1,11 +1,7 @@
 """Prometheus as a source: a server the portal pulls from, and the PromQL queries that feed its indicators."""
 
-import base64
-import hashlib
 import os
 
-from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -13,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import encryption
 from core.validators import validate_code_not_reserved
 from monitoring.choices import PrometheusAuth
 from monitoring.models.indicators import Indicator
@@ -20,14 +17,9 @@ from monitoring.models.indicators import Indicator
 ENV_NAME = RegexValidator(r"^[A-Za-z_][A-Za-z0-9_]*$", _("An environment variable's name: letters, digits and _."))
 
 
-def _fernet():
-    """Fernet with a key derived from SECRET_KEY: a secret saved under one SECRET_KEY is read under the same one."""
-    digest = hashlib.sha256(b"slm-portal prometheus secret\x00" + settings.SECRET_KEY.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
-
-
 class SecretUnavailable(Exception):
-    """The source's secret cannot be read (its environment variable is unset, or SECRET_KEY changed)."""
+    """The source's secret cannot be read (its environment variable is unset, or no encryption key in use decrypts
+    it)."""
 
 
 class PrometheusSourceQuerySet(models.QuerySet):
@@ -88,8 +80,14 @@ class PrometheusSource(models.Model):
             raise ValidationError({"username": _("Basic authentication needs a user name.")})
 
     def set_secret(self, secret):
-        """Keep ``secret`` encrypted (an empty one removes it); it is never shown again."""
-        self.secret_encrypted = _fernet().encrypt(secret.encode()).decode() if secret else ""
+        """Keep ``secret`` encrypted as every stored secret is (``core.encryption``; an empty one removes it); it is
+        never shown again."""
+        self.secret_encrypted = encryption.encrypt(secret.encode()) if secret else ""
+
+    @property
+    def secret_name(self):
+        """How a message about this source's stored secret names it."""
+        return f"The secret of Prometheus source {self.code}"
 
     @property
     def has_secret(self):
@@ -105,11 +103,9 @@ class PrometheusSource(models.Model):
         if not self.secret_encrypted:
             return ""
         try:
-            return _fernet().decrypt(self.secret_encrypted.encode()).decode()
-        except InvalidToken:
-            raise SecretUnavailable(
-                "the stored secret cannot be decrypted (was SECRET_KEY changed?); save it again"
-            ) from None
+            return encryption.decrypt(self.secret_encrypted, self.secret_name).decode()
+        except encryption.UnreadableSecret as unreadable:
+            raise SecretUnavailable(f"{unreadable} Or save the secret again.") from None
 
     def pulled_until(self):
         """The earliest instant up to which every active query is pulled (None before the first pull)."""

@@ -231,12 +231,14 @@ def test_the_secret_is_sent_and_never_stored_in_clear(pulled, monkeypatch):
         assert handler.seen[-1]["Authorization"] == "Basic cmVhZGVyOnBhNTU="  # reader:pa55
 
 
-def test_a_secret_saved_under_another_secret_key_asks_to_be_saved_again(settings, db):
+def test_a_secret_saved_under_another_secret_key_names_the_settings_or_asks_to_be_saved_again(settings, db):
+    settings.SLM_FIELD_ENCRYPTION_KEY = ""
     source = PrometheusSource(name="Prom", code="prom", base_url="http://127.0.0.1:1", auth="bearer")
     source.set_secret("s3cret")
     assert source.secret() == "s3cret"
     settings.SECRET_KEY = "another-key-" + "x" * 50
-    with pytest.raises(prometheus.SecretUnavailable, match="save it again"):
+    refusal = "The secret of Prometheus source prom cannot be decrypted.*SLM_FIELD_ENCRYPTION_OLD_KEYS.*save the secret"
+    with pytest.raises(prometheus.SecretUnavailable, match=refusal):
         source.secret()
 
 
