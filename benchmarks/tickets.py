@@ -115,9 +115,10 @@ WHERE t.external_id LIKE 'OPEN-%%' AND t.id %% 6 = 1 AND t.created_at + interval
 
 def remove_ingested(source):
     """Delete the tickets the ingest phase and ``benchmarks.ticket_ingest_profile`` sent ("IN-…") with their events,
-    clocks, notices and ranks, and recount the instants their clocks were counted at (``store.recount``, which moves
-    the hour rollups too), so that every phase finds the month it was loaded with: each ingest run adds 15,000 tickets
-    to it, which the pages phase would otherwise read. Returns the number of tickets removed."""
+    clocks, notices (and their deliveries) and ranks, and recount the instants their clocks were counted at
+    (``store.recount``, which moves the hour rollups too), so that every phase finds the month it was loaded with:
+    each ingest run adds 15,000 tickets to it, which the pages phase would otherwise read. Returns the number of
+    tickets removed."""
     from collections import defaultdict
 
     from django.db import connection, transaction
@@ -130,6 +131,10 @@ def remove_ingested(source):
             "CREATE TEMP TABLE slm_bench_gone ON COMMIT DROP AS "
             "SELECT id FROM monitoring_ticket WHERE source_id = %s AND external_id LIKE 'IN-%%'",
             [source.pk],
+        )
+        cursor.execute(
+            "DELETE FROM monitoring_ticketnoticedelivery d USING monitoring_ticketnotice n, monitoring_ticketclock c, "
+            "slm_bench_gone g WHERE d.notice_id = n.id AND n.clock_id = c.id AND c.ticket_id = g.id"
         )
         cursor.execute(
             "DELETE FROM monitoring_ticketnotice n USING monitoring_ticketclock c, slm_bench_gone g "

@@ -20,14 +20,19 @@ from django.conf import settings
 HKDF_INFO = b"slm-portal field encryption v1"
 
 
+# What a secret that cannot be read was tried with, as messages say it.
+KEYS_TRIED = (
+    "SLM_FIELD_ENCRYPTION_KEY (or SECRET_KEY when it is empty) nor with any key of SLM_FIELD_ENCRYPTION_OLD_KEYS"
+)
+
+
 class UnreadableSecret(Exception):
     """A stored secret that none of the configured keys decrypts."""
 
     def __init__(self, what="a secret stored encrypted"):
         super().__init__(
-            f"{what} cannot be decrypted with SLM_FIELD_ENCRYPTION_KEY (or SECRET_KEY when it is empty) nor with "
-            "any key of SLM_FIELD_ENCRYPTION_OLD_KEYS: it was encrypted with another key. Set that key back, or list "
-            "it in SLM_FIELD_ENCRYPTION_OLD_KEYS."
+            f"{what} cannot be decrypted with {KEYS_TRIED}: it was encrypted with another key. Set that key back, or "
+            "list it in SLM_FIELD_ENCRYPTION_OLD_KEYS."
         )
 
 

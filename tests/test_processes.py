@@ -2,9 +2,10 @@
 
 import gc
 
-from celery.signals import worker_process_init
+import pytest
+from celery.signals import worker_init, worker_process_init
 
-import slm_portal.celery  # noqa: F401 - connects the receiver a worker's pool processes run at start
+import slm_portal.celery  # noqa: F401 - connects the receivers a worker runs at start
 from slm_portal.processes import freeze_loaded
 
 
@@ -19,11 +20,11 @@ def test_freezing_moves_every_living_object_out_of_the_collectors_generations():
         gc.unfreeze()
 
 
-def test_each_process_of_a_celery_workers_pool_freezes_what_it_loaded_when_it_starts():
+@pytest.mark.parametrize("signal", [worker_init, worker_process_init])
+def test_a_celery_worker_freezes_what_it_loaded_before_its_pool_forks_and_in_each_pool_process(signal):
     gc.unfreeze()
-    assert gc.get_freeze_count() == 0
     try:
-        worker_process_init.send(sender="worker@test")
+        signal.send(sender="worker@test")
         assert gc.get_freeze_count() > 50_000
     finally:
         gc.unfreeze()

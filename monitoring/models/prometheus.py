@@ -85,11 +85,6 @@ class PrometheusSource(models.Model):
         self.secret_encrypted = encryption.encrypt(secret.encode()) if secret else ""
 
     @property
-    def secret_name(self):
-        """How a message about this source's stored secret names it."""
-        return f"The secret of Prometheus source {self.code}"
-
-    @property
     def has_secret(self):
         return bool(self.secret_encrypted or self.secret_env)
 
@@ -103,7 +98,7 @@ class PrometheusSource(models.Model):
         if not self.secret_encrypted:
             return ""
         try:
-            return encryption.decrypt(self.secret_encrypted, self.secret_name).decode()
+            return encryption.decrypt(self.secret_encrypted, f"The secret of Prometheus source {self.code}").decode()
         except encryption.UnreadableSecret as unreadable:
             raise SecretUnavailable(f"{unreadable} Or save the secret again.") from None
 

@@ -10,6 +10,8 @@ import pytest
 from cryptography.fernet import Fernet
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from core import encryption
 from monitoring.models import PrometheusSource
@@ -58,7 +60,7 @@ def test_an_old_key_listed_still_reads_and_without_it_the_message_names_the_sett
 def test_reencrypt_secrets_moves_the_sources_secrets_to_the_new_key(settings, db):
     settings.SLM_FIELD_ENCRYPTION_KEY = KEY_A
     source = source_with("s3cret-token")
-    from_env = source_with(code="env", secret_env="SLM_TEST_PROM_SECRET")
+    source_with(code="env", secret_env="SLM_TEST_PROM_SECRET")  # nothing stored: not counted
     under_a = stored(source)
     settings.SLM_FIELD_ENCRYPTION_KEY, settings.SLM_FIELD_ENCRYPTION_OLD_KEYS = KEY_B, [KEY_A]
     out = io.StringIO()
@@ -70,7 +72,6 @@ def test_reencrypt_secrets_moves_the_sources_secrets_to_the_new_key(settings, db
     assert Fernet(encryption.derive_key(KEY_B)).decrypt(stored(source).encode()) == b"s3cret-token"
     settings.SLM_FIELD_ENCRYPTION_OLD_KEYS = []
     assert PrometheusSource.objects.get(pk=source.pk).secret() == "s3cret-token"
-    assert stored(from_env) == ""
 
 
 def test_reencrypt_secrets_names_an_unreadable_source_secret_and_changes_nothing(settings, db, django_user_model):
@@ -83,12 +84,27 @@ def test_reencrypt_secrets_names_an_unreadable_source_secret_and_changes_nothing
     before = (stored(readable), stored(lost), type(device).objects.get(pk=device.pk).encrypted_key)
     with pytest.raises(CommandError) as refused:
         call_command("reencrypt_secrets")
-    message = str(refused.value)
-    assert message.startswith("The secret of Prometheus source lost cannot be decrypted")
-    assert "readable" not in message
-    assert message.endswith("Nothing was changed.")
+    assert str(refused.value) == (
+        "1 stored secret(s) cannot be decrypted with SLM_FIELD_ENCRYPTION_KEY (or SECRET_KEY when it is empty) nor "
+        "with any key of SLM_FIELD_ENCRYPTION_OLD_KEYS: the secret of Prometheus source lost. Set back the key they "
+        "were encrypted with, or list it in SLM_FIELD_ENCRYPTION_OLD_KEYS; a Prometheus source's secret may instead "
+        "be saved again on the source's page. Nothing was changed."
+    )
     assert (stored(readable), stored(lost), type(device).objects.get(pk=device.pk).encrypted_key) == before
     assert type(device).objects.get(pk=device.pk).bin_key.hex() == TEST_KEY
+
+
+def test_reencrypt_secrets_counts_every_unreadable_secret_and_names_the_first_ten(settings, db):
+    settings.SLM_FIELD_ENCRYPTION_KEY = KEY_B
+    for number in range(12):
+        source_with(f"token-{number}", code=f"lost-{number:02}")
+    settings.SLM_FIELD_ENCRYPTION_KEY = KEY_A
+    with pytest.raises(CommandError) as refused:
+        call_command("reencrypt_secrets")
+    message = str(refused.value)
+    assert message.startswith("12 stored secret(s) cannot be decrypted")
+    assert "the secret of Prometheus source lost-09; and 2 more. Set back" in message
+    assert "lost-10" not in message
 
 
 # --- migration monitoring 0034 ----------------------------------------------------------------------------------------
@@ -101,7 +117,6 @@ def test_the_migration_moves_secrets_from_their_former_key_and_its_reverse_moves
     current = source_with(code="current")
     fallback = source_with(code="fallback")
     lost = source_with(code="lost")
-    untouched = source_with(code="env", secret_env="SLM_TEST_PROM_SECRET")
     former = {
         current: migration.earlier_fernet(settings.SECRET_KEY).encrypt(b"token-1").decode(),
         fallback: migration.earlier_fernet(settings.SECRET_KEY_FALLBACKS[0]).encrypt(b"token-2").decode(),
@@ -117,7 +132,9 @@ def test_the_migration_moves_secrets_from_their_former_key_and_its_reverse_moves
     assert stored(lost) == former[lost]  # unreadable before as after: left for the manager to save again
     with pytest.raises(SecretUnavailable):
         PrometheusSource.objects.get(code="lost").secret()
-    assert stored(untouched) == ""
+    moved = {source.code: stored(source) for source in (current, fallback, lost)}
+    migration.to_field_encryption(apps, None)  # run again: what it moved stays as it is
+    assert {source.code: stored(source) for source in (current, fallback, lost)} == moved
 
     migration.to_earlier_key(apps, None)
 
@@ -125,3 +142,24 @@ def test_the_migration_moves_secrets_from_their_former_key_and_its_reverse_moves
     assert earlier.decrypt(stored(current).encode()) == b"token-1"
     assert earlier.decrypt(stored(fallback).encode()) == b"token-2"
     assert stored(lost) == former[lost]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_back_and_forth_keeps_each_secret_under_secret_key_alone(settings):
+    settings.SLM_FIELD_ENCRYPTION_KEY = ""  # the default: the field key is derived from SECRET_KEY
+    saved = source_with("s3cret-token", code="saved")  # saved with this code: under the field encryption
+    former = source_with(code="former")
+    earlier = migration.earlier_fernet(settings.SECRET_KEY)
+    PrometheusSource.objects.filter(pk=former.pk).update(secret_encrypted=earlier.encrypt(b"token-2").decode())
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("monitoring", "0033_ticket_rank_redundant_indexes_dropped")])
+    assert earlier.decrypt(stored(saved).encode()) == b"s3cret-token"
+    assert earlier.decrypt(stored(former).encode()) == b"token-2"
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([("monitoring", "0034_prometheus_secrets_field_encryption")])
+
+    assert PrometheusSource.objects.get(code="saved").secret() == "s3cret-token"
+    assert PrometheusSource.objects.get(code="former").secret() == "token-2"
+    assert Fernet(encryption.derive_key(settings.SECRET_KEY)).decrypt(stored(former).encode()) == b"token-2"

@@ -6,6 +6,21 @@ from core.formatting import login_name
 from monitoring.models import PrometheusSource
 from slm_portal.identity.models import AuthenticatorDevice
 
+MOST_NAMED = 10
+
+
+def refusal(unreadable):
+    """The message of a refusal: how many secrets no key in use reads, the first ``MOST_NAMED`` of them, and what
+    to do."""
+    named = "; ".join(unreadable[:MOST_NAMED])
+    if len(unreadable) > MOST_NAMED:
+        named += f"; and {len(unreadable) - MOST_NAMED} more"
+    return (
+        f"{len(unreadable)} stored secret(s) cannot be decrypted with {encryption.KEYS_TRIED}: {named}. Set back the "
+        "key they were encrypted with, or list it in SLM_FIELD_ENCRYPTION_OLD_KEYS; a Prometheus source's secret may "
+        "instead be saved again on the source's page. Nothing was changed."
+    )
+
 
 class Command(BaseCommand):
     help = (
@@ -35,8 +50,7 @@ class Command(BaseCommand):
                 source.save(update_fields=["secret_encrypted"])
                 changed["sources"] += 1
             if unreadable:  # raised inside the transaction: nothing is changed
-                named = "; ".join(unreadable)
-                raise CommandError(f"{encryption.UnreadableSecret(named[0].upper() + named[1:])} Nothing was changed.")
+                raise CommandError(refusal(unreadable))
         self.stdout.write(
             self.style.SUCCESS(
                 f"{changed['devices']} authenticator app key(s) and {changed['sources']} Prometheus source secret(s) "
