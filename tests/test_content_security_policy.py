@@ -18,6 +18,7 @@ SKIPPED_DIRS = {".venv", "var", "staticfiles", "node_modules", ".git"}
 NONCE = re.compile(r"'nonce-([A-Za-z0-9+/=]+)'")
 EVENT_HANDLER = re.compile(r"<[a-zA-Z][^>]*\s(on[a-z]+)\s*=", re.S)
 SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.I)
+STYLE_ATTRIBUTE = re.compile(r"<[a-zA-Z][^>]*\sstyle\s*=", re.S | re.I)
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +138,14 @@ def test_no_template_has_an_inline_event_handler_or_a_script_without_the_nonce()
     assert ROOT / "templates" / "base.html" in templates
     # Behaviour goes in static/js/portal.js, bound by a data attribute (data-print, data-confirm, ...).
     assert problems == []
+
+
+def test_no_template_has_a_style_attribute_the_policy_would_ignore():
+    """style-src-attr admits only the hashes of plotly.js's own styles: a style="…" in a template is dropped by the
+    browser without a word (a long error once ran off the page that way). Styles go in static/css/portal.css."""
+    templates = sorted(project_templates())
+    found = [
+        template.relative_to(ROOT).as_posix() for template in templates if STYLE_ATTRIBUTE.search(template.read_text())
+    ]
+    assert len(templates) > 50
+    assert found == []

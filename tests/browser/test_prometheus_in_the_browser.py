@@ -37,12 +37,21 @@ def test_a_manager_connects_prometheus_and_reads_its_state(new_page, manager):
     source = PrometheusSource.objects.get(code="main-prom")
     now = timezone.now()
     source.queries.update(pulled_until=now - dt.timedelta(minutes=3, seconds=5))
+    unreadable = (
+        "The secret of Prometheus source main-prom cannot be decrypted with SLM_FIELD_ENCRYPTION_KEY (or SECRET_KEY "
+        "when it is empty) nor with any key of SLM_FIELD_ENCRYPTION_OLD_KEYS: it was encrypted with another key."
+    )
     PrometheusSource.objects.filter(pk=source.pk).update(
-        last_pull_at=now, last_error="checkout-success: Prometheus did not answer within 10 s", last_error_at=now
+        last_pull_at=now,
+        last_error=f"checkout-success: Prometheus did not answer within 10 s\n{unreadable}",
+        last_error_at=now,
     )
 
     page.reload()
     assert page.locator("#behind").inner_text() == "3 minutes"
+    error = page.locator("#last-error")
+    assert error.inner_text().splitlines()[0] == "checkout-success: Prometheus did not answer within 10 s"
+    assert error.evaluate("e => e.scrollWidth <= e.clientWidth")  # the long line wraps within the column
     assert "glsa_browser_token" not in page.content()
     screenshot(page, "prometheus-detail-en")
     page.goto("/prometheus/main-prom/edit/")
@@ -52,6 +61,7 @@ def test_a_manager_connects_prometheus_and_reads_its_state(new_page, manager):
     korean.goto("/prometheus/main-prom/")
     assert korean.locator("#behind").inner_text() == "3분"
     assert korean.get_by_role("heading", name="과거 데이터 가져오기").is_visible()
+    assert korean.locator("#last-error").evaluate("e => e.scrollWidth <= e.clientWidth")
     screenshot(korean, "prometheus-detail-ko")
     korean.goto("/prometheus/")
     assert overflow(korean) == {"scroll": 0, "over": []}
