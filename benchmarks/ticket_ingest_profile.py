@@ -1,12 +1,13 @@
 """CPU of one ticket-event request, in process: `python -m benchmarks.ticket_ingest_profile [--batches N] [--profile]`.
 
-Posts batches of 1,000 ticket events (the ticket benchmark's: 250 new tickets of four events each) to
-POST /api/v1/ticket-events through Django's test client (the whole middleware and DRF stack, no HTTP server) and
-reports, per batch, the CPU this process used (the web worker's share: min, median and mean, so that an occasional
-garbage collection shows) and the CPU of the PostgreSQL backend serving it (from /proc), then the statements one
-batch runs (as Django's cursor sees them: its COPYs of tickets, events, clocks and ranks are not among them). With
---profile, a cProfile of a few more batches, timed by CPU, sorted by own time. Uses the ticket benchmark's database
-(TICKETBENCH_DATABASE_URL) and removes the tickets it sent at the end (``benchmarks.tickets.remove_ingested``).
+Posts batches of 1,000 ticket events (the ticket benchmark's: 250 new tickets of four events each) to POST
+/api/v1/ticket-events through Django's test client (the whole middleware and DRF stack, no HTTP server) and reports,
+per batch, the CPU this process used (the web worker's share: min, median and mean, so that an occasional garbage
+collection shows; what the process loaded is frozen first, as a web worker's is) and the CPU of the PostgreSQL backend
+serving it (from /proc), then the statements one batch runs (as Django's cursor sees them: its COPYs of tickets,
+events, clocks and ranks are not among them). With --profile, a cProfile of a few more batches, timed by CPU, sorted
+by own time. Uses the ticket benchmark's database (TICKETBENCH_DATABASE_URL) and removes the tickets it sent at the
+end (``benchmarks.tickets.remove_ingested``).
 """
 
 import os
@@ -45,9 +46,12 @@ def measure(client, count):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from slm_portal.processes import freeze_loaded
+
     post = sender(client)
     batches = bodies(count + 2)
-    post(batches[0])  # the connection and the caches warm
+    post(batches[0])  # the connection and the caches warm, the URLconf and the views loaded
+    freeze_loaded()  # as a web worker does once it has loaded them (slm_portal.wsgi)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (backend,) = cursor.fetchone()
