@@ -1,5 +1,5 @@
-"""What a long-lived process of the portal does once its code is loaded: a web worker (``slm_portal.wsgi``) and each
-child process of a Celery worker (``slm_portal.celery``)."""
+"""What a long-lived process of the portal does once its code is loaded: a web worker (``slm_portal.wsgi``), and a
+Celery worker before its pool forks and in each process of the pool (``slm_portal.celery``)."""
 
 import gc
 

@@ -31,29 +31,32 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        unreadable, changed = [], {"devices": 0, "sources": 0}
+        stored = [
+            # (rows holding a secret, its field, how a refusal names a row's)
+            (AuthenticatorDevice.objects.select_related("user"), "encrypted_key",
+             lambda device: f"the key of authenticator app {device.pk} ({login_name(device.user)})"),
+            (PrometheusSource.objects.exclude(secret_encrypted=""), "secret_encrypted",
+             lambda source: f"the secret of Prometheus source {source.code}"),
+        ]  # fmt: skip
+        unreadable, changed = [], []
         with transaction.atomic():
-            for device in AuthenticatorDevice.objects.select_for_update().order_by("pk"):
-                try:
-                    device.encrypted_key = encryption.reencrypt(device.encrypted_key)
-                except encryption.UnreadableSecret:
-                    unreadable.append(f"the key of authenticator app {device.pk} ({login_name(device.user)})")
-                    continue
-                device.save(update_fields=["encrypted_key"])
-                changed["devices"] += 1
-            for source in PrometheusSource.objects.select_for_update().exclude(secret_encrypted="").order_by("pk"):
-                try:
-                    source.secret_encrypted = encryption.reencrypt(source.secret_encrypted)
-                except encryption.UnreadableSecret:
-                    unreadable.append(f"the secret of Prometheus source {source.code}")
-                    continue
-                source.save(update_fields=["secret_encrypted"])
-                changed["sources"] += 1
+            for rows, field, name in stored:
+                count = 0
+                for row in rows.select_for_update(of=("self",)).order_by("pk"):
+                    try:
+                        setattr(row, field, encryption.reencrypt(getattr(row, field)))
+                    except encryption.UnreadableSecret:
+                        unreadable.append(name(row))
+                        continue
+                    row.save(update_fields=[field])
+                    count += 1
+                changed.append(count)
             if unreadable:  # raised inside the transaction: nothing is changed
                 raise CommandError(refusal(unreadable))
+        devices, sources = changed
         self.stdout.write(
             self.style.SUCCESS(
-                f"{changed['devices']} authenticator app key(s) and {changed['sources']} Prometheus source secret(s) "
-                "encrypted with the current key."
+                f"{devices} authenticator app key(s) and {sources} Prometheus source secret(s) encrypted with the "
+                "current key."
             )
         )
